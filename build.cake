@@ -1,0 +1,144 @@
+// Task order and tool calls only: the logic lives in CMake (native/), MSBuild (the projects) and build/.
+// Run through ./build.sh, e.g. ./build.sh --target=Test
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+
+var nativeBuildDir = $"artifacts/native/{configuration}";
+var resultsDir = "artifacts/test-results";
+var solution = "Ascend.Interop.sln";
+var generatorDir = "build/Ascend.Interop.BindingsGenerator";
+var demoDir = "samples/Ascend.Interop.Demo";
+
+// Under the Test target every suite runs even when an earlier one failed; failures are collected here
+// and reported together at the end. Under any other target the first failure stops the build.
+var failedTasks = new List<string>();
+var runAllSuites = target == "Test";
+
+void Run(string tool, string arguments, string workingDirectory = null)
+{
+    Information($"> {tool} {arguments}");
+    var settings = new ProcessSettings { Arguments = arguments };
+    if (workingDirectory != null)
+    {
+        settings.WorkingDirectory = workingDirectory;
+    }
+    var exitCode = StartProcess(tool, settings);
+    if (exitCode != 0)
+    {
+        throw new Exception($"'{tool} {arguments}' exited with code {exitCode}.");
+    }
+}
+
+void Record(string task, Exception error)
+{
+    if (!runAllSuites)
+    {
+        throw error;
+    }
+    Error($"{task} failed: {error.Message}");
+    failedTasks.Add(task);
+}
+
+bool HasTestProjects() =>
+    ParseSolution(solution).Projects.Any(p => p.Path.FullPath.Contains("/tests/") && p.Path.FullPath.EndsWith(".csproj"));
+
+Task("CleanTestResults")
+    .Does(() =>
+{
+    EnsureDirectoryExists(resultsDir);
+    CleanDirectory(resultsDir);
+});
+
+Task("Native")
+    .Does(() =>
+{
+    Run("cmake", $"-S native -B {nativeBuildDir} -DCMAKE_BUILD_TYPE={configuration} -DASCEND_SIM_TESTS=ON");
+    Run("cmake", $"--build {nativeBuildDir} -j2");
+})
+    .OnError(ex => Record("Native", ex));
+
+Task("NativeTest")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    EnsureDirectoryExists(resultsDir);
+    var junit = MakeAbsolute(File($"{resultsDir}/ctest-junit.xml"));
+    DeleteFiles(junit.FullPath);
+    Run("ctest", $"--test-dir {nativeBuildDir} -j2 --output-on-failure --no-tests=error --output-junit {junit.FullPath}");
+})
+    .OnError(ex => Record("NativeTest", ex));
+
+Task("BindingsCheck")
+    .Does(() =>
+{
+    if (!GetFiles($"{generatorDir}/*.csproj").Any())
+    {
+        Warning($"{generatorDir} does not exist yet: the bindings drift check was skipped.");
+        return;
+    }
+    Run("dotnet", $"run --project {generatorDir} -c Release -- --check");
+})
+    .OnError(ex => Record("BindingsCheck", ex));
+
+Task("Build")
+    .Does(() =>
+{
+    Run("dotnet", $"build {solution} -c {configuration}");
+})
+    .OnError(ex => Record("Build", ex));
+
+Task("DotnetTest")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    if (!HasTestProjects())
+    {
+        Warning($"{solution} has no test project under tests/ yet: no .NET test ran.");
+        return;
+    }
+    if (failedTasks.Contains("Build"))
+    {
+        throw new Exception("the .NET build failed, so the .NET tests cannot run.");
+    }
+    EnsureDirectoryExists(resultsDir);
+    DeleteFiles($"{resultsDir}/*.trx");
+    // Microsoft.Testing.Platform (global.json) names each TRX file <project>_<tfm>_<arch>.trx.
+    Run("dotnet", $"test --solution {solution} -c {configuration} --no-build --results-directory {resultsDir} --report-trx");
+})
+    .OnError(ex => Record("DotnetTest", ex));
+
+Task("Test")
+    .IsDependentOn("CleanTestResults")
+    .IsDependentOn("Native")
+    .IsDependentOn("NativeTest")
+    .IsDependentOn("BindingsCheck")
+    .IsDependentOn("Build")
+    .IsDependentOn("DotnetTest")
+    .Does(() =>
+{
+    Information("Test results: " + resultsDir);
+    var counterExit = StartProcess("dotnet", new ProcessSettings { Arguments = $"run build/TestSummary.cs -- {resultsDir}" });
+    if (failedTasks.Count > 0)
+    {
+        throw new Exception("Failed: " + string.Join(", ", failedTasks));
+    }
+    if (counterExit != 0)
+    {
+        throw new Exception("The test results show a failure, or no test ran (see above).");
+    }
+    Information("Every suite passed.");
+});
+
+Task("Demo")
+    .Does(() =>
+{
+    if (!GetFiles($"{demoDir}/*.csproj").Any())
+    {
+        Warning($"{demoDir} does not exist yet: there is no demo to run.");
+        return;
+    }
+    Run("dotnet", $"run --project {demoDir} -c {configuration}");
+});
+
+RunTarget(target);
