@@ -1,0 +1,95 @@
+using Ascend.Interop.Native;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop.Handles;
+
+/// <summary>An explicitly created device context (<c>aclrtCreateContext</c>).</summary>
+public sealed class ContextHandle : NpuSafeHandle
+{
+    [ThreadStatic] private static ContextHandle? t_current;
+
+    internal ContextHandle(nint native, int deviceId) : base(native, parent: null) => DeviceId = deviceId;
+
+    /// <summary>The device the context belongs to.</summary>
+    public int DeviceId { get; }
+
+    /// <summary>Makes this context current on the calling thread (cheap when it already is).</summary>
+    internal void MakeCurrent()
+    {
+        if (ReferenceEquals(t_current, this)) return;
+        AclCheck.Check(aclrtSetCurrentContext(NativeHandle.Context(handle)), nameof(aclrtSetCurrentContext),
+            $"making device {DeviceId}'s context current on this thread");
+        t_current = this;
+    }
+
+    /// <summary>Forgets the calling thread's cached current context (after raw context calls).</summary>
+    internal static void ForgetCurrent() => t_current = null;
+
+    /// <inheritdoc />
+    protected override bool ReleaseNative()
+    {
+        if (ReferenceEquals(t_current, this)) t_current = null;
+        return aclrtDestroyContext(NativeHandle.Context(handle)) == 0;
+    }
+}
+
+/// <summary>A stream created with <c>aclrtCreateStream</c>.</summary>
+public sealed class StreamHandle : NpuSafeHandle
+{
+    internal StreamHandle(nint native, ContextHandle context) : base(native, context) { }
+
+    /// <inheritdoc />
+    protected override bool ReleaseNative()
+    {
+        ((ContextHandle)Parent!).MakeCurrentForRelease();
+        return aclrtDestroyStream(NativeHandle.Stream(handle)) == 0;
+    }
+}
+
+/// <summary>An event created with <c>aclrtCreateEventWithFlag</c>.</summary>
+public sealed class EventHandle : NpuSafeHandle
+{
+    internal EventHandle(nint native, ContextHandle context) : base(native, context) { }
+
+    /// <inheritdoc />
+    protected override bool ReleaseNative()
+    {
+        ((ContextHandle)Parent!).MakeCurrentForRelease();
+        return aclrtDestroyEvent(NativeHandle.Event(handle)) == 0;
+    }
+}
+
+/// <summary>Device memory from <c>aclrtMalloc</c>.</summary>
+public sealed class DeviceMemoryHandle : NpuSafeHandle
+{
+    internal DeviceMemoryHandle(nint native, ContextHandle context) : base(native, context) { }
+
+    /// <inheritdoc />
+    protected override unsafe bool ReleaseNative()
+    {
+        ((ContextHandle)Parent!).MakeCurrentForRelease();
+        return aclrtFree((void*)handle) == 0;
+    }
+}
+
+/// <summary>Pinned (page-locked) host memory from <c>aclrtMallocHost</c>.</summary>
+public sealed class PinnedMemoryHandle : NpuSafeHandle
+{
+    internal PinnedMemoryHandle(nint native, ContextHandle context) : base(native, context) { }
+
+    /// <inheritdoc />
+    protected override unsafe bool ReleaseNative()
+    {
+        ((ContextHandle)Parent!).MakeCurrentForRelease();
+        return aclrtFreeHost((void*)handle) == 0;
+    }
+}
+
+internal static class ContextHandleExtensions
+{
+    /// <summary>Release paths run on any thread (finalizer included): make the owning context current, never throw.</summary>
+    public static void MakeCurrentForRelease(this ContextHandle context)
+    {
+        try { context.MakeCurrent(); } catch (AclException) { }
+    }
+}

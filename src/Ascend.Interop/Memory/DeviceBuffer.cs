@@ -1,0 +1,138 @@
+using Ascend.Interop.Handles;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// A raw block of device memory from <c>aclrtMalloc</c>, outside any pool. Prefer tensors and
+/// <see cref="DeviceMemoryPool"/>; use this when you need memory with its own lifetime.
+/// </summary>
+public sealed class DeviceBuffer : IDisposable
+{
+    private readonly DeviceMemoryHandle _handle;
+    private int _disposed;
+
+    private DeviceBuffer(NpuDevice device, DeviceMemoryHandle handle, long length)
+    {
+        Device = device;
+        _handle = handle;
+        Length = length;
+    }
+
+    /// <summary>Allocates <paramref name="bytes"/> bytes on <paramref name="device"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is not positive.</exception>
+    /// <exception cref="AclException">The device is out of memory (207001 / 207018).</exception>
+    public static unsafe DeviceBuffer Allocate(NpuDevice device, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        using var lease = device.Enter();
+        void* pointer;
+        AclCheck.Check(aclrtMalloc(&pointer, (nuint)bytes, Native.aclrtMemMallocPolicy.ACL_MEM_MALLOC_HUGE_FIRST), nameof(aclrtMalloc),
+            $"allocating {bytes} bytes on device {device.Id}");
+        return new DeviceBuffer(device, new DeviceMemoryHandle((nint)pointer, device.Context), bytes);
+    }
+
+    /// <summary>Allocates room for <paramref name="count"/> elements of <typeparamref name="T"/>.</summary>
+    public static unsafe DeviceBuffer Allocate<T>(NpuDevice device, long count) where T : unmanaged =>
+        Allocate(device, checked(count * sizeof(T)));
+
+    /// <summary>The device that owns the memory.</summary>
+    public NpuDevice Device { get; }
+
+    /// <summary>Size in bytes.</summary>
+    public long Length { get; }
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed => _disposed != 0;
+
+    /// <summary>The device address; keep this buffer alive while native code uses it.</summary>
+    public nint Pointer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return _handle.DangerousGetHandle();
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> from host memory to the buffer at <paramref name="offsetBytes"/> (synchronous).</summary>
+    public void CopyFrom<T>(ReadOnlySpan<T> source, long offsetBytes = 0) where T : unmanaged
+    {
+        using var lease = Enter();
+        MemoryCopy.HostToDevice(lease.Value, Length, offsetBytes, source);
+    }
+
+    /// <summary>Copies from the buffer at <paramref name="offsetBytes"/> into <paramref name="destination"/> (synchronous).</summary>
+    public void CopyTo<T>(Span<T> destination, long offsetBytes = 0) where T : unmanaged
+    {
+        using var lease = Enter();
+        MemoryCopy.DeviceToHost(lease.Value, Length, offsetBytes, destination);
+    }
+
+    /// <summary>Reads the whole buffer as elements of <typeparamref name="T"/>.</summary>
+    public unsafe T[] ToArray<T>() where T : unmanaged
+    {
+        if (Length % sizeof(T) != 0)
+            throw new InvalidOperationException($"The buffer's {Length} bytes are not a whole number of {typeof(T).Name} elements.");
+        var result = new T[Length / sizeof(T)];
+        CopyTo<T>(result);
+        return result;
+    }
+
+    /// <summary>Queues a copy of <paramref name="source"/> (pinned host memory) into the buffer on <paramref name="stream"/>.</summary>
+    public unsafe void CopyFromAsync<T>(PinnedBuffer<T> source, NpuStream stream, long offsetBytes = 0) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(stream);
+        long bytes = source.Length * sizeof(T);
+        MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
+        using var lease = Enter();
+        using var sourceLease = source.Lease();
+        MemoryCopy.CopyAsync(lease.Value + (nint)offsetBytes, Length - offsetBytes, sourceLease.Value, bytes,
+            Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream);
+    }
+
+    /// <summary>Queues a copy of the buffer (from <paramref name="offsetBytes"/>) into pinned host memory on <paramref name="stream"/>.</summary>
+    public unsafe void CopyToAsync<T>(PinnedBuffer<T> destination, NpuStream stream, long offsetBytes = 0) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(stream);
+        long bytes = destination.Length * sizeof(T);
+        MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
+        using var lease = Enter();
+        using var destinationLease = destination.Lease();
+        MemoryCopy.CopyAsync(destinationLease.Value, bytes, lease.Value + (nint)offsetBytes, bytes,
+            Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream);
+    }
+
+    /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offsetBytes"/> to <paramref name="value"/> (synchronous).</summary>
+    public void Fill(byte value, long offsetBytes = 0, long? count = null)
+    {
+        using var lease = Enter();
+        MemoryCopy.Fill(lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value);
+    }
+
+    /// <summary>Queues a fill of <paramref name="count"/> bytes with <paramref name="value"/> on <paramref name="stream"/>.</summary>
+    public void FillAsync(byte value, NpuStream stream, long offsetBytes = 0, long? count = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var lease = Enter();
+        MemoryCopy.FillAsync(lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value, stream);
+    }
+
+    internal HandleLease Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var lease = new HandleLease(_handle, this);
+        Device.Context.MakeCurrent();
+        return lease;
+    }
+
+    /// <summary>Frees the memory (once no native call is using it).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _handle.Dispose();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// The checked copy and fill primitives every SDK memory type builds on. Lengths and ranges are
+/// validated here, in managed code, before any native call.
+/// </summary>
+internal static unsafe class MemoryCopy
+{
+    public static void CheckRange(long offsetBytes, long countBytes, long capacityBytes, string what)
+    {
+        if (offsetBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(offsetBytes), offsetBytes, $"The offset into the {what} must not be negative.");
+        if (countBytes < 0 || offsetBytes > capacityBytes || countBytes > capacityBytes - offsetBytes)
+            throw new ArgumentOutOfRangeException(nameof(countBytes),
+                $"Copying {countBytes} bytes at offset {offsetBytes} does not fit in the {what} of {capacityBytes} bytes.");
+    }
+
+    /// <summary>Synchronous host (any memory) to device copy.</summary>
+    public static void HostToDevice<T>(nint device, long deviceCapacity, long deviceOffset, ReadOnlySpan<T> source) where T : unmanaged
+    {
+        long bytes = (long)source.Length * sizeof(T);
+        CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
+        if (bytes == 0) return;
+        fixed (T* src = source)
+        {
+            AclCheck.Check(aclrtMemcpy((void*)(device + (nint)deviceOffset), (nuint)(deviceCapacity - deviceOffset), src, (nuint)bytes,
+                Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE), nameof(aclrtMemcpy), "copying host memory to the device");
+        }
+    }
+
+    /// <summary>Synchronous device to host (any memory) copy.</summary>
+    public static void DeviceToHost<T>(nint device, long deviceCapacity, long deviceOffset, Span<T> destination) where T : unmanaged
+    {
+        long bytes = (long)destination.Length * sizeof(T);
+        CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
+        if (bytes == 0) return;
+        fixed (T* dst = destination)
+        {
+            AclCheck.Check(aclrtMemcpy(dst, (nuint)bytes, (void*)(device + (nint)deviceOffset), (nuint)bytes,
+                Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST), nameof(aclrtMemcpy), "copying device memory to the host");
+        }
+    }
+
+    /// <summary>Asynchronous copy on a stream; both sides are device or pinned memory the caller keeps alive.</summary>
+    public static void CopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
+        Native.aclrtMemcpyKind kind, NpuStream stream)
+    {
+        if (bytes < 0 || bytes > destinationCapacity)
+            throw new ArgumentOutOfRangeException(nameof(bytes), $"Copying {bytes} bytes does not fit in the destination of {destinationCapacity} bytes.");
+        if (bytes == 0) return;
+        using var lease = stream.Enter();
+        AclCheck.Check(aclrtMemcpyAsync((void*)destination, (nuint)destinationCapacity, (void*)source, (nuint)bytes, kind, stream.Native(lease)),
+            nameof(aclrtMemcpyAsync));
+    }
+
+    /// <summary>Synchronous fill of device memory with a byte value.</summary>
+    public static void Fill(nint device, long capacity, long offset, long count, byte value)
+    {
+        CheckRange(offset, count, capacity, "device memory");
+        if (count == 0) return;
+        AclCheck.Check(aclrtMemset((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count), nameof(aclrtMemset));
+    }
+
+    /// <summary>Asynchronous fill of device memory with a byte value on a stream.</summary>
+    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream)
+    {
+        CheckRange(offset, count, capacity, "device memory");
+        if (count == 0) return;
+        using var lease = stream.Enter();
+        AclCheck.Check(aclrtMemsetAsync((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count, stream.Native(lease)),
+            nameof(aclrtMemsetAsync));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long ByteLength<T>(int count) where T : unmanaged => (long)count * sizeof(T);
+}

@@ -1,0 +1,180 @@
+using Ascend.Interop.Handles;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// An open NPU device. All SDK objects created from it (streams, events, buffers, pools,
+/// tensors) keep the device's context alive, and every SDK call makes that context current on
+/// the calling thread first, so callers never deal with CANN's per-thread current device.
+/// </summary>
+public sealed class NpuDevice : IDisposable
+{
+    private static readonly Lock s_registryLock = new();
+    private static readonly Dictionary<int, SharedDeviceState> s_devices = new();
+
+    private readonly SharedDeviceState _shared;
+    private readonly ContextHandle _context;
+    private int _disposed;
+
+    private NpuDevice(int id, SharedDeviceState shared)
+    {
+        Id = id;
+        _shared = shared;
+        _context = shared.Context;
+    }
+
+    /// <summary>What every NpuDevice object of one device id shares: the context, default stream and pool.</summary>
+    private sealed class SharedDeviceState(ContextHandle context)
+    {
+        public readonly ContextHandle Context = context;
+        public int Users = 1;
+        public NpuStream? DefaultStream;
+        public DeviceMemoryPool? Pool;
+    }
+
+    /// <summary>Number of devices visible to the runtime.</summary>
+    public static unsafe int Count
+    {
+        get
+        {
+            RuntimeLifetime.AcquireExisting();
+            try
+            {
+                uint count;
+                AclCheck.Check(aclrtGetDeviceCount(&count), nameof(aclrtGetDeviceCount));
+                return checked((int)count);
+            }
+            finally
+            {
+                RuntimeLifetime.Release();
+            }
+        }
+    }
+
+    /// <summary>Opens device <paramref name="id"/>. Opening the same device twice shares one context.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The id is negative or not below <see cref="Count"/>.</exception>
+    public static unsafe NpuDevice Open(int id)
+    {
+        int count = Count;
+        if (id < 0 || id >= count)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Device {id} does not exist: this machine has {count} device(s) (ids 0..{count - 1}).");
+        lock (s_registryLock)
+        {
+            if (s_devices.TryGetValue(id, out var shared))
+            {
+                shared.Users++;
+                return new NpuDevice(id, shared);
+            }
+            void* native;
+            AclCheck.Check(aclrtCreateContext(&native, id), nameof(aclrtCreateContext), $"opening device {id}");
+            var context = new ContextHandle((nint)native, id);
+            ContextHandle.ForgetCurrent(); // aclrtCreateContext made it current: let MakeCurrent confirm it
+            shared = new SharedDeviceState(context);
+            s_devices[id] = shared;
+            return new NpuDevice(id, shared);
+        }
+    }
+
+    /// <summary>The device id.</summary>
+    public int Id { get; }
+
+    /// <summary>The device's context; children take references on it.</summary>
+    internal ContextHandle Context
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _context;
+        }
+    }
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed => _disposed != 0;
+
+    /// <summary>The device's default stream (CANN's NULL stream). It cannot capture graphs.</summary>
+    public NpuStream DefaultStream
+    {
+        get
+        {
+            ThrowIfDisposed();
+            lock (_shared) return _shared.DefaultStream ??= NpuStream.CreateDefault(this);
+        }
+    }
+
+    /// <summary>
+    /// The device's default stream-ordered memory pool, used by tensors and operator workspaces;
+    /// shared by every <see cref="NpuDevice"/> object of this device id.
+    /// </summary>
+    public DeviceMemoryPool MemoryPool
+    {
+        get
+        {
+            ThrowIfDisposed();
+            lock (_shared) return _shared.Pool ??= new DeviceMemoryPool(this);
+        }
+    }
+
+    /// <summary>Free and total bytes of the device's memory of the given kind.</summary>
+    public unsafe (long Free, long Total) GetMemoryInfo(NpuMemoryKind kind = NpuMemoryKind.Hbm)
+    {
+        using var lease = Enter();
+        nuint free, total;
+        AclCheck.Check(aclrtGetMemInfo((Native.aclrtMemAttr)(int)kind, &free, &total), nameof(aclrtGetMemInfo));
+        return ((long)free, (long)total);
+    }
+
+    /// <summary>Creates a stream on this device.</summary>
+    public NpuStream CreateStream() => NpuStream.Create(this);
+
+    /// <summary>Creates an event on this device.</summary>
+    /// <param name="timing">Record timestamps so <see cref="NpuEvent.ElapsedTime"/> works.</param>
+    public NpuEvent CreateEvent(bool timing = true) => NpuEvent.Create(this, timing);
+
+    /// <summary>Waits until all work on all of the device's streams is done.</summary>
+    public void Synchronize()
+    {
+        using var lease = Enter();
+        AclCheck.Check(aclrtSynchronizeDevice(), nameof(aclrtSynchronizeDevice));
+    }
+
+    /// <summary>Makes the device current on the calling thread and holds its context for one call.</summary>
+    internal HandleLease Enter()
+    {
+        var lease = new HandleLease(Context, this);
+        _context.MakeCurrent();
+        return lease;
+    }
+
+    /// <summary>
+    /// Releases this device object. The context stays alive while streams, events, buffers or
+    /// other device objects created from it exist.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        lock (s_registryLock)
+        {
+            if (--_shared.Users > 0) return;
+            s_devices.Remove(Id);
+        }
+        // Last user of this device id: the pool releases its cached memory (blocks still rented are
+        // freed when returned), and the context goes once every child handle is gone.
+        _shared.Pool?.Dispose();
+        _shared.Context.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"NPU device {Id}";
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
+}
+
+/// <summary>Kinds of device memory for <see cref="NpuDevice.GetMemoryInfo"/>; values are <c>aclrtMemAttr</c>.</summary>
+public enum NpuMemoryKind
+{
+    /// <summary>DDR memory.</summary>
+    Ddr = 0,
+    /// <summary>High-bandwidth memory (the device's main memory).</summary>
+    Hbm = 1,
+}

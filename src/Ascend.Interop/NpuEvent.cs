@@ -1,0 +1,139 @@
+using Ascend.Interop.Handles;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>An NPU event: a marker recorded on a stream, used to wait, order streams and time work.</summary>
+public sealed class NpuEvent : IDisposable
+{
+    private readonly EventHandle _handle;
+    private readonly ContextHandle _context;
+    private int _disposed;
+
+    private NpuEvent(NpuDevice device, EventHandle handle, bool timing)
+    {
+        Device = device;
+        _handle = handle;
+        _context = device.Context;
+        HasTiming = timing;
+    }
+
+    internal static unsafe NpuEvent Create(NpuDevice device, bool timing)
+    {
+        using var lease = device.Enter();
+        void* native;
+        // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps.
+        uint flags = 0x1u | (timing ? 0x8u : 0u);
+        AclCheck.Check(aclrtCreateEventWithFlag(&native, flags), nameof(aclrtCreateEventWithFlag), $"creating an event on device {device.Id}");
+        return new NpuEvent(device, new EventHandle((nint)native, device.Context), timing);
+    }
+
+    /// <summary>The device the event belongs to.</summary>
+    public NpuDevice Device { get; }
+
+    /// <summary>True when the event records timestamps (<see cref="ElapsedTime"/> works).</summary>
+    public bool HasTiming { get; }
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed => _disposed != 0;
+
+    /// <summary>The raw <c>aclrtEvent</c>; keep this object alive while using it.</summary>
+    public nint Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return _handle.DangerousGetHandle();
+        }
+    }
+
+    /// <summary>Records the event at the current end of <paramref name="stream"/>.</summary>
+    public void Record(NpuStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.Device.Id != Device.Id)
+            throw new ArgumentException($"The event belongs to NPU device {Device.Id} but the stream to device {stream.Device.Id}.", nameof(stream));
+        using var streamLease = stream.Enter();
+        using var lease = Lease();
+        AclCheck.Check(aclrtRecordEvent(NativeHandle.Event(lease.Value), stream.Native(streamLease)), nameof(aclrtRecordEvent));
+        OnRecorded(stream);
+    }
+
+    /// <summary>Waits until the work before the event's last record has completed.</summary>
+    public void Synchronize()
+    {
+        using var lease = Lease();
+        ThrowIfCapturedRecord("Synchronize");
+        AclCheck.Check(aclrtSynchronizeEvent(NativeHandle.Event(lease.Value)), nameof(aclrtSynchronizeEvent));
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/>; false when the event did not complete in time.</summary>
+    public bool Synchronize(TimeSpan timeout)
+    {
+        int ms = timeout == Timeout.InfiniteTimeSpan ? -1 : checked((int)Math.Ceiling(timeout.TotalMilliseconds));
+        if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
+        using var lease = Lease();
+        ThrowIfCapturedRecord("Synchronize");
+        int code = aclrtSynchronizeEventWithTimeout(NativeHandle.Event(lease.Value), ms);
+        if (code == 507047) return false;
+        AclCheck.Check(code, nameof(aclrtSynchronizeEventWithTimeout));
+        return true;
+    }
+
+    /// <summary>True when the work before the event's last record has completed (or it was never recorded).</summary>
+    public unsafe bool IsCompleted
+    {
+        get
+        {
+            using var lease = Lease();
+            ThrowIfCapturedRecord("IsCompleted");
+            Native.aclrtEventRecordedStatus status;
+            AclCheck.Check(aclrtQueryEventStatus(NativeHandle.Event(lease.Value), &status), nameof(aclrtQueryEventStatus));
+            return status == Native.aclrtEventRecordedStatus.ACL_EVENT_RECORDED_STATUS_COMPLETE;
+        }
+    }
+
+    /// <summary>Device time between two completed events, both created with timing.</summary>
+    public static unsafe TimeSpan ElapsedTime(NpuEvent start, NpuEvent end)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(end);
+        if (!start.HasTiming || !end.HasTiming)
+            throw new InvalidOperationException("Both events must be created with timing: true to measure elapsed time.");
+        using var startLease = start.Lease();
+        using var endLease = end.Lease();
+        start.ThrowIfCapturedRecord("ElapsedTime");
+        end.ThrowIfCapturedRecord("ElapsedTime");
+        float ms;
+        AclCheck.Check(aclrtEventElapsedTime(&ms, NativeHandle.Event(startLease.Value), NativeHandle.Event(endLease.Value)), nameof(aclrtEventElapsedTime));
+        return TimeSpan.FromMilliseconds(ms);
+    }
+
+    /// <summary>Holds the event for one native call and makes its device current.</summary>
+    internal HandleLease Lease()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var lease = new HandleLease(_handle, this);
+        _context.MakeCurrent();
+        return lease;
+    }
+
+    /// <summary>Destroys the event.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _handle.Dispose();
+    }
+
+    // Capture awareness: an event recorded inside a capture cannot be waited on by the host
+    // until the graph runs (CANN: 107028). The capture layer sets this.
+    internal NpuGraph? CapturedIn { get; set; }
+
+    private void OnRecorded(NpuStream stream) => CapturedIn = stream.ActiveCapture;
+
+    private void ThrowIfCapturedRecord(string operation)
+    {
+        if (CapturedIn is { } graph && graph.IsCapturing)
+            throw NpuCaptureException.EventCaptured(operation, this, graph);
+    }
+}

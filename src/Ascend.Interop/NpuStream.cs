@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Ascend.Interop.Handles;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// An NPU stream: work submitted to it runs asynchronously, in order. Obtain one from
+/// <see cref="NpuDevice.CreateStream"/> (or <see cref="NpuDevice.DefaultStream"/>).
+/// </summary>
+public sealed partial class NpuStream : IDisposable
+{
+    private readonly StreamHandle? _handle;          // null for the device's default (NULL) stream
+    private readonly ContextHandle _context;
+    private readonly ConcurrentQueue<Exception> _callbackErrors = new();
+    private int _disposed;
+
+    private NpuStream(NpuDevice device, StreamHandle? handle)
+    {
+        Device = device;
+        _handle = handle;
+        _context = device.Context;
+    }
+
+    internal static unsafe NpuStream Create(NpuDevice device)
+    {
+        using var lease = device.Enter();
+        void* native;
+        AclCheck.Check(aclrtCreateStream(&native), nameof(aclrtCreateStream), $"creating a stream on device {device.Id}");
+        return new NpuStream(device, new StreamHandle((nint)native, device.Context));
+    }
+
+    internal static NpuStream CreateDefault(NpuDevice device) => new(device, null);
+
+    /// <summary>The device the stream belongs to.</summary>
+    public NpuDevice Device { get; }
+
+    /// <summary>True for the device's default stream (CANN's NULL stream).</summary>
+    public bool IsDefault => _handle is null;
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed => _disposed != 0;
+
+    /// <summary>
+    /// The raw <c>aclrtStream</c>, for calls the SDK does not wrap. The caller must keep this
+    /// <see cref="NpuStream"/> alive (and undisposed) while using it.
+    /// </summary>
+    public nint Handle
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _handle?.DangerousGetHandle() ?? 0;
+        }
+    }
+
+    /// <summary>Waits until all work submitted so far has completed, then reports host-callback failures.</summary>
+    /// <exception cref="AclException">The runtime reported a failure of queued work.</exception>
+    /// <exception cref="AggregateException">A host callback launched on this stream threw.</exception>
+    public void Synchronize()
+    {
+        using (var lease = Enter())
+        {
+            ThrowIfCapturing("Synchronize", 107027);
+            AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
+        }
+        ThrowCallbackErrors();
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/>; returns false when the work did not finish in time.</summary>
+    public bool Synchronize(TimeSpan timeout)
+    {
+        int ms = timeout == Timeout.InfiniteTimeSpan ? -1 : checked((int)Math.Ceiling(timeout.TotalMilliseconds));
+        if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
+        using (var lease = Enter())
+        {
+            ThrowIfCapturing("Synchronize", 107027);
+            int code = aclrtSynchronizeStreamWithTimeout(Native(lease), ms);
+            if (code == 507046) return false;
+            AclCheck.Check(code, nameof(aclrtSynchronizeStreamWithTimeout));
+        }
+        ThrowCallbackErrors();
+        return true;
+    }
+
+    /// <summary>True when all work submitted so far has completed (does not wait).</summary>
+    public unsafe bool Query()
+    {
+        using var lease = Enter();
+        ThrowIfCapturing("Query", 107027);
+        Native.aclrtStreamStatus status;
+        AclCheck.Check(aclrtStreamQuery(Native(lease), &status), nameof(aclrtStreamQuery));
+        return status == Native.aclrtStreamStatus.ACL_STREAM_STATUS_COMPLETE;
+    }
+
+    /// <summary>Makes work submitted to this stream after this call wait until <paramref name="evt"/> completes.</summary>
+    public void Wait(NpuEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        using var lease = Enter();
+        using var eventLease = evt.Lease();
+        AclCheck.Check(aclrtStreamWaitEvent(Native(lease), NativeHandle.Event(eventLease.Value)), nameof(aclrtStreamWaitEvent));
+    }
+
+    /// <summary>Records <paramref name="evt"/> at the current end of this stream.</summary>
+    public void Record(NpuEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        evt.Record(this);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> on a host thread once all work submitted before it has
+    /// completed. With <paramref name="blocking"/>, later work on the stream waits for the callback.
+    /// An exception thrown by the callback is rethrown (in an <see cref="AggregateException"/>) by
+    /// the next <see cref="Synchronize()"/>.
+    /// </summary>
+    public unsafe void LaunchHostCallback(Action callback, bool blocking = true)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        using var lease = Enter();
+        var state = GCHandle.Alloc(new HostCallback(callback, this, freeAfterRun: !IsCapturing));
+        int code = aclrtLaunchCallback(&OnHostCallback, (void*)GCHandle.ToIntPtr(state),
+            blocking ? Native.aclrtCallbackBlockType.ACL_CALLBACK_BLOCK : Native.aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK,
+            Native(lease));
+        if (code != 0)
+        {
+            state.Free();
+            AclCheck.Throw(code, nameof(aclrtLaunchCallback), null);
+        }
+        OnCallbackLaunched(state);
+    }
+
+    private sealed class HostCallback(Action action, NpuStream stream, bool freeAfterRun)
+    {
+        public readonly Action Action = action;
+        public readonly NpuStream Stream = stream;
+        public readonly bool FreeAfterRun = freeAfterRun;
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnHostCallback(void* userData)
+    {
+        var state = GCHandle.FromIntPtr((nint)userData);
+        var callback = (HostCallback)state.Target!;
+        try
+        {
+            callback.Action();
+        }
+        catch (Exception e)
+        {
+            callback.Stream._callbackErrors.Enqueue(e);
+        }
+        finally
+        {
+            if (callback.FreeAfterRun) state.Free();
+        }
+    }
+
+    private void ThrowCallbackErrors()
+    {
+        if (_callbackErrors.IsEmpty) return;
+        var errors = new List<Exception>();
+        while (_callbackErrors.TryDequeue(out var e)) errors.Add(e);
+        throw new AggregateException($"{errors.Count} host callback(s) launched on {this} threw.", errors);
+    }
+
+    /// <summary>Holds the stream (and its context) for one native call and makes the context current.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal HandleLease Enter()
+    {
+        ThrowIfDisposed();
+        var lease = new HandleLease((SafeHandle?)_handle ?? _context, this);
+        _context.MakeCurrent();
+        return lease;
+    }
+
+    /// <summary>The native stream value for a lease taken by <see cref="Enter"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Native.aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
+
+    /// <summary>Destroys the stream once its queued work is done (the default stream is never destroyed).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        OnDisposing();
+        _handle?.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => IsDefault ? $"default stream of NPU device {Device.Id}" : $"stream 0x{_handle!.DangerousGetHandle():x} on NPU device {Device.Id}";
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
+}
