@@ -72,6 +72,12 @@ struct Task {
 // Submission errors on a capturing stream invalidate the capture, as CANN does.
 int submit(const char* fn, aclrtStream stream, Task&& t);
 
+// Marks the capture `stream` takes part in (if any) as INVALIDATED, as CANN does when a task
+// submission fails on a capturing stream; aclmdlRICaptureEnd then fails with 507903. For the aclnn
+// part: call it when a launch on a capturing stream fails after its arguments were accepted.
+// Does not touch the caller's recent error message.
+void invalidate_capture(aclrtStream stream, const char* reason);
+
 // The device a stream belongs to (-1 and error recorded when the handle is invalid).
 int32_t stream_device(const char* fn, aclrtStream stream);
 

@@ -1,0 +1,449 @@
+// Ascend.Interop simulator runtime core: device and pinned host memory, copies and memsets.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "sim_state.h"
+
+namespace sim {
+
+namespace {
+// Bases of allocations freed since, to tell "double free" from "never allocated".
+std::set<uintptr_t>& freed_bases() {
+    static auto* s = new std::set<uintptr_t>();
+    return *s;
+}
+
+const char* class_name(MemClass c) {
+    switch (c) {
+        case MemClass::Device: return "device memory";
+        case MemClass::Pinned: return "pinned host memory (aclrtMallocHost)";
+        default: return "pageable host memory";
+    }
+}
+
+Alloc* containing_locked(const void* p) {
+    auto& m = g().allocs;
+    if (m.empty() || !p) return nullptr;
+    uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    auto it = m.upper_bound(a);
+    if (it == m.begin()) return nullptr;
+    --it;
+    Alloc* al = it->second;
+    if (a >= it->first && a < it->first + (al->size ? al->size : 1)) return al;
+    return nullptr;
+}
+
+MemRegion region_of(const Alloc* a) {
+    MemRegion r;
+    r.cls = a->cls;
+    r.device = a->device;
+    r.base = a->base;
+    r.size = a->size;
+    r.allocationId = a->id;
+    return r;
+}
+}  // namespace
+
+MemRegion classify(const void* p) {
+    std::lock_guard<std::mutex> l(g().mu);
+    Alloc* a = containing_locked(p);
+    return a ? region_of(a) : MemRegion{};
+}
+
+bool range_in(const void* p, size_t bytes, MemClass cls, MemRegion* out) {
+    std::lock_guard<std::mutex> l(g().mu);
+    Alloc* a = containing_locked(p);
+    if (!a || a->cls != cls) return false;
+    size_t off = static_cast<size_t>(static_cast<const char*>(p) - a->base);
+    if (bytes > a->size - off) return false;
+    if (out) *out = region_of(a);
+    return true;
+}
+
+bool allocation_live_locked(uint64_t allocationId) {
+    auto& m = g().allocById;
+    auto it = m.find(allocationId);
+    return it != m.end() && !it->second->freed;
+}
+
+bool allocation_live(uint64_t allocationId) {
+    std::lock_guard<std::mutex> l(g().mu);
+    return allocation_live_locked(allocationId);
+}
+
+}  // namespace sim
+
+using namespace sim;
+
+namespace {
+
+// Validation result of one side of a copy.
+struct Side {
+    const void* p;
+    MemClass cls;
+    Alloc* alloc;
+};
+
+const char* kind_name(aclrtMemcpyKind k) {
+    switch (k) {
+        case ACL_MEMCPY_HOST_TO_HOST: return "ACL_MEMCPY_HOST_TO_HOST";
+        case ACL_MEMCPY_HOST_TO_DEVICE: return "ACL_MEMCPY_HOST_TO_DEVICE";
+        case ACL_MEMCPY_DEVICE_TO_HOST: return "ACL_MEMCPY_DEVICE_TO_HOST";
+        case ACL_MEMCPY_DEVICE_TO_DEVICE: return "ACL_MEMCPY_DEVICE_TO_DEVICE";
+        case ACL_MEMCPY_DEFAULT: return "ACL_MEMCPY_DEFAULT";
+        case ACL_MEMCPY_HOST_TO_BUF_TO_DEVICE: return "ACL_MEMCPY_HOST_TO_BUF_TO_DEVICE";
+        case ACL_MEMCPY_INNER_DEVICE_TO_DEVICE: return "ACL_MEMCPY_INNER_DEVICE_TO_DEVICE";
+        case ACL_MEMCPY_INTER_DEVICE_TO_DEVICE: return "ACL_MEMCPY_INTER_DEVICE_TO_DEVICE";
+    }
+    return "?";
+}
+
+int check_range_locked(const char* fn, const char* what, const void* p, size_t count, Side* out) {
+    Alloc* a = containing_locked(p);
+    out->p = p;
+    out->alloc = a;
+    out->cls = a ? a->cls : MemClass::Pageable;
+    if (a) {
+        size_t off = static_cast<size_t>(static_cast<const char*>(p) - a->base);
+        if (count > a->size - off)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                        "%s range [%p, +%zu) overruns its %s allocation [%p, +%zu) by %zu bytes", what, p, count,
+                        class_name(a->cls), static_cast<void*>(a->base), a->size, count - (a->size - off));
+    }
+    return ACL_SUCCESS;
+}
+
+// Validates a copy; fills the two sides. Caller holds State::mu.
+int validate_copy_locked(const char* fn, void* dst, size_t destMax, const void* src, size_t count,
+                         aclrtMemcpyKind kind, Side* d, Side* s) {
+    if (!dst) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "dst is NULL");
+    if (!src) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "src is NULL");
+    if (count > destMax)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "count %zu exceeds destMax %zu", count, destMax);
+    if (static_cast<int>(kind) < 0 || static_cast<int>(kind) > ACL_MEMCPY_INTER_DEVICE_TO_DEVICE)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memcpy kind %d", static_cast<int>(kind));
+    if (int rc = check_range_locked(fn, "dst", dst, count, d)) return rc;
+    if (int rc = check_range_locked(fn, "src", src, count, s)) return rc;
+    bool dDev = d->cls == MemClass::Device, sDev = s->cls == MemClass::Device;
+    bool wantD, wantS;
+    switch (kind) {
+        case ACL_MEMCPY_HOST_TO_HOST: wantD = false; wantS = false; break;
+        case ACL_MEMCPY_HOST_TO_DEVICE:
+        case ACL_MEMCPY_HOST_TO_BUF_TO_DEVICE: wantD = true; wantS = false; break;
+        case ACL_MEMCPY_DEVICE_TO_HOST: wantD = false; wantS = true; break;
+        case ACL_MEMCPY_DEFAULT: wantD = dDev; wantS = sDev; break;
+        default: wantD = true; wantS = true; break;
+    }
+    if (wantD != dDev || wantS != sDev)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s does not match the pointers: dst %p is %s, src %p is %s",
+                    kind_name(kind), dst, class_name(d->cls), src, class_name(s->cls));
+    if (dDev && sDev) {
+        if (kind == ACL_MEMCPY_INNER_DEVICE_TO_DEVICE && d->alloc->device != s->alloc->device)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s between different devices (%d and %d)", kind_name(kind),
+                        s->alloc->device, d->alloc->device);
+        if (kind == ACL_MEMCPY_INTER_DEVICE_TO_DEVICE && d->alloc->device == s->alloc->device)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s within one device (%d)", kind_name(kind), d->alloc->device);
+    }
+    return ACL_SUCCESS;
+}
+
+int validate_memset_locked(const char* fn, void* devPtr, size_t maxCount, size_t count, Side* d) {
+    if (!devPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "devPtr is NULL");
+    if (count > maxCount) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "count %zu exceeds maxCount %zu", count, maxCount);
+    if (int rc = check_range_locked(fn, "devPtr", devPtr, count, d)) return rc;
+    if (d->cls == MemClass::Pageable)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                    "devPtr %p is pageable host memory; only device or pinned host allocations can be set", devPtr);
+    return ACL_SUCCESS;
+}
+
+void pin(Alloc* a) {
+    if (a) a->pins++;
+}
+void unpin_locked(Alloc* a) {
+    if (a && --a->pins == 0 && a->freed) {
+        g().allocById.erase(a->id);
+        free(a->base);
+        delete a;
+    }
+}
+
+TaskBuffer buffer_of(const Side& s, size_t bytes, bool write) {
+    TaskBuffer b;
+    b.ptr = s.p;
+    b.bytes = bytes;
+    b.allocationId = s.alloc ? s.alloc->id : 0;
+    b.write = write;
+    return b;
+}
+
+int register_alloc_locked(void* p, size_t size, MemClass cls, int32_t device) {
+    State& st = g();
+    auto* a = new Alloc();
+    a->base = static_cast<char*>(p);
+    a->size = size;
+    a->cls = cls;
+    a->device = device;
+    a->id = st.nextId++;
+    st.allocs[reinterpret_cast<uintptr_t>(p)] = a;
+    st.allocById[a->id] = a;
+    freed_bases().erase(reinterpret_cast<uintptr_t>(p));
+    return ACL_SUCCESS;
+}
+
+int free_alloc(const char* fn, void* p, MemClass cls) {
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    if (!p) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "pointer is NULL");
+    auto it = st.allocs.find(reinterpret_cast<uintptr_t>(p));
+    if (it == st.allocs.end()) {
+        if (Alloc* a = containing_locked(p))
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                        "%p points %zu bytes into the %s allocation at %p; pass the base address", p,
+                        static_cast<size_t>(static_cast<char*>(p) - a->base), class_name(a->cls),
+                        static_cast<void*>(a->base));
+        if (freed_bases().count(reinterpret_cast<uintptr_t>(p)))
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%p was already freed (double free)", p);
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%p is not an allocation of this runtime", p);
+    }
+    Alloc* a = it->second;
+    if (a->cls != cls)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%p is %s; free it with %s", p, class_name(a->cls),
+                    a->cls == MemClass::Device ? "aclrtFree" : "aclrtFreeHost");
+    st.allocs.erase(it);
+    freed_bases().insert(reinterpret_cast<uintptr_t>(p));
+    if (cls == MemClass::Device) {
+        st.devices[a->device].used -= a->size;
+        bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, -1);
+        bump(ACLSIM_LIVE_DEVICE_BYTES, -static_cast<int64_t>(a->size));
+        bump(ACLSIM_COUNT_FREE_CALLS, 1);
+    } else {
+        bump(ACLSIM_LIVE_PINNED_BLOCKS, -1);
+    }
+    a->freed = true;
+    if (a->pins == 0) {
+        st.allocById.erase(a->id);
+        free(a->base);
+        delete a;
+    }
+    return ACL_SUCCESS;
+}
+
+Context* need_ctx(const char* fn, int* rc) {
+    Context* c = cur_ctx_locked();
+    if (!c) *rc = fail(ACL_ERROR_RT_CONTEXT_NULL, fn, "no current context on this thread; call aclrtSetDevice first");
+    else *rc = ACL_SUCCESS;
+    return c;
+}
+
+// Performs a synchronous copy or set with both allocations pinned (State::mu held through l on entry).
+void do_copy(std::unique_lock<std::mutex>& l, Side d, Side s, size_t count) {
+    pin(d.alloc);
+    pin(s.alloc);
+    l.unlock();
+    if (count) memmove(const_cast<void*>(d.p), s.p, count);
+    l.lock();
+    unpin_locked(d.alloc);
+    unpin_locked(s.alloc);
+}
+
+}  // namespace
+
+extern "C" {
+
+ACL_FUNC_VISIBILITY aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
+    const char* fn = "aclrtMalloc";
+    if (int rc = enter(fn)) return rc;
+    if (!devPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "devPtr is NULL");
+    if (size == 0) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "size is 0");
+    uint32_t p = static_cast<uint32_t>(policy);
+    if ((p & ~0x1107u) > 7u || (p & 0xFFu) > 7u)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory policy 0x%x", p);
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    int rc;
+    Context* c = need_ctx(fn, &rc);
+    if (!c) return rc;
+    Device& d = st.devices[c->device];
+    if (size > d.total - d.used)
+        return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn,
+                    "out of device memory on device %d: requested %zu bytes, %zu of %zu free", c->device, size,
+                    d.total - d.used, d.total);
+    void* mem = nullptr;
+    // Not touched here: contents are undefined, as on the device, and untouched pages cost nothing.
+    if (posix_memalign(&mem, 512, size) != 0 || !mem)
+        return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn, "host could not back %zu bytes of device memory", size);
+    register_alloc_locked(mem, size, MemClass::Device, c->device);
+    d.used += size;
+    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, 1);
+    bump(ACLSIM_LIVE_DEVICE_BYTES, static_cast<int64_t>(size));
+    bump(ACLSIM_COUNT_MALLOC_CALLS, 1);
+    *devPtr = mem;
+    return ACL_SUCCESS;
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtFree(void* devPtr) {
+    if (int rc = enter("aclrtFree")) return rc;
+    return free_alloc("aclrtFree", devPtr, MemClass::Device);
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtMallocHost(void** hostPtr, size_t size) {
+    const char* fn = "aclrtMallocHost";
+    if (int rc = enter(fn)) return rc;
+    if (!hostPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "hostPtr is NULL");
+    if (size == 0) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "size is 0");
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    int rc;
+    Context* c = need_ctx(fn, &rc);
+    if (!c) return rc;
+    void* mem = nullptr;
+    if (posix_memalign(&mem, 64, size) != 0 || !mem)
+        return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn, "cannot allocate %zu bytes of pinned host memory", size);
+    register_alloc_locked(mem, size, MemClass::Pinned, c->device);
+    bump(ACLSIM_LIVE_PINNED_BLOCKS, 1);
+    *hostPtr = mem;
+    return ACL_SUCCESS;
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtFreeHost(void* hostPtr) {
+    if (int rc = enter("aclrtFreeHost")) return rc;
+    return free_alloc("aclrtFreeHost", hostPtr, MemClass::Pinned);
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, size_t* total) {
+    const char* fn = "aclrtGetMemInfo";
+    if (int rc = enter(fn)) return rc;
+    if (!free_ || !total) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "an output pointer is NULL");
+    if (static_cast<int>(attr) < 0 || static_cast<int>(attr) > ACL_HBM_MEM_P2P_HUGE1G)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", static_cast<int>(attr));
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    int rc;
+    Context* c = need_ctx(fn, &rc);
+    if (!c) return rc;
+    const Device& d = st.devices[c->device];
+    *total = d.total;
+    *free_ = d.total - d.used;
+    return ACL_SUCCESS;
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count,
+                                         aclrtMemcpyKind kind) {
+    const char* fn = "aclrtMemcpy";
+    if (int rc = enter(fn)) return rc;
+    State& st = g();
+    std::unique_lock<std::mutex> l(st.mu);
+    int rc;
+    Context* c = need_ctx(fn, &rc);
+    if (!c) return rc;
+    Side d{}, s{};
+    if ((rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &s))) return rc;
+    if (unsafe_call_refused_locked(c))
+        return fail(ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT, fn,
+                    "synchronous copy is not allowed while a graph capture is active (capture mode of this "
+                    "thread forbids it; use aclrtMemcpyAsync on the capturing stream or "
+                    "aclmdlRICaptureThreadExchangeMode(RELAXED))");
+    do_copy(l, d, s, count);
+    return ACL_SUCCESS;
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t value, size_t count) {
+    const char* fn = "aclrtMemset";
+    if (int rc = enter(fn)) return rc;
+    State& st = g();
+    std::unique_lock<std::mutex> l(st.mu);
+    int rc;
+    Context* c = need_ctx(fn, &rc);
+    if (!c) return rc;
+    Side d{};
+    if ((rc = validate_memset_locked(fn, devPtr, maxCount, count, &d))) return rc;
+    if (unsafe_call_refused_locked(c))
+        return fail(ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT, fn,
+                    "synchronous memset is not allowed while a graph capture is active (capture mode of this "
+                    "thread forbids it; use aclrtMemsetAsync on the capturing stream or "
+                    "aclmdlRICaptureThreadExchangeMode(RELAXED))");
+    pin(d.alloc);
+    l.unlock();
+    if (count) memset(devPtr, static_cast<unsigned char>(value), count);
+    l.lock();
+    unpin_locked(d.alloc);
+    return ACL_SUCCESS;
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t count,
+                                              aclrtMemcpyKind kind, aclrtStream stream) {
+    const char* fn = "aclrtMemcpyAsync";
+    if (int rc = enter(fn)) return rc;
+    State& st = g();
+    std::unique_lock<std::mutex> l(st.mu);
+    Stream* s = nullptr;
+    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
+    Side d{}, sr{};
+    if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &sr)) {
+        if (s->cap) invalidate_locked(s->cap, tls().err);
+        return rc;
+    }
+    bool pageable = d.cls == MemClass::Pageable || sr.cls == MemClass::Pageable;
+    if (pageable) {
+        const void* hp = d.cls == MemClass::Pageable ? d.p : sr.p;
+        if (s->cap || s->update)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                        "%p is pageable host memory; an asynchronous copy on a capturing stream needs pinned "
+                        "memory from aclrtMallocHost",
+                        hp);
+        // CANN turns an async copy with pageable memory into stream sync + synchronous copy.
+        Context* c = cur_ctx_locked();
+        if (unsafe_call_refused_locked(c))
+            return fail(ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC, fn,
+                        "%p is pageable host memory, so this copy would block (stream sync + synchronous copy), "
+                        "which the active graph capture's mode forbids",
+                        hp);
+        std::shared_ptr<Stream> keep = s->isDefault ? s->ctx->defaultStream : st.streams[s];
+        l.unlock();
+        if (int rc = wait_stream(fn, keep.get(), -1, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT)) return rc;
+        l.lock();
+        // Re-validate: memory may have been freed while we waited.
+        if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &sr)) return rc;
+        do_copy(l, d, sr, count);
+        return ACL_SUCCESS;
+    }
+    Task t;
+    t.kind = "memcpy";
+    t.name = fn;
+    t.buffers.push_back(buffer_of(sr, count, false));
+    t.buffers.push_back(buffer_of(d, count, true));
+    t.run = [dst, src, count]() {
+        if (count) memmove(dst, src, count);
+        return ACL_SUCCESS;
+    };
+    return submit_locked(fn, s, std::move(t));
+}
+
+ACL_FUNC_VISIBILITY aclError aclrtMemsetAsync(void* devPtr, size_t maxCount, int32_t value, size_t count,
+                                              aclrtStream stream) {
+    const char* fn = "aclrtMemsetAsync";
+    if (int rc = enter(fn)) return rc;
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    Stream* s = nullptr;
+    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
+    Side d{};
+    if (int rc = validate_memset_locked(fn, devPtr, maxCount, count, &d)) {
+        if (s->cap) invalidate_locked(s->cap, tls().err);
+        return rc;
+    }
+    Task t;
+    t.kind = "memset";
+    t.name = fn;
+    t.buffers.push_back(buffer_of(d, count, true));
+    unsigned char v = static_cast<unsigned char>(value);
+    t.run = [devPtr, v, count]() {
+        if (count) memset(devPtr, v, count);
+        return ACL_SUCCESS;
+    };
+    return submit_locked(fn, s, std::move(t));
+}
+
+}  // extern "C"

@@ -1,0 +1,225 @@
+// Ascend.Interop simulator: internal state shared by the runtime core (sim_runtime*.cpp) and graph
+// capture (sim_capture*.cpp). Not used by the aclnn part (that one codes against sim_core.h).
+//
+// Locking: one coarse mutex (State::mu) guards every registry, device accounting, event state and
+// capture state. Each stream has its own queue mutex (Stream::m). Order: State::mu before Stream::m,
+// never the reverse. Stream workers run tasks with no lock held.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "sim_core.h"
+
+namespace sim {
+
+struct Alloc {
+    char* base = nullptr;
+    size_t size = 0;
+    MemClass cls = MemClass::Device;
+    int32_t device = -1;
+    uint64_t id = 0;
+    int pins = 0;        // tasks currently running that use this allocation
+    bool freed = false;  // freed by the user while pinned: released on the last unpin
+};
+
+struct Context;
+struct Stream;
+struct Event;
+struct Capture;
+struct Model;
+struct Group;
+
+struct Device {
+    size_t total = 0;
+    size_t used = 0;
+    uint32_t streams = 0;        // budget in use: default streams, user streams, live models
+    Context* primary = nullptr;  // default context (aclrtSetDevice)
+    int primaryRefs = 0;
+};
+
+// A queued unit of work on a stream worker.
+struct Item {
+    std::function<int(std::string& msg)> fn;  // msg receives the failure text
+    std::string what;  // for messages: "aclnnAdd (kernel)"
+};
+
+struct Stream {
+    uint64_t id = 0;
+    int32_t device = -1;
+    Context* ctx = nullptr;
+    bool isDefault = false;
+    uint32_t priority = 0;
+    uint32_t flags = 0;
+
+    // Queue (guarded by m).
+    std::mutex m;
+    std::condition_variable workCv;
+    std::condition_variable doneCv;
+    std::deque<Item> q;
+    uint64_t submitted = 0;
+    uint64_t completed = 0;
+    bool stop = false;
+    int sticky = 0;
+    std::string stickyMsg;
+    std::thread worker;
+
+    // Capture and task-update state (guarded by State::mu).
+    Capture* cap = nullptr;
+    uint64_t capPos = 0;          // operations captured on this stream in its current capture
+    uint64_t joinedBackPos = 0;   // highest capPos of this stream that the origin waited on
+    std::map<Stream*, uint64_t> known;  // capPos of other capture streams this one waited on
+    Group* openGroup = nullptr;   // TaskGrpBegin without End yet
+    struct Update* update = nullptr;
+    uint64_t subscriber = 0;      // aclrtSubscribeReport thread id (0 = none)
+    bool hasSubscriber = false;
+};
+
+struct Context {
+    uint64_t id = 0;
+    int32_t device = -1;
+    bool primary = false;
+    std::shared_ptr<Stream> defaultStream;
+};
+
+struct Event {
+    uint64_t id = 0;
+    int32_t device = -1;
+    uint32_t flags = 0;
+    uint64_t seq = 0;     // record sequence allocator
+    uint64_t target = 0;  // sequence of the latest record (0 = not recorded / reset)
+    uint64_t done = 0;    // highest sequence completed by a worker
+    std::chrono::steady_clock::time_point stamp{};
+    uint64_t stampSeq = 0;     // the sequence `stamp` belongs to
+    Capture* capturedBy = nullptr;  // recorded inside a live capture (107028 on host-side use)
+    Stream* capStream = nullptr;
+    uint64_t capPos = 0;
+    std::map<Stream*, uint64_t> capKnown;  // what a waiter on this event learns (join tracking)
+};
+
+// A task of a captured model; `task` is replaced by a task-group update.
+struct ModelTask {
+    std::shared_ptr<const Task> task;
+    uint64_t streamId = 0;
+    int group = -1;
+};
+
+struct Group {
+    std::weak_ptr<Model> model;
+    int index = 0;
+    std::vector<size_t> tasks;  // indices into Model::tasks
+    bool closed = false;
+};
+
+struct Model {
+    uint64_t id = 0;
+    int32_t device = -1;
+    Context* ctx = nullptr;
+    std::string name;
+    std::mutex m;  // guards tasks[i].task against concurrent updates and replays
+    std::vector<ModelTask> tasks;
+    std::vector<std::unique_ptr<Group>> groups;
+    std::set<uint64_t> streamIds;
+    bool live = true;   // not destroyed (guarded by State::mu)
+    bool holdsBudget = false;
+};
+
+struct Capture {
+    std::shared_ptr<Model> model;
+    Stream* origin = nullptr;
+    aclmdlRICaptureMode mode = ACL_MODEL_RI_CAPTURE_MODE_GLOBAL;
+    std::thread::id thread;
+    aclmdlRICaptureStatus status = ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE;
+    std::string invalidReason;
+    std::set<Stream*> streams;  // origin and joined streams
+};
+
+struct Update {
+    Group* group = nullptr;
+    std::shared_ptr<Model> model;
+    std::vector<std::shared_ptr<const Task>> tasks;
+    bool failed = false;
+    std::string failMsg;
+};
+
+struct Report {
+    aclrtCallback fn = nullptr;
+    void* user = nullptr;
+    bool block = false;
+    bool done = false;
+};
+
+struct State {
+    std::mutex mu;
+    std::condition_variable cv;  // event completion, reports, pins, shutdown
+    bool initialized = false;
+    bool everFinalized = false;
+    uint64_t initRefs = 0;
+    bool shutdown = false;
+
+    std::vector<Device> devices;
+    uint32_t streamLimit = 2048;
+
+    std::map<uintptr_t, Alloc*> allocs;               // live allocations by base
+    std::unordered_map<uint64_t, Alloc*> allocById;   // live or pinned-after-free
+    std::unordered_map<Context*, std::unique_ptr<Context>> contexts;
+    std::unordered_map<Stream*, std::shared_ptr<Stream>> streams;  // user streams
+    std::unordered_map<Event*, std::unique_ptr<Event>> events;
+    std::unordered_map<Model*, std::shared_ptr<Model>> models;
+    std::unordered_map<Group*, std::weak_ptr<Model>> groups;
+    std::vector<std::unique_ptr<Capture>> captures;
+    std::unordered_map<uint64_t, std::deque<std::shared_ptr<Report>>> reports;  // by subscriber
+
+    uint64_t nextId = 1;
+};
+
+State& g();
+
+// Per-thread state.
+struct Tls {
+    std::string err;
+    std::string errOut;
+    bool hasErr = false;
+    Context* ctx = nullptr;
+    uint64_t ctxId = 0;
+    aclmdlRICaptureMode mode = ACL_MODEL_RI_CAPTURE_MODE_GLOBAL;
+};
+Tls& tls();
+
+// ---- helpers (callers hold State::mu unless noted) ------------------------------------------
+Context* cur_ctx_locked();
+// Resolves a stream handle (NULL = current default stream) with context checks.
+int resolve_stream_locked(const char* fn, aclrtStream stream, Stream** out);
+std::shared_ptr<Stream> start_stream(Context* ctx, int32_t device, bool isDefault);
+// Enqueues on the worker (takes Stream::m; State::mu may be held).
+void enqueue(Stream* s, Item&& it);
+// Stops and joins a worker after draining it. Must be called WITHOUT State::mu.
+void stop_stream(const std::shared_ptr<Stream>& s);
+// Waits until everything submitted so far has completed; timeoutMs < 0 = forever.
+// Returns ACL_SUCCESS, the sticky error (cleared), or `timeoutCode`. Called WITHOUT State::mu.
+int wait_stream(const char* fn, Stream* s, int32_t timeoutMs, int timeoutCode);
+// Runs one task on the current (worker) thread: pins its buffers, runs, counts. No lock held.
+int run_task(const Task& t, std::string& msg);
+uint32_t task_delay_us();
+bool allocation_live_locked(uint64_t allocationId);
+int submit_locked(const char* fn, Stream* s, Task&& t);
+void bump(aclsimCounter c, int64_t d);
+uint64_t counter_value(aclsimCounter c);
+bool unsafe_call_refused_locked(Context* ctx);
+void invalidate_locked(Capture* c, const std::string& why);
+void end_capture_streams_locked(Capture* c);
+std::string stream_name(const Stream* s);
+
+}  // namespace sim
