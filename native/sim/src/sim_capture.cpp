@@ -222,15 +222,18 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI* mo
     Capture* c = s->cap;
     if (!c) return fail(ACL_ERROR_RT_STREAM_NOT_CAPTURED, fn, "%s is not capturing", stream_name(s).c_str());
     if (c->origin != s)
-        return fail(ACL_ERROR_RT_STREAM_NOT_CAPTURED, fn,
+        return fail(kErrCaptureUnmatched, fn,
                     "%s joined a capture begun on %s; end the capture on the stream that began it",
                     stream_name(s).c_str(), stream_name(c->origin).c_str());
-    if (c->mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED && c->thread != std::this_thread::get_id())
+    *modelRI = nullptr;
+    if (c->mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED && c->thread != std::this_thread::get_id()) {
+        // CANN leaves capture on this error: the stream exits capture and the model is discarded.
+        drop_capture_locked(c, false);
         return fail(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, fn,
                     "the capture on %s was begun by another thread; in GLOBAL and THREAD_LOCAL modes it must be "
-                    "ended by the thread that began it",
+                    "ended by the thread that began it (the capture has been discarded)",
                     stream_name(s).c_str());
-    *modelRI = nullptr;
+    }
     if (c->status == ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED) {
         std::string why = c->invalidReason;
         drop_capture_locked(c, false);
@@ -415,12 +418,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpBegin(aclrtStream stream) {
     if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
         return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
                     stream_name(s).c_str(), s->cap->invalidReason.c_str());
-    if (s->openGroup) {
-        int rc = fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "a task group is already open on %s",
-                      stream_name(s).c_str());
-        invalidate_locked(s->cap, tls().err);
-        return rc;
-    }
+    if (s->openGroup)
+        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "a task group is already open on %s", stream_name(s).c_str());
     Model& m = *s->cap->model;
     auto grp = std::make_unique<Group>();
     grp->model = s->cap->model;
@@ -438,16 +437,18 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpEnd(aclrtStream stream, aclrt
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
     if (!s->cap) return fail(ACL_ERROR_RT_STREAM_NOT_CAPTURED, fn, "%s is not capturing", stream_name(s).c_str());
-    if (!s->openGroup) {
-        int rc = fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "no task group is open on %s (aclmdlRICaptureTaskGrpBegin)",
-                      stream_name(s).c_str());
-        invalidate_locked(s->cap, tls().err);
-        return rc;
-    }
-    if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
-        return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
-                    stream_name(s).c_str(), s->cap->invalidReason.c_str());
+    if (!s->openGroup)
+        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "no task group is open on %s (aclmdlRICaptureTaskGrpBegin)",
+                    stream_name(s).c_str());
+    *handle = nullptr;
     Group* grp = s->openGroup;
+    if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE) {
+        s->openGroup = nullptr;  // the group is dropped, as CANN does
+        grp->tasks.clear();
+        return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn,
+                    "the capture on %s was invalidated (%s); the task group was dropped", stream_name(s).c_str(),
+                    s->cap->invalidReason.c_str());
+    }
     grp->closed = true;
     s->openGroup = nullptr;
     *handle = grp;
@@ -476,6 +477,10 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateBegin(aclrtStream stream, 
     if (s->device != m->device)
         return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "the group's model is on device %d but the stream is on device %d",
                     m->device, s->device);
+    if (static_cast<Group*>(handle)->updating)
+        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "task group %p is already being updated by another stream",
+                    handle);
+    static_cast<Group*>(handle)->updating = true;
     auto* u = new Update();
     u->group = static_cast<Group*>(handle);
     u->model = m;
@@ -494,11 +499,11 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateEnd(aclrtStream stream) {
                     stream_name(s).c_str());
     std::unique_ptr<Update> u(s->update);
     s->update = nullptr;
+    u->group->updating = false;
     if (u->failed)
-        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "the task update failed and was discarded: %s",
-                    u->failMsg.c_str());
+        return fail(kErrTaskGroupUpdate, fn, "the task update failed and was discarded: %s", u->failMsg.c_str());
     if (u->tasks.size() != u->group->tasks.size())
-        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn,
+        return fail(kErrTaskGroupUpdate, fn,
                     "the task group holds %zu task(s) but %zu were issued; the update was discarded",
                     u->group->tasks.size(), u->tasks.size());
     if (!u->model->live)

@@ -211,20 +211,20 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
         Update* u = s->update;
         size_t i = u->tasks.size();
         if (u->failed)
-            return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "the task update on %s already failed: %s",
+            return fail(kErrTaskGroupUpdate, fn, "the task update on %s already failed: %s",
                         stream_name(s).c_str(), u->failMsg.c_str());
         std::lock_guard<std::mutex> ml(u->model->m);
         if (i >= u->group->tasks.size()) {
             u->failed = true;
             u->failMsg = "more tasks issued than the group holds (" + std::to_string(u->group->tasks.size()) + ")";
-            return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "task update: %s", u->failMsg.c_str());
+            return fail(kErrTaskGroupUpdate, fn, "task update: %s", u->failMsg.c_str());
         }
         const Task& old = *u->model->tasks[u->group->tasks[i]].task;
         if (old.kind != t.kind || old.name != t.name) {
             u->failed = true;
             u->failMsg = "task " + std::to_string(i) + " of the group is '" + old.name + "' (" + old.kind +
                          ") but '" + t.name + "' (" + t.kind + ") was issued";
-            return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "task update: %s", u->failMsg.c_str());
+            return fail(kErrTaskGroupUpdate, fn, "task update: %s", u->failMsg.c_str());
         }
         u->tasks.push_back(std::make_shared<const Task>(std::move(t)));
         return ACL_SUCCESS;
@@ -330,6 +330,7 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyStream(aclrtStream stream) {
     if (s->worker.get_id() == std::this_thread::get_id())
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "stream %p cannot be destroyed from its own task", stream);
     if (s->update) {
+        s->update->group->updating = false;
         delete s->update;
         s->update = nullptr;
     }
@@ -602,7 +603,7 @@ ACL_FUNC_VISIBILITY aclError aclrtEventElapsedTime(float* ms, aclrtEvent startEv
     if (int rc = check_event_host_use(fn, endEvent, &b)) return rc;
     for (Event* e : {a, b}) {
         if (e->target == 0 || e->done < e->target || e->stampSeq != e->target)
-            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "event %p has not completed a record (recorded: %s)",
+            return fail(kErrEventNotComplete, fn, "event %p has not completed a record (recorded: %s)",
                         static_cast<void*>(e), e->target ? "yes, still pending" : "no");
     }
     *ms = std::chrono::duration<float, std::milli>(b->stamp - a->stamp).count();
@@ -713,6 +714,21 @@ ACL_FUNC_VISIBILITY aclError aclrtUnSubscribeReport(uint64_t threadId, aclrtStre
                     static_cast<unsigned long long>(threadId));
     s->hasSubscriber = false;
     s->subscriber = 0;
+    bool still = false;
+    for (auto& sp : g().streams) still = still || (sp.second->hasSubscriber && sp.second->subscriber == threadId);
+    for (auto& cp : g().contexts) {
+        Stream* d = cp.second->defaultStream.get();
+        still = still || (d->hasSubscriber && d->subscriber == threadId);
+    }
+    if (!still) {
+        // Reports nobody will process any more: release blocked stream workers.
+        auto it = g().reports.find(threadId);
+        if (it != g().reports.end()) {
+            for (auto& r : it->second) r->done = true;
+            g().reports.erase(it);
+            g().cv.notify_all();
+        }
+    }
     return ACL_SUCCESS;
 }
 
@@ -725,7 +741,8 @@ ACL_FUNC_VISIBILITY aclError aclrtProcessReport(int32_t timeout) {
     uint64_t tid = self_tid();
     auto qit = st.reports.find(tid);
     if (qit == st.reports.end())
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "the calling thread is not subscribed to any stream (aclrtSubscribeReport)");
+        return fail(kErrSubscribeThread, fn,
+                    "the calling thread is not subscribed to any stream (aclrtSubscribeReport)");
     auto pred = [&] {
         auto it = st.reports.find(tid);
         return st.shutdown || it == st.reports.end() || !it->second.empty();
@@ -736,7 +753,7 @@ ACL_FUNC_VISIBILITY aclError aclrtProcessReport(int32_t timeout) {
     auto it = st.reports.find(tid);
     if (!ok || it == st.reports.end() || it->second.empty()) {
         if (st.shutdown) return fail(ACL_ERROR_UNINITIALIZE, fn, "AscendCL was finalized while waiting");
-        return fail(ACL_ERROR_RT_WAIT_TIMEOUT, fn, "no callback report arrived within %d ms", timeout);
+        return fail(kErrReportTimeout, fn, "no callback report arrived within %d ms", timeout);
     }
     std::shared_ptr<Report> r = it->second.front();
     it->second.pop_front();
@@ -759,7 +776,7 @@ ACL_FUNC_VISIBILITY aclError aclrtLaunchCallback(aclrtCallback fn_, void* userDa
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
     if (!s->hasSubscriber) {
-        int rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+        int rc = fail(kErrStreamNoCbReg, fn,
                       "%s has no subscribed report thread; call aclrtSubscribeReport first and run "
                       "aclrtProcessReport on that thread",
                       stream_name(s).c_str());

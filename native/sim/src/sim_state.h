@@ -25,6 +25,15 @@
 
 namespace sim {
 
+// CANN codes (values from CANN's rt_error_codes.h) that the project's public header does not list.
+constexpr int kErrSubscribeThread = 107012;     // ACL_ERROR_RT_SUBSCRIBE_THREAD
+constexpr int kErrStreamNoCbReg = 107015;       // ACL_ERROR_RT_STREAM_NO_CB_REG
+constexpr int kErrCaptureUnmatched = 107036;    // ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED
+constexpr int kErrEventNotComplete = 507006;    // ACL_ERROR_RT_EVENT_NOT_COMPLETE
+constexpr int kErrReportTimeout = 507012;       // ACL_ERROR_RT_REPORT_TIMEOUT
+// RT_ERROR_STREAM_TASKGRP_UPDATE maps to ACL_ERROR_RT_INTERNAL_ERROR in CANN's error table.
+constexpr int kErrTaskGroupUpdate = ACL_ERROR_RT_INTERNAL_ERROR;
+
 struct Alloc {
     char* base = nullptr;
     size_t size = 0;
@@ -118,6 +127,7 @@ struct ModelTask {
 
 struct Group {
     std::weak_ptr<Model> model;
+    bool updating = false;  // a stream is between TaskUpdateBegin and TaskUpdateEnd on it
     int index = 0;
     std::vector<size_t> tasks;  // indices into Model::tasks
     bool closed = false;
