@@ -33,7 +33,7 @@ internal static class AclCheck
     {
         try
         {
-            byte* text = (byte*)NativeApi.RecentErrorMessage();
+            byte* text = (byte*)Native.Acl.aclGetRecentErrMsg();
             return text == null ? null : Marshal.PtrToStringUTF8((nint)text);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

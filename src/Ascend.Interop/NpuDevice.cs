@@ -31,6 +31,7 @@ public sealed class NpuDevice : IDisposable
         public int Users = 1;
         public NpuStream? DefaultStream;
         public DeviceMemoryPool? Pool;
+        public HostCallbackDispatcher? Callbacks;
     }
 
     /// <summary>Number of devices visible to the runtime.</summary>
@@ -66,7 +67,7 @@ public sealed class NpuDevice : IDisposable
                 shared.Users++;
                 return new NpuDevice(id, shared);
             }
-            void* native;
+            Native.aclrtContext native;
             AclCheck.Check(aclrtCreateContext(&native, id), nameof(aclrtCreateContext), $"opening device {id}");
             var context = new ContextHandle((nint)native, id);
             ContextHandle.ForgetCurrent(); // aclrtCreateContext made it current: let MakeCurrent confirm it
@@ -112,6 +113,16 @@ public sealed class NpuDevice : IDisposable
         {
             ThrowIfDisposed();
             lock (_shared) return _shared.Pool ??= new DeviceMemoryPool(this);
+        }
+    }
+
+    /// <summary>The thread that runs host callbacks of this device's streams (started on first use).</summary>
+    internal HostCallbackDispatcher Callbacks
+    {
+        get
+        {
+            ThrowIfDisposed();
+            lock (_shared) return _shared.Callbacks ??= new HostCallbackDispatcher(_shared.Context);
         }
     }
 
@@ -161,6 +172,7 @@ public sealed class NpuDevice : IDisposable
         // Last user of this device id: the pool releases its cached memory (blocks still rented are
         // freed when returned), and the context goes once every child handle is gone.
         _shared.Pool?.Dispose();
+        _shared.Callbacks?.Dispose();
         _shared.Context.Dispose();
     }
 

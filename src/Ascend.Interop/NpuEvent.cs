@@ -21,7 +21,7 @@ public sealed class NpuEvent : IDisposable
     internal static unsafe NpuEvent Create(NpuDevice device, bool timing)
     {
         using var lease = device.Enter();
-        void* native;
+        Native.aclrtEvent native;
         // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps.
         uint flags = 0x1u | (timing ? 0x8u : 0u);
         AclCheck.Check(aclrtCreateEventWithFlag(&native, flags), nameof(aclrtCreateEventWithFlag), $"creating an event on device {device.Id}");

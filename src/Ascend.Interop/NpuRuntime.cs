@@ -30,6 +30,9 @@ public sealed class NpuRuntime : IDisposable
     /// <summary>The backend the native libraries were loaded from.</summary>
     public NpuBackend Backend => NativeLibraryResolver.Backend == NativeBackend.Cann ? NpuBackend.Cann : NpuBackend.Simulator;
 
+    /// <summary>True when the SDK runs on the simulator (no CANN installed, or chosen by ASCEND_INTEROP_BACKEND=sim).</summary>
+    public static bool IsSimulator => NativeLibraryResolver.Backend != NativeBackend.Cann;
+
     /// <summary>The native library files that were loaded.</summary>
     public IReadOnlyList<string> LibraryPaths => NativeLibraryResolver.LoadedLibraries;
 

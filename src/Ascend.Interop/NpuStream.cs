@@ -16,6 +16,7 @@ public sealed partial class NpuStream : IDisposable
     private readonly ContextHandle _context;
     private readonly ConcurrentQueue<Exception> _callbackErrors = new();
     private int _disposed;
+    private HostCallbackDispatcher? _callbacks;   // set once the stream launched a host callback
 
     private NpuStream(NpuDevice device, StreamHandle? handle)
     {
@@ -27,7 +28,7 @@ public sealed partial class NpuStream : IDisposable
     internal static unsafe NpuStream Create(NpuDevice device)
     {
         using var lease = device.Enter();
-        void* native;
+        Native.aclrtStream native;
         AclCheck.Check(aclrtCreateStream(&native), nameof(aclrtCreateStream), $"creating a stream on device {device.Id}");
         return new NpuStream(device, new StreamHandle((nint)native, device.Context));
     }
@@ -99,9 +100,13 @@ public sealed partial class NpuStream : IDisposable
     public void Wait(NpuEvent evt)
     {
         ArgumentNullException.ThrowIfNull(evt);
+        if (evt.Device.Id != Device.Id)
+            throw new ArgumentException($"The event belongs to NPU device {evt.Device.Id} but the stream to device {Device.Id}.", nameof(evt));
         using var lease = Enter();
         using var eventLease = evt.Lease();
         AclCheck.Check(aclrtStreamWaitEvent(Native(lease), NativeHandle.Event(eventLease.Value)), nameof(aclrtStreamWaitEvent));
+        // Waiting on an event recorded inside a capture makes this stream join that capture.
+        if (evt.CapturedIn is { IsCapturing: true } graph && ActiveCapture is null) graph.AddJoined(this);
     }
 
     /// <summary>Records <paramref name="evt"/> at the current end of this stream.</summary>
@@ -121,6 +126,12 @@ public sealed partial class NpuStream : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         using var lease = Enter();
+        if (_callbacks is null)
+        {
+            var dispatcher = Device.Callbacks;
+            dispatcher.Subscribe(this, Native(lease));
+            _callbacks = dispatcher;
+        }
         var state = GCHandle.Alloc(new HostCallback(callback, this, freeAfterRun: !IsCapturing));
         int code = aclrtLaunchCallback(&OnHostCallback, (void*)GCHandle.ToIntPtr(state),
             blocking ? Native.aclrtCallbackBlockType.ACL_CALLBACK_BLOCK : Native.aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK,
@@ -177,6 +188,21 @@ public sealed partial class NpuStream : IDisposable
         return lease;
     }
 
+    /// <summary>A lease for cleanup paths: works on a stream whose Dispose has begun.</summary>
+    internal HandleLease EnterForCleanup()
+    {
+        var lease = new HandleLease((SafeHandle?)_handle ?? _context, this);
+        _context.MakeCurrentForRelease();
+        return lease;
+    }
+
+    /// <summary>Waits for queued work without the capture checks or callback errors (cleanup paths).</summary>
+    internal void SynchronizeForCleanup()
+    {
+        using var lease = EnterForCleanup();
+        AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
+    }
+
     /// <summary>The native stream value for a lease taken by <see cref="Enter"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Native.aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
@@ -186,6 +212,13 @@ public sealed partial class NpuStream : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         OnDisposing();
+        if (_callbacks is not null)
+        {
+            // Queued callbacks must run before the dispatcher lets go of the stream.
+            try { SynchronizeForCleanup(); } catch (AclException) { }
+            using var lease = EnterForCleanup();
+            _callbacks.Unsubscribe(Native(lease));
+        }
         _handle?.Dispose();
     }
 

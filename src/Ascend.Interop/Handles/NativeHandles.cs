@@ -36,13 +36,17 @@ public sealed class ContextHandle : NpuSafeHandle
 /// <summary>A stream created with <c>aclrtCreateStream</c>.</summary>
 public sealed class StreamHandle : NpuSafeHandle
 {
-    internal StreamHandle(nint native, ContextHandle context) : base(native, context) { }
+    internal StreamHandle(nint native, ContextHandle context) : base(native, context) =>
+        StreamAccounting.StreamCreated(context.DeviceId);
 
     /// <inheritdoc />
     protected override bool ReleaseNative()
     {
-        ((ContextHandle)Parent!).MakeCurrentForRelease();
-        return aclrtDestroyStream(NativeHandle.Stream(handle)) == 0;
+        var context = (ContextHandle)Parent!;
+        context.MakeCurrentForRelease();
+        bool released = aclrtDestroyStream(NativeHandle.Stream(handle)) == 0;
+        StreamAccounting.StreamReleased(context.DeviceId);
+        return released;
     }
 }
 

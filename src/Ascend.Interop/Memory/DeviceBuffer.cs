@@ -60,14 +60,14 @@ public sealed class DeviceBuffer : IDisposable
     public void CopyFrom<T>(ReadOnlySpan<T> source, long offsetBytes = 0) where T : unmanaged
     {
         using var lease = Enter();
-        MemoryCopy.HostToDevice(lease.Value, Length, offsetBytes, source);
+        MemoryCopy.HostToDevice(Device.Id, lease.Value, Length, offsetBytes, source);
     }
 
     /// <summary>Copies from the buffer at <paramref name="offsetBytes"/> into <paramref name="destination"/> (synchronous).</summary>
     public void CopyTo<T>(Span<T> destination, long offsetBytes = 0) where T : unmanaged
     {
         using var lease = Enter();
-        MemoryCopy.DeviceToHost(lease.Value, Length, offsetBytes, destination);
+        MemoryCopy.DeviceToHost(Device.Id, lease.Value, Length, offsetBytes, destination);
     }
 
     /// <summary>Reads the whole buffer as elements of <typeparamref name="T"/>.</summary>
@@ -110,7 +110,7 @@ public sealed class DeviceBuffer : IDisposable
     public void Fill(byte value, long offsetBytes = 0, long? count = null)
     {
         using var lease = Enter();
-        MemoryCopy.Fill(lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value);
+        MemoryCopy.Fill(Device.Id, lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value);
     }
 
     /// <summary>Queues a fill of <paramref name="count"/> bytes with <paramref name="value"/> on <paramref name="stream"/>.</summary>

@@ -20,8 +20,9 @@ internal static unsafe class MemoryCopy
     }
 
     /// <summary>Synchronous host (any memory) to device copy.</summary>
-    public static void HostToDevice<T>(nint device, long deviceCapacity, long deviceOffset, ReadOnlySpan<T> source) where T : unmanaged
+    public static void HostToDevice<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, ReadOnlySpan<T> source) where T : unmanaged
     {
+        NpuGraph.CheckUnsafeCall("a synchronous host-to-device copy (aclrtMemcpy)", deviceId);
         long bytes = (long)source.Length * sizeof(T);
         CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
         if (bytes == 0) return;
@@ -33,8 +34,9 @@ internal static unsafe class MemoryCopy
     }
 
     /// <summary>Synchronous device to host (any memory) copy.</summary>
-    public static void DeviceToHost<T>(nint device, long deviceCapacity, long deviceOffset, Span<T> destination) where T : unmanaged
+    public static void DeviceToHost<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, Span<T> destination) where T : unmanaged
     {
+        NpuGraph.CheckUnsafeCall("a synchronous device-to-host copy (aclrtMemcpy)", deviceId);
         long bytes = (long)destination.Length * sizeof(T);
         CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
         if (bytes == 0) return;
@@ -53,13 +55,17 @@ internal static unsafe class MemoryCopy
             throw new ArgumentOutOfRangeException(nameof(bytes), $"Copying {bytes} bytes does not fit in the destination of {destinationCapacity} bytes.");
         if (bytes == 0) return;
         using var lease = stream.Enter();
+        if (stream.IsRecordingOperations)
+            stream.NoteOperation(new NpuGraphOperation("aclrtMemcpyAsync",
+                [new NpuGraphBuffer(source, bytes, [], null)], [new NpuGraphBuffer(destination, bytes, [], null)]));
         AclCheck.Check(aclrtMemcpyAsync((void*)destination, (nuint)destinationCapacity, (void*)source, (nuint)bytes, kind, stream.Native(lease)),
             nameof(aclrtMemcpyAsync));
     }
 
     /// <summary>Synchronous fill of device memory with a byte value.</summary>
-    public static void Fill(nint device, long capacity, long offset, long count, byte value)
+    public static void Fill(int deviceId, nint device, long capacity, long offset, long count, byte value)
     {
+        NpuGraph.CheckUnsafeCall("a synchronous fill (aclrtMemset)", deviceId);
         CheckRange(offset, count, capacity, "device memory");
         if (count == 0) return;
         AclCheck.Check(aclrtMemset((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count), nameof(aclrtMemset));
@@ -71,6 +77,8 @@ internal static unsafe class MemoryCopy
         CheckRange(offset, count, capacity, "device memory");
         if (count == 0) return;
         using var lease = stream.Enter();
+        if (stream.IsRecordingOperations)
+            stream.NoteOperation(new NpuGraphOperation("aclrtMemsetAsync", [], [new NpuGraphBuffer(device + (nint)offset, count, [], null)]));
         AclCheck.Check(aclrtMemsetAsync((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count, stream.Native(lease)),
             nameof(aclrtMemsetAsync));
     }

@@ -1,0 +1,791 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Ascend.Interop.Handles;
+using Ascend.Interop.Native;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// A captured graph (CANN <c>aclmdlRI</c>): work recorded once on a stream and replayed with one
+/// launch. Created by <see cref="NpuStream.BeginCapture"/>; always use it in a <c>using</c>:
+/// <code>
+/// using var graph = stream.BeginCapture();
+/// Ops.MatMul(stream, x, w, h);
+/// Ops.Relu(stream, h, y);
+/// graph.EndCapture();
+/// graph.Replay();
+/// </code>
+/// If an exception leaves the block while capturing, <see cref="Dispose"/> ends and discards the
+/// capture and the stream is usable again.
+/// </summary>
+public sealed partial class NpuGraph : IDisposable
+{
+    // ---- process-wide registry of captures in progress (for the unsafe-call rules) ----------------
+    private static readonly Lock s_registryLock = new();
+    private static readonly List<NpuGraph> s_activeCaptures = new();
+    private static int s_activeCount;
+    [ThreadStatic] private static CaptureMode? t_threadMode;
+
+    private enum State { Capturing, Captured, Failed, Disposed }
+
+    private readonly Lock _lock = new();
+    private readonly NpuStream _stream;
+    private readonly NpuGraphPool _pool;
+    private readonly bool _ownsPool;
+    private readonly int _captureThread;
+    private readonly List<NpuGraphOperation> _operations = new();
+    private readonly List<NpuTaskGroup> _groups = new();
+    private readonly List<GCHandle> _keepAlive = new();
+    private readonly List<NpuStream> _joined = new();
+    private readonly List<ReplayStream> _replayStreams = new();
+    private State _state;
+    private string _failure = string.Empty;
+    private ModelHandle? _model;
+    private NpuTaskGroup? _openGroup;
+    private string? _name;
+    private long _replays;
+    private NpuEvent? _updateDone;
+    private int _updateGeneration;
+
+    /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
+    private sealed class ReplayStream(NpuStream stream)
+    {
+        public readonly NpuStream Stream = stream;
+        public int WaitedGeneration;
+        public NpuEvent? Marker;
+    }
+
+    private NpuGraph(NpuStream stream, CaptureMode mode, NpuGraphPool pool, bool ownsPool)
+    {
+        _stream = stream;
+        Mode = mode;
+        _pool = pool;
+        _ownsPool = ownsPool;
+        _captureThread = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The capture mode.</summary>
+    public CaptureMode Mode { get; }
+
+    /// <summary>The stream the capture began on (replays default to it).</summary>
+    public NpuStream CaptureStream => _stream;
+
+    /// <summary>The device of the graph.</summary>
+    public NpuDevice Device => _stream.Device;
+
+    /// <summary>The pool that holds the graph's memory (private unless one was passed to BeginCapture).</summary>
+    public NpuGraphPool Pool => _pool;
+
+    /// <summary>True when the graph owns a private pool.</summary>
+    public bool HasPrivatePool => _ownsPool;
+
+    /// <summary>
+    /// Device memory held for this graph: its private pool's bytes, or for a shared pool the pool's
+    /// bytes (shared with the pool's other graphs).
+    /// </summary>
+    public long MemoryBytes => _pool.ReservedBytes;
+
+    /// <summary>True between BeginCapture and EndCapture.</summary>
+    public bool IsCapturing
+    {
+        get { lock (_lock) return _state == State.Capturing; }
+    }
+
+    /// <summary>True once EndCapture succeeded and until Dispose: the graph can be replayed.</summary>
+    public bool IsReady
+    {
+        get { lock (_lock) return _state == State.Captured; }
+    }
+
+    /// <summary>Number of replays queued so far.</summary>
+    public long ReplayCount => Interlocked.Read(ref _replays);
+
+    /// <summary>The operations the SDK recorded, in capture order.</summary>
+    public IReadOnlyList<NpuGraphOperation> Operations
+    {
+        get { lock (_lock) return _operations.ToArray(); }
+    }
+
+    /// <summary>The task groups defined during capture.</summary>
+    public IReadOnlyList<NpuTaskGroup> TaskGroups
+    {
+        get { lock (_lock) return _groups.ToArray(); }
+    }
+
+    /// <summary>A name for diagnostics (also given to the runtime with <c>aclmdlRISetName</c> once captured).</summary>
+    public unsafe string? Name
+    {
+        get => _name;
+        set
+        {
+            _name = value;
+            if (value is not null && IsReady) ApplyName(value);
+        }
+    }
+
+    /// <summary>The raw <c>aclmdlRI</c> (0 until captured); keep the graph alive while using it.</summary>
+    public nint Handle => _model?.DangerousGetHandle() ?? 0;
+
+    // ---- capture ------------------------------------------------------------------------------------
+
+    internal static unsafe NpuGraph Begin(NpuStream stream, CaptureMode mode, NpuGraphPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a CaptureMode.");
+        if (stream.IsDisposed) throw new ObjectDisposedException(nameof(NpuStream), $"Cannot capture on a disposed stream.");
+        if (stream.IsDefault)
+            throw new NpuCaptureException(ACL_ERROR_RT_PARAM_INVALID, nameof(aclmdlRICaptureBegin), "NpuStream.BeginCapture",
+                "the default stream cannot capture; create a stream with NpuDevice.CreateStream() and capture on it.", mode);
+        if (stream.ActiveCapture is { } running)
+            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRICaptureBegin), "NpuStream.BeginCapture",
+                $"{stream} is already capturing (a {running.Mode} capture); end or dispose that graph first.", mode);
+        if (stream.ActiveUpdate is not null)
+            throw new InvalidOperationException($"{stream} is re-issuing a task-group update; finish it before beginning a capture.");
+        if (pool is not null && pool.Device.Id != stream.Device.Id)
+            throw new ArgumentException($"The graph pool belongs to NPU device {pool.Device.Id} but the stream to device {stream.Device.Id}.", nameof(pool));
+
+        bool ownsPool = pool is null;
+        pool ??= new NpuGraphPool(stream.Device);
+        pool.AddGraph();
+        var graph = new NpuGraph(stream, mode, pool, ownsPool);
+        int code;
+        using (var lease = stream.Enter())
+        {
+            code = aclmdlRICaptureBegin(stream.Native(lease), (aclmdlRICaptureMode)(uint)mode);
+        }
+        if (code != 0)
+        {
+            string? message = AclCheck.RecentMessage();
+            graph.ReleasePool();
+            if (code is ACL_ERROR_RT_RESOURCE_ALLOC_FAIL or ACL_ERROR_RT_NO_STREAM_RESOURCE)
+                throw new NpuStreamBudgetException(code, nameof(aclmdlRICaptureBegin), message, StreamAccounting.For(stream.Device.Id));
+            throw new AclException(code, nameof(aclmdlRICaptureBegin), message, $"beginning a {mode} capture on {stream}");
+        }
+        StreamAccounting.GraphCreated(stream.Device.Id);
+        lock (s_registryLock)
+        {
+            s_activeCaptures.Add(graph);
+            s_activeCount++;
+        }
+        stream.ActiveCapture = graph;
+        return graph;
+    }
+
+    /// <summary>
+    /// Ends the capture. Afterwards the graph can be replayed and the stream runs work eagerly again.
+    /// </summary>
+    /// <exception cref="NpuCaptureException">
+    /// The capture broke a rule the runtime checks at the end (a joined stream did not join back:
+    /// 107025; the capture was invalidated by an earlier failure: 507903; wrong thread: 107038).
+    /// After 507903 the capture is discarded and the stream is usable again.
+    /// </exception>
+    public unsafe void EndCapture()
+    {
+        lock (_lock)
+        {
+            ThrowIfNotState(State.Capturing, "EndCapture");
+            if (_openGroup is not null)
+                throw new InvalidOperationException($"Task group '{_openGroup.Name}' is still open: dispose its scope before EndCapture.");
+        }
+        if (Mode != CaptureMode.Relaxed && Environment.CurrentManagedThreadId != _captureThread)
+            throw new NpuCaptureException(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
+                $"a {Mode} capture must end on the thread that began it (managed thread {_captureThread}); this is thread {Environment.CurrentManagedThreadId}. Use CaptureMode.Relaxed to end on another thread.",
+                Mode);
+
+        aclmdlRI model;
+        int code;
+        using (var lease = _stream.Enter())
+        {
+            code = aclmdlRICaptureEnd(_stream.Native(lease), &model);
+            if (code != 0)
+            {
+                string? message = AclCheck.RecentMessage();
+                aclmdlRICaptureStatus status;
+                aclmdlRI pending;
+                bool stillCapturing = aclmdlRICaptureGetInfo(_stream.Native(lease), &status, &pending) == 0
+                    && status == aclmdlRICaptureStatus.ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE;
+                var error = EndFailure(code, message, stillCapturing);
+                if (!stillCapturing) FinishCapture(State.Failed, error.Message);
+                throw error;
+            }
+        }
+        _model = new ModelHandle((nint)model, _stream.Device.Context);
+        FinishCapture(State.Captured, string.Empty);
+        if (_name is not null) ApplyName(_name);
+    }
+
+    private NpuCaptureException EndFailure(int code, string? message, bool stillCapturing)
+    {
+        string rule = code switch
+        {
+            ACL_ERROR_RT_STREAM_UNJOINED =>
+                "a stream that joined the capture (it waited on an event recorded in the capture) did not join back: record an event on it and make the capturing stream Wait on that event before EndCapture.",
+            ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED =>
+                "the capture was invalidated by an earlier failed submission (the first exception thrown while capturing says which); the graph is discarded and the stream is usable again.",
+            ACL_ERROR_RT_CAPTURE_WRONG_THREAD => "the capture must end on the thread that began it.",
+            _ => "the runtime refused to end the capture.",
+        };
+        if (stillCapturing) rule += " The stream is still capturing: fix the cause and call EndCapture again, or Dispose the graph.";
+        return new NpuCaptureException(code, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture", rule, Mode, message);
+    }
+
+    /// <summary>Leaves the capturing state (success or failure) and updates the registry and streams.</summary>
+    private void FinishCapture(State state, string failure)
+    {
+        lock (_lock)
+        {
+            _state = state;
+            _failure = failure;
+        }
+        lock (s_registryLock)
+        {
+            if (s_activeCaptures.Remove(this)) s_activeCount--;
+        }
+        if (ReferenceEquals(_stream.ActiveCapture, this)) _stream.ActiveCapture = null;
+        foreach (var joined in _joined)
+            if (ReferenceEquals(joined.ActiveCapture, this)) joined.ActiveCapture = null;
+        if (state == State.Failed)
+        {
+            StreamAccounting.GraphReleased(_stream.Device.Id);
+            FreeKeepAlive();
+            ReleasePool();
+        }
+    }
+
+    /// <summary>Ends a capture that cannot finish normally (stream disposed, exception in a using block).</summary>
+    internal unsafe void AbandonCapture(string reason)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Capturing) return;
+        }
+        try
+        {
+            using var lease = _stream.EnterForCleanup();
+            aclmdlRI model;
+            if (aclmdlRICaptureEnd(_stream.Native(lease), &model) == 0 && !model.IsNull)
+                aclmdlRIDestroy(model);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream handle is already gone: nothing native left to end.
+        }
+        FinishCapture(State.Failed, $"The capture was abandoned: {reason}.");
+    }
+
+    internal void Note(NpuGraphOperation operation)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Capturing) return;
+            operation.Index = _operations.Count;
+            operation.TaskGroup = _openGroup?.Name;
+            _operations.Add(operation);
+            if (_openGroup is not null) _openGroup.Operations.Add(operation);
+        }
+    }
+
+    internal void KeepAlive(GCHandle state)
+    {
+        lock (_lock) _keepAlive.Add(state);
+    }
+
+    internal void AddJoined(NpuStream stream)
+    {
+        lock (_lock)
+        {
+            if (!_joined.Contains(stream)) _joined.Add(stream);
+        }
+        stream.ActiveCapture = this;
+    }
+
+    // ---- replay -------------------------------------------------------------------------------------
+
+    /// <summary>Queues one replay of the graph on <paramref name="stream"/> (default: the capture stream).</summary>
+    /// <exception cref="InvalidOperationException">The graph is still capturing, or its capture failed.</exception>
+    /// <exception cref="NpuCaptureException">The replay stream is itself capturing (107027).</exception>
+    public unsafe void Replay(NpuStream? stream = null)
+    {
+        var target = stream ?? _stream;
+        ThrowIfNotReady("Replay");
+        if (target.Device.Id != Device.Id)
+            throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", nameof(stream));
+        if (target.ActiveCapture is { } capture)
+            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRIExecuteAsync), "NpuGraph.Replay",
+                $"{target} is capturing; a graph cannot be replayed on a capturing stream.", capture.Mode);
+
+        var replayStream = ReplayStreamFor(target);
+        using var lease = target.Enter();
+        using var modelLease = new HandleLease(_model!, this);
+        int generation = Volatile.Read(ref _updateGeneration);
+        if (replayStream.WaitedGeneration != generation)
+        {
+            // A task-group update ran on another stream: this replay must not overtake it.
+            target.Wait(_updateDone!);
+            replayStream.WaitedGeneration = generation;
+        }
+        AclCheck.Check(aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease)), nameof(aclmdlRIExecuteAsync),
+            $"replaying graph{(_name is null ? "" : $" '{_name}'")}");
+        Interlocked.Increment(ref _replays);
+    }
+
+    /// <summary>Replays and waits for the replay (and everything before it on the stream) to finish.</summary>
+    public void ReplayAndWait(NpuStream? stream = null)
+    {
+        Replay(stream);
+        (stream ?? _stream).Synchronize();
+    }
+
+    private ReplayStream ReplayStreamFor(NpuStream stream)
+    {
+        lock (_lock)
+        {
+            foreach (var existing in _replayStreams)
+                if (ReferenceEquals(existing.Stream, stream)) return existing;
+            var added = new ReplayStream(stream) { WaitedGeneration = _updateGeneration };
+            _replayStreams.Add(added);
+            return added;
+        }
+    }
+
+    // ---- task groups and updates --------------------------------------------------------------------
+
+    /// <summary>
+    /// Starts a task group: the operations issued until the scope is disposed can later be re-issued
+    /// with new arguments by <see cref="Update"/>, without capturing again.
+    /// </summary>
+    public NpuTaskGroupScope BeginTaskGroup(string? name = null)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotState(State.Capturing, "BeginTaskGroup");
+            if (_openGroup is not null)
+                throw new InvalidOperationException($"Task group '{_openGroup.Name}' is still open; task groups do not nest.");
+        }
+        using (var lease = _stream.Enter())
+        {
+            AclCheck.Check(aclmdlRICaptureTaskGrpBegin(_stream.Native(lease)), nameof(aclmdlRICaptureTaskGrpBegin));
+        }
+        lock (_lock)
+        {
+            _openGroup = new NpuTaskGroup(this, name ?? $"group{_groups.Count}");
+            return new NpuTaskGroupScope(this, _openGroup);
+        }
+    }
+
+    internal unsafe void EndTaskGroup(NpuTaskGroup group)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_openGroup, group)) return;
+        }
+        aclrtTaskGrp handle;
+        int code;
+        using (var lease = _stream.Enter())
+        {
+            code = aclmdlRICaptureTaskGrpEnd(_stream.Native(lease), &handle);
+        }
+        lock (_lock)
+        {
+            _openGroup = null;
+            if (code == 0)
+            {
+                group.Handle = (nint)handle;
+                _groups.Add(group);
+            }
+        }
+        AclCheck.Check(code, nameof(aclmdlRICaptureTaskGrpEnd), $"ending task group '{group.Name}'");
+    }
+
+    /// <summary>
+    /// Re-issues the operations of <paramref name="group"/> with new arguments: <paramref name="reissue"/>
+    /// must submit the same operations (same count and kinds, same order) on the stream it is given.
+    /// The update runs on <paramref name="updateStream"/> after every replay queued before this call,
+    /// and every later replay waits for it, so an update never overtakes, nor is overtaken by, a replay.
+    /// </summary>
+    /// <exception cref="NpuCaptureException">The re-issued operations differ from the group's (107033); the group is unchanged.</exception>
+    public void Update(NpuTaskGroup group, NpuStream updateStream, Action<NpuStream> reissue)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(updateStream);
+        ArgumentNullException.ThrowIfNull(reissue);
+        if (!ReferenceEquals(group.Graph, this))
+            throw new ArgumentException($"Task group '{group.Name}' belongs to another graph.", nameof(group));
+        ThrowIfNotReady("Update");
+        if (updateStream.Device.Id != Device.Id)
+            throw new ArgumentException($"The update stream belongs to NPU device {updateStream.Device.Id}, the graph to device {Device.Id}.", nameof(updateStream));
+        if (updateStream.ActiveCapture is not null || updateStream.ActiveUpdate is not null)
+            throw new InvalidOperationException($"{updateStream} is capturing or already updating; updates run on a stream that is doing neither.");
+
+        // Order after every replay queued so far on other streams.
+        ReplayStream[] replayStreams;
+        lock (_lock) replayStreams = _replayStreams.ToArray();
+        foreach (var replayed in replayStreams)
+        {
+            if (ReferenceEquals(replayed.Stream, updateStream) || replayed.Stream.IsDisposed) continue;
+            replayed.Marker ??= replayed.Stream.Device.CreateEvent(timing: false);
+            replayed.Marker.Record(replayed.Stream);
+            updateStream.Wait(replayed.Marker);
+        }
+
+        var session = new UpdateSession(this, group);
+        using (var lease = updateStream.Enter())
+        {
+            using var modelLease = new HandleLease(_model!, this);
+            AclCheck.Check(aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), NativeHandle.TaskGroup(group.Handle)),
+                nameof(aclmdlRICaptureTaskUpdateBegin), $"updating task group '{group.Name}'");
+        }
+        updateStream.ActiveUpdate = session;
+        int endCode;
+        string? endMessage;
+        try
+        {
+            reissue(updateStream);
+        }
+        finally
+        {
+            updateStream.ActiveUpdate = null;
+            using var lease = updateStream.Enter();
+            endCode = aclmdlRICaptureTaskUpdateEnd(updateStream.Native(lease));
+            endMessage = endCode == 0 ? null : AclCheck.RecentMessage();
+        }
+        if (session.Mismatch(out string mismatch))
+            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode, endMessage);
+        if (endCode != 0)
+            throw new NpuCaptureException(endCode, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                $"the runtime refused the update of task group '{group.Name}'; the group is unchanged.", Mode, endMessage);
+
+        lock (_lock)
+        {
+            _updateDone ??= Device.CreateEvent(timing: false);
+            _updateDone.Record(updateStream);
+            foreach (var replayed in _replayStreams)
+                if (ReferenceEquals(replayed.Stream, updateStream)) replayed.WaitedGeneration = _updateGeneration + 1;
+            Volatile.Write(ref _updateGeneration, _updateGeneration + 1);
+        }
+        group.UpdateCount++;
+    }
+
+    /// <summary>The operations re-issued on a stream during <see cref="Update"/>.</summary>
+    internal sealed class UpdateSession(NpuGraph graph, NpuTaskGroup group)
+    {
+        private readonly List<NpuGraphOperation> _reissued = new();
+
+        public NpuGraph Graph { get; } = graph;
+
+        public void Note(NpuGraphOperation operation)
+        {
+            operation.Index = _reissued.Count;
+            operation.TaskGroup = group.Name;
+            _reissued.Add(operation);
+        }
+
+        public bool Mismatch(out string description)
+        {
+            var expected = group.Operations;
+            if (_reissued.Count != expected.Count)
+            {
+                description = $"The update re-issued {_reissued.Count} operation(s) but task group '{group.Name}' has {expected.Count} ({Names(expected)}).";
+                return true;
+            }
+            for (int i = 0; i < expected.Count; i++)
+            {
+                if (_reissued[i].Name != expected[i].Name)
+                {
+                    description = $"Operation {i} of the update is {_reissued[i].Name} but task group '{group.Name}' has {expected[i].Name} there.";
+                    return true;
+                }
+            }
+            description = string.Empty;
+            return false;
+        }
+
+        private static string Names(List<NpuGraphOperation> operations) =>
+            operations.Count == 0 ? "none" : string.Join(", ", operations.Select(o => o.Name));
+    }
+
+    // ---- convenience --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs <paramref name="body"/> eagerly <paramref name="warmup"/> times (so lazy initialisation and
+    /// allocations happen outside the capture), waits, then captures one more run and returns the graph.
+    /// </summary>
+    public static NpuGraph Capture(NpuStream stream, Action<NpuStream> body, int warmup = 1,
+        CaptureMode mode = CaptureMode.Global, NpuGraphPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        for (int i = 0; i < warmup; i++) body(stream);
+        if (warmup > 0) stream.Synchronize();
+        var graph = stream.BeginCapture(mode, pool);
+        try
+        {
+            body(stream);
+            graph.EndCapture();
+            return graph;
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Switches the calling thread's capture mode (<c>aclmdlRICaptureThreadExchangeMode</c>) until the
+    /// returned scope is disposed: e.g. <c>using (NpuGraph.ExchangeThreadCaptureMode(CaptureMode.Relaxed))</c>
+    /// lets this thread make synchronous calls while another thread captures in Global mode.
+    /// </summary>
+    public static unsafe CaptureModeScope ExchangeThreadCaptureMode(CaptureMode mode)
+    {
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a CaptureMode.");
+        var native = (aclmdlRICaptureMode)(uint)mode;
+        AclCheck.Check(aclmdlRICaptureThreadExchangeMode(&native), nameof(aclmdlRICaptureThreadExchangeMode));
+        var previous = (CaptureMode)(int)native;
+        var previousManaged = t_threadMode;
+        t_threadMode = mode;
+        return new CaptureModeScope(previous, previousManaged);
+    }
+
+    internal static unsafe void RestoreThreadCaptureMode(CaptureMode native, CaptureMode? managed)
+    {
+        var mode = (aclmdlRICaptureMode)(uint)native;
+        aclmdlRICaptureThreadExchangeMode(&mode);
+        t_threadMode = managed;
+    }
+
+    /// <summary>The calling thread's capture mode as set through <see cref="ExchangeThreadCaptureMode"/> (Global by default).</summary>
+    public static CaptureMode ThreadCaptureMode => t_threadMode ?? CaptureMode.Global;
+
+    /// <summary>
+    /// Refuses a synchronous (unsafe) call that an active capture forbids, before it reaches the
+    /// runtime: Global captures forbid it on every thread (of the device), ThreadLocal ones on the
+    /// capturing thread, Relaxed ones nowhere; a thread switched to Relaxed may always make it.
+    /// </summary>
+    internal static void CheckUnsafeCall(string operation, int deviceId)
+    {
+        if (Volatile.Read(ref s_activeCount) == 0) return;
+        var threadMode = t_threadMode ?? CaptureMode.Global;
+        if (threadMode == CaptureMode.Relaxed) return;
+        int thread = Environment.CurrentManagedThreadId;
+        lock (s_registryLock)
+        {
+            foreach (var graph in s_activeCaptures)
+            {
+                if (graph.Mode == CaptureMode.Relaxed) continue;
+                bool sameThread = graph._captureThread == thread;
+                if (sameThread) throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: true);
+                if (graph.Mode == CaptureMode.Global && threadMode == CaptureMode.Global && graph.Device.Id == deviceId)
+                    throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: false);
+            }
+        }
+    }
+
+    // ---- diagnostics --------------------------------------------------------------------------------
+
+    /// <summary>Writes the runtime's JSON description of the graph (<c>aclmdlRIDebugJsonPrint</c>) to <paramref name="path"/>.</summary>
+    public unsafe void DumpJson(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfNotReady("DumpJson");
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        byte[] bytes = Encoding.UTF8.GetBytes(full + "\0");
+        using var lease = _stream.Enter();
+        using var modelLease = new HandleLease(_model!, this);
+        fixed (byte* p = bytes)
+        {
+            AclCheck.Check(aclmdlRIDebugJsonPrint(NativeHandle.Model(modelLease.Value), (sbyte*)p, 1), nameof(aclmdlRIDebugJsonPrint),
+                $"writing the graph dump to {full}");
+        }
+    }
+
+    /// <summary>The operations the SDK recorded, one per line, with shapes, dtypes, buffers and task groups.</summary>
+    public string Describe()
+    {
+        NpuGraphOperation[] operations;
+        State state;
+        lock (_lock)
+        {
+            operations = _operations.ToArray();
+            state = _state;
+        }
+        var text = new StringBuilder();
+        text.Append($"graph{(_name is null ? "" : $" '{_name}'")}: {operations.Length} operation(s), {Mode} capture, {StateText(state)}");
+        text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool");
+        text.AppendLine();
+        foreach (var op in operations) text.Append("  ").AppendLine(op.ToString());
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The graph as a Graphviz DOT picture: one box per operation, an edge where an operation reads
+    /// what an earlier one wrote, and an ellipse per external input.
+    /// </summary>
+    public string ToDot()
+    {
+        NpuGraphOperation[] operations;
+        lock (_lock) operations = _operations.ToArray();
+        var dot = new StringBuilder();
+        dot.AppendLine($"digraph \"{Escape(_name ?? "graph")}\" {{");
+        dot.AppendLine("  rankdir=TB;");
+        dot.AppendLine("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Helvetica\"];");
+        var inputs = new Dictionary<nint, string>();
+        var groups = operations.Where(o => o.TaskGroup is not null).GroupBy(o => o.TaskGroup!).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var op in operations)
+        {
+            string label = $"#{op.Index} {op.Name}";
+            if (op.Outputs.Count > 0) label += "\\n" + string.Join("\\n", op.Outputs.Select(o => Escape(o.ToString())));
+            dot.AppendLine($"  op{op.Index} [label=\"{label}\"];");
+        }
+        foreach (var (name, members) in groups)
+        {
+            dot.AppendLine($"  subgraph \"cluster_{Escape(name)}\" {{ label=\"task group {Escape(name)}\"; style=dashed; {string.Join(" ", members.Select(m => $"op{m.Index};"))} }}");
+        }
+        for (int j = 0; j < operations.Length; j++)
+        {
+            foreach (var input in operations[j].Inputs)
+            {
+                int writer = -1;
+                for (int i = j - 1; i >= 0 && writer < 0; i--)
+                    foreach (var output in operations[i].Outputs)
+                        if (Overlaps(output, input)) { writer = i; break; }
+                if (writer >= 0)
+                {
+                    dot.AppendLine($"  op{operations[writer].Index} -> op{operations[j].Index};");
+                }
+                else
+                {
+                    if (!inputs.TryGetValue(input.Address, out var node))
+                    {
+                        node = $"in{inputs.Count}";
+                        inputs[input.Address] = node;
+                        dot.AppendLine($"  {node} [shape=ellipse, fillcolor=\"#fff7e0\", label=\"{Escape(input.ToString())}\"];");
+                    }
+                    dot.AppendLine($"  {node} -> op{operations[j].Index};");
+                }
+            }
+        }
+        dot.AppendLine("}");
+        return dot.ToString();
+    }
+
+    private static bool Overlaps(NpuGraphBuffer a, NpuGraphBuffer b) =>
+        a.Address < b.Address + (nint)Math.Max(1, b.Bytes) && b.Address < a.Address + (nint)Math.Max(1, a.Bytes);
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    private static string StateText(State state) => state switch
+    {
+        State.Capturing => "capturing",
+        State.Captured => "ready",
+        State.Failed => "capture failed",
+        _ => "disposed",
+    };
+
+    // ---- lifetime -----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Ends an unfinished capture (discarding it) or destroys the captured model after its queued
+    /// replays finished, then releases the graph's memory (a shared pool keeps it for its other graphs).
+    /// </summary>
+    public void Dispose()
+    {
+        State previous;
+        lock (_lock)
+        {
+            previous = _state;
+            if (previous == State.Disposed) return;
+        }
+        if (previous == State.Capturing) AbandonCapture("the graph was disposed before EndCapture");
+        lock (_lock)
+        {
+            previous = _state;
+            _state = State.Disposed;
+        }
+        if (previous != State.Captured) return; // a failed capture already released everything
+
+        // Queued replays read the graph's memory: let them finish before it goes.
+        foreach (var replayed in _replayStreams)
+        {
+            if (replayed.Stream.IsDisposed) continue;
+            try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { }
+        }
+        foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
+        _updateDone?.Dispose();
+        _model?.Dispose();
+        StreamAccounting.GraphReleased(_stream.Device.Id);
+        FreeKeepAlive();
+        ReleasePool();
+    }
+
+    private void FreeKeepAlive()
+    {
+        lock (_lock)
+        {
+            foreach (var handle in _keepAlive) handle.Free();
+            _keepAlive.Clear();
+        }
+    }
+
+    private void ReleasePool()
+    {
+        _pool.ReleaseGraph();
+        if (_ownsPool) _pool.Dispose();
+    }
+
+    private unsafe void ApplyName(string name)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(name + "\0");
+        using var lease = _stream.Enter();
+        using var modelLease = new HandleLease(_model!, this);
+        fixed (byte* p = bytes)
+        {
+            AclCheck.Check(aclmdlRISetName(NativeHandle.Model(modelLease.Value), (sbyte*)p), nameof(aclmdlRISetName));
+        }
+    }
+
+    private void ThrowIfNotReady(string operation)
+    {
+        lock (_lock) ThrowIfNotState(State.Captured, operation);
+    }
+
+    private void ThrowIfNotState(State expected, string operation)
+    {
+        if (_state == expected) return;
+        if (_state == State.Disposed) throw new ObjectDisposedException(nameof(NpuGraph), $"NpuGraph.{operation}: the graph has been disposed.");
+        string why = _state switch
+        {
+            State.Capturing => "the graph is still capturing; call EndCapture first",
+            State.Captured => "the capture has already ended",
+            State.Failed => $"the capture failed ({_failure})",
+            _ => _state.ToString(),
+        };
+        throw new InvalidOperationException($"NpuGraph.{operation}: {why}.");
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"NpuGraph{(_name is null ? "" : $" '{_name}'")} ({StateText(_state)}, {_operations.Count} operations)";
+}
+
+/// <summary>Restores the thread's previous capture mode when disposed.</summary>
+public readonly struct CaptureModeScope : IDisposable
+{
+    private readonly CaptureMode _previous;
+    private readonly CaptureMode? _previousManaged;
+
+    internal CaptureModeScope(CaptureMode previous, CaptureMode? previousManaged)
+    {
+        _previous = previous;
+        _previousManaged = previousManaged;
+    }
+
+    /// <summary>The thread's mode before the exchange.</summary>
+    public CaptureMode Previous => _previous;
+
+    /// <summary>Switches the thread back.</summary>
+    public void Dispose() => NpuGraph.RestoreThreadCaptureMode(_previous, _previousManaged);
+}

@@ -1,0 +1,59 @@
+namespace Ascend.Interop;
+
+/// <summary>
+/// A set of operations inside a captured graph whose arguments can be changed later with
+/// <see cref="NpuGraph.Update"/>, without capturing again.
+/// </summary>
+public sealed class NpuTaskGroup
+{
+    internal NpuTaskGroup(NpuGraph graph, string name)
+    {
+        Graph = graph;
+        Name = name;
+    }
+
+    /// <summary>The graph the group belongs to.</summary>
+    public NpuGraph Graph { get; }
+
+    /// <summary>The group's name (for diagnostics).</summary>
+    public string Name { get; }
+
+    /// <summary>The raw <c>aclrtTaskGrp</c>.</summary>
+    public nint Handle { get; internal set; }
+
+    /// <summary>The operations in the group, in order.</summary>
+    internal List<NpuGraphOperation> Operations { get; } = new();
+
+    /// <summary>Number of operations in the group.</summary>
+    public int OperationCount => Operations.Count;
+
+    /// <summary>How many updates have been applied.</summary>
+    public int UpdateCount { get; internal set; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"task group '{Name}' ({OperationCount} operations, {UpdateCount} updates)";
+}
+
+/// <summary>The scope of a task group being captured; disposing it ends the group.</summary>
+public sealed class NpuTaskGroupScope : IDisposable
+{
+    private readonly NpuGraph _graph;
+    private bool _ended;
+
+    internal NpuTaskGroupScope(NpuGraph graph, NpuTaskGroup group)
+    {
+        _graph = graph;
+        Group = group;
+    }
+
+    /// <summary>The group; its handle is valid once the scope has ended.</summary>
+    public NpuTaskGroup Group { get; }
+
+    /// <summary>Ends the group.</summary>
+    public void Dispose()
+    {
+        if (_ended) return;
+        _ended = true;
+        _graph.EndTaskGroup(Group);
+    }
+}
