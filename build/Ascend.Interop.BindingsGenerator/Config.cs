@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ascend.Interop.BindingsGenerator;
+
+/// <summary>native/bindgen/settings.json: what every header group shares.</summary>
+internal sealed class Settings
+{
+    public string IncludeDirectory { get; set; } = "";
+    public List<string> ClangArguments { get; set; } = [];
+    public string OutputDirectory { get; set; } = "";
+    public string TestOutputDirectory { get; set; } = "";
+    public string TestNamespace { get; set; } = "";
+    public string Namespace { get; set; } = "";
+    public Dictionary<string, string> TypeMap { get; set; } = [];
+    public Dictionary<string, LibrarySettings> Libraries { get; set; } = [];
+}
+
+internal sealed class LibrarySettings
+{
+    /// <summary>"LibraryImport" or "FunctionPointer" (entry point looked up at first call through NativeLibraryResolver).</summary>
+    public string Binding { get; set; } = "LibraryImport";
+}
+
+/// <summary>native/bindgen/&lt;group&gt;.json: one header group, emitted as one file.</summary>
+internal sealed class HeaderGroup
+{
+    public string Name { get; set; } = "";
+    public string Class { get; set; } = "";
+    public List<string> Headers { get; set; } = [];
+    public List<LibraryRule> Libraries { get; set; } = [];
+    public List<string> FlagEnums { get; set; } = [];
+    public List<string> ExcludeMacros { get; set; } = [];
+    [JsonIgnore] public string ConfigFile { get; set; } = "";
+
+    /// <summary>First rule whose pattern matches (exact name, or prefix followed by '*').</summary>
+    public string? LibraryFor(string function)
+    {
+        foreach (LibraryRule rule in Libraries)
+        {
+            bool match = rule.Match.EndsWith('*')
+                ? function.StartsWith(rule.Match[..^1], StringComparison.Ordinal)
+                : function == rule.Match;
+            if (match)
+            {
+                return rule.Library;
+            }
+        }
+        return null;
+    }
+}
+
+internal sealed class LibraryRule
+{
+    public string Match { get; set; } = "";
+    public string Library { get; set; } = "";
+}
+
+internal static class ConfigLoader
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    };
+
+    public static (Settings, List<HeaderGroup>) Load(string bindgenDirectory)
+    {
+        string settingsPath = Path.Combine(bindgenDirectory, "settings.json");
+        if (!File.Exists(settingsPath))
+        {
+            throw new GeneratorException($"missing {settingsPath}");
+        }
+        Settings settings = Read<Settings>(settingsPath);
+        var groups = new List<HeaderGroup>();
+        foreach (string file in Directory.GetFiles(bindgenDirectory, "*.json").Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(file) == "settings.json")
+            {
+                continue;
+            }
+            HeaderGroup group = Read<HeaderGroup>(file);
+            group.ConfigFile = Path.GetFileName(file);
+            if (group.Name.Length == 0 || group.Class.Length == 0 || group.Headers.Count == 0)
+            {
+                throw new GeneratorException($"{group.ConfigFile}: 'name', 'class' and 'headers' are required");
+            }
+            foreach (LibraryRule rule in group.Libraries)
+            {
+                if (!settings.Libraries.ContainsKey(rule.Library))
+                {
+                    throw new GeneratorException($"{group.ConfigFile}: library '{rule.Library}' is not declared in settings.json 'libraries'");
+                }
+            }
+            groups.Add(group);
+        }
+        return (settings, groups);
+    }
+
+    private static T Read<T>(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+                ?? throw new GeneratorException($"{path}: empty configuration");
+        }
+        catch (JsonException e)
+        {
+            throw new GeneratorException($"{path}: {e.Message}");
+        }
+    }
+}
+
+internal sealed class GeneratorException(string message) : Exception(message);

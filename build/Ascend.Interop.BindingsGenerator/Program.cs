@@ -1,0 +1,201 @@
+using System.Text;
+using Ascend.Interop.BindingsGenerator;
+
+// Regenerates the raw bindings (bindings/Ascend.Interop.Native/Generated) and their layout tests
+// (tests/Ascend.Interop.Native.Tests/Generated) from native/include, configured by native/bindgen/*.json.
+//   (no arguments)  regenerate in place
+//   --check         regenerate into a temporary folder and fail (exit 1) if the committed files differ
+//   --root <dir>    repository root (default: found by walking up from the current folder)
+bool check = false;
+string? root = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--check":
+            check = true;
+            break;
+        case "--root" when i + 1 < args.Length:
+            root = Path.GetFullPath(args[++i]);
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>]");
+            return 2;
+    }
+}
+
+try
+{
+    root ??= RepositoryRoot.Find();
+    var generated = Generator.Run(root);
+    return check ? Generator.Check(root, generated) : Generator.Write(root, generated);
+}
+catch (GeneratorException e)
+{
+    Console.Error.WriteLine("bindings generator: error: " + e.Message);
+    return 2;
+}
+
+internal static class RepositoryRoot
+{
+    public static string Find()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "native", "bindgen", "settings.json")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+        throw new GeneratorException("repository root not found (no native/bindgen/settings.json above the current folder); pass --root <dir>");
+    }
+}
+
+internal static class Generator
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Relative output path ('/' separated) to file text.</summary>
+    public static SortedDictionary<string, string> Run(string root)
+    {
+        var (settings, groups) = ConfigLoader.Load(Path.Combine(root, "native", "bindgen"));
+        var headerToGroup = new Dictionary<string, HeaderGroup>(StringComparer.Ordinal);
+        foreach (HeaderGroup group in groups)
+        {
+            foreach (string header in group.Headers)
+            {
+                if (!File.Exists(Path.Combine(root, settings.IncludeDirectory, header)))
+                {
+                    throw new GeneratorException($"{group.ConfigFile}: header '{header}' not found in {settings.IncludeDirectory}");
+                }
+                if (!headerToGroup.TryAdd(header, group))
+                {
+                    throw new GeneratorException($"header '{header}' is listed by both {headerToGroup[header].ConfigFile} and {group.ConfigFile}");
+                }
+            }
+        }
+
+        var parser = new HeaderParser(settings, root, groups.SelectMany(g => g.ExcludeMacros));
+        HeaderModel all = parser.Parse(headerToGroup.Keys);
+
+        var perGroup = groups.ToDictionary(g => g, _ => new HeaderModel());
+        HeaderModel For(string header, string what) => headerToGroup.TryGetValue(header, out HeaderGroup? g)
+            ? perGroup[g]
+            : throw new GeneratorException($"{settings.IncludeDirectory}/{header} declares {what} but is in no header group (add it to a native/bindgen/*.json)");
+        foreach (var e in all.Enums) For(e.Header, "enum " + e.Name).Enums.Add(e);
+        foreach (var s in all.Structs) For(s.Header, "struct " + s.Name).Structs.Add(s);
+        foreach (var h in all.Handles) For(h.Header, "handle " + h.Name).Handles.Add(h);
+        foreach (var a in all.Aliases) For(a.Header, "typedef " + a.Name).Aliases.Add(a);
+        foreach (var f in all.Functions) For(f.Header, "function " + f.Name).Functions.Add(f);
+        foreach (var m in all.Macros) For(m.Header, "macro " + m.Name).Macros.Add(m);
+
+        var emitter = new CSharpEmitter(settings);
+        var output = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var aliasTypes = all.Aliases.ToDictionary(a => a.Name, a => a.CSharpType);
+        foreach (HeaderGroup group in groups)
+        {
+            output[$"{settings.OutputDirectory}/{group.Name}.cs"] = emitter.EmitBindings(group, perGroup[group]);
+            output[$"{settings.TestOutputDirectory}/{group.Name}LayoutTests.cs"] = emitter.EmitLayoutTests(group, perGroup[group], aliasTypes);
+        }
+        output[$"{settings.TestOutputDirectory}/BoundFunctions.cs"] =
+            emitter.EmitBoundFunctionList(groups.SelectMany(g => perGroup[g].Functions.Select(f => (g, f))));
+        return output;
+    }
+
+    private static IEnumerable<string> OutputDirectories(SortedDictionary<string, string> generated) =>
+        generated.Keys.Select(k => k[..k.LastIndexOf('/')]).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Committed *.cs files in the output folders (relative, '/' separated).</summary>
+    private static IEnumerable<string> ExistingFiles(string root, SortedDictionary<string, string> generated) =>
+        OutputDirectories(generated)
+            .Where(d => Directory.Exists(Path.Combine(root, d)))
+            .SelectMany(d => Directory.GetFiles(Path.Combine(root, d), "*.cs").Select(f => d + "/" + Path.GetFileName(f)));
+
+    public static int Write(string root, SortedDictionary<string, string> generated)
+    {
+        foreach (var (relative, text) in generated)
+        {
+            string path = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            byte[] bytes = Utf8NoBom.GetBytes(text);
+            if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            {
+                File.WriteAllBytes(path, bytes);
+                Console.WriteLine("wrote   " + relative);
+            }
+            else
+            {
+                Console.WriteLine("same    " + relative);
+            }
+        }
+        foreach (string stale in ExistingFiles(root, generated).Where(f => !generated.ContainsKey(f)).ToList())
+        {
+            File.Delete(Path.Combine(root, stale));
+            Console.WriteLine("deleted " + stale + " (no longer generated)");
+        }
+        return 0;
+    }
+
+    public static int Check(string root, SortedDictionary<string, string> generated)
+    {
+        string temp = Path.Combine(Path.GetTempPath(), "ascend-bindgen-check-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var problems = new List<string>();
+            foreach (var (relative, text) in generated)
+            {
+                string fresh = Path.Combine(temp, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(fresh)!);
+                File.WriteAllBytes(fresh, Utf8NoBom.GetBytes(text));
+                string committed = Path.Combine(root, relative);
+                if (!File.Exists(committed))
+                {
+                    problems.Add($"  missing:  {relative} (generated, but not in the tree)");
+                }
+                else if (!File.ReadAllBytes(committed).AsSpan().SequenceEqual(File.ReadAllBytes(fresh)))
+                {
+                    problems.Add($"  differs:  {relative}{FirstDifference(File.ReadAllText(committed), text)}");
+                }
+            }
+            foreach (string stale in ExistingFiles(root, generated).Where(f => !generated.ContainsKey(f)))
+            {
+                problems.Add($"  stale:    {stale} (in the tree, but no longer generated)");
+            }
+            if (problems.Count == 0)
+            {
+                Console.WriteLine($"bindings are up to date ({generated.Count} generated files match native/include).");
+                return 0;
+            }
+            Console.Error.WriteLine("bindings generator --check: the committed generated files do not match native/include and native/bindgen:");
+            foreach (string p in problems)
+            {
+                Console.Error.WriteLine(p);
+            }
+            Console.Error.WriteLine("Regenerate them with `dotnet run --project build/Ascend.Interop.BindingsGenerator -c Release` and commit the result.");
+            return 1;
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static string FirstDifference(string committed, string fresh)
+    {
+        string[] a = committed.Split('\n');
+        string[] b = fresh.Split('\n');
+        for (int i = 0; i < Math.Max(a.Length, b.Length); i++)
+        {
+            string left = i < a.Length ? a[i] : "<end of file>";
+            string right = i < b.Length ? b[i] : "<end of file>";
+            if (left != right)
+            {
+                return $"\n      first difference at line {i + 1}:\n        committed: {left.Trim()}\n        generated: {right.Trim()}";
+            }
+        }
+        return "";
+    }
+}
