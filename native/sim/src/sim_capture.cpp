@@ -418,8 +418,12 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpBegin(aclrtStream stream) {
     if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
         return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
                     stream_name(s).c_str(), s->cap->invalidReason.c_str());
-    if (s->openGroup)
-        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "a task group is already open on %s", stream_name(s).c_str());
+    if (s->openGroup) {
+        int rc = fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "a task group is already open on %s; the capture is invalidated",
+                      stream_name(s).c_str());
+        invalidate_locked(s->cap, tls().err);
+        return rc;
+    }
     Model& m = *s->cap->model;
     auto grp = std::make_unique<Group>();
     grp->model = s->cap->model;
@@ -437,9 +441,13 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpEnd(aclrtStream stream, aclrt
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
     if (!s->cap) return fail(ACL_ERROR_RT_STREAM_NOT_CAPTURED, fn, "%s is not capturing", stream_name(s).c_str());
-    if (!s->openGroup)
-        return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "no task group is open on %s (aclmdlRICaptureTaskGrpBegin)",
-                    stream_name(s).c_str());
+    if (!s->openGroup) {
+        int rc = fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn,
+                      "no task group is open on %s (aclmdlRICaptureTaskGrpBegin); the capture is invalidated",
+                      stream_name(s).c_str());
+        invalidate_locked(s->cap, tls().err);
+        return rc;
+    }
     *handle = nullptr;
     Group* grp = s->openGroup;
     if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE) {

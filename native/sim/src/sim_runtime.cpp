@@ -337,12 +337,11 @@ ACL_FUNC_VISIBILITY aclError aclFinalizeReference(uint64_t* refCount) {
     }
     int rc = check_fault("aclFinalizeReference");
     if (rc) return rc;
-    if (!refCount) return fail(ACL_ERROR_INVALID_PARAM, "aclFinalizeReference", "refCount is NULL");
     std::unique_lock<std::mutex> l(s.mu);
     if (!s.initialized)
         return fail(ACL_ERROR_REPEAT_FINALIZE, "aclFinalizeReference", "AscendCL is already finalized");
     if (s.initRefs > 0) s.initRefs--;
-    *refCount = s.initRefs;
+    if (refCount) *refCount = s.initRefs;  // NULL: the caller does not want the count (CANN allows it)
     if (s.initRefs == 0) finalize_locked_and_unlock(l);
     return ACL_SUCCESS;
 }
