@@ -348,12 +348,10 @@ aclnnStatus launch(const char* fn, void* workspace, uint64_t workspaceSize, aclO
                              static_cast<unsigned long long>(need));
         }
     }
-    int32_t dev = sim::stream_device(fn, stream);
-    if (dev < 0) {
-        consume();
-        return ACLNN_ERR_PARAM_INVALID;  // message recorded by stream_device
-    }
-    if (need > 0 && wsRegion.device != dev) {
+    // An invalid stream (dev < 0) skips the device checks: sim::submit refuses it with the
+    // runtime's own code and message.
+    const int32_t dev = sim::stream_device(fn, stream);
+    if (dev >= 0 && need > 0 && wsRegion.device != dev) {
         consume();
         return sim::fail(ACLNN_ERR_PARAM_INVALID, fn, "workspace is on device %d but the stream is on device %d",
                          wsRegion.device, dev);
@@ -372,7 +370,7 @@ aclnnStatus launch(const char* fn, void* workspace, uint64_t workspaceSize, aclO
                                  "%s tensor %zu: data %p (%zu bytes) is not inside one live device allocation", role,
                                  i, static_cast<void*>(t.data), t.storageBytes());
             }
-            if (r.device != dev) {
+            if (dev >= 0 && r.device != dev) {
                 return sim::fail(ACLNN_ERR_PARAM_INVALID, fn,
                                  "%s tensor %zu is on device %d but the stream is on device %d", role, i, r.device,
                                  dev);

@@ -304,6 +304,37 @@ TEST_F(AclnnMeta, LaunchIsAsynchronous) {
     EXPECT_EQ(down<float>(outp, 4), (std::vector<float>{11, 22, 33, 44}));
 }
 
+TEST_F(AclnnMeta, InvalidStreamIsRefusedByTheRuntime) {
+    aclOpExecutor* ex = makeAdd();
+    aclrtStream dead = nullptr;
+    ASSERT_EQ(aclrtCreateStream(&dead), ACL_SUCCESS);
+    ASSERT_EQ(aclrtDestroyStream(dead), ACL_SUCCESS);
+    EXPECT_EQ(aclnnAdd(nullptr, 0, ex, dead), ACL_ERROR_RT_PARAM_INVALID);
+    EXPECT_NE(last_error().find("aclnnAdd"), std::string::npos) << last_error();
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors) << "a refused launch consumes a single-use executor";
+}
+
+TEST_F(AclnnMeta, TensorOnAnotherDeviceIsRefusedAtLaunch) {
+    uint32_t count = 0;
+    ASSERT_EQ(aclrtGetDeviceCount(&count), ACL_SUCCESS);
+    if (count < 2) GTEST_SKIP() << "needs two simulated devices";
+    ASSERT_EQ(aclrtSetDevice(1), ACL_SUCCESS);
+    void* other = nullptr;
+    ASSERT_EQ(aclrtMalloc(&other, 16, ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
+    ASSERT_EQ(aclrtSetDevice(0), ACL_SUCCESS);
+    aclTensor* s = tensor({4}, ACL_FLOAT, other);
+    aclTensor* out = tensor({4}, ACL_FLOAT, dev(16));
+    uint64_t ws = 0;
+    aclOpExecutor* ex = nullptr;
+    ASSERT_EQ(aclnnReluGetWorkspaceSize(s, out, &ws, &ex), ACLNN_SUCCESS) << last_error();
+    EXPECT_EQ(aclnnRelu(nullptr, 0, ex, stream), ACLNN_ERR_PARAM_INVALID);
+    EXPECT_NE(last_error().find("device 1"), std::string::npos) << last_error();
+    ASSERT_EQ(aclrtSetDevice(1), ACL_SUCCESS);
+    EXPECT_EQ(aclrtFree(other), ACL_SUCCESS);
+    EXPECT_EQ(aclrtResetDevice(1), ACL_SUCCESS);
+    ASSERT_EQ(aclrtSetDevice(0), ACL_SUCCESS);
+}
+
 TEST_F(AclnnMeta, AclnnInitAndFinalize) {
     EXPECT_EQ(aclnnInit(nullptr), ACLNN_SUCCESS);
     EXPECT_EQ(aclnnFinalize(), ACLNN_SUCCESS);
