@@ -30,8 +30,11 @@ internal sealed class NativeLibraryLoader : INativeLibraryLoader
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
-            // The loader's message carries dlerror(): a missing dependency, wrong architecture, ...
-            error = e.Message.ReplaceLineEndings(" ").Trim();
+            // The runtime's message ends with dlerror() (missing dependency, wrong architecture, ...): keep that part.
+            string message = e.Message.ReplaceLineEndings(" ");
+            const string Marker = "environment variable:";
+            int at = message.LastIndexOf(Marker, StringComparison.Ordinal);
+            error = (at >= 0 ? message[(at + Marker.Length)..] : message).Trim();
             return false;
         }
     }

@@ -240,6 +240,8 @@ public sealed class BackendSelectionTests
     {
         Assert.False(NativeLibraryLoader.Instance.TryLoad("/nonexistent/libascendcl.so", out _, out string error));
         Assert.Equal("file not found", error);
+        Assert.False(NativeLibraryLoader.Instance.TryLoad("libascend_interop_no_such_library.so", out _, out error));
+        Assert.Equal("libascend_interop_no_such_library.so: cannot open shared object file: No such file or directory", error);
 
         NativeLibrarySet set = NativeLibraryResolver.Resolve(
             Env(("ASCEND_INTEROP_BACKEND", "sim")), AppContext.BaseDirectory, NativeLibraryLoader.Instance);
