@@ -31,7 +31,6 @@ public sealed class NpuDevice : IDisposable
         public int Users = 1;
         public NpuStream? DefaultStream;
         public DeviceMemoryPool? Pool;
-        public HostCallbackDispatcher? Callbacks;
     }
 
     /// <summary>Number of devices visible to the runtime.</summary>
@@ -116,16 +115,6 @@ public sealed class NpuDevice : IDisposable
         }
     }
 
-    /// <summary>The thread that runs host callbacks of this device's streams (started on first use).</summary>
-    internal HostCallbackDispatcher Callbacks
-    {
-        get
-        {
-            ThrowIfDisposed();
-            lock (_shared) return _shared.Callbacks ??= new HostCallbackDispatcher(_shared.Context);
-        }
-    }
-
     /// <summary>Free and total bytes of the device's memory of the given kind.</summary>
     public unsafe (long Free, long Total) GetMemoryInfo(NpuMemoryKind kind = NpuMemoryKind.Hbm)
     {
@@ -172,7 +161,6 @@ public sealed class NpuDevice : IDisposable
         // Last user of this device id: the pool releases its cached memory (blocks still rented are
         // freed when returned), and the context goes once every child handle is gone.
         _shared.Pool?.Dispose();
-        _shared.Callbacks?.Dispose();
         _shared.Context.Dispose();
     }
 

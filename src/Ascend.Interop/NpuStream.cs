@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ascend.Interop.Handles;
+using Ascend.Interop.Native;
 using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop;
@@ -37,6 +38,9 @@ public sealed partial class NpuStream : IDisposable
 
     /// <summary>The device the stream belongs to.</summary>
     public NpuDevice Device { get; }
+
+    /// <summary>The context the stream lives in (valid while the stream is).</summary>
+    internal ContextHandle Context => _context;
 
     /// <summary>True for the device's default stream (CANN's NULL stream).</summary>
     public bool IsDefault => _handle is null;
@@ -91,9 +95,9 @@ public sealed partial class NpuStream : IDisposable
     {
         using var lease = Enter();
         ThrowIfCapturing("Query", 107027);
-        Native.aclrtStreamStatus status;
+        aclrtStreamStatus status;
         AclCheck.Check(aclrtStreamQuery(Native(lease), &status), nameof(aclrtStreamQuery));
-        return status == Native.aclrtStreamStatus.ACL_STREAM_STATUS_COMPLETE;
+        return status == aclrtStreamStatus.ACL_STREAM_STATUS_COMPLETE;
     }
 
     /// <summary>Makes work submitted to this stream after this call wait until <paramref name="evt"/> completes.</summary>
@@ -128,13 +132,13 @@ public sealed partial class NpuStream : IDisposable
         using var lease = Enter();
         if (_callbacks is null)
         {
-            var dispatcher = Device.Callbacks;
+            var dispatcher = _context.Callbacks;
             dispatcher.Subscribe(this, Native(lease));
             _callbacks = dispatcher;
         }
         var state = GCHandle.Alloc(new HostCallback(callback, this, freeAfterRun: !IsCapturing));
         int code = aclrtLaunchCallback(&OnHostCallback, (void*)GCHandle.ToIntPtr(state),
-            blocking ? Native.aclrtCallbackBlockType.ACL_CALLBACK_BLOCK : Native.aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK,
+            blocking ? aclrtCallbackBlockType.ACL_CALLBACK_BLOCK : aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK,
             Native(lease));
         if (code != 0)
         {
@@ -205,7 +209,7 @@ public sealed partial class NpuStream : IDisposable
 
     /// <summary>The native stream value for a lease taken by <see cref="Enter"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Native.aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
+    internal aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
 
     /// <summary>Destroys the stream once its queued work is done (the default stream is never destroyed).</summary>
     public void Dispose()

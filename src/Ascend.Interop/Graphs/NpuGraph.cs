@@ -210,7 +210,7 @@ public sealed partial class NpuGraph : IDisposable
                 throw error;
             }
         }
-        _model = new ModelHandle((nint)model, _stream.Device.Context);
+        _model = new ModelHandle((nint)model, _stream.Context);
         FinishCapture(State.Captured, string.Empty);
         if (_name is not null) ApplyName(_name);
     }

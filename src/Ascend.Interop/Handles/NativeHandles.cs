@@ -13,6 +13,17 @@ public sealed class ContextHandle : NpuSafeHandle
     /// <summary>The device the context belongs to.</summary>
     public int DeviceId { get; }
 
+    private HostCallbackDispatcher? _callbacks;
+
+    /// <summary>The thread that runs host callbacks of the context's streams (started on first use, stopped with the context).</summary>
+    internal HostCallbackDispatcher Callbacks
+    {
+        get
+        {
+            lock (this) return _callbacks ??= new HostCallbackDispatcher(this);
+        }
+    }
+
     /// <summary>Makes this context current on the calling thread (cheap when it already is).</summary>
     internal void MakeCurrent()
     {
@@ -29,6 +40,7 @@ public sealed class ContextHandle : NpuSafeHandle
     protected override bool ReleaseNative()
     {
         if (ReferenceEquals(t_current, this)) t_current = null;
+        _callbacks?.Dispose();
         return aclrtDestroyContext(NativeHandle.Context(handle)) == 0;
     }
 }

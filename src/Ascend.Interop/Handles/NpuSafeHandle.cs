@@ -56,7 +56,7 @@ public abstract class NpuSafeHandle : SafeHandle
 /// <summary>
 /// A short-lived reference on a handle for the duration of one native call, so a concurrent
 /// <c>Dispose</c> cannot free the native object underneath it. Throws
-/// <see cref="ObjectDisposedException"/> naming <paramref name="owner"/> if it is gone.
+/// <see cref="ObjectDisposedException"/> naming the owner if it is gone.
 /// </summary>
 internal readonly ref struct HandleLease
 {

@@ -10,11 +10,13 @@ namespace Ascend.Interop;
 public sealed class DeviceBuffer : IDisposable
 {
     private readonly DeviceMemoryHandle _handle;
+    private readonly ContextHandle _context;
     private int _disposed;
 
     private DeviceBuffer(NpuDevice device, DeviceMemoryHandle handle, long length)
     {
         Device = device;
+        _context = device.Context;
         _handle = handle;
         Length = length;
     }
@@ -125,7 +127,7 @@ public sealed class DeviceBuffer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var lease = new HandleLease(_handle, this);
-        Device.Context.MakeCurrent();
+        _context.MakeCurrent();
         return lease;
     }
 
