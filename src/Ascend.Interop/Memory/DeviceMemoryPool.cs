@@ -1,0 +1,617 @@
+using Ascend.Interop.Handles;
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// A stream-ordered caching allocator of device memory, like CUDA's caching allocator: memory is
+/// taken from the device in segments (<c>aclrtMalloc</c>) and handed out as blocks that are split
+/// and coalesced inside their segment. A returned block is reusable at once by the stream that
+/// returned it (stream order makes that safe), and by other streams once an event recorded at
+/// return time says the returning stream's work is done (queried, never waited on).
+/// </summary>
+/// <remarks>
+/// Sizes: requests up to <see cref="SmallBlockLimit"/> are rounded up to <see cref="SmallGranularity"/>
+/// bytes and share <see cref="SmallSegmentSize"/> segments; larger requests are rounded up to
+/// <see cref="LargeGranularity"/> and get their own segment, rounded up to <see cref="LargeSegmentGranularity"/>
+/// (a large block is split only when the rest is itself a large size). Steady-state rent/return of
+/// the same sizes calls no allocator, managed or native: free blocks sit in intrusive lists per
+/// size class, and block nodes and events are recycled. Thread-safe.
+/// </remarks>
+public sealed class DeviceMemoryPool : IDisposable
+{
+    /// <summary>Requests up to this many bytes share small segments.</summary>
+    public const long SmallBlockLimit = 1L << 20;
+    /// <summary>Size of the segments small blocks are carved from.</summary>
+    public const long SmallSegmentSize = 2L << 20;
+    /// <summary>Small requests are rounded up to a multiple of this (also every block's alignment).</summary>
+    public const long SmallGranularity = 512;
+    /// <summary>Large requests are rounded up to a multiple of this.</summary>
+    public const long LargeGranularity = 128L << 10;
+    /// <summary>Large segments are rounded up to a multiple of this.</summary>
+    public const long LargeSegmentGranularity = 2L << 20;
+
+    private const long MaxRequest = 1L << 46;
+    private const int SmallBinCount = (int)(SmallSegmentSize / SmallGranularity);
+    private const int LargeBinCount = (46 + 2 - 20) * 4;
+
+    private readonly Lock _lock = new();
+    private readonly ContextHandle _context;
+    private readonly PoolBins _smallBins = new(SmallBinCount);
+    private readonly PoolBins _largeBins = new(LargeBinCount);
+    private readonly long _maxReserved;
+    private PoolBlockNode? _spareNodes;
+    private NpuEvent[] _spareEvents = new NpuEvent[8];
+    private int _spareEventCount;
+    private PoolSegment? _segments;
+    private long _sequence;
+    private bool _disposed;
+
+    private long _reserved, _inUse, _peakReserved, _peakInUse, _hits, _misses;
+    private int _segmentCount, _rentedBlocks;
+
+    /// <summary>Creates a pool on <paramref name="device"/> (each device also has one: <see cref="NpuDevice.MemoryPool"/>).</summary>
+    public DeviceMemoryPool(NpuDevice device, DeviceMemoryPoolOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Device = device;
+        _context = device.Context;
+        Name = options?.Name ?? $"memory pool of NPU device {device.Id}";
+        if (options is { MaxReservedBytes: < 0 })
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxReservedBytes, "MaxReservedBytes must be 0 (no limit) or positive.");
+        _maxReserved = options?.MaxReservedBytes ?? 0;
+    }
+
+    /// <summary>The device the memory lives on.</summary>
+    public NpuDevice Device { get; }
+
+    /// <summary>The pool's name, used in messages.</summary>
+    public string Name { get; }
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed
+    {
+        get { lock (_lock) return _disposed; }
+    }
+
+    /// <summary>Bytes held from the device.</summary>
+    public long ReservedBytes { get { lock (_lock) return _reserved; } }
+
+    /// <summary>Bytes of rented blocks (sizes as rounded by the pool).</summary>
+    public long InUseBytes { get { lock (_lock) return _inUse; } }
+
+    /// <summary>Highest <see cref="InUseBytes"/> since creation or <see cref="ResetPeaks"/>.</summary>
+    public long PeakInUseBytes { get { lock (_lock) return _peakInUse; } }
+
+    /// <summary>Highest <see cref="ReservedBytes"/> since creation or <see cref="ResetPeaks"/>.</summary>
+    public long PeakReservedBytes { get { lock (_lock) return _peakReserved; } }
+
+    /// <summary>Rents served from cached memory.</summary>
+    public long Hits { get { lock (_lock) return _hits; } }
+
+    /// <summary>Rents that had to call <c>aclrtMalloc</c>.</summary>
+    public long Misses { get { lock (_lock) return _misses; } }
+
+    /// <summary>Segments (device allocations) held.</summary>
+    public int SegmentCount { get { lock (_lock) return _segmentCount; } }
+
+    /// <summary>Blocks currently rented.</summary>
+    public int RentedBlockCount { get { lock (_lock) return _rentedBlocks; } }
+
+    /// <summary>Idle events kept for reuse (tests compare native event counts with it).</summary>
+    internal int CachedEventCount { get { lock (_lock) return _spareEventCount; } }
+
+    /// <summary>All counters at one instant.</summary>
+    public DeviceMemoryPoolStatistics GetStatistics()
+    {
+        lock (_lock)
+            return new(_reserved, _inUse, _peakReserved, _peakInUse, _hits, _misses, _segmentCount, _rentedBlocks);
+    }
+
+    /// <summary>Sets the peaks to the current values.</summary>
+    public void ResetPeaks()
+    {
+        lock (_lock)
+        {
+            _peakInUse = _inUse;
+            _peakReserved = _reserved;
+        }
+    }
+
+    /// <summary>
+    /// The pool every SDK allocation for work on <paramref name="stream"/> comes from (tensors,
+    /// operator workspaces). The one seam where graph capture redirects a capturing stream's
+    /// allocations into the graph's pool.
+    /// </summary>
+    internal static DeviceMemoryPool PoolFor(NpuStream stream) => stream.Device.MemoryPool;
+
+    /// <summary>The size the pool hands out for a request of <paramref name="bytes"/> bytes.</summary>
+    public static long RoundSize(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        if (bytes > MaxRequest)
+            throw new ArgumentOutOfRangeException(nameof(bytes), bytes, $"A pool block holds at most {MaxRequest} bytes.");
+        return bytes <= SmallBlockLimit ? RoundUp(bytes, SmallGranularity) : RoundUp(bytes, LargeGranularity);
+    }
+
+    /// <summary>
+    /// Rents at least <paramref name="bytes"/> bytes for work on <paramref name="stream"/>. The block
+    /// may be used by work queued on <paramref name="stream"/> right away; other streams must be
+    /// ordered after this point (an event) before touching it.
+    /// </summary>
+    /// <exception cref="AclException">The device is out of memory even after releasing cached segments.</exception>
+    public PoolBlock Rent(long bytes, NpuStream stream)
+    {
+        long size = RoundSize(bytes);
+        CheckStream(stream, nameof(Rent));
+        bool large = bytes > SmallBlockLimit;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var node = FindFree(size, large, stream);
+            if (node is null)
+            {
+                node = AllocateSegment(size, large);
+                _misses++;
+            }
+            else
+            {
+                _hits++;
+            }
+            Split(node, size, large);
+            // In use now: the event that guarded the free block no longer matters.
+            if (node.ReadyEvent is { } evt) RecycleEvent(evt);
+            node.ReadyEvent = null;
+            node.Owner = null;
+            node.IsFree = false;
+            node.Requested = bytes;
+            node.Segment.RentedBlocks++;
+            _rentedBlocks++;
+            _inUse += node.Size;
+            if (_inUse > _peakInUse) _peakInUse = _inUse;
+            return new PoolBlock(this, node, node.Generation, node.Address, bytes);
+        }
+    }
+
+    /// <summary>
+    /// Returns <paramref name="block"/>, stream-ordered after the work already queued on
+    /// <paramref name="stream"/> (the stream that last used it).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The block was already returned, or belongs to another pool.</exception>
+    public void Return(PoolBlock block, NpuStream stream)
+    {
+        var node = block.Node;
+        if (node is null)
+            throw new InvalidOperationException($"default(PoolBlock) was never rented and cannot be returned to the {Name}.");
+        if (!ReferenceEquals(block.Pool, this))
+            throw new InvalidOperationException($"{block} was rented from the {block.Pool!.Name}, not from the {Name}: return it to the pool it came from.");
+        CheckStream(stream, nameof(Return));
+        lock (_lock)
+        {
+            if (node.Generation != block.Generation || node.IsFree)
+                throw new InvalidOperationException($"{block} was already returned to the {Name} (double return).");
+            if (_disposed)
+            {
+                ReturnAfterDispose(node, stream);
+                return;
+            }
+            NpuEvent? ready = null;
+            NpuStream? owner = stream;
+            if (stream.IsDisposed)
+            {
+                // No stream to record on: wait for the device so the block is known idle.
+                SynchronizeDevice();
+                owner = null;
+            }
+            else if (!stream.IsCapturing)
+            {
+                ready = TakeEvent(stream);
+                try
+                {
+                    ready.Record(stream);
+                }
+                catch
+                {
+                    RecycleEvent(ready);
+                    throw; // the block stays rented: nothing changed
+                }
+            }
+            // else: freed inside a capture. No event can say when captured work is done (it runs
+            // at replay), so only the capturing stream itself may reuse the block.
+            MarkFree(node);
+            node.Owner = owner;
+            node.ReadyEvent = ready;
+            node.ReturnSequence = ++_sequence;
+            node = Coalesce(node);
+            InsertFree(node);
+        }
+    }
+
+    /// <summary>
+    /// Releases every segment that has no rented block back to the device, first waiting for the
+    /// work that last used its blocks. Returns the bytes released.
+    /// </summary>
+    public long Trim()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return TrimLocked();
+        }
+    }
+
+    /// <summary>
+    /// Releases the cached memory. Blocks still rented stay valid and their segments are freed when
+    /// they are returned.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            TrimLocked();
+            for (int i = 0; i < _spareEventCount; i++) _spareEvents[i].Dispose();
+            Array.Clear(_spareEvents);
+            _spareEventCount = 0;
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    // ---- internals (all under _lock) -------------------------------------------------------
+
+    private void CheckStream(NpuStream stream, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.Device.Id != Device.Id)
+            throw new ArgumentException($"DeviceMemoryPool.{operation}: the stream is on NPU device {stream.Device.Id} but the {Name} is on device {Device.Id}.", nameof(stream));
+    }
+
+    private static long RoundUp(long value, long multiple) => checked((value + multiple - 1) / multiple * multiple);
+
+    private static int SmallBin(long size) => (int)(size / SmallGranularity) - 1;
+
+    private static int LargeBin(long size)
+    {
+        int log = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)size);
+        int sub = (int)((size >> (log - 2)) & 3);
+        return Math.Min((log - 20) * 4 + sub, LargeBinCount - 1);
+    }
+
+    private PoolBlockNode? FindFree(long size, bool large, NpuStream stream)
+    {
+        var bins = large ? _largeBins : _smallBins;
+        int start = large ? LargeBin(size) : SmallBin(size);
+        for (int bin = bins.NextNonEmpty(start); bin >= 0; bin = bins.NextNonEmpty(bin + 1))
+        {
+            for (var node = bins.Head(bin); node is not null; node = node.BinNext)
+            {
+                if (node.Size >= size && IsUsableBy(node, stream))
+                {
+                    bins.Remove(node);
+                    return node;
+                }
+            }
+        }
+        return null;
+    }
+
+    private bool IsUsableBy(PoolBlockNode node, NpuStream stream)
+    {
+        if (node.Owner is null || ReferenceEquals(node.Owner, stream)) return true;
+        if (node.ReadyEvent is not { } evt || !evt.IsCompleted) return false;
+        Settle(node);
+        return true;
+    }
+
+    /// <summary>The block's last user is known to be done: any stream may take it.</summary>
+    private void Settle(PoolBlockNode node)
+    {
+        if (node.ReadyEvent is { } evt) RecycleEvent(evt);
+        node.ReadyEvent = null;
+        node.Owner = null;
+    }
+
+    private unsafe PoolBlockNode AllocateSegment(long size, bool large)
+    {
+        long segmentSize = large ? RoundUp(size, LargeSegmentGranularity) : SmallSegmentSize;
+        if (_maxReserved > 0 && _reserved + segmentSize > _maxReserved)
+        {
+            TrimLocked();
+            if (_reserved + segmentSize > _maxReserved)
+                throw new AclException(207001, "aclrtMalloc", null,
+                    $"renting {size} bytes from the {Name}: a new {segmentSize}-byte segment would exceed its limit of {_maxReserved} bytes ({_reserved} reserved)");
+        }
+        int code = Malloc(segmentSize, out nint address);
+        if (code is 207001 or 207018)
+        {
+            // Out of memory: give the cached free segments back and try once more.
+            TrimLocked();
+            code = Malloc(segmentSize, out address);
+        }
+        if (code != 0)
+            throw AclCheck.Create(code, nameof(aclrtMalloc), $"allocating a {segmentSize}-byte segment for the {Name}");
+
+        var segment = new PoolSegment
+        {
+            Memory = new DeviceMemoryHandle(address, _context),
+            Base = address,
+            Size = segmentSize,
+            IsLarge = large,
+        };
+        var node = TakeNode();
+        node.Segment = segment;
+        node.Address = address;
+        node.Size = segmentSize;
+        node.Prev = node.Next = null;
+        node.IsFree = true;
+        segment.First = node;
+        segment.Next = _segments;
+        if (_segments is not null) _segments.Prev = segment;
+        _segments = segment;
+        _segmentCount++;
+        _reserved += segmentSize;
+        if (_reserved > _peakReserved) _peakReserved = _reserved;
+        return node;
+    }
+
+    private unsafe int Malloc(long bytes, out nint address)
+    {
+        using var lease = new HandleLease(_context, this);
+        _context.MakeCurrent();
+        void* pointer = null;
+        int code = aclrtMalloc(&pointer, (nuint)bytes, Native.aclrtMemMallocPolicy.ACL_MEM_MALLOC_HUGE_FIRST);
+        address = (nint)pointer;
+        return code;
+    }
+
+    private void SynchronizeDevice()
+    {
+        using var lease = new HandleLease(_context, this);
+        _context.MakeCurrent();
+        AclCheck.Check(aclrtSynchronizeDevice(), nameof(aclrtSynchronizeDevice), $"waiting for the device before the {Name} reuses memory of a disposed stream");
+    }
+
+    /// <summary>Splits the tail off <paramref name="node"/> when it is worth keeping as a free block.</summary>
+    private void Split(PoolBlockNode node, long size, bool large)
+    {
+        long rest = node.Size - size;
+        if (large ? rest <= SmallBlockLimit : rest < SmallGranularity) return;
+        var tail = TakeNode();
+        tail.Segment = node.Segment;
+        tail.Address = node.Address + (nint)size;
+        tail.Size = rest;
+        tail.IsFree = true;
+        tail.Prev = node;
+        tail.Next = node.Next;
+        if (node.Next is { } next) next.Prev = tail;
+        node.Next = tail;
+        node.Size = size;
+        // The tail inherits what guarded the whole block.
+        tail.Owner = node.Owner;
+        tail.ReadyEvent = node.ReadyEvent;
+        tail.ReturnSequence = node.ReturnSequence;
+        node.ReadyEvent = null;
+        node.Owner = null;
+        InsertFree(tail);
+    }
+
+    private void MarkFree(PoolBlockNode node)
+    {
+        node.Generation++;
+        node.IsFree = true;
+        node.Requested = 0;
+        node.Segment.RentedBlocks--;
+        _rentedBlocks--;
+        _inUse -= node.Size;
+    }
+
+    private PoolBlockNode Coalesce(PoolBlockNode node)
+    {
+        if (node.Prev is { IsFree: true } prev && CanMerge(prev, node))
+        {
+            RemoveFree(prev);
+            CombineState(prev, node);
+            prev.Size += node.Size;
+            prev.Next = node.Next;
+            if (node.Next is { } after) after.Prev = prev;
+            RecycleNode(node);
+            node = prev;
+        }
+        if (node.Next is { IsFree: true } next && CanMerge(next, node))
+        {
+            RemoveFree(next);
+            CombineState(node, next);
+            node.Size += next.Size;
+            node.Next = next.Next;
+            if (next.Next is { } after) after.Prev = node;
+            RecycleNode(next);
+        }
+        return node;
+    }
+
+    /// <summary>
+    /// Two free neighbours merge when both wait on the same stream or both are idle. An idle block
+    /// is not merged into one that waits on a stream: that would hide idle memory from other
+    /// streams until the event completes.
+    /// </summary>
+    private bool CanMerge(PoolBlockNode neighbour, PoolBlockNode node)
+    {
+        if (ReferenceEquals(neighbour.Owner, node.Owner)) return true;
+        if (node.Owner is null && neighbour.ReadyEvent is { } evt && evt.IsCompleted)
+        {
+            Settle(neighbour);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>What guards the merged block: the stricter of the two.</summary>
+    private void CombineState(PoolBlockNode into, PoolBlockNode from)
+    {
+        if (from.Owner is null)
+        {
+            if (from.ReadyEvent is { } stray) RecycleEvent(stray);
+            from.ReadyEvent = null;
+            return;
+        }
+        if (into.Owner is null)
+        {
+            into.Owner = from.Owner;
+            into.ReadyEvent = from.ReadyEvent;
+            into.ReturnSequence = from.ReturnSequence;
+            from.ReadyEvent = null;
+            from.Owner = null;
+            return;
+        }
+        // Same stream: the later record covers the earlier one; a capture-freed side (no event) stays so.
+        NpuEvent? keep;
+        if (into.ReadyEvent is null || from.ReadyEvent is null)
+        {
+            if (into.ReadyEvent is { } a) RecycleEvent(a);
+            if (from.ReadyEvent is { } b) RecycleEvent(b);
+            keep = null;
+        }
+        else if (from.ReturnSequence > into.ReturnSequence)
+        {
+            RecycleEvent(into.ReadyEvent);
+            keep = from.ReadyEvent;
+        }
+        else
+        {
+            RecycleEvent(from.ReadyEvent);
+            keep = into.ReadyEvent;
+        }
+        into.ReadyEvent = keep;
+        into.ReturnSequence = Math.Max(into.ReturnSequence, from.ReturnSequence);
+        from.ReadyEvent = null;
+        from.Owner = null;
+    }
+
+    private void InsertFree(PoolBlockNode node)
+    {
+        if (node.Segment.IsLarge) _largeBins.Insert(node, LargeBin(node.Size));
+        else _smallBins.Insert(node, SmallBin(node.Size));
+    }
+
+    private void RemoveFree(PoolBlockNode node)
+    {
+        if (node.Segment.IsLarge) _largeBins.Remove(node);
+        else _smallBins.Remove(node);
+    }
+
+    private long TrimLocked()
+    {
+        long released = 0;
+        for (var segment = _segments; segment is not null;)
+        {
+            var following = segment.Next;
+            if (segment.RentedBlocks == 0 && !HasCaptureFreedBlock(segment))
+            {
+                released += segment.Size;
+                ReleaseSegment(segment);
+            }
+            segment = following;
+        }
+        return released;
+    }
+
+    private static bool HasCaptureFreedBlock(PoolSegment segment)
+    {
+        for (var node = segment.First; node is not null; node = node.Next)
+            if (node.Owner is not null && node.ReadyEvent is null) return true;
+        return false;
+    }
+
+    /// <summary>Frees a segment without rented blocks, after the work that last used it.</summary>
+    private void ReleaseSegment(PoolSegment segment)
+    {
+        for (var node = segment.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.ReadyEvent is { } evt)
+            {
+                evt.Synchronize();
+                RecycleEvent(evt);
+            }
+            node.ReadyEvent = null;
+            node.Owner = null;
+            if (node.Bin >= 0) RemoveFree(node);
+            RecycleNode(node);
+            node = next;
+        }
+        if (segment.Prev is { } prev) prev.Next = segment.Next;
+        else _segments = segment.Next;
+        if (segment.Next is { } following) following.Prev = segment.Prev;
+        segment.Prev = segment.Next = null;
+        segment.Memory.Dispose();
+        _segmentCount--;
+        _reserved -= segment.Size;
+    }
+
+    private void ReturnAfterDispose(PoolBlockNode node, NpuStream stream)
+    {
+        // No more reuse: wait for the returning stream, and free the segment when it is empty.
+        if (stream.IsDisposed) SynchronizeDevice();
+        else
+        {
+            using var lease = stream.Enter();
+            AclCheck.Check(aclrtSynchronizeStream(stream.Native(lease)), nameof(aclrtSynchronizeStream),
+                $"waiting for {stream} before the disposed {Name} frees a returned block");
+        }
+        MarkFree(node);
+        node.Owner = null;
+        node.ReadyEvent = null;
+        InsertFree(node);
+        var segment = node.Segment;
+        if (segment.RentedBlocks == 0) ReleaseSegment(segment);
+    }
+
+    private PoolBlockNode TakeNode()
+    {
+        var node = _spareNodes;
+        if (node is null) return new PoolBlockNode();
+        _spareNodes = node.BinNext;
+        node.BinNext = null;
+        return node;
+    }
+
+    private void RecycleNode(PoolBlockNode node)
+    {
+        node.Segment = null!;
+        node.Prev = node.Next = node.BinPrev = null;
+        node.Owner = null;
+        node.ReadyEvent = null;
+        node.IsFree = false;
+        node.Bin = -1;
+        node.Generation++;
+        node.BinNext = _spareNodes;
+        _spareNodes = node;
+    }
+
+    private NpuEvent TakeEvent(NpuStream stream)
+    {
+        if (_spareEventCount > 0)
+        {
+            var evt = _spareEvents[--_spareEventCount];
+            _spareEvents[_spareEventCount] = null!;
+            return evt;
+        }
+        // Created through the stream's device object: the pool's may be disposed while other
+        // objects of the same device id (which share this pool) live on.
+        return NpuEvent.Create(stream.Device, timing: false);
+    }
+
+    private void RecycleEvent(NpuEvent evt)
+    {
+        if (_disposed)
+        {
+            evt.Dispose();
+            return;
+        }
+        if (_spareEventCount == _spareEvents.Length) Array.Resize(ref _spareEvents, _spareEvents.Length * 2);
+        _spareEvents[_spareEventCount++] = evt;
+    }
+}

@@ -1,0 +1,390 @@
+using System.Text;
+using Ascend.Interop.Native;
+
+namespace Ascend.Interop.Tests;
+
+/// <summary>Simulator controls for tests (fault injection, task delay, counters).</summary>
+internal static unsafe class SimControl
+{
+    public static ulong Counter(aclsimCounter counter)
+    {
+        ulong value;
+        Assert.Equal(0, AclSim.aclsimGetCounter(counter, &value));
+        return value;
+    }
+
+    public static void InjectFault(string function, uint nth, int code)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(function + "\0");
+        fixed (byte* p = name) Assert.Equal(0, AclSim.aclsimInjectFault((sbyte*)p, nth, code));
+    }
+
+    public static void ClearFaults() => Assert.Equal(0, AclSim.aclsimClearFaults(null));
+
+    public static void SetTaskDelay(uint microseconds) => Assert.Equal(0, AclSim.aclsimSetTaskDelay(microseconds));
+}
+
+/// <summary>
+/// Base of the pool, tensor and operator tests: after each test (device synchronized, the device
+/// pool trimmed) the simulator's live native objects must be back where they were before it.
+/// </summary>
+public abstract class NpuLeakCheckedTest : IDisposable
+{
+    private readonly LiveCounts _before;
+    private readonly int _cachedEventsBefore;
+
+    protected NpuLeakCheckedTest(NpuFixture fixture)
+    {
+        Fixture = fixture;
+        if (!NpuFixture.OnSimulator) return;
+        Settle();
+        _before = LiveCounts.Read();
+        _cachedEventsBefore = Device.MemoryPool.CachedEventCount;
+    }
+
+    protected NpuFixture Fixture { get; }
+
+    protected NpuDevice Device => Fixture.Device;
+
+    private void Settle()
+    {
+        Device.Synchronize();
+        Device.MemoryPool.Trim();
+    }
+
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        if (!NpuFixture.OnSimulator) return;
+        SimControl.ClearFaults();
+        SimControl.SetTaskDelay(0);
+        Settle();
+        var after = LiveCounts.Read();
+        int extraCachedEvents = Device.MemoryPool.CachedEventCount - _cachedEventsBefore;
+        Assert.Equal(_before with { Events = 0 }, after with { Events = 0 });
+        Assert.Equal((long)_before.Events + extraCachedEvents, (long)after.Events);
+        Assert.Equal(0, Device.MemoryPool.SegmentCount);
+    }
+}
+
+[Collection("Npu")]
+public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
+{
+    private const long MiB = 1L << 20;
+
+    [Fact]
+    public void Statistics_are_exact_after_a_known_sequence()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "test pool" });
+        ulong mallocs = NpuFixture.OnSimulator ? SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS) : 0;
+
+        var a = pool.Rent(100, stream);
+        Assert.Equal(100, a.Length);
+        Assert.Same(pool, a.Pool);
+        Assert.Equal(Device.Id, a.Device.Id);
+        Assert.Equal(0, a.Pointer % 512);
+        Assert.Equal(new DeviceMemoryPoolStatistics(2 * MiB, 512, 2 * MiB, 512, Hits: 0, Misses: 1, SegmentCount: 1, RentedBlocks: 1), pool.GetStatistics());
+
+        var b = pool.Rent(1000, stream);                  // 1024 bytes, carved from the same segment
+        Assert.Equal(a.Pointer + 512, b.Pointer);
+        Assert.Equal(new DeviceMemoryPoolStatistics(2 * MiB, 1536, 2 * MiB, 1536, 1, 1, 1, 2), pool.GetStatistics());
+
+        pool.Return(a, stream);
+        var c = pool.Rent(512, stream);                   // same stream: the freed block at once
+        Assert.Equal(a.Pointer, c.Pointer);
+        Assert.Equal(2, pool.Hits);
+
+        var big = pool.Rent(3 * MiB, stream);             // large: own segment, rounded to 2 MiB
+        Assert.Equal(new DeviceMemoryPoolStatistics(6 * MiB, 1536 + 4 * MiB, 6 * MiB, 1536 + 4 * MiB, 2, 2, 2, 3), pool.GetStatistics());
+
+        pool.Return(b, stream);
+        pool.Return(c, stream);
+        pool.Return(big, stream);
+        Assert.Equal(0, pool.InUseBytes);
+        Assert.Equal(1536 + 4 * MiB, pool.PeakInUseBytes);
+        Assert.Equal(6 * MiB, pool.ReservedBytes);
+        pool.ResetPeaks();
+        Assert.Equal(0, pool.PeakInUseBytes);
+        Assert.Equal(6 * MiB, pool.PeakReservedBytes);
+
+        Assert.Equal(6 * MiB, pool.Trim());
+        Assert.Equal(0, pool.ReservedBytes);
+        Assert.Equal(0, pool.SegmentCount);
+        if (NpuFixture.OnSimulator)
+            Assert.Equal(mallocs + 2, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS));
+    }
+
+    [Theory]
+    [InlineData(1, 512)]
+    [InlineData(512, 512)]
+    [InlineData(513, 1024)]
+    [InlineData(1L << 20, 1L << 20)]
+    [InlineData((1L << 20) + 1, (1L << 20) + (128L << 10))]
+    [InlineData(5L << 20, 5L << 20)]
+    public void Sizes_round_to_the_size_classes(long request, long expected) =>
+        Assert.Equal(expected, DeviceMemoryPool.RoundSize(request));
+
+    [Fact]
+    public void Free_neighbours_coalesce_within_a_segment()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        var blocks = new PoolBlock[4];
+        for (int i = 0; i < 4; i++) blocks[i] = pool.Rent(256 << 10, stream);
+        pool.Return(blocks[1], stream);
+        pool.Return(blocks[2], stream);
+        var merged = pool.Rent(512 << 10, stream);      // fits only in the two merged neighbours
+        Assert.Equal(blocks[1].Pointer, merged.Pointer);
+        Assert.Equal(1, pool.SegmentCount);
+        Assert.Equal(1, pool.Misses);
+        pool.Return(merged, stream);
+        pool.Return(blocks[0], stream);
+        pool.Return(blocks[3], stream);
+        var low = pool.Rent(MiB, stream);                // everything merged back: two 1 MiB halves fit
+        var high = pool.Rent(MiB, stream);
+        Assert.Equal(blocks[0].Pointer, low.Pointer);
+        Assert.Equal(blocks[0].Pointer + (nint)MiB, high.Pointer);
+        Assert.Equal(1, pool.SegmentCount);
+        pool.Return(low, stream);
+        pool.Return(high, stream);
+    }
+
+    [Fact]
+    public void Large_blocks_split_only_into_large_remainders()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        var big = pool.Rent(7 * MiB, stream);            // 8 MiB segment
+        pool.Return(big, stream);
+        var part = pool.Rent(2 * MiB, stream);           // split: 2 MiB + 6 MiB free
+        var rest = pool.Rent(5 * MiB, stream);           // from the 6 MiB remainder (1 MiB left stays attached)
+        Assert.Equal(big.Pointer, part.Pointer);
+        Assert.Equal(big.Pointer + (nint)(2 * MiB), rest.Pointer);
+        Assert.Equal(1, pool.SegmentCount);
+        Assert.Equal(8 * MiB, pool.InUseBytes);
+        pool.Return(part, stream);
+        pool.Return(rest, stream);
+    }
+
+    [Fact]
+    public void Misuse_throws_naming_the_pool()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool A" });
+        using var other = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool B" });
+        var block = pool.Rent(64, stream);
+        var copy = block;
+
+        var wrongPool = Assert.Throws<InvalidOperationException>(() => other.Return(block, stream));
+        Assert.Contains("pool A", wrongPool.Message);
+        Assert.Contains("pool B", wrongPool.Message);
+
+        block.Return(stream);
+        var twice = Assert.Throws<InvalidOperationException>(() => copy.Return(stream));
+        Assert.Contains("already returned", twice.Message);
+        Assert.Contains("pool A", twice.Message);
+
+        // A stale copy stays stale even after its node is reused for a new rental.
+        var again = pool.Rent(64, stream);
+        Assert.Equal(block.Pointer, again.Pointer);
+        Assert.NotEqual(block, again);
+        Assert.Throws<InvalidOperationException>(() => pool.Return(block, stream));
+        pool.Return(again, stream);
+
+        Assert.Throws<InvalidOperationException>(() => default(PoolBlock).Return(stream));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(0, stream));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-5, stream));
+        Assert.Throws<ArgumentNullException>(() => pool.Rent(8, null!));
+        Assert.Equal(0, pool.RentedBlockCount);
+    }
+
+    [Fact]
+    public void A_stream_of_another_device_is_refused()
+    {
+        if (NpuDevice.Count < 2) Assert.Skip("needs two devices");
+        using var device1 = NpuDevice.Open(1);
+        using var stream1 = device1.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        var e = Assert.Throws<ArgumentException>(() => pool.Rent(64, stream1));
+        Assert.Contains("device 1", e.Message);
+        Assert.Equal(0, pool.SegmentCount);
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void Another_stream_reuses_a_block_only_after_the_returning_stream_is_done()
+    {
+        using var streamA = Device.CreateStream();
+        using var streamB = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        var first = pool.Rent(4096, streamA);
+        SimControl.SetTaskDelay(300_000);                // keep stream A busy
+        MemoryCopy.FillAsync(first.Pointer, 4096, 0, 4096, 0x5A, streamA);
+        pool.Return(first, streamA);
+
+        var sameStream = pool.Rent(4096, streamA);        // stream order makes this safe at once
+        Assert.Equal(first.Pointer, sameStream.Pointer);
+        pool.Return(sameStream, streamA);
+
+        var otherStream = pool.Rent(4096, streamB);       // A is still running: not the same block
+        Assert.NotEqual(first.Pointer, otherStream.Pointer);
+        Assert.False(streamA.Query());
+
+        SimControl.SetTaskDelay(0);
+        streamA.Synchronize();
+        var afterA = pool.Rent(4096, streamB);            // A's event completed: reusable by B
+        Assert.Equal(first.Pointer, afterA.Pointer);
+        Assert.Equal(1, pool.SegmentCount);
+        pool.Return(afterA, streamB);
+        pool.Return(otherStream, streamB);
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void Out_of_memory_releases_cached_segments_and_retries_once()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        pool.Return(pool.Rent(100, stream), stream);       // one cached, fully free small segment
+        ulong frees = SimControl.Counter(aclsimCounter.ACLSIM_COUNT_FREE_CALLS);
+
+        SimControl.InjectFault("aclrtMalloc", 1, 207001);  // the next aclrtMalloc fails with OOM
+        var big = pool.Rent(3 * MiB, stream);
+        Assert.Equal(frees + 1, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_FREE_CALLS));
+        Assert.Equal(1, pool.SegmentCount);
+        Assert.Equal(4 * MiB, pool.ReservedBytes);
+        pool.Return(big, stream);
+
+        long total = Device.GetMemoryInfo().Total;
+        var oom = Assert.Throws<AclException>(() => pool.Rent(total + 2 * MiB, stream));
+        Assert.Equal(207001, oom.Code);
+        Assert.Equal("aclrtMalloc", oom.Function);
+        Assert.Equal("ACL_ERROR_RT_MEMORY_ALLOCATION", oom.CodeName);
+        Assert.False(string.IsNullOrEmpty(oom.RuntimeMessage));
+        Assert.Equal(0, pool.ReservedBytes);               // the retry trimmed the cached 4 MiB
+        Assert.Equal(0, pool.RentedBlockCount);
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void The_reserve_limit_fails_like_an_out_of_memory_without_calling_the_runtime()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { MaxReservedBytes = 4 * MiB });
+        var big = pool.Rent(3 * MiB, stream);
+        ulong mallocs = SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS);
+        var e = Assert.Throws<AclException>(() => pool.Rent(100, stream));
+        Assert.Equal(207001, e.Code);
+        Assert.Contains("limit", e.Message);
+        Assert.Equal(mallocs, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS));
+        pool.Return(big, stream);
+        var small = pool.Rent(100, stream);                // trims the free 4 MiB, then fits
+        Assert.Equal(2 * MiB, pool.ReservedBytes);
+        pool.Return(small, stream);
+    }
+
+    [Fact]
+    public void Trim_keeps_segments_with_rented_blocks()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        var kept = pool.Rent(100, stream);
+        pool.Return(pool.Rent(3 * MiB, stream), stream);
+        Assert.Equal(6 * MiB, pool.ReservedBytes);
+        Assert.Equal(4 * MiB, pool.Trim());
+        Assert.Equal(2 * MiB, pool.ReservedBytes);
+        Assert.Equal(1, pool.SegmentCount);
+        pool.Return(kept, stream);
+        Assert.Equal(2 * MiB, pool.Trim());
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void Steady_state_rent_and_return_allocate_nothing()
+    {
+        using var stream = Device.CreateStream();
+        using var pool = new DeviceMemoryPool(Device);
+        for (int i = 0; i < 10; i++) RentReturn(pool, stream);   // warm up: segments, nodes, events
+        ulong mallocs = SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS);
+        long managed = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++) RentReturn(pool, stream);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - managed;
+        Assert.Equal(0, allocated);
+        Assert.Equal(mallocs, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS));
+        Assert.Equal(10_010 * 3, pool.Hits + pool.Misses);
+        stream.Synchronize();
+
+        static void RentReturn(DeviceMemoryPool pool, NpuStream stream)
+        {
+            var a = pool.Rent(100, stream);
+            var b = pool.Rent(40_000, stream);
+            var c = pool.Rent(3 << 20, stream);
+            pool.Return(b, stream);
+            pool.Return(a, stream);
+            pool.Return(c, stream);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void Dispose_frees_cached_memory_and_rented_blocks_when_returned()
+    {
+        using var stream = Device.CreateStream();
+        var pool = new DeviceMemoryPool(Device);
+        var rented = pool.Rent(100, stream);
+        pool.Return(pool.Rent(3 * MiB, stream), stream);
+        ulong live = SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS);
+
+        pool.Dispose();
+        pool.Dispose();                                       // idempotent
+        Assert.True(pool.IsDisposed);
+        Assert.Equal(live - 1, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent(10, stream));
+        Assert.Throws<ObjectDisposedException>(() => pool.Trim());
+
+        pool.Return(rented, stream);                          // the last block frees its segment
+        Assert.Equal(live - 2, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
+        Assert.Equal(0, pool.ReservedBytes);
+        Assert.Throws<InvalidOperationException>(() => pool.Return(rented, stream));
+    }
+
+    [Fact]
+    public void Concurrent_streams_and_threads_keep_the_books_balanced()
+    {
+        using var pool = new DeviceMemoryPool(Device);
+        var streams = new NpuStream[4];
+        for (int i = 0; i < streams.Length; i++) streams[i] = Device.CreateStream();
+        try
+        {
+            Parallel.For(0, streams.Length, t =>
+            {
+                var stream = streams[t];
+                var held = new PoolBlock[8];
+                for (int i = 0; i < 300; i++)
+                {
+                    int slot = i % held.Length;
+                    if (!held[slot].IsEmpty) pool.Return(held[slot], stream);
+                    held[slot] = pool.Rent(((i * 7919 + t * 104729) % (3 << 20)) + 1, stream);
+                }
+                foreach (var block in held) pool.Return(block, stream);
+            });
+            Assert.Equal(0, pool.InUseBytes);
+            Assert.Equal(0, pool.RentedBlockCount);
+            Assert.Equal(4 * 300, pool.Hits + pool.Misses);
+        }
+        finally
+        {
+            foreach (var stream in streams) stream.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Device_objects_of_one_id_share_one_pool_and_PoolFor_uses_it()
+    {
+        using var again = NpuDevice.Open(Device.Id);
+        Assert.Same(Device.MemoryPool, again.MemoryPool);
+        using var stream = again.CreateStream();
+        Assert.Same(Device.MemoryPool, DeviceMemoryPool.PoolFor(stream));
+    }
+}
