@@ -203,7 +203,7 @@ TEST_F(CaptureBasic, SetNameAndGetName) {
         EXPECT_EQ(0, std::memcmp(small, "dec", 3));
         EXPECT_EQ('\0', small[3]);
     } else {
-        EXPECT_NE(std::string::npos, RecentMsg().find("aclmdlRIGetName")) << RecentMsg();
+        EXPECT_NE(std::string::npos, RecentMsg().find("aclmdlRIGetName")) << LastMsg();
     }
     EXPECT_ACL_FAILS("aclmdlRISetName", aclmdlRISetName(m, nullptr));
     EXPECT_ACL_FAILS("aclmdlRIGetName", aclmdlRIGetName(m, sizeof name, nullptr));

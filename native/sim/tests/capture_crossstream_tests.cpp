@@ -120,4 +120,15 @@ TEST_F(CaptureCrossStream, WaitingOnANonCapturedEventDoesNotJoin) {
     EXPECT_TRUE(AllBytes(ReadDevice(c_, kBytes), 0x63));
 }
 
+TEST_F(CaptureCrossStream, EndOnAJoinedStreamIsRefusedAndTheCaptureContinues) {
+    CaptureForkJoin(false);
+    aclmdlRI m = nullptr;
+    EXPECT_ACL_FAILS("aclmdlRICaptureEnd", aclmdlRICaptureEnd(side_, &m));
+    EXPECT_EQ(nullptr, m);
+    EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_));
+    ASSERT_ACL_OK(aclrtRecordEvent(join_, side_));
+    ASSERT_ACL_OK(aclrtStreamWaitEvent(cap_, join_));
+    EXPECT_NE(nullptr, End());
+}
+
 }  // namespace

@@ -70,7 +70,7 @@ TEST_P(CaptureRulesEveryMode, EventRecordedInCaptureRefusesHostSideUse) {
 // Rule 4: the default stream cannot capture. The spec does not name the code.
 TEST_P(CaptureRulesEveryMode, DefaultStreamCannotCapture) {
     EXPECT_ACL_FAILS("aclmdlRICaptureBegin", aclmdlRICaptureBegin(nullptr, GetParam()));
-    EXPECT_NE(std::string::npos, Lower(RecentMsg()).find("default")) << RecentMsg();
+    EXPECT_NE(std::string::npos, Lower(LastMsg()).find("default")) << LastMsg();
     // The default stream still works normally.
     ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 4, kBytes, nullptr));
     ASSERT_ACL_OK(aclrtSynchronizeStream(nullptr));
@@ -180,9 +180,12 @@ TEST_P(CaptureEndThread, EndFromAnotherThreadIsRefused) {
         EXPECT_ACL_ERROR(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, "aclmdlRICaptureEnd", aclmdlRICaptureEnd(s, &m));
         EXPECT_EQ(nullptr, m);
     });
-    EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_));
-    aclmdlRI m = End();
-    EXPECT_NE(nullptr, m);
+    // CANN's StreamEndCapture leaves capture on a wrong-thread End (the model is not handed out),
+    // so the stream is usable again and the captured work never runs.
+    EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_NONE, Status(cap_));
+    EXPECT_EQ(baseModels_, Counter(ACLSIM_LIVE_MODELS));
+    EXPECT_ACL_OK(aclrtSynchronizeStream(cap_));
+    EXPECT_TRUE(AllBytes(ReadDevice(a_, kBytes), 0));
 }
 
 TEST_F(CaptureRules, RelaxedCaptureMayEndOnAnotherThread) {
@@ -350,6 +353,126 @@ TEST_F(CaptureRules, OtherStreamsRunEagerlyDuringACapture) {
     ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
     EXPECT_TRUE(AllBytes(h_, kBytes, 0x3D));
     End();
+}
+
+// Rule 3: outside capture CANN turns a pageable async copy into stream sync + sync copy; that
+// synchronous copy hits the capture-mode check and fails with 107041.
+TEST_F(CaptureUnsafeCalls, PageableAsyncCopyOnAnotherStreamDuringGlobalCaptureIsBlockAsync) {
+    std::vector<uint8_t> pageable(kBytes, 0x4C);
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    EXPECT_ACL_ERROR(ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC, "aclrtMemcpyAsync",
+                     aclrtMemcpyAsync(b_, kBytes, pageable.data(), kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep_));
+    aclrtContext ctx = ctx_;
+    aclrtStream rep = rep_;
+    void* b = b_;
+    RunOnThread([&] {
+        ASSERT_ACL_OK(aclrtSetCurrentContext(ctx));
+        EXPECT_ACL_ERROR(ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC, "aclrtMemcpyAsync",
+                         aclrtMemcpyAsync(b, kBytes, pageable.data(), kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep));
+    });
+    // Pinned memory is a real async copy and is fine on a non-capturing stream.
+    std::memset(h_, 0x4D, kBytes);
+    EXPECT_ACL_OK(aclrtMemcpyAsync(b_, kBytes, h_, kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep_));
+    EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_));
+    End();
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(ReadB(), 0x4D));
+}
+
+TEST_F(CaptureUnsafeCalls, PageableAsyncCopyDuringThreadLocalCaptureIsRefusedOnlyOnTheCapturingThread) {
+    std::vector<uint8_t> pageable(kBytes, 0x4E);
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL));
+    EXPECT_ACL_ERROR(ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC, "aclrtMemcpyAsync",
+                     aclrtMemcpyAsync(b_, kBytes, pageable.data(), kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep_));
+    aclrtContext ctx = ctx_;
+    aclrtStream rep = rep_;
+    void* b = b_;
+    RunOnThread([&] {
+        ASSERT_ACL_OK(aclrtSetCurrentContext(ctx));
+        EXPECT_ACL_OK(aclrtMemcpyAsync(b, kBytes, pageable.data(), kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep));
+        EXPECT_ACL_OK(aclrtSynchronizeStream(rep));
+    });
+    End();
+    EXPECT_TRUE(AllBytes(ReadB(), 0x4E));
+}
+
+TEST_F(CaptureUnsafeCalls, PageableAsyncCopyDuringRelaxedCaptureWorksOnOtherStreams) {
+    std::vector<uint8_t> pageable(kBytes, 0x4F);
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_RELAXED));
+    EXPECT_ACL_OK(aclrtMemcpyAsync(b_, kBytes, pageable.data(), kBytes, ACL_MEMCPY_HOST_TO_DEVICE, rep_));
+    EXPECT_ACL_OK(aclrtSynchronizeStream(rep_));
+    End();
+    EXPECT_TRUE(AllBytes(ReadB(), 0x4F));
+}
+
+// "Every thread of the context": a thread on another device's context is not blocked.
+TEST_F(CaptureUnsafeCalls, GlobalCaptureDoesNotBlockAnotherDevice) {
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    RunOnThread([&] {
+        ASSERT_ACL_OK(aclrtSetDevice(1));
+        void* d1 = nullptr;
+        ASSERT_ACL_OK(aclrtMalloc(&d1, 64, ACL_MEM_MALLOC_HUGE_FIRST));
+        EXPECT_ACL_OK(aclrtMemset(d1, 64, 0x50, 64));
+        std::vector<uint8_t> back(64, 0);
+        EXPECT_ACL_OK(aclrtMemcpy(back.data(), 64, d1, 64, ACL_MEMCPY_DEVICE_TO_HOST));
+        EXPECT_TRUE(AllBytes(back, 0x50));
+        EXPECT_ACL_OK(aclrtFree(d1));
+    });
+    ExpectRefused(0x51);  // device 0 is still blocked
+    End();
+    EXPECT_ACL_OK(aclrtResetDevice(1));
+}
+
+TEST_F(CaptureRules, ModelOfAnUnfinishedCaptureCannotExecute) {
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x52, kBytes, cap_));
+    aclmdlRI during = nullptr;
+    ASSERT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_, &during));
+    ASSERT_NE(nullptr, during);
+    EXPECT_ACL_FAILS("aclmdlRIExecuteAsync", aclmdlRIExecuteAsync(during, rep_));
+    EXPECT_ACL_FAILS("aclmdlRIDestroy", aclmdlRIDestroy(during));
+    EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_));
+    End();
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(ReadDevice(a_, kBytes), 0));
+}
+
+TEST_F(CaptureRules, ModelOutlivesTheStreamItWasCapturedOn) {
+    aclrtStream tmp = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&tmp));
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(tmp, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x53, kBytes, tmp));
+    ASSERT_ACL_OK(aclrtMemcpyAsync(h_, kBytes, a_, kBytes, ACL_MEMCPY_DEVICE_TO_HOST, tmp));
+    aclmdlRI m = nullptr;
+    ASSERT_ACL_OK(aclmdlRICaptureEnd(tmp, &m));
+    ASSERT_NE(nullptr, m);
+    models_.push_back(m);
+    ASSERT_ACL_OK(aclrtDestroyStream(tmp));
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(m, rep_));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(h_, kBytes, 0x53));
+}
+
+TEST_F(CaptureRules, TwoStreamsCaptureIndependentlyAtTheSameTime) {
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_RELAXED));
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(rep_, ACL_MODEL_RI_CAPTURE_MODE_RELAXED));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x54, kBytes, cap_));
+    ASSERT_ACL_OK(aclrtMemsetAsync(b_, kBytes, 0x55, kBytes, rep_));
+    aclmdlRI m1 = nullptr, m2 = nullptr;
+    ASSERT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(cap_, &m1));
+    ASSERT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE, Status(rep_, &m2));
+    EXPECT_NE(m1, m2);
+    aclmdlRI e2 = nullptr;
+    ASSERT_ACL_OK(aclmdlRICaptureEnd(rep_, &e2));
+    models_.push_back(e2);
+    aclmdlRI e1 = End();
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(e2, cap_));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(cap_));
+    EXPECT_TRUE(AllBytes(ReadDevice(a_, kBytes), 0));
+    EXPECT_TRUE(AllBytes(ReadDevice(b_, kBytes), 0x55));
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(e1, rep_));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(ReadDevice(a_, kBytes), 0x54));
 }
 
 }  // namespace

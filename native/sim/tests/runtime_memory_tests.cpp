@@ -233,10 +233,15 @@ TEST_F(RuntimeMemory, AsyncCopyWithPageableMemoryOutsideCaptureWorks) {
     aclrtStream s = nullptr;
     ASSERT_ACL_OK(aclrtCreateStream(&s));
     std::vector<uint8_t> host(kBlock, 0x6B), back(kBlock, 0);
-    ASSERT_ACL_OK(aclrtMemcpyAsync(dev_, kBlock, host.data(), kBlock, ACL_MEMCPY_HOST_TO_DEVICE, s));
+    ASSERT_ACL_OK(aclsimSetTaskDelay(50 * 1000));
+    ASSERT_ACL_OK(aclrtMemsetAsync(dev_, kBlock, 0x01, kBlock, s));  // queued work the copy must wait for
     ASSERT_ACL_OK(aclrtMemcpyAsync(back.data(), kBlock, dev_, kBlock, ACL_MEMCPY_DEVICE_TO_HOST, s));
+    EXPECT_TRUE(AllBytes(back, 0x01)) << "the pageable copy returned before it was done";
+    ASSERT_ACL_OK(aclrtMemcpyAsync(dev_, kBlock, host.data(), kBlock, ACL_MEMCPY_HOST_TO_DEVICE, s));
+    host.assign(kBlock, 0x00);  // the source may be reused as soon as the call returns
     ASSERT_ACL_OK(aclrtSynchronizeStream(s));
-    EXPECT_TRUE(AllBytes(back, 0x6B));
+    EXPECT_TRUE(AllBytes(ReadDevice(dev_, kBlock), 0x6B));
+    ASSERT_ACL_OK(aclsimSetTaskDelay(0));
     EXPECT_ACL_OK(aclrtDestroyStream(s));
 }
 

@@ -302,4 +302,68 @@ TEST_F(RuntimeStreamBudget, ExhaustionFailsWithNoStreamResourceAndReleasesOnDest
     EXPECT_ACL_OK(aclrtResetDevice(1));
 }
 
+TEST_F(RuntimeStream, StreamsRunConcurrently) {
+    aclrtStream s2 = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&s2));
+    ASSERT_ACL_OK(aclsimSetTaskDelay(300 * 1000));
+    auto t0 = Clock::now();
+    ASSERT_ACL_OK(aclrtMemsetAsync(dev_, kBytes, 1, kBytes, s_));
+    ASSERT_ACL_OK(aclrtMemsetAsync(dev_, kBytes, 2, kBytes, s2));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(s_));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(s2));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    EXPECT_GE(ms, 290);
+    EXPECT_LT(ms, 550) << "the two streams ran one after the other";
+    EXPECT_ACL_OK(aclrtDestroyStream(s2));
+}
+
+TEST_F(RuntimeStream, ManyThreadsSubmittingToOneStreamLoseNothing) {
+    const uint64_t tasks0 = Counter(ACLSIM_COUNT_TASKS_EXECUTED);
+    aclrtContext ctx = ctx_;
+    aclrtStream s = s_;
+    void* d = dev_;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([=] {
+            aclrtSetCurrentContext(ctx);
+            for (int i = 0; i < 250; ++i) EXPECT_EQ(ACL_SUCCESS, aclrtMemsetAsync(d, kBytes, t, kBytes, s));
+        });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_ACL_OK(aclrtSynchronizeStream(s_));
+    EXPECT_GE(Counter(ACLSIM_COUNT_TASKS_EXECUTED), tasks0 + 1000);
+}
+
+TEST_F(RuntimeStream, ConcurrentAllocationsKeepExactAccounting) {
+    const uint64_t live0 = Counter(ACLSIM_LIVE_DEVICE_ALLOCATIONS);
+    size_t free0 = 0, total = 0;
+    ASSERT_ACL_OK(aclrtGetMemInfo(ACL_HBM_MEM, &free0, &total));
+    aclrtContext ctx = ctx_;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            aclrtSetCurrentContext(ctx);
+            std::vector<void*> mine;
+            for (int i = 0; i < 200; ++i) {
+                void* p = nullptr;
+                if (aclrtMalloc(&p, 512 + 64 * t, ACL_MEM_MALLOC_HUGE_FIRST) != ACL_SUCCESS) ++failures;
+                else mine.push_back(p);
+                if (i % 3 == 2) {
+                    if (aclrtFree(mine.back()) != ACL_SUCCESS) ++failures;
+                    mine.pop_back();
+                }
+            }
+            for (void* p : mine)
+                if (aclrtFree(p) != ACL_SUCCESS) ++failures;
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(0, failures.load());
+    EXPECT_EQ(live0, Counter(ACLSIM_LIVE_DEVICE_ALLOCATIONS));
+    size_t free1 = 0;
+    ASSERT_ACL_OK(aclrtGetMemInfo(ACL_HBM_MEM, &free1, &total));
+    EXPECT_EQ(free0, free1);
+}
+
 }  // namespace

@@ -23,9 +23,17 @@
 
 namespace simtest {
 
+// The last text RecentMsg() read on this thread (aclGetRecentErrMsg consumes the message, as
+// CANN's error manager does, so a second read returns nothing).
+inline std::string& LastMsg() {
+    static thread_local std::string last;
+    return last;
+}
+
 inline std::string RecentMsg() {
     const char* m = aclGetRecentErrMsg();
-    return m ? std::string(m) : std::string();
+    LastMsg() = m ? std::string(m) : std::string();
+    return LastMsg();
 }
 
 inline std::string Lower(std::string s) {
