@@ -80,7 +80,7 @@ void drop_capture_locked(Capture* c, bool keep) {
 }
 
 int find_model_locked(const char* fn, aclmdlRI modelRI, std::shared_ptr<Model>* out) {
-    if (!modelRI) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "modelRI is NULL");
+    if (!modelRI) return fail(ACL_ERROR_INVALID_PARAM, fn, "modelRI is NULL");
     auto it = g().models.find(static_cast<Model*>(modelRI));
     if (it == g().models.end()) {
         if (capture_of_model_locked(modelRI))
@@ -117,7 +117,12 @@ int check_model_memory_locked(const char* fn, Model& m) {
 Item replay_item(const std::shared_ptr<Model>& m) {
     Item it;
     it.what = "aclmdlRIExecuteAsync (" + model_label(*m) + ")";
+    m->pending.fetch_add(1);
     it.fn = [m](std::string& msg) {
+        struct Done {
+            Model* m;
+            ~Done() { m->pending.fetch_sub(1); }
+        } done{m.get()};
         std::vector<std::shared_ptr<const Task>> tasks;
         {
             std::lock_guard<std::mutex> ml(m->m);
@@ -154,6 +159,8 @@ extern "C" {
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureBegin(aclrtStream stream, aclmdlRICaptureMode mode) {
     const char* fn = "aclmdlRICaptureBegin";
     if (int rc = enter(fn)) return rc;
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
     if (mode != ACL_MODEL_RI_CAPTURE_MODE_GLOBAL && mode != ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL &&
         mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid capture mode %d", static_cast<int>(mode));
@@ -197,16 +204,18 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureGetInfo(aclrtStream stream, aclmdlRI
                                                     aclmdlRI* modelRI) {
     const char* fn = "aclmdlRICaptureGetInfo";
     if (int rc = enter(fn)) return rc;
-    if (!status) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "status is NULL");
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
+    if (!status && !modelRI) return fail(ACL_ERROR_INVALID_PARAM, fn, "status and modelRI are both NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
     if (!s->cap) {
-        *status = ACL_MODEL_RI_CAPTURE_STATUS_NONE;
+        if (status) *status = ACL_MODEL_RI_CAPTURE_STATUS_NONE;
         if (modelRI) *modelRI = nullptr;
         return ACL_SUCCESS;
     }
-    *status = s->cap->status;
+    if (status) *status = s->cap->status;
     if (modelRI) *modelRI = s->cap->model.get();
     return ACL_SUCCESS;
 }
@@ -214,6 +223,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureGetInfo(aclrtStream stream, aclmdlRI
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI* modelRI) {
     const char* fn = "aclmdlRICaptureEnd";
     if (int rc = enter(fn)) return rc;
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
     if (!modelRI) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "modelRI is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
@@ -326,6 +337,9 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDestroy(aclmdlRI modelRI) {
         if (sp.second->update && sp.second->update->model == m)
             return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "%s is being updated on %s; end the update first",
                         model_label(*m).c_str(), stream_name(sp.second.get()).c_str());
+    if (int n = m->pending.load())
+        return fail(kErrModelRunning, fn, "%s still has %d replay(s) queued or running; synchronize the stream first",
+                    model_label(*m).c_str(), n);
     st.models.erase(m.get());
     for (auto& grp : m->groups) st.groups.erase(grp.get());
     if (m->holdsBudget) {
@@ -355,7 +369,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDebugPrint(aclmdlRI modelRI) {
 ACL_FUNC_VISIBILITY aclError aclmdlRIDebugJsonPrint(aclmdlRI modelRI, const char* path, uint32_t flags) {
     const char* fn = "aclmdlRIDebugJsonPrint";
     if (int rc = enter(fn)) return rc;
-    if (!path || !*path) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "path is NULL or empty");
+    if (!path || !*path) return fail(ACL_ERROR_INVALID_PARAM, fn, "path is NULL or empty");
     std::lock_guard<std::mutex> l(g().mu);
     std::shared_ptr<Model> m;
     if (int rc = find_model_locked(fn, modelRI, &m)) return rc;
@@ -398,7 +412,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDebugJsonPrint(aclmdlRI modelRI, const char
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureThreadExchangeMode(aclmdlRICaptureMode* mode) {
     const char* fn = "aclmdlRICaptureThreadExchangeMode";
     if (int rc = enter(fn)) return rc;
-    if (!mode) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "mode is NULL");
+    if (!mode) return fail(ACL_ERROR_INVALID_PARAM, fn, "mode is NULL");
     if (*mode != ACL_MODEL_RI_CAPTURE_MODE_GLOBAL && *mode != ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL &&
         *mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid capture mode %d", static_cast<int>(*mode));
@@ -411,6 +425,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureThreadExchangeMode(aclmdlRICaptureMo
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpBegin(aclrtStream stream) {
     const char* fn = "aclmdlRICaptureTaskGrpBegin";
     if (int rc = enter(fn)) return rc;
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
     std::lock_guard<std::mutex> l(g().mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
@@ -436,7 +452,9 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpBegin(aclrtStream stream) {
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpEnd(aclrtStream stream, aclrtTaskGrp* handle) {
     const char* fn = "aclmdlRICaptureTaskGrpEnd";
     if (int rc = enter(fn)) return rc;
-    if (!handle) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "handle is NULL");
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
+    if (!handle) return fail(ACL_ERROR_INVALID_PARAM, fn, "handle is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
@@ -466,11 +484,13 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskGrpEnd(aclrtStream stream, aclrt
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateBegin(aclrtStream stream, aclrtTaskGrp handle) {
     const char* fn = "aclmdlRICaptureTaskUpdateBegin";
     if (int rc = enter(fn)) return rc;
+    if (!handle) return fail(ACL_ERROR_INVALID_PARAM, fn, "handle is NULL");
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
-    if (!handle) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "handle is NULL");
     auto it = st.groups.find(static_cast<Group*>(handle));
     std::shared_ptr<Model> m = it == st.groups.end() ? nullptr : it->second.lock();
     if (!m || !m->live)
@@ -499,6 +519,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateBegin(aclrtStream stream, 
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateEnd(aclrtStream stream) {
     const char* fn = "aclmdlRICaptureTaskUpdateEnd";
     if (int rc = enter(fn)) return rc;
+    if (!stream)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be used for graph capture)");
     std::lock_guard<std::mutex> l(g().mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
@@ -533,7 +555,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateEnd(aclrtStream stream) {
 ACL_FUNC_VISIBILITY aclError aclmdlRISetName(aclmdlRI modelRI, const char* name) {
     const char* fn = "aclmdlRISetName";
     if (int rc = enter(fn)) return rc;
-    if (!name) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "name is NULL");
+    if (!name) return fail(ACL_ERROR_INVALID_PARAM, fn, "name is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     std::shared_ptr<Model> m;
     if (int rc = find_model_locked(fn, modelRI, &m)) return rc;
@@ -545,7 +567,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRISetName(aclmdlRI modelRI, const char* name)
 ACL_FUNC_VISIBILITY aclError aclmdlRIGetName(aclmdlRI modelRI, uint32_t maxLen, char* name) {
     const char* fn = "aclmdlRIGetName";
     if (int rc = enter(fn)) return rc;
-    if (!name) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "name is NULL");
+    if (!name) return fail(ACL_ERROR_INVALID_PARAM, fn, "name is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     std::shared_ptr<Model> m;
     if (int rc = find_model_locked(fn, modelRI, &m)) return rc;

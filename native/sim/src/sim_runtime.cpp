@@ -405,7 +405,7 @@ ACL_FUNC_VISIBILITY aclError aclrtResetDevice(int32_t deviceId) {
 
 ACL_FUNC_VISIBILITY aclError aclrtGetDevice(int32_t* deviceId) {
     if (int rc = enter("aclrtGetDevice")) return rc;
-    if (!deviceId) return fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtGetDevice", "deviceId is NULL");
+    if (!deviceId) return fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDevice", "deviceId is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Context* c = cur_ctx_locked();
     if (!c) return fail(ACL_ERROR_RT_CONTEXT_NULL, "aclrtGetDevice", "no device is set on this thread");
@@ -415,7 +415,7 @@ ACL_FUNC_VISIBILITY aclError aclrtGetDevice(int32_t* deviceId) {
 
 ACL_FUNC_VISIBILITY aclError aclrtGetDeviceCount(uint32_t* count) {
     if (int rc = enter("aclrtGetDeviceCount")) return rc;
-    if (!count) return fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtGetDeviceCount", "count is NULL");
+    if (!count) return fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceCount", "count is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     *count = static_cast<uint32_t>(g().devices.size());
     return ACL_SUCCESS;
@@ -423,7 +423,7 @@ ACL_FUNC_VISIBILITY aclError aclrtGetDeviceCount(uint32_t* count) {
 
 ACL_FUNC_VISIBILITY aclError aclrtCreateContext(aclrtContext* context, int32_t deviceId) {
     if (int rc = enter("aclrtCreateContext")) return rc;
-    if (!context) return fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtCreateContext", "context is NULL");
+    if (!context) return fail(ACL_ERROR_INVALID_PARAM, "aclrtCreateContext", "context is NULL");
     State& s = g();
     std::lock_guard<std::mutex> l(s.mu);
     if (deviceId < 0 || deviceId >= static_cast<int32_t>(s.devices.size()))
@@ -442,6 +442,7 @@ ACL_FUNC_VISIBILITY aclError aclrtCreateContext(aclrtContext* context, int32_t d
 
 ACL_FUNC_VISIBILITY aclError aclrtDestroyContext(aclrtContext context) {
     if (int rc = enter("aclrtDestroyContext")) return rc;
+    if (!context) return fail(ACL_ERROR_INVALID_PARAM, "aclrtDestroyContext", "context is NULL");
     State& s = g();
     std::unique_lock<std::mutex> l(s.mu);
     auto it = s.contexts.find(static_cast<Context*>(context));
@@ -467,6 +468,7 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyContext(aclrtContext context) {
 
 ACL_FUNC_VISIBILITY aclError aclrtSetCurrentContext(aclrtContext context) {
     if (int rc = enter("aclrtSetCurrentContext")) return rc;
+    if (!context) return fail(ACL_ERROR_INVALID_PARAM, "aclrtSetCurrentContext", "context is NULL");
     State& s = g();
     std::lock_guard<std::mutex> l(s.mu);
     auto it = s.contexts.find(static_cast<Context*>(context));
@@ -478,7 +480,7 @@ ACL_FUNC_VISIBILITY aclError aclrtSetCurrentContext(aclrtContext context) {
 
 ACL_FUNC_VISIBILITY aclError aclrtGetCurrentContext(aclrtContext* context) {
     if (int rc = enter("aclrtGetCurrentContext")) return rc;
-    if (!context) return fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtGetCurrentContext", "context is NULL");
+    if (!context) return fail(ACL_ERROR_INVALID_PARAM, "aclrtGetCurrentContext", "context is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Context* c = cur_ctx_locked();
     if (!c) return fail(ACL_ERROR_RT_CONTEXT_NULL, "aclrtGetCurrentContext", "no context is current on this thread");
@@ -494,7 +496,7 @@ ACL_FUNC_VISIBILITY const char* aclrtGetSocName(void) {
 ACL_FUNC_VISIBILITY aclError aclrtGetVersion(int32_t* majorVersion, int32_t* minorVersion, int32_t* patchVersion) {
     if (int rc = enter("aclrtGetVersion")) return rc;
     if (!majorVersion || !minorVersion || !patchVersion)
-        return fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtGetVersion", "an output pointer is NULL");
+        return fail(ACL_ERROR_INVALID_PARAM, "aclrtGetVersion", "an output pointer is NULL");
     *majorVersion = 1;
     *minorVersion = 17;
     *patchVersion = 0;

@@ -115,14 +115,20 @@ int check_range_locked(const char* fn, const char* what, const void* p, size_t c
 }
 
 // Validates a copy; fills the two sides. Caller holds State::mu.
+// Argument checks CANN's acl layer makes before the runtime sees the call (ACL_ERROR_INVALID_PARAM;
+// they never touch a capture).
+int acl_check_copy(const char* fn, const void* dst, const void* src, aclrtMemcpyKind kind) {
+    if (!dst) return fail(ACL_ERROR_INVALID_PARAM, fn, "dst is NULL");
+    if (!src) return fail(ACL_ERROR_INVALID_PARAM, fn, "src is NULL");
+    if (static_cast<int>(kind) < 0 || static_cast<int>(kind) > ACL_MEMCPY_INTER_DEVICE_TO_DEVICE)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "invalid memcpy kind %d", static_cast<int>(kind));
+    return ACL_SUCCESS;
+}
+
 int validate_copy_locked(const char* fn, void* dst, size_t destMax, const void* src, size_t count,
                          aclrtMemcpyKind kind, Side* d, Side* s) {
-    if (!dst) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "dst is NULL");
-    if (!src) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "src is NULL");
     if (count > destMax)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "count %zu exceeds destMax %zu", count, destMax);
-    if (static_cast<int>(kind) < 0 || static_cast<int>(kind) > ACL_MEMCPY_INTER_DEVICE_TO_DEVICE)
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memcpy kind %d", static_cast<int>(kind));
     if (int rc = check_range_locked(fn, "dst", dst, count, d)) return rc;
     if (int rc = check_range_locked(fn, "src", src, count, s)) return rc;
     bool dDev = d->cls == MemClass::Device, sDev = s->cls == MemClass::Device;
@@ -149,7 +155,6 @@ int validate_copy_locked(const char* fn, void* dst, size_t destMax, const void* 
 }
 
 int validate_memset_locked(const char* fn, void* devPtr, size_t maxCount, size_t count, Side* d) {
-    if (!devPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "devPtr is NULL");
     if (count > maxCount) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "count %zu exceeds maxCount %zu", count, maxCount);
     if (int rc = check_range_locked(fn, "devPtr", devPtr, count, d)) return rc;
     if (d->cls == MemClass::Pageable)
@@ -195,7 +200,7 @@ int register_alloc_locked(void* p, size_t size, MemClass cls, int32_t device) {
 int free_alloc(const char* fn, void* p, MemClass cls) {
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
-    if (!p) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "pointer is NULL");
+    if (!p) return fail(ACL_ERROR_INVALID_PARAM, fn, "pointer is NULL");
     auto it = st.allocs.find(reinterpret_cast<uintptr_t>(p));
     if (it == st.allocs.end()) {
         if (Alloc* a = containing_locked(p))
@@ -255,8 +260,8 @@ extern "C" {
 ACL_FUNC_VISIBILITY aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
     const char* fn = "aclrtMalloc";
     if (int rc = enter(fn)) return rc;
-    if (!devPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "devPtr is NULL");
-    if (size == 0) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "size is 0");
+    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
+    if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
     uint32_t p = static_cast<uint32_t>(policy);
     if ((p & ~0x1107u) > 7u || (p & 0xFFu) > 7u)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory policy 0x%x", p);
@@ -291,8 +296,8 @@ ACL_FUNC_VISIBILITY aclError aclrtFree(void* devPtr) {
 ACL_FUNC_VISIBILITY aclError aclrtMallocHost(void** hostPtr, size_t size) {
     const char* fn = "aclrtMallocHost";
     if (int rc = enter(fn)) return rc;
-    if (!hostPtr) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "hostPtr is NULL");
-    if (size == 0) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "size is 0");
+    if (!hostPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "hostPtr is NULL");
+    if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     int rc;
@@ -315,7 +320,7 @@ ACL_FUNC_VISIBILITY aclError aclrtFreeHost(void* hostPtr) {
 ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, size_t* total) {
     const char* fn = "aclrtGetMemInfo";
     if (int rc = enter(fn)) return rc;
-    if (!free_ || !total) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "an output pointer is NULL");
+    if (!free_ || !total) return fail(ACL_ERROR_INVALID_PARAM, fn, "an output pointer is NULL");
     if (static_cast<int>(attr) < 0 || static_cast<int>(attr) > ACL_HBM_MEM_P2P_HUGE1G)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", static_cast<int>(attr));
     State& st = g();
@@ -333,6 +338,7 @@ ACL_FUNC_VISIBILITY aclError aclrtMemcpy(void* dst, size_t destMax, const void* 
                                          aclrtMemcpyKind kind) {
     const char* fn = "aclrtMemcpy";
     if (int rc = enter(fn)) return rc;
+    if (int rc = acl_check_copy(fn, dst, src, kind)) return rc;
     State& st = g();
     std::unique_lock<std::mutex> l(st.mu);
     int rc;
@@ -352,6 +358,7 @@ ACL_FUNC_VISIBILITY aclError aclrtMemcpy(void* dst, size_t destMax, const void* 
 ACL_FUNC_VISIBILITY aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t value, size_t count) {
     const char* fn = "aclrtMemset";
     if (int rc = enter(fn)) return rc;
+    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
     State& st = g();
     std::unique_lock<std::mutex> l(st.mu);
     int rc;
@@ -376,6 +383,7 @@ ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const v
                                               aclrtMemcpyKind kind, aclrtStream stream) {
     const char* fn = "aclrtMemcpyAsync";
     if (int rc = enter(fn)) return rc;
+    if (int rc = acl_check_copy(fn, dst, src, kind)) return rc;
     State& st = g();
     std::unique_lock<std::mutex> l(st.mu);
     Stream* s = nullptr;
@@ -425,6 +433,7 @@ ACL_FUNC_VISIBILITY aclError aclrtMemsetAsync(void* devPtr, size_t maxCount, int
                                               aclrtStream stream) {
     const char* fn = "aclrtMemsetAsync";
     if (int rc = enter(fn)) return rc;
+    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;

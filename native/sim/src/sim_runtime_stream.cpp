@@ -282,7 +282,7 @@ extern "C" {
 
 // ---- streams ---------------------------------------------------------------------------------------
 static aclError create_stream(const char* fn, aclrtStream* stream, uint32_t priority, uint32_t flags) {
-    if (!stream) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "stream is NULL");
+    if (!stream) return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Context* c = cur_ctx_locked();
@@ -322,7 +322,7 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyStream(aclrtStream stream) {
     if (int rc = enter(fn)) return rc;
     State& st = g();
     std::unique_lock<std::mutex> l(st.mu);
-    if (!stream) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "stream is NULL (the default stream cannot be destroyed)");
+    if (!stream) return fail(ACL_ERROR_INVALID_PARAM, fn, "stream is NULL (the default stream cannot be destroyed)");
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
     if (s->cap)
@@ -375,7 +375,7 @@ ACL_FUNC_VISIBILITY aclError aclrtSynchronizeStreamWithTimeout(aclrtStream strea
 ACL_FUNC_VISIBILITY aclError aclrtStreamQuery(aclrtStream stream, aclrtStreamStatus* status) {
     const char* fn = "aclrtStreamQuery";
     if (int rc = enter(fn)) return rc;
-    if (!status) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "status is NULL");
+    if (!status) return fail(ACL_ERROR_INVALID_PARAM, fn, "status is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Stream* s = nullptr;
     if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
@@ -421,7 +421,7 @@ ACL_FUNC_VISIBILITY aclError aclrtSynchronizeDevice(void) {
 
 // ---- events -----------------------------------------------------------------------------------------
 static aclError create_event(const char* fn, aclrtEvent* event, uint32_t flags) {
-    if (!event) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "event is NULL");
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Context* c = cur_ctx_locked();
@@ -452,6 +452,7 @@ ACL_FUNC_VISIBILITY aclError aclrtCreateEventWithFlag(aclrtEvent* event, uint32_
 ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event) {
     const char* fn = "aclrtDestroyEvent";
     if (int rc = enter(fn)) return rc;
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     auto it = st.events.find(static_cast<Event*>(event));
@@ -466,6 +467,7 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event) {
 ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
     const char* fn = "aclrtRecordEvent";
     if (int rc = enter(fn)) return rc;
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
@@ -516,6 +518,7 @@ ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stre
 ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream stream) {
     const char* fn = "aclrtResetEvent";
     if (int rc = enter(fn)) return rc;
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
@@ -557,6 +560,7 @@ static int check_event_host_use(const char* fn, aclrtEvent event, Event** out) {
 }
 
 static aclError sync_event(const char* fn, aclrtEvent event, int32_t timeout) {
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::unique_lock<std::mutex> l(st.mu);
     Event* e = nullptr;
@@ -584,7 +588,8 @@ ACL_FUNC_VISIBILITY aclError aclrtSynchronizeEventWithTimeout(aclrtEvent event, 
 ACL_FUNC_VISIBILITY aclError aclrtQueryEventStatus(aclrtEvent event, aclrtEventRecordedStatus* status) {
     const char* fn = "aclrtQueryEventStatus";
     if (int rc = enter(fn)) return rc;
-    if (!status) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "status is NULL");
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
+    if (!status) return fail(ACL_ERROR_INVALID_PARAM, fn, "status is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Event* e = nullptr;
     if (int rc = check_event_host_use(fn, event, &e)) return rc;
@@ -596,7 +601,8 @@ ACL_FUNC_VISIBILITY aclError aclrtQueryEventStatus(aclrtEvent event, aclrtEventR
 ACL_FUNC_VISIBILITY aclError aclrtEventElapsedTime(float* ms, aclrtEvent startEvent, aclrtEvent endEvent) {
     const char* fn = "aclrtEventElapsedTime";
     if (int rc = enter(fn)) return rc;
-    if (!ms) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "ms is NULL");
+    if (!ms) return fail(ACL_ERROR_INVALID_PARAM, fn, "ms is NULL");
+    if (!startEvent || !endEvent) return fail(ACL_ERROR_INVALID_PARAM, fn, "an event is NULL");
     std::lock_guard<std::mutex> l(g().mu);
     Event *a = nullptr, *b = nullptr;
     if (int rc = check_event_host_use(fn, startEvent, &a)) return rc;
@@ -613,6 +619,7 @@ ACL_FUNC_VISIBILITY aclError aclrtEventElapsedTime(float* ms, aclrtEvent startEv
 ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent event) {
     const char* fn = "aclrtStreamWaitEvent";
     if (int rc = enter(fn)) return rc;
+    if (!event) return fail(ACL_ERROR_INVALID_PARAM, fn, "event is NULL");
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
@@ -769,7 +776,7 @@ ACL_FUNC_VISIBILITY aclError aclrtLaunchCallback(aclrtCallback fn_, void* userDa
                                                  aclrtStream stream) {
     const char* fn = "aclrtLaunchCallback";
     if (int rc = enter(fn)) return rc;
-    if (!fn_) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "callback function is NULL");
+    if (!fn_) return fail(ACL_ERROR_INVALID_PARAM, fn, "callback function is NULL");
     if (blockType != ACL_CALLBACK_BLOCK && blockType != ACL_CALLBACK_NO_BLOCK)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid block type %d", static_cast<int>(blockType));
     std::lock_guard<std::mutex> l(g().mu);

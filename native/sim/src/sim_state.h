@@ -31,6 +31,7 @@ constexpr int kErrStreamNoCbReg = 107015;       // ACL_ERROR_RT_STREAM_NO_CB_REG
 constexpr int kErrCaptureUnmatched = 107036;    // ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED
 constexpr int kErrEventNotComplete = 507006;    // ACL_ERROR_RT_EVENT_NOT_COMPLETE
 constexpr int kErrReportTimeout = 507012;       // ACL_ERROR_RT_REPORT_TIMEOUT
+constexpr int kErrModelRunning = 107037;        // ACL_ERROR_RT_MODEL_RUNNING
 // RT_ERROR_STREAM_TASKGRP_UPDATE maps to ACL_ERROR_RT_INTERNAL_ERROR in CANN's error table.
 constexpr int kErrTaskGroupUpdate = ACL_ERROR_RT_INTERNAL_ERROR;
 
@@ -142,6 +143,7 @@ struct Model {
     std::vector<ModelTask> tasks;
     std::vector<std::unique_ptr<Group>> groups;
     std::set<uint64_t> streamIds;
+    std::atomic<int> pending{0};  // queued or running replays
     bool live = true;   // not destroyed (guarded by State::mu)
     bool holdsBudget = false;
 };

@@ -4,7 +4,10 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -124,7 +127,7 @@ TEST_F(CoreSmoke, CaptureReplayAndRules) {
     ASSERT_EQ(aclrtMalloc(&d, 16, ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
     ASSERT_EQ(aclrtMallocHost(&pinned, 16), ACL_SUCCESS);
     std::memset(pinned, 0, 16);
-    EXPECT_EQ(aclmdlRICaptureBegin(nullptr, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL), ACL_ERROR_RT_PARAM_INVALID);
+    EXPECT_EQ(aclmdlRICaptureBegin(nullptr, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL), ACL_ERROR_INVALID_PARAM);
     ASSERT_EQ(aclmdlRICaptureBegin(stream_, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL), ACL_SUCCESS);
     ASSERT_EQ(aclrtMemsetAsync(d, 16, 9, 16, stream_), ACL_SUCCESS);
     ASSERT_EQ(aclrtMemcpyAsync(pinned, 16, d, 16, ACL_MEMCPY_DEVICE_TO_HOST, stream_), ACL_SUCCESS);
@@ -242,6 +245,60 @@ TEST_F(CoreSmoke, CallbacksRunOnTheSubscribedThread) {
     stop = true;
     reporter.join();
     EXPECT_EQ(aclrtUnSubscribeReport(tid, stream_), ACL_SUCCESS);
+}
+
+TEST_F(CoreSmoke, ModelNameJsonDumpAndRunningDestroy) {
+    void* d = nullptr;
+    ASSERT_EQ(aclrtMalloc(&d, 32, ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
+    ASSERT_EQ(aclmdlRICaptureBegin(stream_, ACL_MODEL_RI_CAPTURE_MODE_RELAXED), ACL_SUCCESS);
+    ASSERT_EQ(aclrtMemsetAsync(d, 32, 1, 32, stream_), ACL_SUCCESS);
+    aclmdlRI model = nullptr;
+    ASSERT_EQ(aclmdlRICaptureEnd(stream_, &model), ACL_SUCCESS);
+    ASSERT_EQ(aclmdlRISetName(model, "decoder"), ACL_SUCCESS);
+    char name[8];
+    EXPECT_EQ(aclmdlRIGetName(model, 7, name), ACL_ERROR_RT_PARAM_INVALID);
+    ASSERT_EQ(aclmdlRIGetName(model, 8, name), ACL_SUCCESS);
+    EXPECT_STREQ(name, "decoder");
+    const char* path = "core_smoke_model.json";
+    ASSERT_EQ(aclmdlRIDebugJsonPrint(model, path, 1), ACL_SUCCESS);
+    std::ifstream f(path);
+    std::stringstream text;
+    text << f.rdbuf();
+    EXPECT_NE(text.str().find("\"kind\": \"memset\""), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find("\"bytes\": 32"), std::string::npos) << text.str();
+    std::remove(path);
+
+    aclsimSetTaskDelay(30000);
+    ASSERT_EQ(aclmdlRIExecuteAsync(model, stream_), ACL_SUCCESS);
+    EXPECT_EQ(aclmdlRIDestroy(model), 107037);  // ACL_ERROR_RT_MODEL_RUNNING
+    ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+    EXPECT_EQ(aclmdlRIDestroy(model), ACL_SUCCESS);
+    EXPECT_EQ(counter(ACLSIM_LIVE_MODELS), 0u);
+    aclrtFree(d);
+}
+
+TEST(CoreSmokeBudget, LiveModelsHoldStreams) {
+    setenv("ASCEND_SIM_STREAM_LIMIT", "3", 1);
+    ASSERT_EQ(aclInit(nullptr), ACL_SUCCESS);
+    unsetenv("ASCEND_SIM_STREAM_LIMIT");
+    ASSERT_EQ(aclrtSetDevice(0), ACL_SUCCESS);  // default stream: 1
+    aclrtStream s;
+    ASSERT_EQ(aclrtCreateStream(&s), ACL_SUCCESS);  // 2
+    ASSERT_EQ(aclmdlRICaptureBegin(s, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL), ACL_SUCCESS);  // 3
+    aclmdlRI m1 = nullptr;
+    ASSERT_EQ(aclmdlRICaptureEnd(s, &m1), ACL_SUCCESS);
+    EXPECT_EQ(aclmdlRICaptureBegin(s, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL), ACL_ERROR_RT_NO_STREAM_RESOURCE);
+    aclrtStream s2;
+    EXPECT_EQ(aclrtCreateStream(&s2), ACL_ERROR_RT_NO_STREAM_RESOURCE);
+    ASSERT_EQ(aclrtDestroyStream(s), ACL_SUCCESS);  // the model outlives the stream that captured it
+    ASSERT_EQ(aclmdlRIExecuteAsync(m1, nullptr), ACL_SUCCESS);
+    ASSERT_EQ(aclrtSynchronizeStream(nullptr), ACL_SUCCESS);
+    ASSERT_EQ(aclmdlRIDestroy(m1), ACL_SUCCESS);
+    uint32_t inUse = 0, limit = 0;
+    ASSERT_EQ(aclsimGetStreamBudget(0, &inUse, &limit), ACL_SUCCESS);
+    EXPECT_EQ(inUse, 1u);
+    EXPECT_EQ(limit, 3u);
+    EXPECT_EQ(aclFinalize(), ACL_SUCCESS);
 }
 
 }  // namespace
