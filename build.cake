@@ -141,4 +141,36 @@ Task("Demo")
     Run("dotnet", $"run --project {demoDir} -c {configuration}");
 });
 
+// Benchmarks (bench/): the C++ baseline (bench/native, Google Benchmark) and the BenchmarkDotNet suite, back to back
+// on the same simulator library, then the combined table in bench/RESULTS.md. Takes 10-20 minutes on 2 cores;
+// ./build.sh --target=Bench --quick (or --short) is a quick look. Raw outputs stay in artifacts/bench.
+Task("Bench")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    if (configuration != "Release")
+    {
+        throw new Exception("Bench measures Release builds only: run it without --configuration (or with Release).");
+    }
+    var quick = HasArgument("quick") || HasArgument("short");
+    var benchDir = MakeAbsolute(Directory("artifacts/bench")).FullPath;
+    var simLibrary = MakeAbsolute(File($"{nativeBuildDir}/libascend_sim.so")).FullPath;
+    var nativeJson = $"{benchDir}/native.json";
+    var dotnetArtifacts = $"{benchDir}/dotnet";
+    var benchProject = "bench/Ascend.Interop.Benchmarks";
+    var benchApp = $"{benchProject}/bin/Release/net10.0/Ascend.Interop.Benchmarks.dll";
+    EnsureDirectoryExists(dotnetArtifacts);
+    CleanDirectory(dotnetArtifacts);
+
+    Run("cmake", $"-S bench/native -B {benchDir}/native-build -DCMAKE_BUILD_TYPE=Release -DASCEND_SIM_LIBRARY={simLibrary}");
+    Run("cmake", $"--build {benchDir}/native-build -j2");
+    Run("dotnet", $"build {benchProject} -c Release");
+
+    var repetitions = quick ? "--benchmark_repetitions=3 --benchmark_min_time=0.1" : "--benchmark_repetitions=10";
+    Run($"{benchDir}/native-build/ascend_bench_native",
+        $"{repetitions} --benchmark_report_aggregates_only=true --benchmark_out={nativeJson} --benchmark_out_format=json");
+    Run("dotnet", $"{benchApp} run {(quick ? "--quick " : "")}--artifacts {dotnetArtifacts} --sim-library {simLibrary}");
+    Run("dotnet", $"{benchApp} report --dotnet {dotnetArtifacts}/results --native {nativeJson} --out bench/RESULTS.md{(quick ? " --quick" : "")}");
+});
+
 RunTarget(target);
