@@ -10,7 +10,8 @@ namespace Ascend.Interop.Benchmarks;
 
 /// <summary>
 /// Usage:
-///   run [--quick] [--artifacts DIR] [--filter GLOB]...   BenchmarkDotNet over every benchmark class (JSON into DIR/results)
+///   run [--quick] [--artifacts DIR] [--sim-library FILE] [--filter GLOB]...
+///                                                        BenchmarkDotNet over every benchmark class (JSON into DIR/results)
 ///   report --dotnet DIR --native FILE --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
@@ -35,6 +36,7 @@ public static class Program
     {
         bool quick = false;
         string artifacts = Path.Combine("artifacts", "bench", "dotnet");
+        string simLibrary = Path.Combine(AppContext.BaseDirectory, "libascend_sim.so");
         var filters = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -42,32 +44,49 @@ public static class Program
             {
                 case "--quick": quick = true; break;
                 case "--artifacts": artifacts = Value(args, ref i); break;
+                case "--sim-library": simLibrary = Path.GetFullPath(Value(args, ref i)); break;
                 case "--filter": filters.Add(Value(args, ref i)); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}' (see Program.cs for the usage).");
             }
         }
 
-        // Child processes inherit the environment: pin them to the simulator (ASCEND_SIM_LIBRARY, when set by
-        // the caller, names the very library the C++ baseline is linked to).
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
-            Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+        if (!File.Exists(simLibrary))
+            throw new ArgumentException($"the simulator library {simLibrary} does not exist (pass --sim-library FILE).");
+        // Benchmark processes inherit the environment: pin them to the simulator, and to the very library file the
+        // C++ baseline is linked to (the Bench target passes it).
+        Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+        Environment.SetEnvironmentVariable("ASCEND_SIM_LIBRARY", simLibrary);
 
         // Full mode: enough iterations for a stable median on a shared 2-core machine, bounded so a run stays
         // within minutes. Quick mode: BenchmarkDotNet's ShortRun (3 iterations).
         var job = quick
             ? Job.ShortRun.WithId("Quick")
             : Job.Default.WithMinIterationCount(15).WithMaxIterationCount(40).WithId("Full");
+        // BenchmarkDotNet builds a host project that references this one: it must not run CMake again (another
+        // build may be using the CMake tree), only copy the library that is already there.
+        job = job.WithArguments([
+            new MsBuildArgument("/p:AscendSkipNativeBuild=true"),
+            new MsBuildArgument($"/p:AscendNativeBuildDir={Path.GetDirectoryName(simLibrary)}/"),
+        ]);
         IConfig config = DefaultConfig.Instance
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddExporter(JsonExporter.Brief)
-            .WithArtifactsPath(Path.GetFullPath(artifacts));
+            .WithArtifactsPath(Path.GetFullPath(artifacts))
+            // Building the host project takes minutes on a busy 2-core machine (the default limit is 2).
+            .WithBuildTimeout(TimeSpan.FromMinutes(20));
         if (filters.Count > 0) config = config.AddFilter(new GlobFilter([.. filters]));
 
         var summaries = BenchmarkRunner.Run(
             [typeof(StepBenchmarks), typeof(EnqueueBenchmarks), typeof(MemoryBenchmarks), typeof(RuntimeCallBenchmarks)], config);
-        bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
-        return failed ? 1 : 0;
+        int requested = summaries.Sum(s => s.BenchmarksCases.Length);
+        int succeeded = summaries.Sum(s => s.Reports.Count(r => r.Success));
+        if (requested == 0 || succeeded < requested || summaries.Any(s => s.HasCriticalValidationErrors))
+        {
+            Console.Error.WriteLine($"Ascend.Interop.Benchmarks: {succeeded} of {requested} benchmark(s) ran successfully (see the log above).");
+            return 1;
+        }
+        return 0;
     }
 
     internal static string Value(string[] args, ref int i)
