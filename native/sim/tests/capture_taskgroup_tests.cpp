@@ -143,4 +143,92 @@ TEST_F(CaptureTaskGroup, GroupEndOnANonCapturingStreamFails) {
     EXPECT_EQ(nullptr, g);
 }
 
+TEST_F(CaptureTaskGroup, GroupOfTwoKindsUpdatesInOrderAndRejectsASwappedOrder) {
+    // Graph: [group: memset a = 0x11 ; copy a -> b] ; copy b -> h.
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(cap_, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    ASSERT_ACL_OK(aclmdlRICaptureTaskGrpBegin(cap_));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x11, kBytes, cap_));
+    ASSERT_ACL_OK(aclrtMemcpyAsync(b_, kBytes, a_, kBytes, ACL_MEMCPY_DEVICE_TO_DEVICE, cap_));
+    aclrtTaskGrp g = nullptr;
+    ASSERT_ACL_OK(aclmdlRICaptureTaskGrpEnd(cap_, &g));
+    ASSERT_ACL_OK(aclrtMemcpyAsync(h_, kBytes, b_, kBytes, ACL_MEMCPY_DEVICE_TO_HOST, cap_));
+    aclmdlRI m = End();
+    ASSERT_NE(nullptr, m);
+
+    // Swapped order: refused somewhere between the first task and UpdateEnd; group unchanged.
+    ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateBegin(rep_, g));
+    aclError r1 = aclrtMemcpyAsync(b_, kBytes, a_, kBytes, ACL_MEMCPY_DEVICE_TO_DEVICE, rep_);
+    aclError r2 = aclrtMemsetAsync(a_, kBytes, 0x66, kBytes, rep_);
+    aclError r3 = aclmdlRICaptureTaskUpdateEnd(rep_);
+    EXPECT_TRUE(r1 != ACL_SUCCESS || r2 != ACL_SUCCESS || r3 != ACL_SUCCESS);
+    (void)aclrtSynchronizeStream(rep_);
+    Replay(m);
+    EXPECT_TRUE(AllBytes(h_, kBytes, 0x11));
+
+    // Same kinds, same order, new arguments: the copy now reads the second half of a.
+    ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateBegin(rep_, g));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x77, kBytes / 2, rep_));
+    ASSERT_ACL_OK(aclrtMemcpyAsync(b_, kBytes, a_, kBytes, ACL_MEMCPY_DEVICE_TO_DEVICE, rep_));
+    ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateEnd(rep_));
+    FillDevice(a_, kBytes, 0x00);
+    Replay(m);
+    EXPECT_TRUE(AllBytes(H(), kBytes / 2, 0x77));
+    EXPECT_TRUE(AllBytes(H() + kBytes / 2, kBytes / 2, 0x00));
+}
+
+TEST_F(CaptureTaskGroup, UpdateOnAnotherStreamIsOrderedWithEvents) {
+    aclmdlRI m = CaptureWithGroup(0x11);
+    ASSERT_NE(nullptr, m);
+    aclrtStream upd = nullptr;
+    aclrtEvent done = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&upd));
+    ASSERT_ACL_OK(aclrtCreateEvent(&done));
+    {
+        CallbackPump pump(ctx_);
+        ASSERT_ACL_OK(pump.Subscribe(upd));
+        Gate gate;
+        ASSERT_ACL_OK(gate.Enqueue(upd));  // the update stream is held
+        ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateBegin(upd, grp_));
+        ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x5B, kBytes, upd));
+        ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateEnd(upd));
+        ASSERT_ACL_OK(aclrtRecordEvent(done, upd));
+        Replay(m);  // not ordered after the update, which has not run yet
+        EXPECT_TRUE(AllBytes(h_, kBytes, 0x11)) << "the update took effect before its stream ran it";
+        gate.Open();
+        ASSERT_ACL_OK(aclrtStreamWaitEvent(rep_, done));
+        Replay(m);
+        EXPECT_TRUE(AllBytes(h_, kBytes, 0x5B));
+        ASSERT_ACL_OK(aclrtSynchronizeStream(upd));
+        EXPECT_ACL_OK(pump.Unsubscribe(upd));
+    }
+    EXPECT_ACL_OK(aclrtDestroyEvent(done));
+    EXPECT_ACL_OK(aclrtDestroyStream(upd));
+}
+
+TEST_F(CaptureTaskGroup, SecondUpdateBeginOnAStreamIsRefused) {
+    aclmdlRI m = CaptureWithGroup(0x11);
+    ASSERT_NE(nullptr, m);
+    ASSERT_ACL_OK(aclmdlRICaptureTaskUpdateBegin(rep_, grp_));
+    EXPECT_ACL_FAILS("aclmdlRICaptureTaskUpdateBegin", aclmdlRICaptureTaskUpdateBegin(rep_, grp_));
+    ASSERT_ACL_OK(aclrtMemsetAsync(a_, kBytes, 0x12, kBytes, rep_));
+    EXPECT_ACL_OK(aclmdlRICaptureTaskUpdateEnd(rep_));
+    Replay(m);
+    EXPECT_TRUE(AllBytes(h_, kBytes, 0x12));
+}
+
+TEST_F(CaptureTaskGroup, GroupOfADestroyedModelCannotBeUpdated) {
+    aclmdlRI m = CaptureWithGroup(0x11);
+    ASSERT_NE(nullptr, m);
+    Destroy(m);
+    aclError b = aclmdlRICaptureTaskUpdateBegin(rep_, grp_);
+    if (b == ACL_SUCCESS) {
+        (void)aclrtMemsetAsync(a_, kBytes, 0x13, kBytes, rep_);
+        EXPECT_ACL_FAILS("aclmdlRICaptureTaskUpdateEnd", aclmdlRICaptureTaskUpdateEnd(rep_));
+    } else {
+        EXPECT_NE(std::string::npos, RecentMsg().find("aclmdlRICaptureTaskUpdateBegin")) << LastMsg();
+    }
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(ReadDevice(a_, kBytes), 0)) << "an update of a dead group ran as a normal task";
+}
+
 }  // namespace

@@ -203,4 +203,35 @@ TEST_F(RuntimeDevice, SocNameAndVersionAreReported) {
     EXPECT_GE(patch, 0);
 }
 
+TEST_F(RuntimeDevice, GetMemInfoRejectsNullOutputs) {
+    size_t f = 0;
+    EXPECT_ACL_FAILS("aclrtGetMemInfo", aclrtGetMemInfo(ACL_HBM_MEM, &f, nullptr));
+    EXPECT_ACL_FAILS("aclrtGetMemInfo", aclrtGetMemInfo(ACL_HBM_MEM, nullptr, &f));
+}
+
+TEST_F(RuntimeDevice, GetDeviceCountRejectsNull) {
+    EXPECT_ACL_FAILS("aclrtGetDeviceCount", aclrtGetDeviceCount(nullptr));
+    EXPECT_ACL_FAILS("aclrtGetDevice", aclrtGetDevice(nullptr));
+}
+
+// A stream belongs to its device's context: work submitted to it while another device is
+// current is refused (ACL_ERROR_RT_STREAM_CONTEXT), not silently run.
+TEST_F(RuntimeDevice, StreamOfAnotherContextIsRefused) {
+    aclrtStream s0 = nullptr;
+    void* d0 = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&s0));
+    ASSERT_ACL_OK(aclrtMalloc(&d0, 64, ACL_MEM_MALLOC_HUGE_FIRST));
+    ASSERT_ACL_OK(aclrtMemset(d0, 64, 0x01, 64));
+    ASSERT_ACL_OK(aclrtSetDevice(1));
+    EXPECT_ACL_ERROR(ACL_ERROR_RT_STREAM_CONTEXT, "aclrtMemsetAsync", aclrtMemsetAsync(d0, 64, 0x02, 64, s0));
+    ASSERT_ACL_OK(aclrtSetDevice(0));
+    EXPECT_ACL_OK(aclrtSynchronizeStream(s0));
+    std::vector<uint8_t> back(64, 0);
+    ASSERT_ACL_OK(aclrtMemcpy(back.data(), 64, d0, 64, ACL_MEMCPY_DEVICE_TO_HOST));
+    EXPECT_TRUE(AllBytes(back, 0x01));
+    EXPECT_ACL_OK(aclrtDestroyStream(s0));
+    EXPECT_ACL_OK(aclrtFree(d0));
+    EXPECT_ACL_OK(aclrtResetDevice(1));
+}
+
 }  // namespace

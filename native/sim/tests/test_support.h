@@ -82,9 +82,11 @@ inline ::testing::AssertionResult FailsAny(const char* callText, aclError got, c
 #define EXPECT_ACL_ERROR_IN(codes, fn, call) EXPECT_TRUE(::simtest::FailsWith(#call, (call), codes, (fn)))
 #define EXPECT_ACL_FAILS(fn, call) EXPECT_TRUE(::simtest::FailsAny(#call, (call), (fn)))
 
-// Argument errors of copies, memsets and frees (bad kind for the pointer classes, count > destMax,
-// range beyond an allocation, unknown pointer). The spec allows the 107000 or 100000 family; the
-// simulator documents ACL_ERROR_RT_PARAM_INVALID for them (see the report of the runtime core).
+// Runtime-level argument errors of copies, memsets and frees (kind contradicting the pointer
+// classes, count > destMax, range beyond an allocation, unknown / freed / interior pointer). The
+// spec allows the 107000 or 100000 family; the simulator documents ACL_ERROR_RT_PARAM_INVALID for
+// these and ACL_ERROR_INVALID_PARAM for what CANN's acl layer rejects first (NULL pointers, an
+// out-of-range enum); tests of the latter assert ACL_ERROR_INVALID_PARAM directly.
 #define SIMTEST_MEM_ARG_ERRORS {ACL_ERROR_RT_PARAM_INVALID}
 #define EXPECT_MEM_ARG_ERROR(fn, call) EXPECT_TRUE(::simtest::FailsWith(#call, (call), SIMTEST_MEM_ARG_ERRORS, (fn)))
 
