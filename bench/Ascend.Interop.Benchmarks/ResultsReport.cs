@@ -125,7 +125,7 @@ public static class ResultsReport
         sb.AppendLine();
         sb.AppendLine($"Run: {info.DateUtc.ToString("yyyy-MM-dd HH:mm", inv)} UTC, {(info.Quick ? "**quick mode** (BenchmarkDotNet ShortRun, 3 C++ repetitions): indicative only" : "full mode (BenchmarkDotNet 15-40 iterations, 10 C++ repetitions)")}  ");
         sb.AppendLine($"Machine: {info.Machine}  ");
-        sb.AppendLine($"Commit: `{info.Commit}`; .NET {info.Runtime}; both sides on the same libascend_sim.so, measured back to back.  ");
+        sb.AppendLine($"Commit: `{info.Commit}`; {info.Runtime}; both sides on the same libascend_sim.so, measured back to back.  ");
         sb.AppendLine("Times are medians of wall-clock time per operation (BenchmarkDotNet Median; Google Benchmark real_time median aggregate).");
         sb.AppendLine();
         sb.AppendLine("| Benchmark | C# (SDK) | C++ | C#/C++ | Target | Met | C# allocated/op |");
