@@ -508,7 +508,9 @@ public sealed class DeviceMemoryPool : IDisposable
         for (var segment = _segments; segment is not null;)
         {
             var following = segment.Next;
-            if (segment.RentedBlocks == 0 && !HasCaptureFreedBlock(segment))
+            // Blocks freed inside a capture may be used by the graph's replays: held until the graph
+            // layer releases them (ReleaseCaptureHolds), or the pool goes.
+            if (segment.RentedBlocks == 0 && (_disposed || !HasCaptureFreedBlock(segment)))
             {
                 released += segment.Size;
                 ReleaseSegment(segment);
