@@ -38,8 +38,8 @@ public sealed class NpuCaptureException : AclException
             "the event was recorded inside a capture; it completes only when the graph is replayed, so the host cannot wait on, query or time it before EndCapture.",
             graph.Mode);
 
-    internal static NpuCaptureException UnsafeCall(string operation, NpuGraph graph, bool sameThread) =>
-        new(107030, "aclrtMemcpy", operation,
+    internal static NpuCaptureException UnsafeCall(string operation, NpuGraph graph, bool sameThread, int code = 107030) =>
+        new(code, "aclrtMemcpy", operation,
             graph.Mode == CaptureMode.Global && !sameThread
                 ? "a Global capture is active on another thread of the process, and Global mode forbids synchronous copies and fills on every thread. Use an async copy on the capturing stream, or capture in ThreadLocal/Relaxed mode."
                 : "synchronous copies and fills are not allowed on the capturing thread. Use an async copy on the capturing stream (with pinned host memory), copy before the capture, or switch this thread to Relaxed with NpuGraph.ExchangeThreadCaptureMode.",

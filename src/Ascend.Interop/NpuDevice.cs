@@ -115,6 +115,19 @@ public sealed class NpuDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// The device's stream budget: streams and graphs the SDK holds, and how many streams are left
+    /// for new captures (each live graph holds at least one).
+    /// </summary>
+    public NpuStreamBudget StreamBudget
+    {
+        get
+        {
+            using var lease = Enter();
+            return StreamAccounting.For(Id);
+        }
+    }
+
     /// <summary>Free and total bytes of the device's memory of the given kind.</summary>
     public unsafe (long Free, long Total) GetMemoryInfo(NpuMemoryKind kind = NpuMemoryKind.Hbm)
     {

@@ -135,7 +135,7 @@ public sealed partial class NpuGraph : IDisposable
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a CaptureMode.");
         if (stream.IsDisposed) throw new ObjectDisposedException(nameof(NpuStream), $"Cannot capture on a disposed stream.");
         if (stream.IsDefault)
-            throw new NpuCaptureException(ACL_ERROR_RT_PARAM_INVALID, nameof(aclmdlRICaptureBegin), "NpuStream.BeginCapture",
+            throw new NpuCaptureException(ACL_ERROR_INVALID_PARAM, nameof(aclmdlRICaptureBegin), "NpuStream.BeginCapture",
                 "the default stream cannot capture; create a stream with NpuDevice.CreateStream() and capture on it.", mode);
         if (stream.ActiveCapture is { } running)
             throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRICaptureBegin), "NpuStream.BeginCapture",
@@ -401,6 +401,8 @@ public sealed partial class NpuGraph : IDisposable
     /// <summary>
     /// Re-issues the operations of <paramref name="group"/> with new arguments: <paramref name="reissue"/>
     /// must submit the same operations (same count and kinds, same order) on the stream it is given.
+    /// It runs twice: first dry (operations are validated and compared with the group, nothing is
+    /// launched), then for real; so keep it deterministic and free of other side effects.
     /// The update runs on <paramref name="updateStream"/> after every replay queued before this call,
     /// and every later replay waits for it, so an update never overtakes, nor is overtaken by, a replay.
     /// </summary>
@@ -429,7 +431,24 @@ public sealed partial class NpuGraph : IDisposable
             updateStream.Wait(replayed.Marker);
         }
 
-        var session = new UpdateSession(this, group);
+        // Pass 1, dry: the operations are validated and compared with the group, nothing reaches the
+        // runtime, so a wrong update leaves the group exactly as it was.
+        var dry = new UpdateSession(this, group, dryRun: true);
+        updateStream.ActiveUpdate = dry;
+        try
+        {
+            reissue(updateStream);
+        }
+        finally
+        {
+            updateStream.ActiveUpdate = null;
+        }
+        if (dry.Mismatch(out string mismatch))
+            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode);
+
+        // Pass 2: the same operations, for real, between TaskUpdateBegin and TaskUpdateEnd.
+        var session = new UpdateSession(this, group, dryRun: false);
         using (var lease = updateStream.Enter())
         {
             using var modelLease = new HandleLease(_model!, this);
@@ -439,9 +458,14 @@ public sealed partial class NpuGraph : IDisposable
         updateStream.ActiveUpdate = session;
         int endCode;
         string? endMessage;
+        Exception? reissueError = null;
         try
         {
             reissue(updateStream);
+        }
+        catch (Exception e)
+        {
+            reissueError = e;
         }
         finally
         {
@@ -450,9 +474,17 @@ public sealed partial class NpuGraph : IDisposable
             endCode = aclmdlRICaptureTaskUpdateEnd(updateStream.Native(lease));
             endMessage = endCode == 0 ? null : AclCheck.RecentMessage();
         }
-        if (session.Mismatch(out string mismatch))
+        if (reissueError is not null)
+        {
+            // The body failed on the second pass although the first passed (it is not deterministic,
+            // or the runtime failed): the runtime discards an incomplete update.
+            throw new InvalidOperationException(
+                $"NpuGraph.Update: the update of task group '{group.Name}' failed while being applied; " +
+                (endCode == 0 ? "the runtime accepted the operations issued before the failure." : "the runtime discarded it."), reissueError);
+        }
+        if (session.Mismatch(out mismatch))
             throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
-                $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode, endMessage);
+                $"{mismatch} The update body issued different operations on its second run; keep it deterministic.", Mode, endMessage);
         if (endCode != 0)
             throw new NpuCaptureException(endCode, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"the runtime refused the update of task group '{group.Name}'; the group is unchanged.", Mode, endMessage);
@@ -469,11 +501,42 @@ public sealed partial class NpuGraph : IDisposable
     }
 
     /// <summary>The operations re-issued on a stream during <see cref="Update"/>.</summary>
-    internal sealed class UpdateSession(NpuGraph graph, NpuTaskGroup group)
+    internal sealed class UpdateSession(NpuGraph graph, NpuTaskGroup group, bool dryRun)
     {
         private readonly List<NpuGraphOperation> _reissued = new();
+        private int _attempted;
 
         public NpuGraph Graph { get; } = graph;
+
+        /// <summary>True for the validating pass: operations are checked and recorded, not launched.</summary>
+        public bool DryRun { get; } = dryRun;
+
+        /// <summary>For copies (noted before launch): true when the launch must be skipped; throws on a mismatch.</summary>
+        public bool SkipLaunch(string name)
+        {
+            if (!Accepts(name, out var error)) throw error;
+            return DryRun;
+        }
+
+        /// <summary>
+        /// Checked before each re-issued launch: refuses an operation beyond the group's count or of
+        /// another kind than the group has at that position, before the runtime sees it.
+        /// </summary>
+        public bool Accepts(string name, out NpuCaptureException error)
+        {
+            var expected = group.Operations;
+            int index = _attempted++;
+            string? problem = index >= expected.Count
+                ? $"The update re-issued more operations than task group '{group.Name}' has ({expected.Count}: {Names(expected)}); {name} would be number {index + 1}."
+                : expected[index].Name != name
+                    ? $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there."
+                    : null;
+            error = problem is null
+                ? null!
+                : new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                    $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
+            return problem is null;
+        }
 
         public void Note(NpuGraphOperation operation)
         {
@@ -565,7 +628,7 @@ public sealed partial class NpuGraph : IDisposable
     /// runtime: Global captures forbid it on every thread (of the device), ThreadLocal ones on the
     /// capturing thread, Relaxed ones nowhere; a thread switched to Relaxed may always make it.
     /// </summary>
-    internal static void CheckUnsafeCall(string operation, int deviceId)
+    internal static void CheckUnsafeCall(string operation, int deviceId, int code = ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT)
     {
         if (Volatile.Read(ref s_activeCount) == 0) return;
         var threadMode = t_threadMode ?? CaptureMode.Global;
@@ -577,9 +640,9 @@ public sealed partial class NpuGraph : IDisposable
             {
                 if (graph.Mode == CaptureMode.Relaxed) continue;
                 bool sameThread = graph._captureThread == thread;
-                if (sameThread) throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: true);
+                if (sameThread) throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: true, code);
                 if (graph.Mode == CaptureMode.Global && threadMode == CaptureMode.Global && graph.Device.Id == deviceId)
-                    throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: false);
+                    throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: false, code);
             }
         }
     }

@@ -55,13 +55,16 @@ public sealed class NpuGraphPool : IDisposable
 
     internal void ReleaseGraph()
     {
-        bool release;
+        bool release, idle;
         lock (_lock)
         {
             _graphs--;
-            release = _graphs == 0 && _disposedByOwner && !_released;
+            idle = _graphs == 0;
+            release = idle && _disposedByOwner && !_released;
             if (release) _released = true;
         }
+        // No graph of this pool is left: what captures freed inside the pool is idle again.
+        if (idle) Pool.ReleaseCaptureHolds();
         if (release) Pool.Dispose();
     }
 

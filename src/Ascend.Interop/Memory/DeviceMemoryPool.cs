@@ -123,7 +123,8 @@ public sealed class DeviceMemoryPool : IDisposable
     /// operator workspaces). The one seam where graph capture redirects a capturing stream's
     /// allocations into the graph's pool.
     /// </summary>
-    internal static DeviceMemoryPool PoolFor(NpuStream stream) => stream.Device.MemoryPool;
+    internal static DeviceMemoryPool PoolFor(NpuStream stream) =>
+        stream.ActiveUpdate?.Graph.Pool.Pool ?? stream.ActiveCapture?.Pool.Pool ?? stream.Device.MemoryPool;
 
     /// <summary>The size the pool hands out for a request of <paramref name="bytes"/> bytes.</summary>
     public static long RoundSize(long bytes)
@@ -500,6 +501,20 @@ public sealed class DeviceMemoryPool : IDisposable
     {
         if (node.Segment.IsLarge) _largeBins.Remove(node);
         else _smallBins.Remove(node);
+    }
+
+    /// <summary>
+    /// Called by the graph layer once no graph that captured with this pool exists any more (their
+    /// models are destroyed and their replays finished): blocks freed inside those captures are idle.
+    /// </summary>
+    internal void ReleaseCaptureHolds()
+    {
+        lock (_lock)
+        {
+            for (var segment = _segments; segment is not null; segment = segment.Next)
+                for (var node = segment.First; node is not null; node = node.Next)
+                    if (node.IsFree && node.Owner is not null && node.ReadyEvent is null) node.Owner = null;
+        }
     }
 
     private long TrimLocked()

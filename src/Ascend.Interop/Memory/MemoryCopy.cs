@@ -56,10 +56,31 @@ internal static unsafe class MemoryCopy
         if (bytes == 0) return;
         using var lease = stream.Enter();
         if (stream.IsRecordingOperations)
+        {
             stream.NoteOperation(new NpuGraphOperation("aclrtMemcpyAsync",
                 [new NpuGraphBuffer(source, bytes, [], null)], [new NpuGraphBuffer(destination, bytes, [], null)]));
+            if (stream.ActiveUpdate is { } update && update.SkipLaunch("aclrtMemcpyAsync")) return;
+        }
         AclCheck.Check(aclrtMemcpyAsync((void*)destination, (nuint)destinationCapacity, (void*)source, (nuint)bytes, kind, stream.Native(lease)),
             nameof(aclrtMemcpyAsync));
+    }
+
+    /// <summary>
+    /// A copy between device memory and pageable (managed) host memory, ordered on a stream. The
+    /// runtime turns it into a stream synchronization plus a synchronous copy, so it is refused on a
+    /// capturing stream (the host address would be baked into the graph) and follows the unsafe-call
+    /// rules of captures elsewhere (CANN: 107041).
+    /// </summary>
+    public static void PageableCopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
+        Native.aclrtMemcpyKind kind, NpuStream stream, string operation)
+    {
+        if (stream.ActiveCapture is { } graph)
+            throw new NpuCaptureException(Native.Acl.ACL_ERROR_RT_PARAM_INVALID, nameof(aclrtMemcpyAsync), operation,
+                "managed (pageable) host memory cannot be copied on a capturing stream: the graph would keep an address that is gone at replay. " +
+                "Copy inputs into a static tensor before the capture, or use CopyFromAsync/CopyToAsync with a PinnedBuffer<T>.", graph.Mode);
+        NpuGraph.CheckUnsafeCall(operation + " (a pageable copy, which the runtime performs synchronously)", stream.Device.Id,
+            Native.Acl.ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC);
+        CopyAsync(destination, destinationCapacity, source, bytes, kind, stream);
     }
 
     /// <summary>Synchronous fill of device memory with a byte value.</summary>
@@ -78,7 +99,10 @@ internal static unsafe class MemoryCopy
         if (count == 0) return;
         using var lease = stream.Enter();
         if (stream.IsRecordingOperations)
+        {
             stream.NoteOperation(new NpuGraphOperation("aclrtMemsetAsync", [], [new NpuGraphBuffer(device + (nint)offset, count, [], null)]));
+            if (stream.ActiveUpdate is { } update && update.SkipLaunch("aclrtMemsetAsync")) return;
+        }
         AclCheck.Check(aclrtMemsetAsync((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count, stream.Native(lease)),
             nameof(aclrtMemsetAsync));
     }

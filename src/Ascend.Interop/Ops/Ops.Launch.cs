@@ -16,6 +16,17 @@ public static unsafe partial class Ops
     private static void Launch(NpuStream stream, in HandleLease lease, ulong workspaceSize, aclOpExecutor* executor,
         delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> launch, string function, string op)
     {
+        if (stream.ActiveUpdate is { } update)
+        {
+            // A task-group update is first run dry (validated, nothing launched), then for real.
+            bool accepted = update.Accepts(function, out var mismatch);
+            if (!accepted || update.DryRun)
+            {
+                AclNN.aclDestroyAclOpExecutor(executor);
+                if (!accepted) throw mismatch;
+                return;
+            }
+        }
         PoolBlock workspace = default;
         if (workspaceSize > 0)
         {
@@ -42,7 +53,7 @@ public static unsafe partial class Ops
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowPhase1(int code, string function, string op) => throw Failure(code, function, op);
 
-    /// <summary>Records the operator for the graph layer while the stream is capturing (allocates only then).</summary>
+    /// <summary>Records the launched operator for the graph layer while the stream captures or re-issues a task group (allocates only then).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Note(NpuStream stream, string function, NpuTensor in0, NpuTensor? in1, NpuTensor out0, NpuTensor? out1 = null)
     {

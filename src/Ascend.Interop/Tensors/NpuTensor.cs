@@ -374,8 +374,8 @@ public sealed unsafe class NpuTensor : IDisposable
         fixed (T* pointer = source)
         {
             // Pageable host memory: the runtime orders this after the stream's work and copies synchronously.
-            MemoryCopy.CopyAsync(DataPointer, ByteLength, (nint)pointer, ByteLength,
-                aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream);
+            MemoryCopy.PageableCopyAsync(DataPointer, ByteLength, (nint)pointer, ByteLength,
+                aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream, "NpuTensor.CopyFrom");
         }
     }
 
@@ -397,8 +397,8 @@ public sealed unsafe class NpuTensor : IDisposable
         }
         fixed (T* pointer = destination)
         {
-            MemoryCopy.CopyAsync((nint)pointer, ByteLength, DataPointer, ByteLength,
-                aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream);
+            MemoryCopy.PageableCopyAsync((nint)pointer, ByteLength, DataPointer, ByteLength,
+                aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream, "NpuTensor.CopyTo");
         }
     }
 
