@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Runs a command inside a Debian 13 (trixie) root, for TorchSharp code on hosts whose libstdc++ is older than
+# GCC 13 (libtorch 2.10 needs GLIBCXX_3.4.32; Debian 12 has 3.4.30).
+#
+# Usage: build/torch-chroot.sh [--ensure] [COMMAND [ARGS...]]
+#   --ensure   only create (or check) the root, then exit 0 when it is usable.
+#   COMMAND runs inside the root, in the current directory (which must be inside the repository or another
+#   mounted folder), e.g.  build/torch-chroot.sh dotnet samples/Ascend.Interop.TorchSharp.Sample/bin/Release/net10.0/Ascend.Interop.TorchSharp.Sample.dll
+#
+# The root is made once with `debootstrap --variant=minbase --include=libstdc++6,libicu76,ca-certificates trixie`
+# into .rootfs/trixie (git-ignored) and reused; debootstrap is installed with apt-get when missing. Inside it,
+# at their host paths: the .NET install (read-only), the NuGet cache (read-only), the repository and /proc.
+# The mounts live in a private mount namespace (unshare) and are also unmounted by an exit trap, so they are
+# gone when the command ends, whether it passed, failed or was interrupted.
+#
+# Needs root (mount, chroot). Environment:
+#   ASCEND_TORCH_ROOTFS    the root's folder (default: <repo>/.rootfs/trixie)
+#   ASCEND_DEBIAN_MIRROR   Debian mirror for debootstrap (default: http://deb.debian.org/debian)
+#   ASCEND_TORCH_BIND      extra host folders to mount at the same path, separated by ':'
+# Exit codes: the command's; 97 when the root cannot be made or used (the reason is printed).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+self="$repo/build/$(basename "${BASH_SOURCE[0]}")"
+rootfs="${ASCEND_TORCH_ROOTFS:-$repo/.rootfs/trixie}"
+mirror="${ASCEND_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+unusable=97
+
+say() { echo "torch-chroot: $*" >&2; }
+fail() { say "$*"; exit "$unusable"; }
+
+has_glibcxx_3_4_32() { [ -f "$1" ] && grep -aq 'GLIBCXX_3\.4\.32' "$1"; }
+
+rootfs_ready() {
+  [ -f "$rootfs/etc/debian_version" ] \
+    && has_glibcxx_3_4_32 "$rootfs/usr/lib/x86_64-linux-gnu/libstdc++.so.6" \
+    && compgen -G "$rootfs/usr/lib/x86_64-linux-gnu/libicuuc.so.76*" >/dev/null
+}
+
+# Something is mounted at or below $1 (a crashed run outside a namespace could leave that behind).
+mounted_below() { awk -v p="$1" '$5 == p || index($5, p "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; }
+
+ensure_rootfs() {
+  rootfs_ready && return 0
+  command -v debootstrap >/dev/null 2>&1 || {
+    command -v apt-get >/dev/null 2>&1 || fail "debootstrap is missing and there is no apt-get to install it."
+    say "installing debootstrap"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap; } </dev/null >&2 \
+      || fail "apt-get could not install debootstrap."
+  }
+  local partial="$rootfs.partial" log="$rootfs.debootstrap.log" started=$SECONDS
+  mounted_below "$partial" && fail "$partial has mounts below it (an interrupted run?); unmount them first."
+  mkdir -p "$(dirname "$rootfs")"
+  rm -rf "$partial"
+  say "creating the Debian 13 root in $rootfs (debootstrap from $mirror; log: $log)"
+  # In its own mount namespace, so whatever debootstrap mounts (proc, sys) cannot outlive it.
+  if ! unshare --mount --propagation private -- \
+      debootstrap --variant=minbase --include=libstdc++6,libicu76,ca-certificates trixie "$partial" "$mirror" >"$log" 2>&1; then
+    tail -n 15 "$log" >&2 || true
+    fail "debootstrap failed (see $log)."
+  fi
+  mv "$partial" "$rootfs"
+  rootfs_ready || fail "$rootfs was created but lacks GLIBCXX_3.4.32 or libicu76."
+  say "root ready in $((SECONDS - started)) s"
+}
+
+if [ "${_ASCEND_TORCH_IN_NAMESPACE:-}" != 1 ]; then
+  ensure_only=0
+  if [ "${1:-}" = "--ensure" ]; then ensure_only=1; shift; fi
+  [ "$(id -u)" -eq 0 ] || fail "mounting and chroot need root; run as root (CI does) or with sudo."
+  for tool in chroot mount umount unshare; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed."
+  done
+  unshare --mount --propagation private -- true 2>/dev/null \
+    || fail "cannot create a mount namespace here (a container without CAP_SYS_ADMIN?)."
+  mkdir -p "$(dirname "$rootfs")"
+  exec 9>"$rootfs.lock"
+  flock 9                                   # one creator at a time; later runs reuse the root
+  ensure_rootfs
+  flock -u 9
+  if [ "$ensure_only" = 1 ]; then exit 0; fi
+  [ "$#" -gt 0 ] || fail "no command given."
+  export _ASCEND_TORCH_IN_NAMESPACE=1
+  exec unshare --mount --propagation private -- "$self" "$@"
+fi
+
+# ---- inside the private mount namespace -------------------------------------------------------------------
+dotnet_path="$(command -v dotnet)" || fail "dotnet is not on PATH."
+dotnet_root="$(dirname "$(readlink -f "$dotnet_path")")"
+nuget="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+workdir="$(pwd -P)"
+
+mounted=()
+cleanup() {
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || say "could not unmount ${mounted[i]}"
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bind() { # bind HOST_DIR [ro]
+  local source="$1" target="$rootfs$1"
+  [ -d "$source" ] || return 0
+  mkdir -p "$target"
+  mount --bind "$source" "$target"
+  mounted+=("$target")
+  if [ "${2:-}" = ro ]; then mount -o remount,bind,ro "$target"; fi
+}
+
+mkdir -p "$rootfs/proc"
+mount -t proc proc "$rootfs/proc"
+mounted+=("$rootfs/proc")
+bind "$dotnet_root" ro
+bind "$nuget" ro
+bind "$repo"
+IFS=':' read -r -a extra <<<"${ASCEND_TORCH_BIND:-}"
+for dir in "${extra[@]}"; do [ -n "$dir" ] && bind "$(cd "$dir" && pwd -P)"; done
+
+# A clean environment: the host's library paths and temp folders mean nothing in the root.
+env_args=(PATH="$dotnet_root:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME=/root
+  DOTNET_ROOT="$dotnet_root" NUGET_PACKAGES="$nuget" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 TERM="${TERM:-dumb}")
+for name in $(compgen -e); do
+  case "$name" in ASCEND_*|CI) env_args+=("$name=${!name}") ;; esac
+done
+
+status=0
+chroot "$rootfs" /usr/bin/env -i "${env_args[@]}" /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$workdir" "$@" || status=$?
+exit "$status"

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds and runs the TorchSharp bridge tests (tests/Ascend.Interop.TorchSharp.Tests) where libtorch can run,
+# and writes their TRX into the results folder so build/TestSummary.cs counts them. Called by the Cake task
+# TorchTest (./build.sh --target=TorchTest, and part of --target=Test).
+#
+# Usage: build/torch-tests.sh [--configuration Release] [--results artifacts/test-results]
+#
+# libtorch 2.10 needs libstdc++ from GCC 13+ (GLIBCXX_3.4.32). In order of preference:
+#   direct  the host's libstdc++ is new enough: the test assembly runs on the host;
+#   chroot  otherwise, as root: it runs inside a Debian 13 root (build/torch-chroot.sh, made once, reused);
+#   skip    neither is possible: the test assembly runs on the host with ASCEND_TORCH_TESTS_SKIP set, so
+#           every test is reported SKIPPED with the reason (never silently passed, never silently absent).
+# ASCEND_TORCH_TESTS_MODE=direct|chroot|skip forces a mode (default: auto). The build itself always runs on
+# the host. Exit code: the test run's (0 when every test passed or, in skip mode, was skipped).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$(pwd -P)"
+
+configuration=Release
+results=artifacts/test-results
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --configuration) configuration="$2"; shift 2 ;;
+    --configuration=*) configuration="${1#*=}"; shift ;;
+    --results) results="$2"; shift 2 ;;
+    --results=*) results="${1#*=}"; shift ;;
+    *) echo "torch-tests: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "torch-tests: $*" >&2; }
+
+name=Ascend.Interop.TorchSharp.Tests
+project="tests/$name/$name.csproj"
+mkdir -p "$results/torch"
+results="$(cd "$results" && pwd -P)"
+rm -f "$results/$name"*.trx "$results/torch/"*.trx
+
+# ---- build on the host (TorchSharp's managed code and the simulator build fine with any libstdc++) ----------
+started=$SECONDS
+dotnet build "$project" -c "$configuration" -nologo -v quiet
+assembly="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration="$configuration")"
+[ -f "$assembly" ] || { say "the build did not produce $assembly"; exit 1; }
+say "built in $((SECONDS - started)) s: $assembly"
+
+# ---- where can libtorch run? --------------------------------------------------------------------------------
+has_glibcxx_3_4_32() { [ -n "$1" ] && [ -f "$1" ] && grep -aq 'GLIBCXX_3\.4\.32' "$1"; }
+# The library the dynamic loader gives libtorch (LD_LIBRARY_PATH first, then the ld.so cache).
+host_libstdcxx() {
+  local dir
+  IFS=':' read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
+  for dir in "${dirs[@]}"; do
+    [ -n "$dir" ] && [ -f "$dir/libstdc++.so.6" ] && { readlink -f "$dir/libstdc++.so.6"; return; }
+  done
+  ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }' | xargs -r readlink -f
+}
+
+mode="${ASCEND_TORCH_TESTS_MODE:-auto}"
+skip_reason=""
+host_lib="$(host_libstdcxx || true)"
+if [ "$mode" = auto ]; then
+  if has_glibcxx_3_4_32 "$host_lib"; then
+    mode=direct
+  else
+    mode=chroot
+    say "the host's libstdc++ (${host_lib:-not found}) lacks GLIBCXX_3.4.32 (GCC 13+), which libtorch 2.10 needs: running inside a Debian 13 root"
+  fi
+fi
+
+trx_args=(--report-trx --report-trx-filename "$name.trx" --results-directory "$results/torch")
+timeout_s="${ASCEND_TORCH_TESTS_TIMEOUT:-1800}"
+status=0
+case "$mode" in
+  direct)
+    say "running on the host"
+    timeout --kill-after=30 "$timeout_s" dotnet "$assembly" "${trx_args[@]}" </dev/null || status=$?
+    ;;
+  chroot)
+    started=$SECONDS
+    chroot_status=0
+    build/torch-chroot.sh --ensure || chroot_status=$?
+    if [ "$chroot_status" -eq 0 ]; then
+      bind_extra="$results"
+      case "$assembly" in "$repo"/*) ;; *) bind_extra="$bind_extra:$(dirname "$assembly")" ;; esac
+      ASCEND_TORCH_BIND="$bind_extra" timeout --kill-after=30 "$timeout_s" \
+        build/torch-chroot.sh dotnet "$assembly" "${trx_args[@]}" </dev/null || status=$?
+      say "chroot run took $((SECONDS - started)) s (exit code $status)"
+      if [ "$status" -eq 97 ]; then
+        mode=skip
+        skip_reason="the Debian 13 root could not be used (see the torch-chroot messages above)"
+        status=0
+      fi
+    else
+      mode=skip
+      skip_reason="libstdc++ on this host lacks GLIBCXX_3.4.32 (GCC 13+) and the Debian 13 root could not be made or used (exit code $chroot_status; see the torch-chroot messages above)"
+    fi
+    ;;
+  skip)
+    skip_reason="${ASCEND_TORCH_TESTS_SKIP:-ASCEND_TORCH_TESTS_MODE=skip was set}"
+    ;;
+  *)
+    say "ASCEND_TORCH_TESTS_MODE='$mode' is not one of auto, direct, chroot, skip"
+    exit 2
+    ;;
+esac
+
+if [ "$mode" = skip ]; then
+  rm -f "$results/torch/"*.trx
+  say "SKIPPED: the TorchSharp bridge tests cannot run here: $skip_reason"
+  # The host can load the test assembly (libtorch is only loaded by a test that runs): every test reports
+  # itself skipped with the reason, so the count line shows them.
+  ASCEND_TORCH_TESTS_SKIP="$skip_reason" dotnet "$assembly" "${trx_args[@]}" </dev/null || status=$?
+  # Microsoft.Testing.Platform exits 8 when no test ran (all skipped): that is this mode's expected outcome.
+  if [ "$status" -eq 8 ]; then status=0; fi
+fi
+
+# The TRX also goes to the results folder itself, where the Test target's count line reads every suite.
+if compgen -G "$results/torch/*.trx" >/dev/null; then
+  cp "$results/torch/"*.trx "$results/"
+else
+  say "the test run wrote no TRX into $results/torch"
+  [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
