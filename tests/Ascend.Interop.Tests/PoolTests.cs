@@ -380,6 +380,27 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     }
 
     [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void A_tensor_outliving_its_device_object_frees_its_memory_when_disposed()
+    {
+        if (NpuDevice.Count < 2) Assert.Skip("needs two devices");
+        ulong allocations = SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS);
+        ulong contexts = SimControl.Counter(aclsimCounter.ACLSIM_LIVE_CONTEXTS);
+        var device1 = NpuDevice.Open(1);
+        var stream1 = device1.CreateStream();
+        var pool1 = device1.MemoryPool;
+        var tensor = NpuTensor.FromArray(stream1, new[] { 1f, 2f, 3f });
+        device1.Dispose();                                    // disposes the device's pool; the rented block lives on
+        Assert.True(pool1.IsDisposed);
+        Assert.Equal(allocations + 1, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
+        Assert.Equal(new[] { 1f, 2f, 3f }, tensor.ToArray<float>());
+        tensor.Dispose();                                     // the last block frees its segment
+        Assert.Equal(allocations, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
+        stream1.Dispose();                                    // and the context goes with its last child
+        Assert.Equal(contexts, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_CONTEXTS));
+    }
+
+    [Fact]
     public void Device_objects_of_one_id_share_one_pool_and_PoolFor_uses_it()
     {
         using var again = NpuDevice.Open(Device.Id);
