@@ -111,7 +111,15 @@ public sealed class NpuDevice : IDisposable
         get
         {
             ThrowIfDisposed();
-            lock (_shared) return _shared.Pool ??= new DeviceMemoryPool(this);
+            lock (_shared)
+            {
+                if (_shared.Pool is null)
+                {
+                    _shared.Pool = new DeviceMemoryPool(this);
+                    NpuMetrics.Track(_shared.Pool, "device");
+                }
+                return _shared.Pool;
+            }
         }
     }
 

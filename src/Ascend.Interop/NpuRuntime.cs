@@ -20,8 +20,12 @@ public sealed class NpuRuntime : IDisposable
     /// <param name="configPath">Optional JSON configuration file passed to <c>aclInit</c>.</param>
     public static NpuRuntime Initialize(string? configPath = null)
     {
-        RuntimeLifetime.Acquire(configPath);
-        return new NpuRuntime();
+        bool first = RuntimeLifetime.Acquire(configPath);
+        var runtime = new NpuRuntime();
+        if (first && NpuLogging.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+            NpuLogging.RuntimeInitialized(NpuLogging.Logger, runtime.Backend.ToString(), runtime.AclVersion.ToString(), runtime.SocName,
+                string.Join(", ", runtime.LibraryPaths));
+        return runtime;
     }
 
     /// <summary>True while at least one reference keeps AscendCL initialized.</summary>
@@ -88,10 +92,12 @@ internal static class RuntimeLifetime
 
     public static int References => Volatile.Read(ref s_references);
 
-    public static unsafe void Acquire(string? configPath = null)
+    /// <summary>Takes a reference; true when this call initialized AscendCL.</summary>
+    public static unsafe bool Acquire(string? configPath = null)
     {
         lock (s_lock)
         {
+            bool first = s_references == 0;
             if (s_references == 0)
             {
                 int code;
@@ -110,6 +116,7 @@ internal static class RuntimeLifetime
                 if (code != 0 && code != 100002) AclCheck.Throw(code, nameof(aclInit), "initializing the NPU runtime");
             }
             s_references++;
+            return first;
         }
     }
 

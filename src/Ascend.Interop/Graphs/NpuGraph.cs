@@ -158,8 +158,14 @@ public sealed partial class NpuGraph : IDisposable
         {
             string? message = AclCheck.RecentMessage();
             graph.ReleasePool();
+            NpuMetrics.CaptureFailures.Add(1);
             if (code is ACL_ERROR_RT_RESOURCE_ALLOC_FAIL or ACL_ERROR_RT_NO_STREAM_RESOURCE)
-                throw new NpuStreamBudgetException(code, nameof(aclmdlRICaptureBegin), message, StreamAccounting.For(stream.Device.Id));
+            {
+                var budget = StreamAccounting.For(stream.Device.Id);
+                NpuLogging.StreamBudgetExhausted(NpuLogging.Logger, budget.ToString());
+                throw new NpuStreamBudgetException(code, nameof(aclmdlRICaptureBegin), message, budget);
+            }
+            NpuLogging.CaptureFailed(NpuLogging.Logger, "NpuStream.BeginCapture", mode, code, AclErrorCodes.NameOf(code), message ?? "");
             throw new AclException(code, nameof(aclmdlRICaptureBegin), message, $"beginning a {mode} capture on {stream}");
         }
         StreamAccounting.GraphCreated(stream.Device.Id);
@@ -207,11 +213,14 @@ public sealed partial class NpuGraph : IDisposable
                     && status == aclmdlRICaptureStatus.ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE;
                 var error = EndFailure(code, message, stillCapturing);
                 if (!stillCapturing) FinishCapture(State.Failed, error.Message);
+                NpuMetrics.CaptureFailures.Add(1);
+                NpuLogging.CaptureFailed(NpuLogging.Logger, error.Operation, Mode, code, error.CodeName, error.Rule);
                 throw error;
             }
         }
         _model = new ModelHandle((nint)model, _stream.Context);
         FinishCapture(State.Captured, string.Empty);
+        NpuMetrics.Captures.Add(1);
         if (_name is not null) ApplyName(_name);
     }
 
@@ -272,6 +281,7 @@ public sealed partial class NpuGraph : IDisposable
             // The stream handle is already gone: nothing native left to end.
         }
         FinishCapture(State.Failed, $"The capture was abandoned: {reason}.");
+        NpuMetrics.CaptureFailures.Add(1);
     }
 
     internal void Note(NpuGraphOperation operation)
@@ -328,6 +338,7 @@ public sealed partial class NpuGraph : IDisposable
         AclCheck.Check(aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease)), nameof(aclmdlRIExecuteAsync),
             $"replaying graph{(_name is null ? "" : $" '{_name}'")}");
         Interlocked.Increment(ref _replays);
+        NpuMetrics.Replays.Add(1);
     }
 
     /// <summary>Replays and waits for the replay (and everything before it on the stream) to finish.</summary>

@@ -121,11 +121,13 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
             if (_entries.TryGetValue(key, out var node))
             {
                 _hits++;
+                NpuMetrics.CacheHits.Add(1);
                 Touch(node);
                 return node.Value.Graph;
             }
             var reason = _history.TryGetValue(key, out var previous) ? previous : GraphCacheMissReason.NeverSeen;
             _misses++;
+            NpuMetrics.CacheMisses.Add(1);
             switch (reason)
             {
                 case GraphCacheMissReason.NeverSeen: _missNever++; break;
@@ -201,6 +203,7 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
         _entries.Remove(oldest.Value.Key);
         _history[oldest.Value.Key] = GraphCacheMissReason.Evicted;
         _evictions++;
+        NpuMetrics.CacheEvictions.Add(1);
         Evicting?.Invoke(oldest.Value.Key, oldest.Value.Graph);
         oldest.Value.Graph.Dispose();
     }

@@ -21,6 +21,7 @@ public sealed class NpuGraphPool : IDisposable
         ArgumentNullException.ThrowIfNull(device);
         Device = device;
         Pool = new DeviceMemoryPool(device);
+        NpuMetrics.Track(Pool, "graph");
     }
 
     /// <summary>The device the memory lives on.</summary>

@@ -34,6 +34,15 @@ internal static class StreamAccounting
     public static void GraphCreated(int device) => Interlocked.Increment(ref s_graphs[device % MaxDevices]);
     public static void GraphReleased(int device) => Interlocked.Decrement(ref s_graphs[device % MaxDevices]);
 
+    public static IEnumerable<(int Device, int Graphs)> LiveGraphsByDevice()
+    {
+        for (int device = 0; device < MaxDevices; device++)
+        {
+            int graphs = Volatile.Read(ref s_graphs[device]);
+            if (graphs != 0) yield return (device, graphs);
+        }
+    }
+
     public static unsafe NpuStreamBudget For(int device)
     {
         int streams = Volatile.Read(ref s_streams[device % MaxDevices]);

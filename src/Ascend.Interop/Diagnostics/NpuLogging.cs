@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// Where the SDK logs: set <see cref="LoggerFactory"/> once at start-up (for example to the host's
+/// <c>ILoggerFactory</c>). The SDK logs the backend it selected, capture failures and stream-budget
+/// exhaustion; nothing on hot paths.
+/// </summary>
+public static partial class NpuLogging
+{
+    private static ILoggerFactory s_factory = NullLoggerFactory.Instance;
+    private static ILogger s_logger = NullLogger.Instance;
+
+    /// <summary>The factory the SDK's logger comes from (default: no logging).</summary>
+    public static ILoggerFactory LoggerFactory
+    {
+        get => s_factory;
+        set
+        {
+            s_factory = value ?? NullLoggerFactory.Instance;
+            s_logger = s_factory.CreateLogger("Ascend.Interop");
+        }
+    }
+
+    internal static ILogger Logger => s_logger;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "NPU runtime initialized: backend {Backend}, ACL {Version}, SoC {SocName}, libraries {Libraries}")]
+    internal static partial void RuntimeInitialized(ILogger logger, string backend, string version, string socName, string libraries);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "Graph capture failed in {Operation} ({Mode} mode): {Code} {CodeName}: {Reason}")]
+    internal static partial void CaptureFailed(ILogger logger, string operation, CaptureMode mode, int code, string codeName, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
+        Message = "No device stream left for a new graph: {Budget}")]
+    internal static partial void StreamBudgetExhausted(ILogger logger, string budget);
+}
