@@ -29,6 +29,8 @@ public sealed class NpuDevice : IDisposable
     {
         public readonly ContextHandle Context = context;
         public int Users = 1;
+        /// <summary>A device object no user holds (never disposed), for objects shared by all users: default stream, pool.</summary>
+        public NpuDevice? Internal;
         public NpuStream? DefaultStream;
         public DeviceMemoryPool? Pool;
     }
@@ -71,6 +73,7 @@ public sealed class NpuDevice : IDisposable
             var context = new ContextHandle((nint)native, id);
             ContextHandle.ForgetCurrent(); // aclrtCreateContext made it current: let MakeCurrent confirm it
             shared = new SharedDeviceState(context);
+            shared.Internal = new NpuDevice(id, shared);
             s_devices[id] = shared;
             return new NpuDevice(id, shared);
         }
@@ -98,7 +101,7 @@ public sealed class NpuDevice : IDisposable
         get
         {
             ThrowIfDisposed();
-            lock (_shared) return _shared.DefaultStream ??= NpuStream.CreateDefault(this);
+            lock (_shared) return _shared.DefaultStream ??= NpuStream.CreateDefault(_shared.Internal!);
         }
     }
 
@@ -115,7 +118,7 @@ public sealed class NpuDevice : IDisposable
             {
                 if (_shared.Pool is null)
                 {
-                    _shared.Pool = new DeviceMemoryPool(this);
+                    _shared.Pool = new DeviceMemoryPool(_shared.Internal!);
                     NpuMetrics.Track(_shared.Pool, "device");
                 }
                 return _shared.Pool;
@@ -157,6 +160,17 @@ public sealed class NpuDevice : IDisposable
     {
         using var lease = Enter();
         AclCheck.Check(aclrtSynchronizeDevice(), nameof(aclrtSynchronizeDevice));
+    }
+
+    /// <summary>
+    /// Called when the last graph of device <paramref name="id"/> is gone: blocks of the device pool
+    /// that were freed inside captures cannot be read by any graph any more.
+    /// </summary>
+    internal static void OnLastGraphReleased(int id)
+    {
+        DeviceMemoryPool? pool;
+        lock (s_registryLock) pool = s_devices.TryGetValue(id, out var shared) ? shared.Pool : null;
+        pool?.ReleaseCaptureHolds();
     }
 
     /// <summary>Makes the device current on the calling thread and holds its context for one call.</summary>

@@ -32,7 +32,10 @@ internal static class StreamAccounting
     public static void StreamCreated(int device) => Interlocked.Increment(ref s_streams[device % MaxDevices]);
     public static void StreamReleased(int device) => Interlocked.Decrement(ref s_streams[device % MaxDevices]);
     public static void GraphCreated(int device) => Interlocked.Increment(ref s_graphs[device % MaxDevices]);
-    public static void GraphReleased(int device) => Interlocked.Decrement(ref s_graphs[device % MaxDevices]);
+    public static void GraphReleased(int device)
+    {
+        if (Interlocked.Decrement(ref s_graphs[device % MaxDevices]) == 0) NpuDevice.OnLastGraphReleased(device);
+    }
 
     public static IEnumerable<(int Device, int Graphs)> LiveGraphsByDevice()
     {
