@@ -126,6 +126,29 @@ Task("TorchTest")
     }
 });
 
+// Sanitizers (docs/testing.md): the simulator built with ASan + UBSan in artifacts/native/asan, then its C tests and the
+// .NET suites run against it (LD_PRELOAD of gcc's runtimes). Results go to artifacts/test-results/asan, a subfolder the
+// main count does not read (no double counting); the task fails on any failed test or any sanitizer report.
+Task("Sanitize")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    if (failedTasks.Contains("Build"))
+    {
+        throw new Exception("the .NET build failed, so the .NET suites cannot run under the sanitizers.");
+    }
+    Run("bash", $"build/sanitize.sh --configuration {configuration} --results {resultsDir}/asan");
+})
+    .OnError(ex => Record("Sanitize", ex));
+
+// Hardware-in-the-loop (docs/testing.md): every suite on an installed CANN (ASCEND_INTEROP_BACKEND=cann) without the
+// Category=SimulatorOnly tests; TRX files and SUMMARY.md in artifacts/hardware. Stops at once when CANN is absent.
+Task("HardwareTest")
+    .Does(() =>
+{
+    Run("bash", $"build/hardware-test.sh --configuration {configuration}");
+});
+
 Task("Test")
     .IsDependentOn("CleanTestResults")
     .IsDependentOn("Native")
@@ -134,6 +157,7 @@ Task("Test")
     .IsDependentOn("Build")
     .IsDependentOn("DotnetTest")
     .IsDependentOn("TorchTest")
+    .IsDependentOn("Sanitize")
     .Does(() =>
 {
     Information("Test results: " + resultsDir);
