@@ -1,6 +1,7 @@
 // Ascend.Interop simulator: the aclnn operators (phase 1 validation + kernels).
-// Mixed input dtypes are refused with 161002 (no type promotion); outputs must have the exact
-// expected shape and dtype.
+// Add/Sub/Mul promote mixed input dtypes as PyTorch does (among FLOAT, FLOAT16, BF16, INT32,
+// INT64) and store into any out dtype the promoted type can be cast to (not float -> integer).
+// Every other operator refuses mixed dtypes with 161002. Outputs must have the exact expected shape.
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -135,6 +136,24 @@ int64_t scalar_i64(const aclScalar* s) { return load_i64(s->dtype, reinterpret_c
 
 enum class BinOp { Add, Sub, Mul };
 
+// PyTorch's result type of two tensors of the arithmetic types (0-dim tensors get no special rank).
+aclDataType promote(aclDataType a, aclDataType b) {
+    if (a == b) return a;
+    const bool fa = is_float_type(a), fb = is_float_type(b);
+    if (fa && fb) return ACL_FLOAT;  // FLOAT16 x BF16, or either with FLOAT
+    if (fa) return a;
+    if (fb) return b;
+    return ACL_INT64;  // INT32 x INT64
+}
+
+// Rounds a float result to the precision of the compute dtype (PyTorch computes a FLOAT16 or
+// BF16 op in float and rounds to the op's dtype before any cast into out).
+float round_to(aclDataType dt, float v) {
+    if (dt == ACL_FLOAT16) return half_to_float(float_to_half(v));
+    if (dt == ACL_BF16) return bf16_to_float(float_to_bf16(v));
+    return v;
+}
+
 aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclTensor* self, const aclTensor* other,
                           const aclScalar* alpha, const aclTensor* out, uint64_t* workspaceSize,
                           aclOpExecutor** executor) {
@@ -145,30 +164,35 @@ aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclT
     if (kind != BinOp::Mul) c.notNull(alpha, "alpha");
     c.notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
     if (!c.ok()) return c.rc;
-    c.dtypeIn(self, "self", kArithTypes).sameDtype(other, "other", self, "self").sameDtype(out, "out", self, "self");
+    c.dtypeIn(self, "self", kArithTypes).dtypeIn(other, "other", kArithTypes).dtypeIn(out, "out", kArithTypes);
+    const aclDataType ct = c.ok() ? promote(self->dtype, other->dtype) : ACL_FLOAT;
+    if (c.ok() && is_float_type(ct) && is_int_type(out->dtype)) {
+        c.fail(ACLNN_ERR_PARAM_INVALID, "the result type %s cannot be cast to out dtype %s", dtype_name(ct),
+               dtype_name(out->dtype));
+    }
     std::vector<int64_t> shape;
     if (c.ok() && !broadcast_shapes(self->dims, other->dims, &shape)) {
         c.fail(ACLNN_ERR_PARAM_INVALID, "self shape %s and other shape %s cannot broadcast", shape_str(self->dims),
                shape_str(other->dims));
     }
     c.shapeIs(out, "out", shape);
-    const bool isInt = is_int_type(self->dtype);
+    const bool isInt = is_int_type(ct);
     double alphaF = 1.0;
     int64_t alphaI = 1;
     if (c.ok() && alpha != nullptr) {
         if (alpha->dtype != ACL_BOOL && !is_int_type(alpha->dtype) && !is_float_type(alpha->dtype)) {
             c.fail(ACLNN_ERR_PARAM_INVALID, "alpha dtype %s is not supported", dtype_name(alpha->dtype));
         } else if (isInt && is_float_type(alpha->dtype)) {
-            c.fail(ACLNN_ERR_PARAM_INVALID, "alpha dtype %s cannot be used with integer tensors of dtype %s",
-                   dtype_name(alpha->dtype), dtype_name(self->dtype));
+            c.fail(ACLNN_ERR_PARAM_INVALID, "alpha dtype %s cannot be used with the integer result type %s",
+                   dtype_name(alpha->dtype), dtype_name(ct));
         } else {
             alphaF = scalar_f64(alpha);
             alphaI = scalar_i64(alpha);
         }
     }
     c.memory(self, "self").memory(other, "other").memory(out, "out");
-    Kernel k = [kind, isInt, alphaF, alphaI](const std::vector<TensorDesc>& in, const std::vector<TensorDesc>& o,
-                                            char*, uint64_t) {
+    Kernel k = [kind, ct, isInt, alphaF, alphaI](const std::vector<TensorDesc>& in, const std::vector<TensorDesc>& o,
+                                                char*, uint64_t) {
         const std::vector<int64_t>& shape = o[0].dims;
         if (isInt) {
             std::vector<int64_t> a = gather_i64(in[0], shape), b = gather_i64(in[1], shape);
@@ -176,7 +200,7 @@ aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclT
                 uint64_t x = static_cast<uint64_t>(a[e]), y = static_cast<uint64_t>(b[e]);
                 uint64_t al = static_cast<uint64_t>(alphaI);
                 uint64_t r = kind == BinOp::Add ? x + al * y : kind == BinOp::Sub ? x - al * y : x * y;
-                a[e] = static_cast<int64_t>(r);
+                a[e] = ct == ACL_INT32 ? static_cast<int64_t>(static_cast<int32_t>(r)) : static_cast<int64_t>(r);
             }
             scatter_i64(o[0], a);
         } else {
@@ -186,6 +210,7 @@ aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclT
                 a[e] = kind == BinOp::Add ? (al == 1.0f ? a[e] + b[e] : a[e] + al * b[e])
                      : kind == BinOp::Sub ? (al == 1.0f ? a[e] - b[e] : a[e] - al * b[e])
                                           : a[e] * b[e];
+                a[e] = round_to(ct, a[e]);
             }
             scatter_f32(o[0], a);
         }

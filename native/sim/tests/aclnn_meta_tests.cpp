@@ -140,11 +140,16 @@ TEST_F(AclnnMeta, ShapeDtypeAndAlphaErrorsGive161002) {
     // Output that is only broadcast-compatible is still wrong: it must be exactly [2,3].
     aclTensor* o123 = tensor({1, 2, 3}, ACL_FLOAT, dev(24));
     EXPECT_EQ(aclnnMulGetWorkspaceSize(a23, a23, o123, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
-    // Mixed dtypes are refused (no promotion).
+    // Operators other than Add/Sub/Mul refuse mixed dtypes (no promotion, no output cast).
     aclTensor* h23 = tensor({2, 3}, ACL_FLOAT16, dev(12));
-    EXPECT_EQ(aclnnAddGetWorkspaceSize(a23, h23, alpha, o23, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    EXPECT_EQ(aclnnReluGetWorkspaceSize(a23, h23, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
     EXPECT_NE(last_error().find("FLOAT16"), std::string::npos) << last_error();
-    EXPECT_EQ(aclnnAddGetWorkspaceSize(a23, a23, alpha, h23, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    aclTensor* h33 = tensor({3, 3}, ACL_FLOAT16, dev(18));
+    EXPECT_EQ(aclnnMatmulGetWorkspaceSize(o33, h33, o33, 0, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    // Add/Sub/Mul promote, but a float result cannot go into an integer out.
+    aclTensor* i23o = tensor({2, 3}, ACL_INT32, dev(24));
+    EXPECT_EQ(aclnnMulGetWorkspaceSize(a23, h23, i23o, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    EXPECT_NE(last_error().find("cannot be cast to out dtype INT32"), std::string::npos) << last_error();
     // Unsupported dtypes.
     aclTensor* d23 = tensor({2, 3}, ACL_DOUBLE, dev(48));
     EXPECT_EQ(aclnnAddGetWorkspaceSize(d23, d23, alpha, d23, &ws, &ex), ACLNN_ERR_PARAM_INVALID);

@@ -193,6 +193,56 @@ TEST_F(AclnnOps, AddBf16RoundsToNearestEven) {
     aclDestroyScalar(alpha);
 }
 
+TEST_F(AclnnOps, AddPromotesMixedDtypesLikePyTorch) {
+    uint64_t ws = 0;
+    aclOpExecutor* ex = nullptr;
+    float one = 1.0f;
+    aclScalar* alpha = aclCreateScalar(&one, ACL_FLOAT);
+    int32_t two = 2;
+    aclScalar* ialpha = aclCreateScalar(&two, ACL_INT32);
+    // FLOAT16 + FLOAT -> FLOAT: 1 + 2^-11 is kept exactly (no rounding to half).
+    const double tiny = std::ldexp(1.0, -11);
+    aclTensor* h = tensor({2}, ACL_FLOAT16, up(std::vector<uint16_t>{ref_half_bits(1.0), ref_half_bits(-3.0)}));
+    aclTensor* f = tensor({2}, ACL_FLOAT, up(std::vector<float>{float(tiny), 0.25f}));
+    void* p1 = dev(8);
+    aclTensor* o1 = tensor({2}, ACL_FLOAT, p1);
+    ASSERT_EQ(aclnnAddGetWorkspaceSize(h, f, alpha, o1, &ws, &ex), ACLNN_SUCCESS) << last_error();
+    run(aclnnAdd, ws, ex);
+    auto r1 = down<float>(p1, 2);
+    EXPECT_EQ(r1[0], float(1.0 + tiny));
+    EXPECT_EQ(r1[1], -2.75f);
+    // FLOAT16 + FLOAT16 into a FLOAT out: computed as FLOAT16 (rounded) and then cast, so 1 + 2^-11 -> 1.
+    aclTensor* h2 = tensor({2}, ACL_FLOAT16, up(std::vector<uint16_t>{ref_half_bits(tiny), ref_half_bits(0.5)}));
+    void* p2 = dev(8);
+    aclTensor* o2 = tensor({2}, ACL_FLOAT, p2);
+    ASSERT_EQ(aclnnAddGetWorkspaceSize(h, h2, alpha, o2, &ws, &ex), ACLNN_SUCCESS) << last_error();
+    run(aclnnAdd, ws, ex);
+    auto r2 = down<float>(p2, 2);
+    EXPECT_EQ(r2[0], 1.0f);
+    EXPECT_EQ(r2[1], -2.5f);
+    // INT32 - 2 * INT64 -> INT64, stored into an INT64 out; then INT32 * FLOAT -> FLOAT.
+    aclTensor* i32 = tensor({3}, ACL_INT32, up(std::vector<int32_t>{2147483647, -4, 5}));
+    aclTensor* i64 = tensor({3}, ACL_INT64, up(std::vector<int64_t>{-1, 3, 10000000000LL}));
+    void* p3 = dev(24);
+    aclTensor* o3 = tensor({3}, ACL_INT64, p3);
+    ASSERT_EQ(aclnnSubGetWorkspaceSize(i32, i64, ialpha, o3, &ws, &ex), ACLNN_SUCCESS) << last_error();
+    run(aclnnSub, ws, ex);
+    EXPECT_EQ(down<int64_t>(p3, 3), (std::vector<int64_t>{2147483649LL, -10, 5 - 20000000000LL}));
+    aclTensor* f3 = tensor({3}, ACL_FLOAT, up(std::vector<float>{0.5f, 0.25f, -1.0f}));
+    void* p4 = dev(12);
+    aclTensor* o4 = tensor({3}, ACL_FLOAT, p4);
+    ASSERT_EQ(aclnnMulGetWorkspaceSize(i32, f3, o4, &ws, &ex), ACLNN_SUCCESS) << last_error();
+    run(aclnnMul, ws, ex);
+    auto r4 = down<float>(p4, 3);
+    EXPECT_EQ(r4[0], float(2147483647.0 * 0.5));
+    EXPECT_EQ(r4[1], -1.0f);
+    EXPECT_EQ(r4[2], -5.0f);
+    // A float alpha is refused when the result type is integral.
+    EXPECT_EQ(aclnnAddGetWorkspaceSize(i32, i64, alpha, o3, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    aclDestroyScalar(alpha);
+    aclDestroyScalar(ialpha);
+}
+
 // ---- Relu / Silu --------------------------------------------------------------------------------
 
 TEST_F(AclnnOps, ReluFloatAndInt) {
