@@ -77,8 +77,11 @@ case "$mode" in
     ;;
   chroot)
     started=$SECONDS
-    chroot_status=0
-    build/torch-chroot.sh --ensure || chroot_status=$?
+    ensure_log="$results/torch/chroot-ensure.log"
+    set +e
+    build/torch-chroot.sh --ensure 2>&1 | tee "$ensure_log" >&2
+    chroot_status=${PIPESTATUS[0]}
+    set -e
     if [ "$chroot_status" -eq 0 ]; then
       bind_extra="$results"
       case "$assembly" in "$repo"/*) ;; *) bind_extra="$bind_extra:$(dirname "$assembly")" ;; esac
@@ -92,7 +95,8 @@ case "$mode" in
       fi
     else
       mode=skip
-      skip_reason="libstdc++ on this host lacks GLIBCXX_3.4.32 (GCC 13+) and the Debian 13 root could not be made or used (exit code $chroot_status; see the torch-chroot messages above)"
+      why="$(grep '^torch-chroot: ' "$ensure_log" | tail -n 1 | sed 's/^torch-chroot: //')"
+      skip_reason="libstdc++ on this host lacks GLIBCXX_3.4.32 (GCC 13+) and no Debian 13 root could be used: ${why:-build/torch-chroot.sh exited with $chroot_status}"
     fi
     ;;
   skip)
