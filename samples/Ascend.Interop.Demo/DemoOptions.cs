@@ -1,0 +1,164 @@
+using System.Globalization;
+
+namespace Ascend.Interop.Demo;
+
+/// <summary>Which native backend the demo asks for (through ASCEND_INTEROP_BACKEND, before the first native call).</summary>
+internal enum DemoBackend
+{
+    /// <summary>CANN when installed, else the simulator.</summary>
+    Auto,
+    /// <summary>The Ascend.Interop simulator.</summary>
+    Sim,
+    /// <summary>Huawei CANN (fails when it is not installed).</summary>
+    Cann,
+}
+
+/// <summary>The demo's settings, from the command line (<see cref="Parse"/>) or set directly by tests.</summary>
+internal sealed record DemoOptions
+{
+    public const int DefaultIterations = 200;
+    public const int MaxIterations = 1_000_000;
+    public const int MaxBatchSize = 4096;
+    public static readonly int[] DefaultBatchSizes = [1, 2, 4, 8, 16, 32];
+    public static readonly string DefaultOutput = Path.Combine("artifacts", "demo");
+
+    public DemoBackend Backend { get; init; } = DemoBackend.Auto;
+    public int Iterations { get; init; } = DefaultIterations;
+    public IReadOnlyList<int> BatchSizes { get; init; } = DefaultBatchSizes;
+    public string OutputDirectory { get; init; } = DefaultOutput;
+
+    /// <summary>Hidden width of every layer (tests use a smaller one); not a command-line option.</summary>
+    public int Width { get; init; } = 256;
+
+    /// <summary>Hidden number of MatMul + Add + activation layers; not a command-line option.</summary>
+    public int Layers { get; init; } = 4;
+
+    /// <summary>Seed of the random weights and inputs.</summary>
+    public int Seed { get; init; } = 20261127;
+
+    /// <summary>True when --help was asked for.</summary>
+    public bool ShowHelp { get; init; }
+
+    /// <summary>The command line as given (for the recorded table).</summary>
+    public string CommandLine { get; init; } = "";
+
+    public const string HelpText = """
+        Ascend.Interop graph-mode demo: a small MLP (MatMul + Add + Relu/Silu layers, RmsNorm, Softmax) run eagerly
+        and as captured graphs (NpuGraphCache) for several batch sizes. Checks graph output == eager output and prints
+        per-step host time, speed-up, graph memory (private pools vs one shared pool) and streams held.
+
+        Usage: Ascend.Interop.Demo [options]
+
+        Options:
+          --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
+                                      else the simulator. Default: auto, or ASCEND_INTEROP_BACKEND when set.
+          --iterations <n>            Timed steps per batch size, eager and replay each (1..1000000). Default: 200.
+          --batch-sizes <list>        Comma-separated batch sizes (1..4096, no duplicates). Default: 1,2,4,8,16,32.
+          --out <dir>                 Output folder for graph-b*.dot/.svg/.json and table.md. Default: artifacts/demo.
+          -h, --help                  Show this help and exit.
+
+        Exit codes: 0 success; 1 graph output differs from eager output; 2 bad options; 3 the backend could not be
+        loaded or the device failed.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="DemoOptionsException"/> naming what was wrong.</summary>
+    public static DemoOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var options = new DemoOptions { CommandLine = string.Join(' ', args) };
+        string? fromEnv = environment("ASCEND_INTEROP_BACKEND");
+        if (!string.IsNullOrWhiteSpace(fromEnv) && TryParseBackend(fromEnv, out var envBackend))
+            options = options with { Backend = envBackend };
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg is "-h" or "--help" or "-?")
+            {
+                options = options with { ShowHelp = true };
+                continue;
+            }
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new DemoOptionsException($"Unexpected argument '{arg}': the demo takes only options (see --help).");
+
+            string name = arg;
+            string? value = null;
+            int eq = arg.IndexOf('=');
+            if (eq >= 0)
+            {
+                name = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            if (name is not ("--backend" or "--iterations" or "--batch-sizes" or "--out"))
+                throw new DemoOptionsException($"Unknown option '{name}'. Options: --backend, --iterations, --batch-sizes, --out, --help.");
+            if (!seen.Add(name))
+                throw new DemoOptionsException($"Option {name} was given more than once.");
+            if (value is null)
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    throw new DemoOptionsException($"Option {name} needs a value (see --help).");
+                value = args[++i];
+            }
+
+            options = name switch
+            {
+                "--backend" => options with { Backend = ParseBackend(value) },
+                "--iterations" => options with { Iterations = ParseIterations(value) },
+                "--batch-sizes" => options with { BatchSizes = ParseBatchSizes(value) },
+                _ => options with { OutputDirectory = ParseOutput(value) },
+            };
+        }
+        return options;
+    }
+
+    private static bool TryParseBackend(string text, out DemoBackend backend)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "sim": backend = DemoBackend.Sim; return true;
+            case "cann": backend = DemoBackend.Cann; return true;
+            case "auto": backend = DemoBackend.Auto; return true;
+            default: backend = DemoBackend.Auto; return false;
+        }
+    }
+
+    private static DemoBackend ParseBackend(string value) =>
+        TryParseBackend(value, out var backend)
+            ? backend
+            : throw new DemoOptionsException($"--backend '{value}' is not valid: use sim, cann or auto.");
+
+    private static int ParseIterations(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > MaxIterations)
+            throw new DemoOptionsException($"--iterations '{value}' is not valid: give a whole number from 1 to {MaxIterations}.");
+        return n;
+    }
+
+    private static int[] ParseBatchSizes(string value)
+    {
+        var parts = value.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b < 1 || b > MaxBatchSize)
+                throw new DemoOptionsException($"--batch-sizes '{value}': '{part}' is not a batch size from 1 to {MaxBatchSize}.");
+            if (sizes.Contains(b))
+                throw new DemoOptionsException($"--batch-sizes '{value}': {b} is given twice.");
+            sizes.Add(b);
+        }
+        return sizes.ToArray();
+    }
+
+    private static string ParseOutput(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw new DemoOptionsException("--out needs a folder name.");
+        if (value.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            throw new DemoOptionsException($"--out '{value}' is not a valid path.");
+        return value;
+    }
+}
+
+/// <summary>A bad command line; the message says what was wrong.</summary>
+internal sealed class DemoOptionsException(string message) : Exception(message);
