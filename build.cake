@@ -188,7 +188,6 @@ Task("Demo")
 // on the same simulator library, then the combined table in bench/RESULTS.md. Takes 10-20 minutes on 2 cores;
 // ./build.sh --target=Bench --quick (or --short) is a quick look. Raw outputs stay in artifacts/bench.
 Task("Bench")
-    .IsDependentOn("Native")
     .Does(() =>
 {
     if (configuration != "Release")
@@ -205,6 +204,9 @@ Task("Bench")
     EnsureDirectoryExists(dotnetArtifacts);
     CleanDirectory(dotnetArtifacts);
 
+    // Only the simulator library (the Native task also builds its GoogleTest suite); same configuration as Native.
+    Run("cmake", $"-S native -B {nativeBuildDir} -DCMAKE_BUILD_TYPE={configuration} -DASCEND_SIM_TESTS=ON");
+    Run("cmake", $"--build {nativeBuildDir} --target ascend_sim -j2");
     Run("cmake", $"-S bench/native -B {benchDir}/native-build -DCMAKE_BUILD_TYPE=Release -DASCEND_SIM_LIBRARY={simLibrary}");
     Run("cmake", $"--build {benchDir}/native-build -j2");
     Run("dotnet", $"build {benchProject} -c Release");

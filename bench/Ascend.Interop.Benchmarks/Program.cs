@@ -12,6 +12,7 @@ namespace Ascend.Interop.Benchmarks;
 /// Usage:
 ///   run [--quick] [--artifacts DIR] [--sim-library FILE] [--filter GLOB]...
 ///                                                        BenchmarkDotNet over every benchmark class (JSON into DIR/results)
+///   loop BODY SECONDS                                    runs one BenchmarkBodies method in a loop (for perf / dotnet-trace)
 ///   report --dotnet DIR --native FILE --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
@@ -23,6 +24,7 @@ public static class Program
         try
         {
             if (args.Length > 0 && args[0] == "report") return ResultsReport.Run(args[1..]);
+            if (args.Length > 0 && args[0] == "loop") return Loop(args[1..]);
             return RunBenchmarks(args.Length > 0 && args[0] == "run" ? args[1..] : args);
         }
         catch (ArgumentException e)
@@ -86,6 +88,41 @@ public static class Program
             Console.Error.WriteLine($"Ascend.Interop.Benchmarks: {succeeded} of {requested} benchmark(s) ran successfully (see the log above).");
             return 1;
         }
+        return 0;
+    }
+
+    // A profiling target: e.g. DOTNET_PerfMapEnabled=1 perf record -g dotnet Ascend.Interop.Benchmarks.dll loop PoolRentReturn 10
+    private static int Loop(string[] args)
+    {
+        if (args.Length != 2 || !double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
+            throw new ArgumentException("usage: loop BODY SECONDS, BODY one of the public methods of BenchmarkBodies (e.g. EagerMlpStep).");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
+            Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+        using var bodies = new BenchmarkBodies();
+        bodies.BindToCurrentThread();
+        Action body = args[0] switch
+        {
+            nameof(BenchmarkBodies.EagerAdd) => bodies.EagerAdd,
+            nameof(BenchmarkBodies.EagerMlpStep) => bodies.EagerMlpStep,
+            nameof(BenchmarkBodies.EagerMlpEnqueue) => bodies.EagerMlpEnqueue,
+            nameof(BenchmarkBodies.ReplayMlpStep) => bodies.ReplayMlpStep,
+            nameof(BenchmarkBodies.ReplayMlpEnqueue) => bodies.ReplayMlpEnqueue,
+            nameof(BenchmarkBodies.PoolRentReturn) => () => bodies.PoolRentReturn(),
+            nameof(BenchmarkBodies.RawMallocFree) => () => bodies.RawMallocFree(),
+            nameof(BenchmarkBodies.StreamQuerySafe) => () => bodies.StreamQuerySafe(),
+            nameof(BenchmarkBodies.StreamQueryRaw) => () => bodies.StreamQueryRaw(),
+            _ => throw new ArgumentException($"loop: unknown body '{args[0]}'."),
+        };
+        bool drain = args[0].EndsWith("Enqueue", StringComparison.Ordinal);
+        long calls = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < BenchmarkShapes.EnqueueBatch; i++) body();
+            if (drain) bodies.Drain();
+            calls += BenchmarkShapes.EnqueueBatch;
+        }
+        Console.WriteLine($"{args[0]}: {calls} calls in {watch.Elapsed.TotalSeconds:0.00} s, {watch.Elapsed.TotalNanoseconds / calls:0.0} ns per call (including drains)");
         return 0;
     }
 
