@@ -340,6 +340,25 @@ TEST_F(AclnnMeta, TensorOnAnotherDeviceIsRefusedAtLaunch) {
     ASSERT_EQ(aclrtSetDevice(0), ACL_SUCCESS);
 }
 
+// Simulator-only: fault injection reaches the aclnn entry points.
+TEST_F(AclnnMeta, InjectedFaultsHitAclnnEntryPoints) {
+    ASSERT_EQ(aclsimInjectFault("aclCreateTensor", 1, ACLNN_ERR_INNER), ACL_SUCCESS);
+    int64_t d = 4, st = 1;
+    EXPECT_EQ(aclCreateTensor(&d, 1, ACL_FLOAT, &st, 0, ACL_FORMAT_ND, &d, 1, dev(16)), nullptr);
+    EXPECT_NE(last_error().find("aclCreateTensor"), std::string::npos) << last_error();
+    aclOpExecutor* ex = makeAdd();
+    ASSERT_EQ(aclsimInjectFault("aclnnAdd", 1, ACLNN_ERR_RUNTIME_ERROR), ACL_SUCCESS);
+    EXPECT_EQ(aclnnAdd(nullptr, 0, ex, stream), ACLNN_ERR_RUNTIME_ERROR);
+    // The fault fired before the executor was looked at: it is still usable.
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors + 1);
+    run(aclnnAdd, 0, ex);
+    ASSERT_EQ(aclsimInjectFault("aclnnMulGetWorkspaceSize", 1, ACLNN_ERR_PARAM_INVALID), ACL_SUCCESS);
+    aclTensor* t = tensor({4}, ACL_FLOAT, dev(16));
+    uint64_t ws = 0;
+    EXPECT_EQ(aclnnMulGetWorkspaceSize(t, t, t, &ws, &ex), ACLNN_ERR_PARAM_INVALID);
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors);
+}
+
 TEST_F(AclnnMeta, AclnnInitAndFinalize) {
     EXPECT_EQ(aclnnInit(nullptr), ACLNN_SUCCESS);
     EXPECT_EQ(aclnnFinalize(), ACLNN_SUCCESS);
