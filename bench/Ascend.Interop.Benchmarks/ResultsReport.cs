@@ -146,6 +146,7 @@ public static class ResultsReport
         Pair("Graph replay, enqueue only", "ReplayMlpEnqueue", "ReplayMlpEnqueue", null);
         Pair("Pool rent + return, 4 KiB (C++: none)", "PoolRentReturn", "-", null);
         Pair("Raw aclrtMalloc + aclrtFree, 4 KiB", "RawMallocFree", "RawMallocFree", null);
+        Pair("aclrtRecordEvent alone (C++ only; each pool return records one)", "-", "EventRecord", null);
         Pair("aclrtStreamQuery, safe layer (NpuStream.Query)", "StreamQuerySafe", "StreamQuery", null);
         Pair("aclrtStreamQuery, raw binding", "StreamQueryRaw", "StreamQuery", null);
         sb.AppendLine();

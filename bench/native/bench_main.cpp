@@ -223,6 +223,7 @@ struct Fixture {
     DeviceTensor a, b, sum;
     Mlp mlp;
     aclmdlRI graph = nullptr;
+    aclrtEvent event = nullptr;
 };
 Fixture g;
 
@@ -231,6 +232,7 @@ void setup() {
     CHECK(aclrtCreateContext(&g.context, 0));
     CHECK(aclrtCreateStream(&g.stream));
     g.ops = new OpRunner(g.stream);
+    CHECK(aclrtCreateEvent(&g.event));
     g.a = device_tensor({kAddElements});
     g.b = device_tensor({kAddElements});
     g.sum = device_tensor({kAddElements});
@@ -270,6 +272,7 @@ void teardown() {
     CHECK(aclrtSynchronizeStream(g.stream));
     CHECK(aclmdlRIDestroy(g.graph));
     delete g.ops;
+    CHECK(aclrtDestroyEvent(g.event));
     g.mlp.release_all();
     release(g.a);
     release(g.b);
@@ -330,6 +333,12 @@ void RawMallocFree(benchmark::State& state) {
     }
 }
 
+// Not a C# counterpart: what DeviceMemoryPool.Return pays on every return (it records a readiness event on the
+// returning stream); RESULTS.md uses it to split the pool's cost.
+void EventRecord(benchmark::State& state) {
+    for (auto _ : state) CHECK(aclrtRecordEvent(g.event, g.stream));
+}
+
 void StreamQuery(benchmark::State& state) {
     for (auto _ : state) {
         aclrtStreamStatus status;
@@ -346,6 +355,7 @@ BENCHMARK(EagerMlpEnqueue)->UseManualTime()->Iterations(40);
 BENCHMARK(ReplayMlpStep)->UseRealTime();
 BENCHMARK(ReplayMlpEnqueue)->UseManualTime()->Iterations(40);
 BENCHMARK(RawMallocFree)->UseRealTime();
+BENCHMARK(EventRecord)->UseRealTime();
 BENCHMARK(StreamQuery)->UseRealTime();
 
 int main(int argc, char** argv) {
