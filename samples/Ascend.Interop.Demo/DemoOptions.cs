@@ -67,8 +67,12 @@ internal sealed record DemoOptions
         environment ??= Environment.GetEnvironmentVariable;
         var options = new DemoOptions { CommandLine = string.Join(' ', args) };
         string? fromEnv = environment("ASCEND_INTEROP_BACKEND");
-        if (!string.IsNullOrWhiteSpace(fromEnv) && TryParseBackend(fromEnv, out var envBackend))
-            options = options with { Backend = envBackend };
+        bool badEnv = false;
+        if (!string.IsNullOrWhiteSpace(fromEnv))
+        {
+            if (TryParseBackend(fromEnv, out var envBackend)) options = options with { Backend = envBackend };
+            else badEnv = true;
+        }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Count; i++)
@@ -109,6 +113,8 @@ internal sealed record DemoOptions
                 _ => options with { OutputDirectory = ParseOutput(value) },
             };
         }
+        if (badEnv && !seen.Contains("--backend") && !options.ShowHelp)
+            throw new DemoOptionsException($"ASCEND_INTEROP_BACKEND='{fromEnv}' is not valid: set it to sim, cann or auto, unset it, or pass --backend.");
         return options;
     }
 

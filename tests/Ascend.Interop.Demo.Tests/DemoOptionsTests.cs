@@ -38,6 +38,16 @@ public sealed class DemoOptionsTests
         Assert.Equal(DemoBackend.Cann, DemoOptions.Parse(["--backend", "cann"], v => v == "ASCEND_INTEROP_BACKEND" ? "sim" : null).Backend);
     }
 
+    [Fact]
+    public void InvalidBackendInTheEnvironment_IsRefusedUnlessTheOptionOverridesIt()
+    {
+        Func<string, string?> env = v => v == "ASCEND_INTEROP_BACKEND" ? "gpu" : null;
+        var error = Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse([], env));
+        Assert.Contains("ASCEND_INTEROP_BACKEND='gpu' is not valid", error.Message);
+        Assert.Equal(DemoBackend.Sim, DemoOptions.Parse(["--backend", "sim"], env).Backend);
+        Assert.True(DemoOptions.Parse(["--help"], env).ShowHelp);
+    }
+
     [Theory]
     [InlineData("--iterations 0", "--iterations '0' is not valid")]
     [InlineData("--iterations -3", "--iterations '-3' is not valid")]
@@ -81,6 +91,19 @@ public sealed class DemoOptionsTests
         Assert.Equal(2, exit);
         Assert.Contains("error: --batch-sizes '4,x': 'x' is not a batch size", err);
         Assert.Contains("--help", err);
+    }
+
+    [Fact]
+    public void Process_CannWithoutCann_ExitsWithThreeAndSaysWhatWasTried()
+    {
+        if (Directory.Exists("/usr/local/Ascend") || Environment.GetEnvironmentVariable("ASCEND_TOOLKIT_HOME") is not null
+            || Environment.GetEnvironmentVariable("ASCEND_HOME_PATH") is not null)
+            Assert.Skip("CANN is installed here: --backend cann would run the demo on it.");
+        var (exit, _, err) = RunDemo("--backend", "cann", "--iterations", "1", "--batch-sizes", "1",
+            "--out", Path.Combine(Path.GetTempPath(), "ascend-demo-cann-" + Guid.NewGuid().ToString("N")));
+        Assert.Equal(3, exit);
+        Assert.Contains("error: the cann backend could not be loaded", err);
+        Assert.Contains("libascendcl.so", err);
     }
 
     [Fact]
