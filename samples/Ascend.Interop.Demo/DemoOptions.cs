@@ -58,7 +58,7 @@ internal sealed record DemoOptions
           -h, --help                  Show this help and exit.
 
         Exit codes: 0 success; 1 graph output differs from eager output; 2 bad options; 3 the backend could not be
-        loaded or the device failed.
+        loaded or the device failed; 4 the output folder could not be written.
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="DemoOptionsException"/> naming what was wrong.</summary>

@@ -33,6 +33,10 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             throw new InvalidOperationException(
                 $"--backend {options.Backend.ToString().ToLowerInvariant()} was asked for, but the native backend was already chosen ({runtime.Backend}) earlier in this process.");
 
+        // Fail before the long phases when the output folder cannot be made.
+        string outDir = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(outDir);
+
         var random = new Random(options.Seed);
         using var model = new Mlp(stream, options.Width, options.Layers, random);
         console.MarkupLine($"[bold]Ascend.Interop graph-mode demo[/] on [green]{Markup.Escape(runtime.Backend.ToString())}[/] " +
@@ -149,8 +153,6 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             }
 
             // Pictures and dumps of one graph (the first batch size), and the table.
-            string outDir = Path.GetFullPath(options.OutputDirectory);
-            Directory.CreateDirectory(outDir);
             int shown = sizes[0];
             var graph = privateCache.GetOrCapture(shown, stream, privateBodies[shown]);
             string dotPath = Path.Combine(outDir, $"graph-b{shown}.dot");
@@ -190,8 +192,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             report = report with { Elapsed = total.Elapsed, Files = files.ToArray() };
             File.WriteAllText(tablePath, report.ToMarkdown());
 
-            Print(report);
-            if (svgNote is not null) console.MarkupLine($"[grey]{Markup.Escape(svgNote)}[/]");
+            Print(report, svgNote);
             return report;
         }
         finally
@@ -226,7 +227,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             }
         };
 
-    private void Print(DemoReport report)
+    private void Print(DemoReport report, string? svgNote)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Eager vs captured graph, per batch size[/]");
         for (int i = 0; i < DemoReport.Columns.Length; i++)
@@ -245,6 +246,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
         foreach (var line in report.SummaryLines()) console.WriteLine(line);
         console.MarkupLine($"Wrote {report.Files.Count} files to [blue]{Markup.Escape(Path.GetDirectoryName(report.Files[0])!)}[/]:");
         foreach (var file in report.Files) console.WriteLine("  " + file);
+        if (svgNote is not null) console.WriteLine(svgNote);
         console.WriteLine($"Done in {report.Elapsed.TotalSeconds:F1} s.");
     }
 

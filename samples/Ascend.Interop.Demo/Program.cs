@@ -37,3 +37,8 @@ catch (AclException e)
     Console.Error.WriteLine($"error: the device failed: {e.Message}");
     return 3;
 }
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: the output folder '{options.OutputDirectory}' could not be written: {e.Message}");
+    return 4;
+}

@@ -107,6 +107,22 @@ public sealed class DemoOptionsTests
     }
 
     [Fact]
+    public void Process_OutputFolderThatCannotBeMade_ExitsWithFour()
+    {
+        string file = Path.GetTempFileName(); // a file where the folder's parent should be
+        try
+        {
+            var (exit, _, err) = RunDemo("--backend", "sim", "--iterations", "1", "--batch-sizes", "1", "--out", Path.Combine(file, "demo"));
+            Assert.Equal(4, exit);
+            Assert.Contains("could not be written", err);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Process_Help_PrintsUsageAndExitsWithZero()
     {
         var (exit, output, _) = RunDemo("--help");
