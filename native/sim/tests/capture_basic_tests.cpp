@@ -148,11 +148,12 @@ TEST_F(CaptureBasic, CaptureGetInfoReportsNoneActiveNoneAndTheModel) {
     EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_NONE, Status(cap_, &m));
     EXPECT_EQ(nullptr, m);
 
-    // CANN's StreamGetCaptureInfo fills only the outputs it is given: NULL is allowed.
+    // CANN fills only the outputs it is given; one of the two must be there.
     EXPECT_ACL_OK(aclmdlRICaptureGetInfo(cap_, nullptr, &m));
     aclmdlRICaptureStatus st = ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE;
-    EXPECT_ACL_OK(aclmdlRICaptureGetInfo(nullptr, &st, nullptr));  // the default stream never captures
+    EXPECT_ACL_OK(aclmdlRICaptureGetInfo(cap_, &st, nullptr));
     EXPECT_EQ(ACL_MODEL_RI_CAPTURE_STATUS_NONE, st);
+    EXPECT_ACL_FAILS("aclmdlRICaptureGetInfo", aclmdlRICaptureGetInfo(cap_, nullptr, nullptr));
 }
 
 TEST_F(CaptureBasic, EmptyCaptureGivesAModelThatReplaysNothing) {
