@@ -302,6 +302,13 @@ TEST_F(RuntimeStreamBudget, ExhaustionFailsWithNoStreamResourceAndReleasesOnDest
     EXPECT_ACL_OK(aclrtResetDevice(1));
 }
 
+TEST_F(RuntimeStreamBudget, BudgetQueryRejectsBadArguments) {
+    uint32_t inUse = 0, limit = 0;
+    EXPECT_ACL_ERROR(ACL_ERROR_RT_INVALID_DEVICEID, "aclsimGetStreamBudget", aclsimGetStreamBudget(2, &inUse, &limit));
+    EXPECT_ACL_FAILS("aclsimGetStreamBudget", aclsimGetStreamBudget(0, nullptr, &limit));
+    EXPECT_ACL_FAILS("aclsimGetStreamBudget", aclsimGetStreamBudget(0, &inUse, nullptr));
+}
+
 TEST_F(RuntimeStream, StreamsRunConcurrently) {
     aclrtStream s2 = nullptr;
     ASSERT_ACL_OK(aclrtCreateStream(&s2));
@@ -313,7 +320,7 @@ TEST_F(RuntimeStream, StreamsRunConcurrently) {
     ASSERT_ACL_OK(aclrtSynchronizeStream(s2));
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
     EXPECT_GE(ms, 290);
-    EXPECT_LT(ms, 550) << "the two streams ran one after the other";
+    EXPECT_LT(ms, 590) << "the two streams ran one after the other (serial would take >= 600 ms)";
     EXPECT_ACL_OK(aclrtDestroyStream(s2));
 }
 
