@@ -315,6 +315,16 @@ public sealed class GraphTests(NpuFixture fixture)
         var sharedGraphs = new List<NpuGraph>();
         long sharedBytes = Capture(pool, sharedGraphs, tensors);
         Assert.Equal(4, pool.GraphCount);
+        // Each graph knows what it needed, independent of segment rounding: the Silu output stays, the
+        // intermediates were freed inside the capture; larger batches need more.
+        for (int i = 0; i < batches.Length; i++)
+        {
+            long output = batches[i] * 64 * sizeof(float);
+            Assert.Equal(DeviceMemoryPool.RoundSize(output), sharedGraphs[i].CaptureRetainedBytes);
+            Assert.True(sharedGraphs[i].CapturePeakBytes >= 3 * DeviceMemoryPool.RoundSize(output),
+                $"batch {batches[i]}: peak {sharedGraphs[i].CapturePeakBytes}");
+            if (i > 0) Assert.True(sharedGraphs[i].CapturePeakBytes >= sharedGraphs[i - 1].CapturePeakBytes);
+        }
         Assert.True(sharedBytes < privateBytes, $"shared pool {sharedBytes} bytes vs private pools {privateBytes} bytes");
 
         foreach (var g in privateGraphs.Concat(sharedGraphs)) g.Replay();

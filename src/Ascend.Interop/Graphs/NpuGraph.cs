@@ -47,6 +47,7 @@ public sealed partial class NpuGraph : IDisposable
     private long _replays;
     private NpuEvent? _updateDone;
     private int _updateGeneration;
+    private long _inUseAtBegin;
 
     /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
     private sealed class ReplayStream(NpuStream stream)
@@ -85,6 +86,18 @@ public sealed partial class NpuGraph : IDisposable
     /// bytes (shared with the pool's other graphs).
     /// </summary>
     public long MemoryBytes => _pool.ReservedBytes;
+
+    /// <summary>
+    /// The most pool memory the capture had handed out at once, above what the pool had in use when
+    /// the capture began: what this graph needs, independent of the pool's segment granularity.
+    /// </summary>
+    public long CapturePeakBytes { get; private set; }
+
+    /// <summary>
+    /// Pool memory still handed out when the capture ended (the graph's outputs and any buffers the
+    /// captured code did not dispose), above what the pool had in use when the capture began.
+    /// </summary>
+    public long CaptureRetainedBytes { get; private set; }
 
     /// <summary>True between BeginCapture and EndCapture.</summary>
     public bool IsCapturing
@@ -149,6 +162,8 @@ public sealed partial class NpuGraph : IDisposable
         pool ??= new NpuGraphPool(stream.Device);
         pool.AddGraph();
         var graph = new NpuGraph(stream, mode, pool, ownsPool);
+        graph._inUseAtBegin = pool.InUseBytes;
+        pool.Pool.ResetPeaks();
         int code;
         using (var lease = stream.Enter())
         {
@@ -219,6 +234,8 @@ public sealed partial class NpuGraph : IDisposable
             }
         }
         _model = new ModelHandle((nint)model, _stream.Context);
+        CapturePeakBytes = Math.Max(0, _pool.Pool.PeakInUseBytes - _inUseAtBegin);
+        CaptureRetainedBytes = Math.Max(0, _pool.InUseBytes - _inUseAtBegin);
         FinishCapture(State.Captured, string.Empty);
         NpuMetrics.Captures.Add(1);
         if (_name is not null) ApplyName(_name);
@@ -585,6 +602,9 @@ public sealed partial class NpuGraph : IDisposable
     /// <summary>
     /// Runs <paramref name="body"/> eagerly <paramref name="warmup"/> times (so lazy initialisation and
     /// allocations happen outside the capture), waits, then captures one more run and returns the graph.
+    /// The body therefore runs <paramref name="warmup"/> + 1 times: tensors it allocates during the
+    /// warm-up runs are ordinary eager tensors (check <see cref="NpuStream.IsCapturing"/> to tell the
+    /// runs apart, and dispose warm-up outputs).
     /// </summary>
     public static NpuGraph Capture(NpuStream stream, Action<NpuStream> body, int warmup = 1,
         CaptureMode mode = CaptureMode.Global, NpuGraphPool? pool = null)
@@ -689,7 +709,7 @@ public sealed partial class NpuGraph : IDisposable
         }
         var text = new StringBuilder();
         text.Append($"graph{(_name is null ? "" : $" '{_name}'")}: {operations.Length} operation(s), {Mode} capture, {StateText(state)}");
-        text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool");
+        text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool (capture peak {CapturePeakBytes}, retained {CaptureRetainedBytes})");
         text.AppendLine();
         foreach (var op in operations) text.Append("  ").AppendLine(op.ToString());
         return text.ToString();
