@@ -79,6 +79,10 @@ if [ "$run_dotnet" = 1 ]; then
   done
   for project in $projects; do
     app="tests/$project/bin/$configuration/net10.0/$project"
+    if [ ! -d "tests/$project" ]; then
+      echo "== $project: not in this tree, skipped"
+      continue
+    fi
     if [ ! -x "$app" ]; then
       fail "$app does not exist: build the solution first (./build.sh --target=Build --configuration=$configuration)"
       continue
