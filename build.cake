@@ -149,6 +149,130 @@ Task("HardwareTest")
     Run("bash", $"build/hardware-test.sh --configuration {configuration}");
 });
 
+// Packages (docs/packaging.md): Ascend.Interop (safe layer + bindings), Ascend.Interop.Simulator (libascend_sim.so as a
+// linux-x64 runtime asset) and Ascend.Interop.TorchSharp, each with its .snupkg, into artifacts/packages (emptied first).
+// The builds go to artifacts/pack (--artifacts-path), apart from the solution's bin/obj. --versionSuffix=rc.1 makes 0.1.0-rc.1.
+var packagesDir = "artifacts/packages";
+var shippedProjects = new[] { "src/Ascend.Interop", "native/Ascend.Interop.Simulator", "src/Ascend.Interop.TorchSharp" };
+
+Task("Pack")
+    .Does(() =>
+{
+    EnsureDirectoryExists(packagesDir);
+    CleanDirectory(packagesDir);
+    var suffix = Argument("versionSuffix", "");
+    foreach (var project in shippedProjects)
+    {
+        if (!GetFiles($"{project}/*.csproj").Any())
+        {
+            Warning($"{project} does not exist: no package for it.");
+            continue;
+        }
+        Run("dotnet", $"pack {project} -c {configuration} --artifacts-path artifacts/pack -o {packagesDir} -p:AscendPacking=true"
+            + (suffix.Length > 0 ? $" --version-suffix {suffix}" : ""));
+    }
+})
+    .OnError(ex => Record("Pack", ex));
+
+// The package suite (tests/Ascend.Interop.Packaging.Tests, not in the solution): package contents, then fresh console
+// projects that restore the packages from artifacts/packages (isolated NUGET_PACKAGES) and run a capture + replay.
+// Its TRX joins the others in the results folder, after DotnetTest cleared the old ones.
+Task("PackageTest")
+    .IsDependentOn("Pack")
+    .Does(() =>
+{
+    if (failedTasks.Contains("Pack"))
+    {
+        throw new Exception("Pack failed, so the packages cannot be tested.");
+    }
+    EnsureDirectoryExists(resultsDir);
+    Run("dotnet", $"test --project tests/Ascend.Interop.Packaging.Tests -c {configuration} --results-directory {resultsDir} --report-trx");
+})
+    .OnError(ex => Record("PackageTest", ex));
+
+// NativeAOT smoke test (docs/packaging.md): publishes tests/Ascend.Interop.AotSmoke with PublishAot=true (any trim/AOT
+// warning fails the publish, and this task also fails on any IL2xxx/IL3xxx line in its output), then runs the native
+// binary on the simulator beside it. Two test cases in artifacts/test-results/aot-smoke-junit.xml.
+Task("AotSmoke")
+    .Does(() =>
+{
+    EnsureDirectoryExists(resultsDir);
+    var junit = $"{resultsDir}/aot-smoke-junit.xml";
+    DeleteFiles(junit);
+    var publishDir = MakeAbsolute(Directory("artifacts/aot-smoke/publish")).FullPath;
+    var binary = $"{publishDir}/Ascend.Interop.AotSmoke";
+    EnsureDirectoryExists(publishDir);
+    CleanDirectory(publishDir);
+    var cases = new List<(string Name, double Seconds, string Failure)>();
+
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var (publishExit, publishOutput) = RunCaptured("dotnet", $"publish tests/Ascend.Interop.AotSmoke -c {configuration} -o {publishDir}", null);
+    var ilLines = publishOutput.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\b(warning|error) IL[23]\d{3}\b")).Distinct().ToList();
+    string publishFailure = publishExit != 0 ? $"dotnet publish exited with code {publishExit}.\n" + string.Join("\n", publishOutput.TakeLast(40))
+        : ilLines.Count > 0 ? $"{ilLines.Count} trim/AOT diagnostics:\n" + string.Join("\n", ilLines)
+        : !FileExists(binary) ? $"{binary} was not produced." : null;
+    cases.Add(("publish with PublishAot=true and no trim/AOT warning", clock.Elapsed.TotalSeconds, publishFailure));
+
+    clock.Restart();
+    string runFailure;
+    if (publishFailure != null)
+    {
+        runFailure = "not run: the publish failed.";
+    }
+    else
+    {
+        var environment = new Dictionary<string, string> { ["ASCEND_INTEROP_BACKEND"] = "sim" };
+        var (runExit, runOutput) = RunCaptured(binary, "aot-smoke", environment);
+        var text = string.Join("\n", runOutput);
+        runFailure = runExit != 0 ? $"exited with code {runExit}:\n{text}"
+            : !text.Contains("aot-smoke: check=ok backend=Simulator operations=2 replays=2") ? $"no check=ok line:\n{text}"
+            : !text.Contains($"aot-smoke: libraries={publishDir}/libascend_sim.so") ? $"the simulator was not loaded from beside the binary:\n{text}"
+            : null;
+    }
+    cases.Add(("native binary runs a capture + replay on the simulator", clock.Elapsed.TotalSeconds, runFailure));
+
+    WriteJUnit(junit, "AotSmoke", cases);
+    var failures = cases.Where(c => c.Failure != null).Select(c => c.Name).ToList();
+    if (failures.Count > 0)
+    {
+        throw new Exception("AOT smoke test failed: " + string.Join("; ", failures));
+    }
+    Information($"AOT smoke test passed ({cases.Sum(c => c.Seconds):F0} s).");
+})
+    .OnError(ex => Record("AotSmoke", ex));
+
+(int ExitCode, List<string> Output) RunCaptured(string tool, string arguments, IDictionary<string, string> environment)
+{
+    Information($"> {tool} {arguments}");
+    var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = true };
+    if (environment != null)
+    {
+        settings.EnvironmentVariables = environment;
+    }
+    var exitCode = StartProcess(tool, settings, out var standardOutput, out var standardError);
+    var lines = standardOutput.Concat(standardError).ToList();
+    foreach (var line in lines)
+    {
+        Information(line);
+    }
+    return (exitCode, lines);
+}
+
+void WriteJUnit(string path, string suite, List<(string Name, double Seconds, string Failure)> cases)
+{
+    string Escape(string text) => System.Security.SecurityElement.Escape(text);
+    var xml = new System.Text.StringBuilder();
+    xml.AppendLine("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    xml.AppendLine($"<testsuite name=\"{suite}\" tests=\"{cases.Count}\" failures=\"{cases.Count(c => c.Failure != null)}\" time=\"{cases.Sum(c => c.Seconds):F1}\">");
+    foreach (var c in cases)
+    {
+        xml.Append($"  <testcase classname=\"{suite}\" name=\"{Escape(c.Name)}\" time=\"{c.Seconds:F1}\"");
+        xml.AppendLine(c.Failure == null ? " />" : $">\n    <failure message=\"{Escape(c.Failure.Split('\n')[0])}\">{Escape(c.Failure)}</failure>\n  </testcase>");
+    }
+    xml.AppendLine("</testsuite>");
+    System.IO.File.WriteAllText(path, xml.ToString());
+}
+
 Task("Test")
     .IsDependentOn("CleanTestResults")
     .IsDependentOn("Native")
@@ -158,6 +282,8 @@ Task("Test")
     .IsDependentOn("DotnetTest")
     .IsDependentOn("TorchTest")
     .IsDependentOn("Sanitize")
+    .IsDependentOn("PackageTest")
+    .IsDependentOn("AotSmoke")
     .Does(() =>
 {
     Information("Test results: " + resultsDir);
