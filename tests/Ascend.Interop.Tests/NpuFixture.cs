@@ -1,31 +1,17 @@
 using Ascend.Interop.Native;
+using Ascend.Interop.Testing;
 
 namespace Ascend.Interop.Tests;
 
 /// <summary>
-/// The runtime and device 0, shared by every test that touches the NPU. The native runtime is
-/// process-wide, so these tests run in one collection, one at a time.
+/// The runtime and device 0, shared by every test that touches the NPU (Ascend.Interop.Testing's
+/// <see cref="NpuDeviceFixture"/>). The native runtime is process-wide, so these tests run in one
+/// collection, one at a time.
 /// </summary>
-public sealed class NpuFixture : IDisposable
+public sealed class NpuFixture : NpuDeviceFixture
 {
-    public NpuFixture()
-    {
-        Runtime = NpuRuntime.Initialize();
-        Device = NpuDevice.Open(0);
-    }
-
-    public NpuRuntime Runtime { get; }
-
-    public NpuDevice Device { get; }
-
     /// <summary>True when the tests run on the simulator (simulator-only checks are skipped on CANN).</summary>
     public static bool OnSimulator => NpuRuntime.IsSimulator;
-
-    public void Dispose()
-    {
-        Device.Dispose();
-        Runtime.Dispose();
-    }
 }
 
 [CollectionDefinition("Npu")]
