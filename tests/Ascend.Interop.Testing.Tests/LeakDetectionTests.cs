@@ -22,7 +22,7 @@ public sealed class LeakDetectionTests
         context.Dispose(); // second dispose is a no-op
     }
 
-    [NpuFact]
+    [NpuFact(Backend = NpuBackendRequirement.Simulator)] // exact simulator counters in the expected text
     public void An_undisposed_stream_fails_the_check_with_a_message_naming_it()
     {
         var context = NpuTestContext.Open();
@@ -42,7 +42,7 @@ public sealed class LeakDetectionTests
         }
     }
 
-    [NpuFact]
+    [NpuFact(Backend = NpuBackendRequirement.Simulator)] // exact simulator counters in the expected text
     public void An_undisposed_event_fails_the_check()
     {
         var context = NpuTestContext.Open();
@@ -58,7 +58,7 @@ public sealed class LeakDetectionTests
         }
     }
 
-    [NpuFact]
+    [NpuFact(Backend = NpuBackendRequirement.Simulator)] // exact simulator counters in the expected text
     public void Undisposed_device_memory_fails_the_check_with_its_bytes()
     {
         var context = NpuTestContext.Open();
@@ -91,7 +91,7 @@ public sealed class LeakDetectionTests
         keeper.MemoryPool.Trim();
     }
 
-    [NpuFact]
+    [NpuFact(Backend = NpuBackendRequirement.Simulator)] // exact simulator counters in the expected text
     public void An_undisposed_captured_graph_fails_the_check()
     {
         var context = NpuTestContext.Open();
@@ -109,7 +109,7 @@ public sealed class LeakDetectionTests
         }
     }
 
-    [NpuFact]
+    [NpuFact(Backend = NpuBackendRequirement.Simulator)] // exact simulator counters in the expected text
     public void Snapshots_count_what_grew_and_ignore_what_shrank()
     {
         using var fixture = new NpuDeviceFixture();
@@ -124,6 +124,39 @@ public sealed class LeakDetectionTests
                       "1 more SDK streams: " + before["SDK streams"] + " -> " + after["SDK streams"] + " (SDK)"],
                      after.GrowthSince(before));
         Assert.DoesNotContain(before.GrowthSince(after), l => l.Contains("streams"));
+    }
+
+    [NpuFact]
+    public void An_undisposed_stream_is_named_on_every_backend()
+    {
+        var context = NpuTestContext.Open();
+        NpuStream leaked = context.Device.CreateStream();
+        try
+        {
+            var error = Assert.Throws<NpuLeakException>(context.Dispose);
+            Assert.Contains("1 more SDK streams: 0 -> 1 (SDK)", error.Leaks);
+        }
+        finally
+        {
+            leaked.Dispose();
+        }
+    }
+
+    [NpuFact]
+    public void Undisposed_device_memory_beyond_the_tolerance_fails_on_every_backend()
+    {
+        var context = NpuTestContext.Open();
+        DeviceBuffer leaked = DeviceBuffer.Allocate(context.Device, 16L << 20); // above CANN's 4 MiB tolerance
+        try
+        {
+            var error = Assert.Throws<NpuLeakException>(context.Dispose);
+            string expected = NpuRuntime.IsSimulator ? "more device bytes: " : "more device memory in use (bytes): ";
+            Assert.Contains(error.Leaks, line => line.Contains(expected, StringComparison.Ordinal));
+        }
+        finally
+        {
+            leaked.Dispose();
+        }
     }
 
     [NpuFact]
