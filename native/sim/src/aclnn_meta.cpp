@@ -310,7 +310,14 @@ static void destroy_executor_locked(aclOpExecutor* e) {
 aclnnStatus launch(const char* fn, void* workspace, uint64_t workspaceSize, aclOpExecutor* executor,
                    aclrtStream stream) {
     int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
+    if (rc != ACL_SUCCESS) {
+        // A launch refused at entry (an injected fault) is a failed launch like any other: it
+        // consumes a valid single-use executor, so callers have one rule to follow.
+        std::lock_guard<std::mutex> lock(g_execMutex);
+        if (executor != nullptr && executors().count(executor) != 0 && executor->op == fn && !executor->repeatable)
+            destroy_executor_locked(executor);
+        return rc;
+    }
     if (executor == nullptr) return sim::fail(ACLNN_ERR_PARAM_NULLPTR, fn, "executor is a null pointer");
 
     std::unique_lock<std::mutex> lock(g_execMutex);
@@ -570,7 +577,14 @@ EXPORT aclnnStatus aclDestroyTensorList(const aclTensorList* l) { return destroy
 EXPORT aclnnStatus aclSetAclOpExecutorRepeatable(aclOpExecutor* executor) {
     static const char* fn = "aclSetAclOpExecutorRepeatable";
     int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
+    if (rc != ACL_SUCCESS) {
+        // A launch refused at entry (an injected fault) is a failed launch like any other: it
+        // consumes a valid single-use executor, so callers have one rule to follow.
+        std::lock_guard<std::mutex> lock(g_execMutex);
+        if (executor != nullptr && executors().count(executor) != 0 && executor->op == fn && !executor->repeatable)
+            destroy_executor_locked(executor);
+        return rc;
+    }
     if (executor == nullptr) return sim::fail(ACLNN_ERR_PARAM_NULLPTR, fn, "executor is a null pointer");
     std::lock_guard<std::mutex> lock(g_execMutex);
     if (executors().count(executor) == 0) {
@@ -596,7 +610,14 @@ EXPORT aclnnStatus aclDestroyAclOpExecutor(aclOpExecutor* executor) {
 static aclnnStatus set_tensor_addr(const char* fn, aclOpExecutor* executor, size_t index, aclTensor* tensor,
                                    void* addr, bool output) {
     int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
+    if (rc != ACL_SUCCESS) {
+        // A launch refused at entry (an injected fault) is a failed launch like any other: it
+        // consumes a valid single-use executor, so callers have one rule to follow.
+        std::lock_guard<std::mutex> lock(g_execMutex);
+        if (executor != nullptr && executors().count(executor) != 0 && executor->op == fn && !executor->repeatable)
+            destroy_executor_locked(executor);
+        return rc;
+    }
     if (executor == nullptr) return sim::fail(ACLNN_ERR_PARAM_NULLPTR, fn, "executor is a null pointer");
     std::lock_guard<std::mutex> lock(g_execMutex);
     if (executors().count(executor) == 0) {

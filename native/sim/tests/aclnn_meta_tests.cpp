@@ -349,9 +349,9 @@ TEST_F(AclnnMeta, InjectedFaultsHitAclnnEntryPoints) {
     aclOpExecutor* ex = makeAdd();
     ASSERT_EQ(aclsimInjectFault("aclnnAdd", 1, ACLNN_ERR_RUNTIME_ERROR), ACL_SUCCESS);
     EXPECT_EQ(aclnnAdd(nullptr, 0, ex, stream), ACLNN_ERR_RUNTIME_ERROR);
-    // The fault fired before the executor was looked at: it is still usable.
-    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors + 1);
-    run(aclnnAdd, 0, ex);
+    // A launch that failed at entry consumed its single-use executor, like every failed launch.
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors);
+    EXPECT_EQ(aclnnAdd(nullptr, 0, ex, stream), ACLNN_ERR_PARAM_INVALID);
     ASSERT_EQ(aclsimInjectFault("aclnnMulGetWorkspaceSize", 1, ACLNN_ERR_PARAM_INVALID), ACL_SUCCESS);
     aclTensor* t = tensor({4}, ACL_FLOAT, dev(16));
     uint64_t ws = 0;
