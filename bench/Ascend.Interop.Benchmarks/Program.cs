@@ -17,7 +17,7 @@ namespace Ascend.Interop.Benchmarks;
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
 /// </summary>
-public static class Program
+public static partial class Program
 {
     public static int Main(string[] args)
     {
@@ -113,8 +113,13 @@ public static class Program
             nameof(BenchmarkBodies.StreamQueryRaw) => () => bodies.StreamQueryRaw(),
             _ => throw new ArgumentException($"loop: unknown body '{args[0]}'."),
         };
+        bodies.Drain();
+        ulong tasksBefore = SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
         bool drain = args[0].EndsWith("Enqueue", StringComparison.Ordinal);
         long calls = 0;
+        long threadCpuBefore = ThreadCpuNanoseconds();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (watch.Elapsed.TotalSeconds < seconds)
         {
@@ -122,8 +127,32 @@ public static class Program
             if (drain) bodies.Drain();
             calls += BenchmarkShapes.EnqueueBatch;
         }
-        Console.WriteLine($"{args[0]}: {calls} calls in {watch.Elapsed.TotalSeconds:0.00} s, {watch.Elapsed.TotalNanoseconds / calls:0.0} ns per call (including drains)");
+        long threadCpu = ThreadCpuNanoseconds() - threadCpuBefore;
+        bodies.Drain();
+        process.Refresh();
+        double cpuNs = (process.TotalProcessorTime - cpuBefore).TotalNanoseconds / calls;
+        double tasks = (SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore) / (double)calls;
+        Console.WriteLine($"{args[0]}: {calls} calls in {watch.Elapsed.TotalSeconds:0.00} s, {watch.Elapsed.TotalNanoseconds / calls:0.0} ns per call (including drains), calling-thread CPU {threadCpu / (double)calls:0.0} ns per call (comparable to Google Benchmark's cpu_time), process CPU {cpuNs:0.0} ns per call, {tasks:0.00} simulator tasks per call");
         return 0;
+    }
+
+    // CPU time of the calling thread (clock_gettime(CLOCK_THREAD_CPUTIME_ID)): what Google Benchmark reports as cpu_time.
+    private static unsafe long ThreadCpuNanoseconds()
+    {
+        long* timespec = stackalloc long[2];
+        if (ClockGetTime(3, timespec) != 0) return 0;
+        return timespec[0] * 1_000_000_000 + timespec[1];
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static unsafe partial int ClockGetTime(int clock, long* timespec);
+
+    private static unsafe ulong SimulatorCounter(Native.aclsimCounter counter)
+    {
+        ulong value;
+        int code = Native.AclSim.aclsimGetCounter(counter, &value);
+        if (code != 0) throw new InvalidOperationException($"aclsimGetCounter failed with {code}.");
+        return value;
     }
 
     internal static string Value(string[] args, ref int i)

@@ -39,7 +39,10 @@ public static class ResultsReport
 
         var dotnet = ReadBenchmarkDotNet(dotnetDir, out string runtime);
         var native = ReadGoogleBenchmark(File.ReadAllText(nativeFile));
-        var info = new RunInfo(DateTime.UtcNow, Machine(), commit ?? GitCommit(), runtime, quick);
+        // The run's date is when its outputs were written (the report may be rebuilt later from the same files).
+        var written = Directory.GetFiles(dotnetDir, "*-report-brief.json", SearchOption.AllDirectories)
+            .Select(File.GetLastWriteTimeUtc).Append(File.GetLastWriteTimeUtc(nativeFile)).Max();
+        var info = new RunInfo(written, Machine(), commit ?? GitCommit(), runtime, quick);
         string table = BuildTable(dotnet, native, info, out int missed);
         string existing = File.Exists(outFile) ? File.ReadAllText(outFile) : "";
         File.WriteAllText(outFile, Splice(existing, table));
@@ -210,7 +213,7 @@ public static class ResultsReport
         _ => (ns.Value / 1e6).ToString("0.000", CultureInfo.InvariantCulture) + " ms",
     };
 
-    private static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Bytes(long? b) => b is null ? "" : b.Value.ToString(CultureInfo.InvariantCulture) + " B";
 

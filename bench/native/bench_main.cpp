@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "acl/acl.h"
+#include "acl_sim/acl_sim.h"
 #include "aclnn/acl_meta.h"
 #include "aclnnop/aclnn_add.h"
 #include "aclnnop/aclnn_matmul.h"
@@ -262,6 +263,17 @@ void setup() {
         }
         if (i < static_cast<size_t>(kWidth)) rowSum += eager[i];
     }
+    // Tasks the simulator runs per step, printed for RESULTS.md (the SDK's count comes from its loop command).
+    uint64_t t0 = 0, t1 = 0, t2 = 0;
+    CHECK(aclsimGetCounter(ACLSIM_COUNT_TASKS_EXECUTED, &t0));
+    g.mlp.step(*g.ops);
+    CHECK(aclrtSynchronizeStream(g.stream));
+    CHECK(aclsimGetCounter(ACLSIM_COUNT_TASKS_EXECUTED, &t1));
+    CHECK(aclmdlRIExecuteAsync(g.graph, g.stream));
+    CHECK(aclrtSynchronizeStream(g.stream));
+    CHECK(aclsimGetCounter(ACLSIM_COUNT_TASKS_EXECUTED, &t2));
+    std::fprintf(stderr, "ascend_bench_native: simulator tasks per eager MLP step %llu, per replay %llu\n",
+                 static_cast<unsigned long long>(t1 - t0), static_cast<unsigned long long>(t2 - t1));
     if (std::fabs(rowSum - 1.0) > 1e-3) {
         std::fprintf(stderr, "ascend_bench_native: softmax row sums to %g, not 1\n", rowSum);
         std::exit(3);
