@@ -859,6 +859,88 @@ public sealed class MisuseTests(NpuFixture fixture)
         Assert.Equal(CaptureMode.Global, NpuGraph.ThreadCaptureMode);
     }
 
+    [Fact(Skip = "known bug: CaptureModeScope restores its 'previous' mode blindly (NpuGraph.RestoreThreadCaptureMode, src/Ascend.Interop/Graphs/NpuGraph.cs:647): disposing nested ExchangeThreadCaptureMode scopes out of order leaves the thread in Relaxed for good (managed and runtime mode), silently disabling the capture rules on that thread; expected: the original mode back, or an InvalidOperationException on the out-of-order Dispose")]
+    public void Capture_mode_scopes_disposed_out_of_order()
+    {
+        try
+        {
+            var outer = NpuGraph.ExchangeThreadCaptureMode(CaptureMode.Relaxed);
+            var inner = NpuGraph.ExchangeThreadCaptureMode(CaptureMode.ThreadLocal);
+            outer.Dispose();                                        // out of order
+            inner.Dispose();
+            // The thread must not be left in a weaker mode than it started with.
+            Assert.Equal(CaptureMode.Global, NpuGraph.ThreadCaptureMode);
+            using var stream = Device.CreateStream();
+            using var buffer = DeviceBuffer.Allocate(Device, 16);
+            using var graph = stream.BeginCapture(CaptureMode.Global);
+            Assert.Equal(107030, Assert.Throws<NpuCaptureException>(() => buffer.Fill(1)).Code);
+            graph.EndCapture();
+        }
+        finally
+        {
+            NpuGraph.ExchangeThreadCaptureMode(CaptureMode.Global);    // never leave the test thread relaxed
+        }
+    }
+
+    [Fact]
+    public void Graph_cache_capture_body_that_throws()
+    {
+        using var stream = Device.CreateStream();
+        using var a = NpuTensor.FromArray(stream, new float[] { -1, 1 });
+        using var cache = new NpuGraphCache<int>(2);
+        int graphs = Device.StreamBudget.Graphs;
+        var error = Assert.Throws<InvalidDataException>(() => cache.GetOrCapture(1, stream, s =>
+        {
+            Ops.Relu(s, a, a);
+            if (s.IsCapturing) throw new InvalidDataException("model code failed mid-capture");
+        }));
+        Assert.Equal("model code failed mid-capture", error.Message);
+        Assert.Equal(0, cache.Count);
+        Assert.False(stream.IsCapturing);
+        Assert.Equal(graphs, Device.StreamBudget.Graphs);
+        var graph = cache.GetOrCapture(1, stream, s => Ops.Relu(s, a, a), warmup: 0);
+        graph.ReplayAndWait();
+        Assert.Equal([0f, 1], a.ToArray<float>(stream));
+        Assert.Equal(2, cache.Statistics.Misses);
+    }
+
+    [Fact]
+    public void Pinned_copy_of_the_wrong_length_or_into_a_strided_view()
+    {
+        using var stream = Device.CreateStream();
+        using var t = NpuTensor.FromArray(stream, new float[6], new TensorShape(2, 3));
+        using var pinned = PinnedBuffer<float>.Allocate(Device, 5);
+        using var pinnedInts = PinnedBuffer<int>.Allocate(Device, 6);
+        using var transposed = t.Transpose(0, 1);
+        Throws<ArgumentException>(() => t.CopyFromAsync(pinned, stream), "the pinned buffer holds 5 values but the tensor has 6 elements");
+        Throws<ArgumentException>(() => t.CopyToAsync(pinnedInts, stream), "the tensor holds Float32 elements, not Int32");
+        using var six = PinnedBuffer<float>.Allocate(Device, 6);
+        Throws<InvalidOperationException>(() => transposed.CopyFromAsync(six, stream), "is not contiguous");
+        six.Span.Fill(2);
+        t.CopyFromAsync(six, stream);
+        stream.Synchronize();
+        Assert.All(t.ToArray<float>(stream), v => Assert.Equal(2f, v));
+    }
+
+    [Fact]
+    public void Views_of_one_storage_disposed_from_eight_threads()
+    {
+        using var stream = Device.CreateStream();
+        var pool = Device.MemoryPool;
+        stream.Synchronize();
+        long inUse = pool.InUseBytes;
+        for (int round = 0; round < 20; round++)
+        {
+            var tensor = NpuTensor.FromArray(stream, new float[64], new TensorShape(8, 8));
+            var views = new NpuTensor[8];
+            for (int i = 0; i < views.Length; i++) views[i] = tensor.Slice(0, i, 1);
+            tensor.Dispose();
+            Assert.Empty(Bounded.Together(8, i => views[i].Dispose()));
+            Assert.Equal(inUse, pool.InUseBytes);                  // returned exactly once
+        }
+        AssertUsable(Device);
+    }
+
     // ---- task-group updates -----------------------------------------------------------------------
 
     private static (NpuGraph Graph, NpuTaskGroup Group) AddGraph(NpuStream stream, NpuTensor x, NpuTensor y, NpuTensor output)
