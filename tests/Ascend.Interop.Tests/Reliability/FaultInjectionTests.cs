@@ -157,16 +157,31 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
-    public void Event_creation_failure_when_a_pool_block_is_returned()
+    public void Event_creation_failure_in_the_pool_keeps_its_books_exact()
     {
         using var stream = Device.CreateStream();
+        using var other = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);             // a fresh pool has no spare event
         var block = pool.Rent(1024, stream);
+        // The pool needs an event to tell other streams when the returning stream is done with the
+        // block: at the return, or when another stream first asks for the block.
         Sim.Inject("aclrtCreateEventWithFlag", 207005);
-        AclThrows(() => pool.Return(block, stream), 207005, "aclrtCreateEventWithFlag");
-        Assert.Equal(1, pool.RentedBlockCount);                    // nothing changed: still rented
-        pool.Return(block, stream);                                // and the retry works
+        var error = Record.Exception(() => pool.Return(block, stream));
+        if (error is not null)
+        {
+            var acl = Assert.IsAssignableFrom<AclException>(error);
+            Assert.Equal(207005, acl.Code);
+            Assert.Equal("aclrtCreateEventWithFlag", acl.Function);
+            Assert.Equal(1, pool.RentedBlockCount);                // nothing changed: still rented
+            pool.Return(block, stream);                            // and the retry works
+        }
         Assert.Equal(0, pool.InUseBytes);
+        var reused = pool.Rent(1024, other);                       // if the fault is still armed, it fires here
+        Assert.Equal(1024, pool.InUseBytes);
+        pool.Return(reused, other);
+        Assert.Equal(0, pool.InUseBytes);
+        Assert.Equal(0, pool.RentedBlockCount);
+        Assert.Equal(0u, Sim.Clear());                             // the fault fired on one of the two paths
     }
 
     [Fact(Skip = "known bug: NpuTensor.Dispose sets IsDisposed, then TensorStorage.Release (src/Ascend.Interop/Tensors/TensorStorage.cs:69) calls DeviceMemoryPool.Return, which throws when aclrtRecordEvent (or event creation) fails (DeviceMemoryPool.cs:209-216); the exception escapes Dispose and the block stays rented forever (InUseBytes +512, its segment can never be trimmed)")]
