@@ -48,6 +48,7 @@ public sealed partial class NpuGraph : IDisposable
     private NpuEvent? _updateDone;
     private int _updateGeneration;
     private long _inUseAtBegin;
+    private int _replaysInFlight;   // Replay calls between their state check and their native call
 
     /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
     private sealed class ReplayStream(NpuStream stream)
@@ -335,25 +336,34 @@ public sealed partial class NpuGraph : IDisposable
     public unsafe void Replay(NpuStream? stream = null)
     {
         var target = stream ?? _stream;
-        ThrowIfNotReady("Replay");
+        ThrowIfNotState(State.Captured, "Replay"); // unlocked first look; BeginReplay checks again under the lock
         if (target.Device.Id != Device.Id)
             throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", nameof(stream));
         if (target.ActiveCapture is { } capture)
             throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRIExecuteAsync), "NpuGraph.Replay",
                 $"{target} is capturing; a graph cannot be replayed on a capturing stream.", capture.Mode);
 
-        var replayStream = ReplayStreamFor(target);
-        using var lease = target.Enter();
-        using var modelLease = new HandleLease(_model!, this);
-        int generation = Volatile.Read(ref _updateGeneration);
-        if (replayStream.WaitedGeneration != generation)
+        // Registers the replay under the graph's lock, so a concurrent Dispose waits for it before
+        // it releases the graph's memory (and a Replay after Dispose began is refused).
+        var replayStream = BeginReplay(target);
+        try
         {
-            // A task-group update ran on another stream: this replay must not overtake it.
-            target.Wait(_updateDone!);
-            replayStream.WaitedGeneration = generation;
+            using var lease = target.Enter();
+            using var modelLease = new HandleLease(_model!, this);
+            int generation = Volatile.Read(ref _updateGeneration);
+            if (replayStream.WaitedGeneration != generation)
+            {
+                // A task-group update ran on another stream: this replay must not overtake it.
+                target.Wait(_updateDone!);
+                replayStream.WaitedGeneration = generation;
+            }
+            int code = aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease));
+            if (code != 0) AclCheck.Throw(code, nameof(aclmdlRIExecuteAsync), _name is null ? "replaying a graph" : $"replaying graph '{_name}'");
         }
-        AclCheck.Check(aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease)), nameof(aclmdlRIExecuteAsync),
-            $"replaying graph{(_name is null ? "" : $" '{_name}'")}");
+        finally
+        {
+            Interlocked.Decrement(ref _replaysInFlight);
+        }
         Interlocked.Increment(ref _replays);
         NpuMetrics.Replays.Add(1);
     }
@@ -365,10 +375,12 @@ public sealed partial class NpuGraph : IDisposable
         (stream ?? _stream).Synchronize();
     }
 
-    private ReplayStream ReplayStreamFor(NpuStream stream)
+    private ReplayStream BeginReplay(NpuStream stream)
     {
         lock (_lock)
         {
+            ThrowIfNotState(State.Captured, "Replay");
+            _replaysInFlight++;
             foreach (var existing in _replayStreams)
                 if (ReferenceEquals(existing.Stream, stream)) return existing;
             var added = new ReplayStream(stream) { WaitedGeneration = _updateGeneration };
@@ -801,6 +813,10 @@ public sealed partial class NpuGraph : IDisposable
             _state = State.Disposed;
         }
         if (previous != State.Captured) return; // a failed capture already released everything
+
+        // Replays that passed their state check before Dispose finish submitting first.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _replaysInFlight) != 0) spin.SpinOnce();
 
         // Queued replays read the graph's memory: let them finish before it goes.
         foreach (var replayed in _replayStreams)

@@ -164,6 +164,7 @@ public sealed class DeviceMemoryPool : IDisposable
             if (node.ReadyEvent is { } evt) RecycleEvent(evt);
             node.ReadyEvent = null;
             node.Owner = null;
+            node.CaptureHold = false;
             node.IsFree = false;
             node.Requested = bytes;
             node.Segment.RentedBlocks++;
@@ -196,7 +197,6 @@ public sealed class DeviceMemoryPool : IDisposable
                 ReturnAfterDispose(node, stream);
                 return;
             }
-            NpuEvent? ready = null;
             NpuStream? owner = stream;
             if (stream.IsDisposed)
             {
@@ -204,24 +204,12 @@ public sealed class DeviceMemoryPool : IDisposable
                 SynchronizeDevice();
                 owner = null;
             }
-            else if (!stream.IsCapturing)
-            {
-                ready = TakeEvent(stream);
-                try
-                {
-                    ready.Record(stream);
-                }
-                catch
-                {
-                    RecycleEvent(ready);
-                    throw; // the block stays rented: nothing changed
-                }
-            }
-            // else: freed inside a capture. No event can say when captured work is done (it runs
-            // at replay), so only the capturing stream itself may reuse the block.
+            // The same stream may reuse the block at once (stream order); another stream only after
+            // an event, recorded when one first asks (IsUsableBy). Freed inside a capture: held.
             MarkFree(node);
             node.Owner = owner;
-            node.ReadyEvent = ready;
+            node.ReadyEvent = null;
+            node.CaptureHold = owner is not null && stream.IsCapturing;
             node.ReturnSequence = ++_sequence;
             node = Coalesce(node);
             InsertFree(node);
@@ -302,8 +290,40 @@ public sealed class DeviceMemoryPool : IDisposable
     private bool IsUsableBy(PoolBlockNode node, NpuStream stream)
     {
         if (node.Owner is null || ReferenceEquals(node.Owner, stream)) return true;
-        if (node.ReadyEvent is not { } evt || !evt.IsCompleted) return false;
+        if (node.CaptureHold) return false;
+        if (node.ReadyEvent is null && !TryMarkLastUse(node)) return false;
+        if (!node.ReadyEvent!.IsCompleted) return false;
         Settle(node);
+        return true;
+    }
+
+    /// <summary>
+    /// Records the event that tells other streams when the owner stream is done with a free block.
+    /// Recorded now rather than at return: later than necessary, never too early.
+    /// </summary>
+    private bool TryMarkLastUse(PoolBlockNode node)
+    {
+        var owner = node.Owner!;
+        if (owner.IsDisposed || owner.IsCapturing) return false; // settled by Trim, or after the capture
+        NpuEvent ready;
+        try
+        {
+            ready = TakeEvent(owner);
+        }
+        catch (Exception e) when (e is AclException or ObjectDisposedException)
+        {
+            return false; // no event to be had: the block stays with its stream, the rent takes other memory
+        }
+        try
+        {
+            ready.Record(owner);
+        }
+        catch (Exception e) when (e is AclException or ObjectDisposedException)
+        {
+            RecycleEvent(ready);
+            return false;
+        }
+        node.ReadyEvent = ready;
         return true;
     }
 
@@ -313,6 +333,7 @@ public sealed class DeviceMemoryPool : IDisposable
         if (node.ReadyEvent is { } evt) RecycleEvent(evt);
         node.ReadyEvent = null;
         node.Owner = null;
+        node.CaptureHold = false;
     }
 
     private unsafe PoolBlockNode AllocateSegment(long size, bool large)
@@ -393,9 +414,11 @@ public sealed class DeviceMemoryPool : IDisposable
         // The tail inherits what guarded the whole block.
         tail.Owner = node.Owner;
         tail.ReadyEvent = node.ReadyEvent;
+        tail.CaptureHold = node.CaptureHold;
         tail.ReturnSequence = node.ReturnSequence;
         node.ReadyEvent = null;
         node.Owner = null;
+        node.CaptureHold = false;
         InsertFree(tail);
     }
 
@@ -462,11 +485,17 @@ public sealed class DeviceMemoryPool : IDisposable
         {
             into.Owner = from.Owner;
             into.ReadyEvent = from.ReadyEvent;
+            into.CaptureHold = from.CaptureHold;
             into.ReturnSequence = from.ReturnSequence;
             from.ReadyEvent = null;
             from.Owner = null;
+            from.CaptureHold = false;
             return;
         }
+        // Same stream: a side without an event (its last use is not marked yet) or held by a
+        // capture makes the merged block so too.
+        into.CaptureHold |= from.CaptureHold;
+        from.CaptureHold = false;
         // Same stream: the later record covers the earlier one; a capture-freed side (no event) stays so.
         NpuEvent? keep;
         if (into.ReadyEvent is null || from.ReadyEvent is null)
@@ -513,7 +542,11 @@ public sealed class DeviceMemoryPool : IDisposable
         {
             for (var segment = _segments; segment is not null; segment = segment.Next)
                 for (var node = segment.First; node is not null; node = node.Next)
-                    if (node.IsFree && node.Owner is not null && node.ReadyEvent is null) node.Owner = null;
+                    if (node.IsFree && node.CaptureHold)
+                    {
+                        node.CaptureHold = false;
+                        node.Owner = null;
+                    }
         }
     }
 
@@ -538,7 +571,7 @@ public sealed class DeviceMemoryPool : IDisposable
     private static bool HasCaptureFreedBlock(PoolSegment segment)
     {
         for (var node = segment.First; node is not null; node = node.Next)
-            if (node.Owner is not null && node.ReadyEvent is null) return true;
+            if (node.CaptureHold) return true;
         return false;
     }
 
@@ -553,8 +586,15 @@ public sealed class DeviceMemoryPool : IDisposable
                 evt.Synchronize();
                 RecycleEvent(evt);
             }
+            else if (node.IsFree && node.Owner is { } owner && !node.CaptureHold)
+            {
+                // Last use not marked yet: wait for the stream that made it.
+                if (owner.IsDisposed) SynchronizeDevice();
+                else owner.SynchronizeForCleanup();
+            }
             node.ReadyEvent = null;
             node.Owner = null;
+            node.CaptureHold = false;
             if (node.Bin >= 0) RemoveFree(node);
             RecycleNode(node);
             node = next;
@@ -581,6 +621,7 @@ public sealed class DeviceMemoryPool : IDisposable
         MarkFree(node);
         node.Owner = null;
         node.ReadyEvent = null;
+        node.CaptureHold = false;
         InsertFree(node);
         var segment = node.Segment;
         if (segment.RentedBlocks == 0) ReleaseSegment(segment);
@@ -601,6 +642,7 @@ public sealed class DeviceMemoryPool : IDisposable
         node.Prev = node.Next = node.BinPrev = null;
         node.Owner = null;
         node.ReadyEvent = null;
+        node.CaptureHold = false;
         node.IsFree = false;
         node.Bin = -1;
         node.Generation++;

@@ -26,10 +26,15 @@ internal sealed class PoolBlockNode
     public PoolBlockNode? BinNext;
     public int Bin = -1;
 
-    // While free: the stream that last used the block (null once the block is known idle) and
-    // the event recorded on it at return time (null when settled, or freed during a capture).
+    // While free: the stream that last used the block (null once the block is known idle) and an
+    // event recorded on that stream after the last use. The event is recorded lazily, the first
+    // time another stream wants the block (null until then), so a same-stream rent/return cycle
+    // costs no runtime call.
     public NpuStream? Owner;
     public NpuEvent? ReadyEvent;
+    // Freed inside a capture: the graph's replays may still use it, so only the capturing stream
+    // may reuse it until the graph layer releases the hold (no event can say when replays end).
+    public bool CaptureHold;
     public long ReturnSequence;
 }
 
