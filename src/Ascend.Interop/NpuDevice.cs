@@ -158,6 +158,8 @@ public sealed class NpuDevice : IDisposable
     /// <summary>Waits until all work on all of the device's streams is done.</summary>
     public void Synchronize()
     {
+        HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuDevice.Synchronize");
+        NpuGraph.ThrowIfDeviceCapturing(Id, "NpuDevice.Synchronize");
         using var lease = Enter();
         AclCheck.Check(aclrtSynchronizeDevice(), nameof(aclrtSynchronizeDevice));
     }

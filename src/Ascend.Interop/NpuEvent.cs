@@ -64,6 +64,7 @@ public sealed class NpuEvent : IDisposable
     {
         using var lease = Lease();
         ThrowIfCapturedRecord("Synchronize");
+        Handles.HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuEvent.Synchronize");
         AclCheck.Check(aclrtSynchronizeEvent(NativeHandle.Event(lease.Value)), nameof(aclrtSynchronizeEvent));
     }
 
@@ -74,6 +75,7 @@ public sealed class NpuEvent : IDisposable
         if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
         using var lease = Lease();
         ThrowIfCapturedRecord("Synchronize");
+        Handles.HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuEvent.Synchronize");
         int code = aclrtSynchronizeEventWithTimeout(NativeHandle.Event(lease.Value), ms);
         if (code == 507047) return false;
         AclCheck.Check(code, nameof(aclrtSynchronizeEventWithTimeout));

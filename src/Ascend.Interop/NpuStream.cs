@@ -69,6 +69,7 @@ public sealed partial class NpuStream : IDisposable
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", 107027);
+            HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
             AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
         }
         ThrowCallbackErrors();
@@ -82,6 +83,7 @@ public sealed partial class NpuStream : IDisposable
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", 107027);
+            HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
             int code = aclrtSynchronizeStreamWithTimeout(Native(lease), ms);
             if (code == 507046) return false;
             AclCheck.Check(code, nameof(aclrtSynchronizeStreamWithTimeout));

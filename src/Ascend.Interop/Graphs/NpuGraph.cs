@@ -48,7 +48,8 @@ public sealed partial class NpuGraph : IDisposable
     private NpuEvent? _updateDone;
     private int _updateGeneration;
     private long _inUseAtBegin;
-    private int _replaysInFlight;   // Replay calls between their state check and their native call
+    private int _replaysInFlight;
+    private Exception? _poisonedBy;  // first SDK operation that failed during the capture   // Replay calls between their state check and their native call
 
     /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
     private sealed class ReplayStream(NpuStream stream)
@@ -217,6 +218,18 @@ public sealed partial class NpuGraph : IDisposable
 
         aclmdlRI model;
         int code;
+        Exception? poisonedBy;
+        lock (_lock) poisonedBy = _poisonedBy;
+        if (poisonedBy is not null)
+        {
+            // End the native capture (its model lacks the failed operation) and discard it.
+            AbandonCapture($"an operation failed while capturing: {poisonedBy.Message}");
+            NpuLogging.CaptureFailed(NpuLogging.Logger, "NpuGraph.EndCapture", Mode, ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED,
+                AclErrorCodes.NameOf(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED), poisonedBy.Message);
+            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
+                "an operation failed while capturing (see the inner exception), so the graph would lack it; the capture is discarded and the stream is usable again.",
+                Mode, null, poisonedBy);
+        }
         using (var lease = _stream.Enter())
         {
             code = aclmdlRICaptureEnd(_stream.Native(lease), &model);
@@ -314,6 +327,18 @@ public sealed partial class NpuGraph : IDisposable
         }
     }
 
+    /// <summary>
+    /// An SDK operation failed while this graph was capturing: the graph would lack it, so the
+    /// capture is poisoned and EndCapture fails (as CANN does when a submission fails).
+    /// </summary>
+    internal void NoteFailure(Exception failure)
+    {
+        lock (_lock)
+        {
+            if (_state == State.Capturing) _poisonedBy ??= failure;
+        }
+    }
+
     internal void KeepAlive(GCHandle state)
     {
         lock (_lock) _keepAlive.Add(state);
@@ -383,7 +408,8 @@ public sealed partial class NpuGraph : IDisposable
             _replaysInFlight++;
             foreach (var existing in _replayStreams)
                 if (ReferenceEquals(existing.Stream, stream)) return existing;
-            var added = new ReplayStream(stream) { WaitedGeneration = _updateGeneration };
+            // A stream new to this graph has waited for no update yet (generation 0 = none ever ran).
+            var added = new ReplayStream(stream) { WaitedGeneration = 0 };
             _replayStreams.Add(added);
             return added;
         }
@@ -651,13 +677,27 @@ public sealed partial class NpuGraph : IDisposable
         var native = (aclmdlRICaptureMode)(uint)mode;
         AclCheck.Check(aclmdlRICaptureThreadExchangeMode(&native), nameof(aclmdlRICaptureThreadExchangeMode));
         var previous = (CaptureMode)(int)native;
-        var previousManaged = t_threadMode;
+        var scopes = t_modeScopes ??= new List<(CaptureMode, CaptureMode?, long)>();
+        long token = ++t_modeScopeTokens;
+        scopes.Add((previous, t_threadMode, token));
         t_threadMode = mode;
-        return new CaptureModeScope(previous, previousManaged);
+        return new CaptureModeScope(previous, scopes.Count - 1, token);
     }
 
-    internal static unsafe void RestoreThreadCaptureMode(CaptureMode native, CaptureMode? managed)
+    [ThreadStatic] private static List<(CaptureMode Native, CaptureMode? Managed, long Token)>? t_modeScopes;
+    [ThreadStatic] private static long t_modeScopeTokens;
+
+    /// <summary>
+    /// Ends the scope at <paramref name="depth"/>: the thread gets back the mode it had before that
+    /// scope, and scopes opened inside it end too (so disposing out of order never leaves the thread
+    /// in a weaker mode). A scope already ended that way, or disposed on another thread, does nothing.
+    /// </summary>
+    internal static unsafe void EndCaptureModeScope(int depth, long token)
     {
+        var scopes = t_modeScopes;
+        if (scopes is null || depth >= scopes.Count || scopes[depth].Token != token) return;
+        var (native, managed, _) = scopes[depth];
+        scopes.RemoveRange(depth, scopes.Count - depth);
         var mode = (aclmdlRICaptureMode)(uint)native;
         aclmdlRICaptureThreadExchangeMode(&mode);
         t_threadMode = managed;
@@ -687,6 +727,20 @@ public sealed partial class NpuGraph : IDisposable
                 if (graph.Mode == CaptureMode.Global && threadMode == CaptureMode.Global && graph.Device.Id == deviceId)
                     throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: false, code);
             }
+        }
+    }
+
+    /// <summary>Synchronizing a whole device waits for its capturing streams too, which CANN refuses (107027).</summary>
+    internal static void ThrowIfDeviceCapturing(int deviceId, string operation)
+    {
+        if (Volatile.Read(ref s_activeCount) == 0) return;
+        lock (s_registryLock)
+        {
+            foreach (var graph in s_activeCaptures)
+                if (graph.Device.Id == deviceId)
+                    throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, "aclrtSynchronizeDevice", operation,
+                        $"{graph.CaptureStream} of this device is capturing; the device cannot be synchronized until the capture ends (synchronize the other streams one by one).",
+                        graph.Mode);
         }
     }
 
@@ -885,17 +939,22 @@ public sealed partial class NpuGraph : IDisposable
 public readonly struct CaptureModeScope : IDisposable
 {
     private readonly CaptureMode _previous;
-    private readonly CaptureMode? _previousManaged;
+    private readonly int _depth;
+    private readonly long _token;
 
-    internal CaptureModeScope(CaptureMode previous, CaptureMode? previousManaged)
+    internal CaptureModeScope(CaptureMode previous, int depth, long token)
     {
         _previous = previous;
-        _previousManaged = previousManaged;
+        _depth = depth;
+        _token = token;
     }
 
     /// <summary>The thread's mode before the exchange.</summary>
     public CaptureMode Previous => _previous;
 
-    /// <summary>Switches the thread back.</summary>
-    public void Dispose() => NpuGraph.RestoreThreadCaptureMode(_previous, _previousManaged);
+    /// <summary>
+    /// Switches the thread back to <see cref="Previous"/>. Disposing an outer scope first also ends
+    /// the scopes opened inside it; disposing twice does nothing.
+    /// </summary>
+    public void Dispose() => NpuGraph.EndCaptureModeScope(_depth, _token);
 }

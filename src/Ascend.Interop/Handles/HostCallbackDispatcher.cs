@@ -42,8 +42,22 @@ internal sealed partial class HostCallbackDispatcher : IDisposable
         Interlocked.Decrement(ref _subscriptions);
     }
 
+    [ThreadStatic] private static bool t_isCallbackThread;
+
+    /// <summary>
+    /// Refuses a host wait on NPU work from inside a host callback: the callback thread is the one
+    /// that runs the callbacks such a wait depends on, so it could never finish.
+    /// </summary>
+    public static void ThrowIfOnCallbackThread(string operation)
+    {
+        if (t_isCallbackThread)
+            throw new InvalidOperationException(
+                $"{operation} was called from inside a host callback. Host callbacks run on the device's callback thread, which a blocking callback also holds the stream on, so the wait could never finish. Signal another thread from the callback instead.");
+    }
+
     private void Run()
     {
+        t_isCallbackThread = true;
         _threadId.SetResult((ulong)pthread_self());
         try
         {

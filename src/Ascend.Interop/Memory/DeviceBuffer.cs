@@ -87,6 +87,7 @@ public sealed class DeviceBuffer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(stream);
+        CheckStreamDevice(stream);
         long bytes = source.Length * sizeof(T);
         MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
         using var lease = Enter();
@@ -100,6 +101,7 @@ public sealed class DeviceBuffer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(stream);
+        CheckStreamDevice(stream);
         long bytes = destination.Length * sizeof(T);
         MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
         using var lease = Enter();
@@ -119,8 +121,15 @@ public sealed class DeviceBuffer : IDisposable
     public void FillAsync(byte value, NpuStream stream, long offsetBytes = 0, long? count = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        CheckStreamDevice(stream);
         using var lease = Enter();
         MemoryCopy.FillAsync(lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value, stream);
+    }
+
+    private void CheckStreamDevice(NpuStream stream)
+    {
+        if (stream.Device.Id != Device.Id)
+            throw new ArgumentException($"The buffer is on NPU device {Device.Id} but the stream belongs to device {stream.Device.Id}.", nameof(stream));
     }
 
     internal HandleLease Enter()

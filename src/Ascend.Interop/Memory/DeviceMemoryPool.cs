@@ -123,8 +123,15 @@ public sealed class DeviceMemoryPool : IDisposable
     /// operator workspaces). The one seam where graph capture redirects a capturing stream's
     /// allocations into the graph's pool.
     /// </summary>
-    internal static DeviceMemoryPool PoolFor(NpuStream stream) =>
-        stream.ActiveUpdate?.Graph.Pool.Pool ?? stream.ActiveCapture?.Pool.Pool ?? stream.Device.MemoryPool;
+    internal static DeviceMemoryPool PoolFor(NpuStream stream)
+    {
+        var graphPool = stream.ActiveUpdate?.Graph.Pool.Pool ?? stream.ActiveCapture?.Pool.Pool;
+        if (graphPool is not null) return graphPool;
+        if (stream.Device.IsDisposed)
+            throw new ObjectDisposedException(nameof(NpuDevice),
+                $"NPU device {stream.Device.Id} was disposed, and with it its memory pool: {stream} can still run and synchronize queued work but cannot allocate. Keep the NpuDevice open while you allocate on its streams.");
+        return stream.Device.MemoryPool;
+    }
 
     /// <summary>The size the pool hands out for a request of <paramref name="bytes"/> bytes.</summary>
     public static long RoundSize(long bytes)
@@ -254,6 +261,8 @@ public sealed class DeviceMemoryPool : IDisposable
     private void CheckStream(NpuStream stream, string operation)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (stream.IsDisposed && operation == nameof(Rent))
+            throw new ObjectDisposedException(nameof(NpuStream), $"DeviceMemoryPool.Rent: {stream} has been disposed; rent on a live stream.");
         if (stream.Device.Id != Device.Id)
             throw new ArgumentException($"DeviceMemoryPool.{operation}: the stream is on NPU device {stream.Device.Id} but the {Name} is on device {Device.Id}.", nameof(stream));
     }

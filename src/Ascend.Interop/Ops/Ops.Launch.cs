@@ -44,14 +44,24 @@ public static unsafe partial class Ops
         // Read the runtime's message before any other native call can replace it.
         AclException? failure = code != 0 ? Failure(code, function, op) : null;
         if (!workspace.IsEmpty) workspace.Pool!.Return(workspace, stream);
-        if (failure is not null) throw failure;
+        if (failure is not null)
+        {
+            stream.ActiveCapture?.NoteFailure(failure);
+            throw failure;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowPhase1(int code, string function, string op) => throw Failure(code, function, op);
+    private static void ThrowPhase1(NpuStream stream, int code, string function, string op)
+    {
+        var failure = Failure(code, function, op);
+        // The operator is missing from the capture: the graph must not end as if it were complete.
+        stream.ActiveCapture?.NoteFailure(failure);
+        throw failure;
+    }
 
     /// <summary>Records the launched operator for the graph layer while the stream captures or re-issues a task group (allocates only then).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -62,7 +62,7 @@ public static unsafe partial class Ops
         ulong workspace;
         aclOpExecutor* executor;
         int code = AclnnOps.aclnnMulGetWorkspaceSize(a, b, o, &workspace, &executor);
-        if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnMulGetWorkspaceSize), op);
+        if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnMulGetWorkspaceSize), op);
         Launch(stream, lease, workspace, executor, &AclnnOps.aclnnMul, nameof(AclnnOps.aclnnMul), op);
         Note(stream, nameof(AclnnOps.aclnnMul), self, other, output);
     }
@@ -89,13 +89,13 @@ public static unsafe partial class Ops
             if (subtract)
             {
                 int code = AclnnOps.aclnnSubGetWorkspaceSize(a, b, scalar, o, &workspace, &executor);
-                if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnSubGetWorkspaceSize), op);
+                if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnSubGetWorkspaceSize), op);
                 Launch(stream, lease, workspace, executor, &AclnnOps.aclnnSub, nameof(AclnnOps.aclnnSub), op);
             }
             else
             {
                 int code = AclnnOps.aclnnAddGetWorkspaceSize(a, b, scalar, o, &workspace, &executor);
-                if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnAddGetWorkspaceSize), op);
+                if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnAddGetWorkspaceSize), op);
                 Launch(stream, lease, workspace, executor, &AclnnOps.aclnnAdd, nameof(AclnnOps.aclnnAdd), op);
             }
         }
@@ -175,13 +175,13 @@ public static unsafe partial class Ops
         if (batched)
         {
             int code = AclnnOps.aclnnMatmulGetWorkspaceSize(a, b, o, (sbyte)mathType, &workspace, &executor);
-            if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnMatmulGetWorkspaceSize), op);
+            if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnMatmulGetWorkspaceSize), op);
             Launch(stream, lease, workspace, executor, &AclnnOps.aclnnMatmul, nameof(AclnnOps.aclnnMatmul), op);
         }
         else
         {
             int code = AclnnOps.aclnnMmGetWorkspaceSize(a, b, o, (sbyte)mathType, &workspace, &executor);
-            if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnMmGetWorkspaceSize), op);
+            if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnMmGetWorkspaceSize), op);
             Launch(stream, lease, workspace, executor, &AclnnOps.aclnnMm, nameof(AclnnOps.aclnnMm), op);
         }
         Note(stream, batched ? nameof(AclnnOps.aclnnMatmul) : nameof(AclnnOps.aclnnMm), self, mat2, output);
@@ -242,13 +242,13 @@ public static unsafe partial class Ops
         if (silu)
         {
             int code = AclnnOps.aclnnSiluGetWorkspaceSize(a, o, &workspace, &executor);
-            if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnSiluGetWorkspaceSize), op);
+            if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnSiluGetWorkspaceSize), op);
             Launch(stream, lease, workspace, executor, &AclnnOps.aclnnSilu, nameof(AclnnOps.aclnnSilu), op);
         }
         else
         {
             int code = AclnnOps.aclnnReluGetWorkspaceSize(a, o, &workspace, &executor);
-            if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnReluGetWorkspaceSize), op);
+            if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnReluGetWorkspaceSize), op);
             Launch(stream, lease, workspace, executor, &AclnnOps.aclnnRelu, nameof(AclnnOps.aclnnRelu), op);
         }
         Note(stream, silu ? nameof(AclnnOps.aclnnSilu) : nameof(AclnnOps.aclnnRelu), self, null, output);
@@ -283,7 +283,7 @@ public static unsafe partial class Ops
         ulong workspace;
         aclOpExecutor* executor;
         int code = AclnnOps.aclnnSoftmaxGetWorkspaceSize(a, dim, o, &workspace, &executor);
-        if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnSoftmaxGetWorkspaceSize), op);
+        if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnSoftmaxGetWorkspaceSize), op);
         Launch(stream, lease, workspace, executor, &AclnnOps.aclnnSoftmax, nameof(AclnnOps.aclnnSoftmax), op);
         Note(stream, nameof(AclnnOps.aclnnSoftmax), self, null, output);
     }
@@ -323,7 +323,7 @@ public static unsafe partial class Ops
         ulong workspace;
         aclOpExecutor* executor;
         int code = AclnnOps.aclnnCastGetWorkspaceSize(a, (aclDataType)(int)output.DataType, o, &workspace, &executor);
-        if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnCastGetWorkspaceSize), op);
+        if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnCastGetWorkspaceSize), op);
         Launch(stream, lease, workspace, executor, &AclnnOps.aclnnCast, nameof(AclnnOps.aclnnCast), op);
         Note(stream, nameof(AclnnOps.aclnnCast), self, null, output);
     }
@@ -359,7 +359,7 @@ public static unsafe partial class Ops
         ulong workspace;
         aclOpExecutor* executor;
         int code = AclnnOps.aclnnInplaceCopyGetWorkspaceSize(d, s, &workspace, &executor);
-        if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnInplaceCopyGetWorkspaceSize), op);
+        if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnInplaceCopyGetWorkspaceSize), op);
         Launch(stream, lease, workspace, executor, &AclnnOps.aclnnInplaceCopy, nameof(AclnnOps.aclnnInplaceCopy), op);
         Note(stream, nameof(AclnnOps.aclnnInplaceCopy), source, null, destination);
     }
@@ -391,7 +391,7 @@ public static unsafe partial class Ops
         ulong workspace;
         aclOpExecutor* executor;
         int code = AclnnOps.aclnnRmsNormGetWorkspaceSize(xd, gd, epsilon, yd, rd, &workspace, &executor);
-        if (code != 0) ThrowPhase1(code, nameof(AclnnOps.aclnnRmsNormGetWorkspaceSize), op);
+        if (code != 0) ThrowPhase1(stream, code, nameof(AclnnOps.aclnnRmsNormGetWorkspaceSize), op);
         Launch(stream, lease, workspace, executor, &AclnnOps.aclnnRmsNorm, nameof(AclnnOps.aclnnRmsNorm), op);
         Note(stream, nameof(AclnnOps.aclnnRmsNorm), x, gamma, y, rstd);
     }
