@@ -226,6 +226,7 @@ static void finalize_locked_and_unlock(std::unique_lock<std::mutex>& l) {
     s.contexts.clear();
     for (auto& e : s.events) { (void)e; bump(ACLSIM_LIVE_EVENTS, -1); }
     s.events.clear();
+    s.retiredEvents.clear();
     s.reports.clear();
     l.unlock();
     for (auto& st : stop) stop_stream(st);

@@ -259,12 +259,19 @@ static Event* find_event_locked(aclrtEvent e) {
     return it == g().events.end() ? nullptr : it->second.get();
 }
 
+// For queued record/wait tasks: a destroyed event whose record is still pending lives on, retired.
+static Event* find_event_for_task_locked(aclrtEvent e) {
+    if (Event* live = find_event_locked(e)) return live;
+    auto it = g().retiredEvents.find(static_cast<Event*>(e));
+    return it == g().retiredEvents.end() ? nullptr : it->second.get();
+}
+
 // Waits (State::mu held through `l`) until event `e` (identified by id) completes sequence `t`.
 static bool wait_event_locked(std::unique_lock<std::mutex>& l, Event* e, uint64_t id, uint64_t t, int32_t timeoutMs) {
     State& st = g();
     auto pred = [&] {
         if (st.shutdown) return true;
-        Event* cur = find_event_locked(e);
+        Event* cur = find_event_for_task_locked(e);
         return !cur || cur->id != id || cur->done >= t;
     };
     if (timeoutMs < 0) {
@@ -458,6 +465,7 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event) {
     auto it = st.events.find(static_cast<Event*>(event));
     if (!event || it == st.events.end())
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+    if (it->second->done < it->second->target) st.retiredEvents.emplace(it->first, std::move(it->second));
     st.events.erase(it);
     bump(ACLSIM_LIVE_EVENTS, -1);
     st.cv.notify_all();
@@ -500,7 +508,7 @@ ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stre
     it.fn = [event, id, seq](std::string&) {
         State& st2 = g();
         std::lock_guard<std::mutex> l2(st2.mu);
-        Event* cur = find_event_locked(event);
+        Event* cur = find_event_for_task_locked(event);
         if (cur && cur->id == id) {
             if (seq > cur->done) cur->done = seq;
             if (seq > cur->stampSeq) {
@@ -508,6 +516,9 @@ ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stre
                 cur->stamp = std::chrono::steady_clock::now();
             }
         }
+        auto retired = st2.retiredEvents.find(static_cast<Event*>(event));
+        if (retired != st2.retiredEvents.end() && retired->second->done >= retired->second->target)
+            st2.retiredEvents.erase(retired);  // the last pending record ran: now it can go
         st2.cv.notify_all();
         return ACL_SUCCESS;
     };

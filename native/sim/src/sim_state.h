@@ -189,6 +189,10 @@ struct State {
     std::unordered_map<Context*, std::unique_ptr<Context>> contexts;
     std::unordered_map<Stream*, std::shared_ptr<Stream>> streams;  // user streams
     std::unordered_map<Event*, std::unique_ptr<Event>> events;
+    // Destroyed while a record was still pending: kept (invisible to the API) until that record
+    // completes, so queued waits on it still order their streams (as CUDA/CANN release the
+    // resources of a destroyed event asynchronously).
+    std::unordered_map<Event*, std::unique_ptr<Event>> retiredEvents;
     std::unordered_map<Model*, std::shared_ptr<Model>> models;
     std::unordered_map<Group*, std::weak_ptr<Model>> groups;
     std::vector<std::unique_ptr<Capture>> captures;

@@ -1,4 +1,6 @@
 // Events: record / reset / synchronize (with timeout) / query / elapsed time.
+#include <cstring>
+
 #include "test_support.h"
 
 using namespace simtest;
@@ -138,6 +140,31 @@ TEST_F(RuntimeEvent, EventsRecordOnTheDefaultStream) {
     ASSERT_ACL_OK(aclrtQueryEventStatus(ev_, &st));
     EXPECT_EQ(ACL_EVENT_RECORDED_STATUS_COMPLETE, st);
     EXPECT_TRUE(AllBytes(ReadDevice(dev_, 64), 9));
+}
+
+TEST_F(RuntimeEvent, DestroyingAnEventKeepsTheWaitsAlreadyQueuedOnIt) {
+    // The producer's memset is slow; the consumer waits on an event that is destroyed at once.
+    aclrtStream consumer = nullptr;
+    aclrtEvent done = nullptr;
+    void* pinned = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&consumer));
+    ASSERT_ACL_OK(aclrtCreateEvent(&done));
+    ASSERT_ACL_OK(aclrtMallocHost(&pinned, 64));
+    memset(pinned, 0, 64);
+    ASSERT_ACL_OK(aclrtMemset(dev_, 64, 0, 64));
+    ASSERT_ACL_OK(aclsimSetTaskDelay(100 * 1000));
+    ASSERT_ACL_OK(aclrtMemsetAsync(dev_, 64, 7, 64, s_));
+    ASSERT_ACL_OK(aclrtRecordEvent(done, s_));
+    ASSERT_ACL_OK(aclrtStreamWaitEvent(consumer, done));
+    ASSERT_ACL_OK(aclrtDestroyEvent(done));
+    ASSERT_ACL_OK(aclrtMemcpyAsync(pinned, 64, dev_, 64, ACL_MEMCPY_DEVICE_TO_HOST, consumer));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(consumer));
+    for (int i = 0; i < 64; i++) ASSERT_EQ(7, static_cast<unsigned char*>(pinned)[i]) << "byte " << i;
+    // The handle is gone for the API.
+    EXPECT_NE(ACL_SUCCESS, aclrtSynchronizeEvent(done));
+    ASSERT_ACL_OK(aclsimSetTaskDelay(0));
+    ASSERT_ACL_OK(aclrtDestroyStream(consumer));
+    ASSERT_ACL_OK(aclrtFreeHost(pinned));
 }
 
 }  // namespace
