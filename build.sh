@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bootstraps the build: restores the pinned Cake tool (.config/dotnet-tools.json) and runs build.cake.
-# Usage: ./build.sh [--target=Test|Native|NativeTest|BindingsCheck|Build|DotnetTest|Demo] [other Cake arguments]
+# Usage: ./build.sh [--target=Test|Demo|Native|NativeTest|BindingsCheck|Build|DotnetTest|TorchTest|Sanitize|Pack|PackageTest|AotSmoke|HardwareTest|Bench] [other Cake arguments]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
