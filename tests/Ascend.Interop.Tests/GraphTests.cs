@@ -3,9 +3,9 @@ using Ascend.Interop.Native;
 namespace Ascend.Interop.Tests;
 
 [Collection("Npu")]
-public sealed class GraphTests(NpuFixture fixture)
+public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
-    private NpuDevice Device => fixture.Device;
+    private NpuDevice Device => Fixture.Device;
 
     private static float[] Random(int count, int seed)
     {

@@ -1,9 +1,9 @@
 namespace Ascend.Interop.Tests;
 
 [Collection("Npu")]
-public sealed class MemoryTests(NpuFixture fixture)
+public sealed class MemoryTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
-    private NpuDevice Device => fixture.Device;
+    private NpuDevice Device => Fixture.Device;
 
     [Fact]
     public void Sync_and_async_copies_round_trip()

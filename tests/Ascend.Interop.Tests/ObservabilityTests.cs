@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Ascend.Interop.Tests;
 
 [Collection("Npu")]
-public sealed class ObservabilityTests(NpuFixture fixture)
+public sealed class ObservabilityTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
     private sealed class Recorder : IDisposable
     {
@@ -48,7 +48,7 @@ public sealed class ObservabilityTests(NpuFixture fixture)
     public void Captures_replays_cache_and_pool_bytes_are_measured()
     {
         using var recorder = new Recorder();
-        using var stream = fixture.Device.CreateStream();
+        using var stream = Fixture.Device.CreateStream();
         using var x = NpuTensor.FromArray(stream, new float[] { 1, -2, 3 });
         using var y = NpuTensor.Empty(stream, new TensorShape(3), NpuDataType.Float32);
         long graphsBefore = recorder.Observe("ascend.graphs.live");
@@ -69,7 +69,7 @@ public sealed class ObservabilityTests(NpuFixture fixture)
         Assert.Equal(2, recorder.Total("ascend.graph_cache.misses"));
         Assert.Equal(1, recorder.Total("ascend.graph_cache.evictions"));
         Assert.Equal(graphsBefore, recorder.Observe("ascend.graphs.live"));
-        Assert.True(recorder.Observe("ascend.pool.reserved") >= fixture.Device.MemoryPool.ReservedBytes);
+        Assert.True(recorder.Observe("ascend.pool.reserved") >= Fixture.Device.MemoryPool.ReservedBytes);
         Assert.True(recorder.Observe("ascend.pool.in_use") > 0); // x and y are rented from the device pool
     }
 
@@ -82,9 +82,9 @@ public sealed class ObservabilityTests(NpuFixture fixture)
         NpuLogging.LoggerFactory = new ListLoggerFactory(log);
         try
         {
-            using var origin = fixture.Device.CreateStream();
-            using var side = fixture.Device.CreateStream();
-            using var fork = fixture.Device.CreateEvent(timing: false);
+            using var origin = Fixture.Device.CreateStream();
+            using var side = Fixture.Device.CreateStream();
+            using var fork = Fixture.Device.CreateEvent(timing: false);
             using var graph = origin.BeginCapture();
             fork.Record(origin);
             side.Wait(fork);                       // side joins and never joins back

@@ -1,7 +1,7 @@
 namespace Ascend.Interop.Tests;
 
 [Collection("Npu")]
-public sealed class RuntimeAndDeviceTests(NpuFixture fixture)
+public sealed class RuntimeAndDeviceTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
     [Fact]
     public void Runtime_reports_backend_version_and_libraries()
@@ -43,21 +43,21 @@ public sealed class RuntimeAndDeviceTests(NpuFixture fixture)
         second.Dispose();
         second.Dispose();
         Assert.Throws<ObjectDisposedException>(() => second.CreateStream());
-        using var stream = fixture.Device.CreateStream();
+        using var stream = Fixture.Device.CreateStream();
         stream.Synchronize();
     }
 
     [Fact]
     public void Memory_info_reflects_a_raw_allocation()
     {
-        var (freeBefore, total) = fixture.Device.GetMemoryInfo();
+        var (freeBefore, total) = Fixture.Device.GetMemoryInfo();
         Assert.True(total > 0 && freeBefore <= total);
-        using (var buffer = DeviceBuffer.Allocate(fixture.Device, 64L << 20))
+        using (var buffer = DeviceBuffer.Allocate(Fixture.Device, 64L << 20))
         {
-            var (freeDuring, _) = fixture.Device.GetMemoryInfo();
+            var (freeDuring, _) = Fixture.Device.GetMemoryInfo();
             Assert.True(freeBefore - freeDuring >= 64L << 20, $"free went from {freeBefore} to {freeDuring}");
         }
-        var (freeAfter, _) = fixture.Device.GetMemoryInfo();
+        var (freeAfter, _) = Fixture.Device.GetMemoryInfo();
         Assert.Equal(freeBefore, freeAfter);
     }
 

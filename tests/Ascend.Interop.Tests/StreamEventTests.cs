@@ -1,9 +1,9 @@
 namespace Ascend.Interop.Tests;
 
 [Collection("Npu")]
-public sealed class StreamEventTests(NpuFixture fixture)
+public sealed class StreamEventTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
-    private NpuDevice Device => fixture.Device;
+    private NpuDevice Device => Fixture.Device;
 
     [Fact]
     public void Work_is_asynchronous_and_synchronize_makes_it_visible()
