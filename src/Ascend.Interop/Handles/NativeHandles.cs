@@ -25,9 +25,15 @@ public sealed class ContextHandle : NpuSafeHandle
     }
 
     /// <summary>Makes this context current on the calling thread (cheap when it already is).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void MakeCurrent()
     {
-        if (ReferenceEquals(t_current, this)) return;
+        if (!ReferenceEquals(t_current, this)) MakeCurrentSlow();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void MakeCurrentSlow()
+    {
         AclCheck.Check(aclrtSetCurrentContext(NativeHandle.Context(handle)), nameof(aclrtSetCurrentContext),
             $"making device {DeviceId}'s context current on this thread");
         t_current = this;

@@ -62,20 +62,21 @@ internal readonly ref struct HandleLease
 {
     private readonly SafeHandle _handle;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public HandleLease(SafeHandle handle, object owner)
     {
+        // Checked first so the common error names the SDK object; a Dispose racing this call
+        // makes DangerousAddRef throw the SafeHandle's own ObjectDisposedException instead.
+        if (handle.IsClosed) ThrowDisposed(owner);
         _handle = handle;
         bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new ObjectDisposedException(owner.GetType().Name, $"The {owner.GetType().Name} has been disposed.");
-        }
+        handle.DangerousAddRef(ref added);
         Value = handle.DangerousGetHandle();
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowDisposed(object owner) =>
+        throw new ObjectDisposedException(owner.GetType().Name, $"The {owner.GetType().Name} has been disposed.");
 
     public nint Value { get; }
 
