@@ -167,6 +167,9 @@ public sealed partial class NpuGraph : IDisposable
         graph._inUseAtBegin = pool.InUseBytes;
         pool.Pool.ResetPeaks();
         int code;
+        // Marked capturing before the runtime call, so no other thread (the pool) sees the stream as
+        // idle while the runtime already records its work.
+        stream.ActiveCapture = graph;
         using (var lease = stream.Enter())
         {
             code = aclmdlRICaptureBegin(stream.Native(lease), (aclmdlRICaptureMode)(uint)mode);
@@ -174,6 +177,7 @@ public sealed partial class NpuGraph : IDisposable
         if (code != 0)
         {
             string? message = AclCheck.RecentMessage();
+            stream.ActiveCapture = null;
             graph.ReleasePool();
             NpuMetrics.CaptureFailures.Add(1);
             if (code is ACL_ERROR_RT_RESOURCE_ALLOC_FAIL or ACL_ERROR_RT_NO_STREAM_RESOURCE)
@@ -191,7 +195,6 @@ public sealed partial class NpuGraph : IDisposable
             s_activeCaptures.Add(graph);
             s_activeCount++;
         }
-        stream.ActiveCapture = graph;
         return graph;
     }
 

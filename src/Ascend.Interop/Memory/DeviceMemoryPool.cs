@@ -301,9 +301,28 @@ public sealed class DeviceMemoryPool : IDisposable
         if (node.Owner is null || ReferenceEquals(node.Owner, stream)) return true;
         if (node.CaptureHold) return false;
         if (node.ReadyEvent is null && !TryMarkLastUse(node)) return false;
-        if (!node.ReadyEvent!.IsCompleted) return false;
+        if (!IsDone(node)) return false;
         Settle(node);
         return true;
+    }
+
+    /// <summary>
+    /// Whether the block's event completed. The owner stream may have begun a capture on another
+    /// thread between the capture check and the record, so the record was captured and has no host
+    /// status (107028): then the event is dropped and the block waits for a later record.
+    /// </summary>
+    private bool IsDone(PoolBlockNode node)
+    {
+        try
+        {
+            return node.ReadyEvent!.IsCompleted;
+        }
+        catch (AclException)
+        {
+            node.ReadyEvent!.Dispose();
+            node.ReadyEvent = null;
+            return false;
+        }
     }
 
     /// <summary>
@@ -473,7 +492,7 @@ public sealed class DeviceMemoryPool : IDisposable
     private bool CanMerge(PoolBlockNode neighbour, PoolBlockNode node)
     {
         if (ReferenceEquals(neighbour.Owner, node.Owner)) return true;
-        if (node.Owner is null && neighbour.ReadyEvent is { } evt && evt.IsCompleted)
+        if (node.Owner is null && neighbour.ReadyEvent is not null && IsDone(neighbour))
         {
             Settle(neighbour);
             return true;
