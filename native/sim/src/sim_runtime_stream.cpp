@@ -472,6 +472,22 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event) {
     return ACL_SUCCESS;
 }
 
+// Shared by record and reset: resolves the stream and the event; an unknown event invalidates a
+// capture on the stream, and a stream whose capture is already invalidated refuses the call.
+static int resolve_event_on_stream_locked(const char* fn, aclrtEvent event, aclrtStream stream, Stream** s, Event** e) {
+    if (int rc = resolve_stream_locked(fn, stream, s)) return rc;
+    *e = find_event_locked(event);
+    if (!*e) {
+        int rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+        if ((*s)->cap) invalidate_locked((*s)->cap, tls().err);
+        return rc;
+    }
+    if ((*s)->cap && (*s)->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
+        return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
+                    stream_name(*s).c_str(), (*s)->cap->invalidReason.c_str());
+    return ACL_SUCCESS;
+}
+
 ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
     const char* fn = "aclrtRecordEvent";
     if (int rc = enter(fn)) return rc;
@@ -479,17 +495,9 @@ ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stre
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
-    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
-    Event* e = find_event_locked(event);
-    if (!e) {
-        int rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
-        if (s->cap) invalidate_locked(s->cap, tls().err);
-        return rc;
-    }
+    Event* e = nullptr;
+    if (int rc = resolve_event_on_stream_locked(fn, event, stream, &s, &e)) return rc;
     if (s->cap) {
-        if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
-            return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
-                        stream_name(s).c_str(), s->cap->invalidReason.c_str());
         e->capturedBy = s->cap;
         e->capStream = s;
         e->capPos = s->capPos;
@@ -533,17 +541,9 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
     State& st = g();
     std::lock_guard<std::mutex> l(st.mu);
     Stream* s = nullptr;
-    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
-    Event* e = find_event_locked(event);
-    if (!e) {
-        int rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
-        if (s->cap) invalidate_locked(s->cap, tls().err);
-        return rc;
-    }
+    Event* e = nullptr;
+    if (int rc = resolve_event_on_stream_locked(fn, event, stream, &s, &e)) return rc;
     if (s->cap) {
-        if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
-            return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
-                        stream_name(s).c_str(), s->cap->invalidReason.c_str());
         return ACL_SUCCESS;  // a reset inside a graph has no host-visible effect
     }
     uint64_t id = e->id;
