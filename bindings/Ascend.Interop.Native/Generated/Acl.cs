@@ -417,6 +417,9 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_CAPTURED 107026")]
     public const int ACL_ERROR_RT_MODEL_CAPTURED = 107026;
 
+    [NativeTypeName("#define ACL_ERROR_RT_MODEL_RUNNING 107037")]
+    public const int ACL_ERROR_RT_MODEL_RUNNING = 107037;
+
     [NativeTypeName("#define ACL_ERROR_RT_NO_DEVICE 207004")]
     public const int ACL_ERROR_RT_NO_DEVICE = 207004;
 

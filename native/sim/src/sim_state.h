@@ -25,13 +25,13 @@
 
 namespace sim {
 
-// CANN codes (values from CANN's rt_error_codes.h) that the project's public header does not list.
+// Short names for the runtime codes of acl/error_codes/rt_error_codes.h that the simulator returns.
 constexpr int kErrSubscribeThread = ACL_ERROR_RT_SUBSCRIBE_THREAD;
 constexpr int kErrStreamNoCbReg = ACL_ERROR_RT_STREAM_NO_CB_REG;
 constexpr int kErrCaptureUnmatched = ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED;
 constexpr int kErrEventNotComplete = ACL_ERROR_RT_EVENT_NOT_COMPLETE;
 constexpr int kErrReportTimeout = ACL_ERROR_RT_REPORT_TIMEOUT;
-constexpr int kErrModelRunning = 107037;        // ACL_ERROR_RT_MODEL_RUNNING
+constexpr int kErrModelRunning = ACL_ERROR_RT_MODEL_RUNNING;
 // RT_ERROR_STREAM_TASKGRP_UPDATE maps to ACL_ERROR_RT_INTERNAL_ERROR in CANN's error table.
 constexpr int kErrTaskGroupUpdate = ACL_ERROR_RT_INTERNAL_ERROR;
 

@@ -269,6 +269,7 @@ public sealed unsafe class AclLayoutTests
         Assert.Equal<object>(107001, Acl.ACL_ERROR_RT_INVALID_DEVICEID); // #define ACL_ERROR_RT_INVALID_DEVICEID 107001
         Assert.Equal<object>(207001, Acl.ACL_ERROR_RT_MEMORY_ALLOCATION); // #define ACL_ERROR_RT_MEMORY_ALLOCATION 207001
         Assert.Equal<object>(107026, Acl.ACL_ERROR_RT_MODEL_CAPTURED); // #define ACL_ERROR_RT_MODEL_CAPTURED 107026
+        Assert.Equal<object>(107037, Acl.ACL_ERROR_RT_MODEL_RUNNING); // #define ACL_ERROR_RT_MODEL_RUNNING 107037
         Assert.Equal<object>(207004, Acl.ACL_ERROR_RT_NO_DEVICE); // #define ACL_ERROR_RT_NO_DEVICE 207004
         Assert.Equal<object>(207008, Acl.ACL_ERROR_RT_NO_STREAM_RESOURCE); // #define ACL_ERROR_RT_NO_STREAM_RESOURCE 207008
         Assert.Equal<object>(107000, Acl.ACL_ERROR_RT_PARAM_INVALID); // #define ACL_ERROR_RT_PARAM_INVALID 107000
