@@ -66,8 +66,9 @@ internal static class ConfigLoader
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
-    public static (Settings, List<HeaderGroup>) Load(string bindgenDirectory)
+    public static (Settings, List<HeaderGroup>) Load(string root)
     {
+        string bindgenDirectory = Path.Combine(root, "native", "bindgen");
         string settingsPath = Path.Combine(bindgenDirectory, "settings.json");
         if (!File.Exists(settingsPath))
         {
@@ -94,9 +95,44 @@ internal static class ConfigLoader
                     throw new GeneratorException($"{group.ConfigFile}: library '{rule.Library}' is not declared in settings.json 'libraries'");
                 }
             }
+            group.Headers = ExpandHeaders(group, settings, root);
             groups.Add(group);
         }
         return (settings, groups);
+    }
+
+    /// <summary>
+    /// A header entry holding '*' in its file name (e.g. "aclnnop/*.h") stands for every matching file of that
+    /// folder under the include directory, in ordinal order, so adding a header needs no configuration edit.
+    /// </summary>
+    private static List<string> ExpandHeaders(HeaderGroup group, Settings settings, string root)
+    {
+        var headers = new List<string>();
+        foreach (string entry in group.Headers)
+        {
+            int slash = entry.LastIndexOf('/');
+            string folder = slash < 0 ? "" : entry[..slash];
+            string pattern = entry[(slash + 1)..];
+            if (!pattern.Contains('*'))
+            {
+                headers.Add(entry);
+                continue;
+            }
+            if (folder.Contains('*'))
+            {
+                throw new GeneratorException($"{group.ConfigFile}: '{entry}': only the file name may hold '*'");
+            }
+            string directory = Path.Combine(root, settings.IncludeDirectory, folder);
+            var matches = Directory.Exists(directory)
+                ? Directory.GetFiles(directory, pattern).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
+                : [];
+            if (matches.Count == 0)
+            {
+                throw new GeneratorException($"{group.ConfigFile}: '{entry}' matches no header in {settings.IncludeDirectory}");
+            }
+            headers.AddRange(matches.Select(m => folder.Length == 0 ? m! : folder + "/" + m));
+        }
+        return headers;
     }
 
     private static T Read<T>(string path)

@@ -61,7 +61,7 @@ internal static class Generator
     /// <summary>Relative output path ('/' separated) to file text.</summary>
     public static SortedDictionary<string, string> Run(string root)
     {
-        var (settings, groups) = ConfigLoader.Load(Path.Combine(root, "native", "bindgen"));
+        var (settings, groups) = ConfigLoader.Load(root);
         var headerToGroup = new Dictionary<string, HeaderGroup>(StringComparer.Ordinal);
         foreach (HeaderGroup group in groups)
         {
