@@ -14,6 +14,7 @@ extern "C" {
 #define ACLNN_ERR_RUNTIME_ERROR    361001
 #define ACLNN_ERR_INNER            561000
 #define ACLNN_ERR_INNER_NULLPTR    561103
+#define ACLNN_ERR_INNER_TILING_ERROR 561002
 
 ACL_FUNC_VISIBILITY aclnnStatus aclnnInit(const char *configPath);
 ACL_FUNC_VISIBILITY aclnnStatus aclnnFinalize(void);

@@ -128,9 +128,15 @@ int run_task(const Task& t, std::string& msg) {
         }
     }
     if (uint32_t d = task_delay_us()) std::this_thread::sleep_for(std::chrono::microseconds(d));
+    tls().hasErr = false;
     int rc = t.run ? t.run() : ACL_ERROR_RT_PARAM_INVALID;
     bump(ACLSIM_COUNT_TASKS_EXECUTED, 1);
-    if (rc != ACL_SUCCESS && msg.empty()) msg = "task '" + t.name + "' (" + t.kind + ") returned " + std::to_string(rc);
+    if (rc != ACL_SUCCESS && msg.empty()) {
+        // A kernel that names its failure (sim::fail on this worker thread) passes the text on.
+        msg = "task '" + t.name + "' (" + t.kind + ") returned " + std::to_string(rc);
+        if (tls().hasErr) msg += ": " + tls().err;
+    }
+    tls().hasErr = false;
     if (!pinned.empty()) {
         std::lock_guard<std::mutex> l(st.mu);
         for (Alloc* a : pinned) {

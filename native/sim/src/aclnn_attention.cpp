@@ -1,0 +1,354 @@
+// Ascend.Interop simulator: aclnnIncreFlashAttentionV4, decode attention of a one-token query over
+// a padded key/value cache (facts: hicann/ops-transformer attention/incre_flash_attention docs).
+// Simulated subset: FLOAT16/BFLOAT16 query/key/value/out, layouts BSH/BSND/BNSD, GQA, a BOOL/INT8/UINT8
+// mask (1 = not attended), per-batch actual lengths. Quantisation, antiquant, page attention
+// (blocktable), KV left padding and pseShift are refused as "not simulated".
+// actualSeqLengths is a host array: its values are copied into the executor at GetWorkspaceSize
+// time, so a captured launch replays with the lengths of capture time (update it in a task group).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "aclnn_internal.h"
+#include "aclnn_op_common.h"
+#include "aclnnop/aclnn_incre_flash_attention_v4.h"
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+#define CHECK_FAIL(c, code, ...)                                       \
+    do {                                                               \
+        if ((c).ok()) (c).rc = sim::fail((code), (c).fn, __VA_ARGS__); \
+    } while (0)
+
+using namespace aclnn;
+
+namespace {
+
+enum class Layout { BSH, BSND, BNSD };
+
+bool contiguous(const aclTensor* t) {
+    int64_t expect = 1;
+    for (size_t i = t->dims.size(); i-- > 0;) {
+        if (t->dims[i] != 1 && t->strides[i] != expect) return false;
+        expect *= t->dims[i];
+    }
+    return true;
+}
+
+inline float load_half_type(aclDataType dt, const char* base, int64_t i) {
+    uint16_t u;
+    std::memcpy(&u, base + i * 2, 2);
+    return dt == ACL_FLOAT16 ? half_to_float(u) : bf16_to_float(u);
+}
+
+struct KvDims {  // batch, sequence length of one key/value tensor
+    int64_t b = 0, s = 0;
+};
+
+}  // namespace
+
+EXPORT aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
+    const aclTensor* query, const aclTensorList* key, const aclTensorList* value, const aclTensor* pseShift,
+    const aclTensor* attenMask, const aclIntArray* actualSeqLengths, const aclTensor* dequantScale1,
+    const aclTensor* quantScale1, const aclTensor* dequantScale2, const aclTensor* quantScale2,
+    const aclTensor* quantOffset2, const aclTensor* antiquantScale, const aclTensor* antiquantOffset,
+    const aclTensor* blocktable, const aclTensor* kvPaddingSize, int64_t numHeads, double scaleValue,
+    char* inputLayout, int64_t numKeyValueHeads, int64_t blockSize, int64_t innerPrecise,
+    const aclTensor* attentionOut, uint64_t* workspaceSize, aclOpExecutor** executor) {
+    const char* fn = "aclnnIncreFlashAttentionV4GetWorkspaceSize";
+    int rc = sim::enter(fn);
+    if (rc != ACL_SUCCESS) return rc;
+    Check c(fn);
+    c.notNull(query, "query").notNull(key, "key").notNull(value, "value").notNull(inputLayout, "inputLayout");
+    c.notNull(attentionOut, "attentionOut").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    if (!c.ok()) return c.rc;
+
+    // Optional inputs outside the simulated subset: an empty tensor counts as absent, as CANN allows.
+    const struct {
+        const aclTensor* t;
+        const char* name;
+        const char* feature;
+    } unsupported[] = {{pseShift, "pseShift", "position shift"},
+                       {dequantScale1, "dequantScale1", "quantisation"},
+                       {quantScale1, "quantScale1", "quantisation"},
+                       {dequantScale2, "dequantScale2", "quantisation"},
+                       {quantScale2, "quantScale2", "output quantisation"},
+                       {quantOffset2, "quantOffset2", "output quantisation"},
+                       {antiquantScale, "antiquantScale", "KV antiquantisation"},
+                       {antiquantOffset, "antiquantOffset", "KV antiquantisation"},
+                       {blocktable, "blocktable", "page attention"},
+                       {kvPaddingSize, "kvPaddingSize", "KV left padding"}};
+    for (const auto& u : unsupported) {
+        if (u.t != nullptr && numel_of(u.t->dims) != 0) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "%s (%s) is not simulated; pass NULL or an empty tensor", u.name,
+                       u.feature);
+        }
+    }
+    if (!c.ok()) return c.rc;
+
+    Layout layout = Layout::BSH;
+    const std::string ls(inputLayout);
+    if (ls == "BSH") {
+        layout = Layout::BSH;
+    } else if (ls == "BSND") {
+        layout = Layout::BSND;
+    } else if (ls == "BNSD") {
+        layout = Layout::BNSD;
+    } else {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "inputLayout \"%s\" is not one of \"BSH\", \"BSND\", \"BNSD\"",
+                   ls.substr(0, 32).c_str());
+    }
+    c.dtypeIn(query, "query", {ACL_FLOAT16, ACL_BF16}).sameDtype(attentionOut, "attentionOut", query, "query");
+    c.shapeIs(attentionOut, "attentionOut", query->dims);
+    if (numHeads <= 0 || numHeads > 256) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "numHeads %lld must be in [1, 256]", static_cast<long long>(numHeads));
+    } else if (numKeyValueHeads < 0 || (numKeyValueHeads > 0 && numHeads % numKeyValueHeads != 0)) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID,
+                   "numKeyValueHeads %lld must be 0 (= numHeads) or a positive divisor of numHeads %lld",
+                   static_cast<long long>(numKeyValueHeads), static_cast<long long>(numHeads));
+    }
+    if (!std::isfinite(scaleValue)) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "scaleValue %g must be finite", scaleValue);
+    }
+    if (blockSize < 0) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "blockSize %lld must not be negative", static_cast<long long>(blockSize));
+    }
+    if (innerPrecise != 0 && innerPrecise != 1) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "innerPrecise %lld is not 0 (high precision) or 1 (high performance)",
+                   static_cast<long long>(innerPrecise));
+    }
+    if (!c.ok()) return c.rc;
+
+    // Query [B, 1, H] (BSH), [B, 1, N, D] (BSND), [B, N, 1, D] (BNSD).
+    const std::vector<int64_t>& qd = query->dims;
+    const size_t wantRank = layout == Layout::BSH ? 3 : 4;
+    int64_t B = 0, D = 0;
+    if (qd.size() != wantRank) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query shape %s must be %zu-D for inputLayout %s", shape_str(qd).c_str(),
+                   wantRank, ls.c_str());
+    } else {
+        B = qd[0];
+        const int64_t qs = layout == Layout::BNSD ? qd[2] : qd[1];
+        if (qs != 1) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query shape %s: the S axis of query must be 1 (incremental decode)",
+                       shape_str(qd).c_str());
+        } else if (layout == Layout::BSH) {
+            if (qd[2] % numHeads != 0) {
+                CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query shape %s: H = %lld is not a multiple of numHeads %lld",
+                           shape_str(qd).c_str(), static_cast<long long>(qd[2]), static_cast<long long>(numHeads));
+            }
+            D = qd[2] / numHeads;
+        } else {
+            const int64_t n = layout == Layout::BSND ? qd[2] : qd[1];
+            if (n != numHeads) {
+                CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query shape %s: N = %lld differs from numHeads %lld",
+                           shape_str(qd).c_str(), static_cast<long long>(n), static_cast<long long>(numHeads));
+            }
+            D = qd[3];
+        }
+    }
+    if (c.ok() && (B < 1 || B > 65536 || D < 1 || D > 512)) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query shape %s: B must be in [1, 65536] and D in [1, 512]",
+                   shape_str(qd).c_str());
+    }
+    if (c.ok() && (!contiguous(query) || !contiguous(attentionOut))) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "query and attentionOut must be contiguous tensors");
+    }
+    if (!c.ok()) return c.rc;
+    const int64_t nkv = numKeyValueHeads == 0 ? numHeads : numKeyValueHeads;
+
+    // Key / value: one tensor of batch B, or B tensors of batch 1 whose S may differ.
+    const size_t nk = key->v.size();
+    if (nk != value->v.size()) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "key holds %zu tensors but value holds %zu", nk, value->v.size());
+    } else if (nk != 1 && static_cast<int64_t>(nk) != B) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "key holds %zu tensors; it must hold 1 (batch B = %lld) or B of batch 1",
+                   nk, static_cast<long long>(B));
+    }
+    std::vector<KvDims> kvd(nk);
+    for (size_t i = 0; c.ok() && i < nk; ++i) {
+        const aclTensor* kt = key->v[i];
+        const aclTensor* vt = value->v[i];
+        std::string kn = "key[" + std::to_string(i) + "]", vn = "value[" + std::to_string(i) + "]";
+        c.notNull(kt, kn.c_str()).notNull(vt, vn.c_str());
+        if (!c.ok()) break;
+        if (kt->dtype == ACL_INT8 || vt->dtype == ACL_INT8) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID,
+                       "%s / %s dtype INT8 (antiquantised KV cache) is not simulated; use the query dtype",
+                       kn.c_str(), vn.c_str());
+        }
+        c.sameDtype(kt, kn.c_str(), query, "query").sameDtype(vt, vn.c_str(), query, "query");
+        if (c.ok() && kt->dims != vt->dims) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "%s shape %s differs from %s shape %s", kn.c_str(),
+                       shape_str(kt->dims).c_str(), vn.c_str(), shape_str(vt->dims).c_str());
+        }
+        if (c.ok() && (!contiguous(kt) || !contiguous(vt))) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "%s and %s must be contiguous tensors", kn.c_str(), vn.c_str());
+        }
+        if (!c.ok()) break;
+        const std::vector<int64_t>& kd = kt->dims;
+        const int64_t wantB = nk == 1 ? B : 1;
+        std::vector<int64_t> want;
+        int64_t s = 0;
+        if (kd.size() == wantRank) {
+            s = layout == Layout::BNSD ? kd[2] : kd[1];
+            if (layout == Layout::BSH) want = {wantB, s, nkv * D};
+            else if (layout == Layout::BSND) want = {wantB, s, nkv, D};
+            else want = {wantB, nkv, s, D};
+        }
+        if (kd.size() != wantRank || kd != want || s < 1) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID,
+                       "%s shape %s must be %s for inputLayout %s with batch %lld, %lld key/value heads of D = %lld",
+                       kn.c_str(), shape_str(kd).c_str(),
+                       layout == Layout::BSH ? "[b, S, kvN*D]" : layout == Layout::BSND ? "[b, S, kvN, D]"
+                                                                                        : "[b, kvN, S, D]",
+                       ls.c_str(), static_cast<long long>(wantB), static_cast<long long>(nkv),
+                       static_cast<long long>(D));
+        }
+        kvd[i] = {wantB, s};
+        c.memory(kt, kn.c_str()).memory(vt, vn.c_str());
+    }
+    if (!c.ok()) return c.rc;
+    int64_t sMax = 0;
+    for (const KvDims& k : kvd) sMax = std::max(sMax, k.s);
+    auto seqOf = [&](int64_t b) { return kvd[nk == 1 ? 0 : static_cast<size_t>(b)].s; };
+
+    // Actual lengths: NULL means every batch's full S; otherwise exactly B values in [0, S_b].
+    std::vector<int64_t> lens(static_cast<size_t>(B));
+    if (actualSeqLengths == nullptr) {
+        for (int64_t b = 0; b < B; ++b) lens[b] = seqOf(b);
+    } else if (static_cast<int64_t>(actualSeqLengths->v.size()) != B) {
+        CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "actualSeqLengths holds %zu values but the batch B is %lld",
+                   actualSeqLengths->v.size(), static_cast<long long>(B));
+    } else {
+        for (int64_t b = 0; b < B && c.ok(); ++b) {
+            lens[b] = actualSeqLengths->v[b];
+            if (lens[b] < 0 || lens[b] > seqOf(b)) {
+                CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID,
+                           "actualSeqLengths[%lld] = %lld is outside [0, %lld] (the key/value S of that batch)",
+                           static_cast<long long>(b), static_cast<long long>(lens[b]),
+                           static_cast<long long>(seqOf(b)));
+            }
+        }
+    }
+    // Mask [B, S], [B, 1, S] or [B, 1, 1, S] with S the key/value S.
+    if (c.ok() && attenMask != nullptr && numel_of(attenMask->dims) != 0) {
+        c.dtypeIn(attenMask, "attenMask", {ACL_BOOL, ACL_INT8, ACL_UINT8});
+        const std::vector<int64_t>& md = attenMask->dims;
+        const bool shapeOk = md.size() >= 2 && md.size() <= 4 && md.front() == B && md.back() == sMax &&
+                             (md.size() < 3 || md[1] == 1) && (md.size() < 4 || md[2] == 1);
+        if (c.ok() && !shapeOk) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "attenMask shape %s must be [B, S], [B, 1, S] or [B, 1, 1, S] = %s",
+                       shape_str(md).c_str(), shape_str({B, 1, 1, sMax}).c_str());
+        }
+        if (c.ok() && !contiguous(attenMask)) {
+            CHECK_FAIL(c, ACLNN_ERR_PARAM_INVALID, "attenMask must be a contiguous tensor");
+        }
+        c.memory(attenMask, "attenMask");
+    }
+    c.memory(query, "query").memory(attentionOut, "attentionOut");
+    if (!c.ok()) return c.rc;
+    const bool hasMask = attenMask != nullptr && numel_of(attenMask->dims) != 0;
+
+    // Workspace: float copies of one batch/head-group's K and V rows, and the scores of one head.
+    const uint64_t ws = align32(static_cast<uint64_t>(2 * sMax * D + sMax + D) * sizeof(float));
+    const float scale = static_cast<float>(scaleValue);
+    const int64_t H = numHeads;
+    Kernel kern = [layout, B, D, H, nkv, nk, kvd, lens, hasMask, sMax, scale, ws](
+                      const std::vector<TensorDesc>& in, const std::vector<TensorDesc>& o, char* w, uint64_t wsSize) {
+        int krc = kernel_workspace_check("aclnnIncreFlashAttentionV4", wsSize, ws, w);
+        if (krc != ACLNN_SUCCESS) return krc;
+        const TensorDesc& q = in[0];
+        const TensorDesc& out = o[0];
+        const aclDataType dt = q.dtype;
+        const char* mask = nullptr;
+        if (hasMask) {
+            const TensorDesc& m = in[1 + 2 * nk];
+            mask = m.data + m.offset;  // 1-byte elements, contiguous [B, S]
+            for (int64_t e = 0; e < B * sMax; ++e) {
+                const unsigned char v = static_cast<unsigned char>(mask[e]);
+                if (v > 1) {
+                    return sim::fail(ACLNN_ERR_INNER, "aclnnIncreFlashAttentionV4",
+                                     "attenMask element %lld is %u; INT8/UINT8/BOOL mask values must be 0 or 1",
+                                     static_cast<long long>(e), static_cast<unsigned>(v));
+                }
+            }
+        }
+        float* kf = reinterpret_cast<float*>(w);
+        float* vf = kf + sMax * D;
+        float* sc = vf + sMax * D;
+        float* acc = sc + sMax;
+        const int64_t group = H / nkv;
+        const float ninf = -std::numeric_limits<float>::infinity();
+        for (int64_t b = 0; b < B; ++b) {
+            const size_t ti = nk == 1 ? 0 : static_cast<size_t>(b);
+            const TensorDesc& kt = in[1 + ti];
+            const TensorDesc& vt = in[1 + nk + ti];
+            const int64_t S = kvd[ti].s, bb = nk == 1 ? b : 0, L = lens[b];
+            const char* kbase = kt.data + kt.offset * 2;
+            const char* vbase = vt.data + vt.offset * 2;
+            for (int64_t g = 0; g < nkv; ++g) {
+                // Float copies of the first L rows of this batch's key/value head g.
+                for (int64_t s = 0; s < L; ++s) {
+                    const int64_t row = layout == Layout::BNSD ? ((bb * nkv + g) * S + s) * D
+                                                               : ((bb * S + s) * nkv + g) * D;
+                    for (int64_t d = 0; d < D; ++d) {
+                        kf[s * D + d] = load_half_type(dt, kbase, row + d);
+                        vf[s * D + d] = load_half_type(dt, vbase, row + d);
+                    }
+                }
+                for (int64_t h = g * group; h < (g + 1) * group; ++h) {
+                    const int64_t qrow = (b * H + h) * D;  // the same for every layout: S = 1
+                    float qv[512];
+                    for (int64_t d = 0; d < D; ++d) qv[d] = load_half_type(dt, q.data + q.offset * 2, qrow + d);
+                    float mx = ninf;
+                    for (int64_t s = 0; s < L; ++s) {
+                        if (mask != nullptr && mask[b * sMax + s] != 0) {
+                            sc[s] = ninf;
+                            continue;
+                        }
+                        const float* kr = kf + s * D;
+                        float dot = 0.0f;
+                        for (int64_t d = 0; d < D; ++d) dot += qv[d] * kr[d];
+                        sc[s] = dot * scale;
+                        mx = std::max(mx, sc[s]);
+                    }
+                    for (int64_t d = 0; d < D; ++d) acc[d] = 0.0f;
+                    if (mx != ninf) {  // at least one attended position; otherwise the output row is 0
+                        float sum = 0.0f;
+                        for (int64_t s = 0; s < L; ++s) {
+                            if (sc[s] == ninf) continue;
+                            const float p = std::exp(sc[s] - mx);
+                            sum += p;
+                            const float* vr = vf + s * D;
+                            for (int64_t d = 0; d < D; ++d) acc[d] += p * vr[d];
+                        }
+                        const float inv = 1.0f / sum;
+                        for (int64_t d = 0; d < D; ++d) acc[d] *= inv;
+                    }
+                    char* obase = out.data + out.offset * 2;
+                    for (int64_t d = 0; d < D; ++d) {
+                        const uint16_t u = dt == ACL_FLOAT16 ? float_to_half(acc[d]) : float_to_bf16(acc[d]);
+                        std::memcpy(obase + (qrow + d) * 2, &u, 2);
+                    }
+                }
+            }
+        }
+        return ACLNN_SUCCESS;
+    };
+    std::vector<TensorDesc> ins;
+    ins.push_back(describe(query));
+    for (const aclTensor* t : key->v) ins.push_back(describe(t));
+    for (const aclTensor* t : value->v) ins.push_back(describe(t));
+    if (hasMask) ins.push_back(describe(attenMask));
+    return finish(c, "aclnnIncreFlashAttentionV4", std::move(ins), {describe(attentionOut)}, ws, std::move(kern),
+                  workspaceSize, executor);
+}
+
+EXPORT aclnnStatus aclnnIncreFlashAttentionV4(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor,
+                                              aclrtStream stream) {
+    return launch("aclnnIncreFlashAttentionV4", workspace, workspaceSize, executor, stream);
+}
