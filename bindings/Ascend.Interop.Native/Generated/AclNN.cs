@@ -63,6 +63,9 @@ public static unsafe partial class AclNN
     [NativeTypeName("#define ACLNN_ERR_INNER_NULLPTR 561103")]
     public const int ACLNN_ERR_INNER_NULLPTR = 561103;
 
+    [NativeTypeName("#define ACLNN_ERR_INNER_TILING_ERROR 561002")]
+    public const int ACLNN_ERR_INNER_TILING_ERROR = 561002;
+
     [NativeTypeName("#define ACLNN_ERR_PARAM_INVALID 161002")]
     public const int ACLNN_ERR_PARAM_INVALID = 161002;
 

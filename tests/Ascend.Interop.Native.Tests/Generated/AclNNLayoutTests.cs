@@ -26,6 +26,7 @@ public sealed unsafe class AclNNLayoutTests
     {
         Assert.Equal<object>(561000, AclNN.ACLNN_ERR_INNER); // #define ACLNN_ERR_INNER 561000
         Assert.Equal<object>(561103, AclNN.ACLNN_ERR_INNER_NULLPTR); // #define ACLNN_ERR_INNER_NULLPTR 561103
+        Assert.Equal<object>(561002, AclNN.ACLNN_ERR_INNER_TILING_ERROR); // #define ACLNN_ERR_INNER_TILING_ERROR 561002
         Assert.Equal<object>(161002, AclNN.ACLNN_ERR_PARAM_INVALID); // #define ACLNN_ERR_PARAM_INVALID 161002
         Assert.Equal<object>(161001, AclNN.ACLNN_ERR_PARAM_NULLPTR); // #define ACLNN_ERR_PARAM_NULLPTR 161001
         Assert.Equal<object>(361001, AclNN.ACLNN_ERR_RUNTIME_ERROR); // #define ACLNN_ERR_RUNTIME_ERROR 361001
