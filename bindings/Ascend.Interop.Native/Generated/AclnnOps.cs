@@ -4,17 +4,30 @@
 //     aclnnop/aclnn_batch_matmul.h
 //     aclnnop/aclnn_cast.h
 //     aclnnop/aclnn_copy.h
+//     aclnnop/aclnn_div.h
+//     aclnnop/aclnn_exp.h
+//     aclnnop/aclnn_gelu.h
 //     aclnnop/aclnn_incre_flash_attention_v4.h
 //     aclnnop/aclnn_index_copy.h
+//     aclnnop/aclnn_masked_fill_scalar.h
 //     aclnnop/aclnn_matmul.h
+//     aclnnop/aclnn_maximum.h
+//     aclnnop/aclnn_minimum.h
 //     aclnnop/aclnn_mm.h
 //     aclnnop/aclnn_mul.h
+//     aclnnop/aclnn_neg.h
 //     aclnnop/aclnn_relu.h
 //     aclnnop/aclnn_rms_norm.h
 //     aclnnop/aclnn_rotary_position_embedding.h
+//     aclnnop/aclnn_rsqrt.h
+//     aclnnop/aclnn_s_where.h
+//     aclnnop/aclnn_sigmoid.h
 //     aclnnop/aclnn_silu.h
 //     aclnnop/aclnn_softmax.h
+//     aclnnop/aclnn_sqrt.h
 //     aclnnop/aclnn_sub.h
+//     aclnnop/aclnn_swi_glu.h
+//     aclnnop/aclnn_tanh.h
 //   Configuration: native/bindgen/aclnnop.json and native/bindgen/settings.json.
 //   Do not edit by hand; regenerate with:
 //     dotnet run --project build/Ascend.Interop.BindingsGenerator -c Release
@@ -57,6 +70,36 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnAddGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnAdds(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnAdds([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnAdds;
+        if (entryPoint == 0)
+        {
+            s_aclnnAdds = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnAdds");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnAdds;
+
+    // C: aclnnStatus aclnnAddsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnAddsGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("const aclScalar *")] aclScalar* alpha, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnAddsGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnAddsGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnAddsGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, alpha, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnAddsGetWorkspaceSize;
 
     // C: aclnnStatus aclnnBatchMatMul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -117,6 +160,96 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnCastGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnDiv(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnDiv([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnDiv;
+        if (entryPoint == 0)
+        {
+            s_aclnnDiv = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnDiv");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnDiv;
+
+    // C: aclnnStatus aclnnDivGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnDivGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnDivGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnDivGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnDivGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnDivGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnExp(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnExp([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnExp;
+        if (entryPoint == 0)
+        {
+            s_aclnnExp = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnExp");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnExp;
+
+    // C: aclnnStatus aclnnExpGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnExpGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnExpGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnExpGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnExpGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnExpGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnGelu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGelu([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnGelu;
+        if (entryPoint == 0)
+        {
+            s_aclnnGelu = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGelu");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnGelu;
+
+    // C: aclnnStatus aclnnGeluGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGeluGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnGeluGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnGeluGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGeluGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnGeluGetWorkspaceSize;
 
     // C: aclnnStatus aclnnIncreFlashAttentionV4(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -238,6 +371,36 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceIndexCopyGetWorkspaceSize;
 
+    // C: aclnnStatus aclnnInplaceMaskedFillScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceMaskedFillScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceMaskedFillScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceMaskedFillScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceMaskedFillScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceMaskedFillScalar;
+
+    // C: aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, const aclTensor *mask, const aclScalar *value, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceMaskedFillScalarGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* mask, [NativeTypeName("const aclScalar *")] aclScalar* value, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceMaskedFillScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceMaskedFillScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceMaskedFillScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, mask, value, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceMaskedFillScalarGetWorkspaceSize;
+
     // C: aclnnStatus aclnnMatmul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -267,6 +430,66 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnMatmulGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnMaximum(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMaximum([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnMaximum;
+        if (entryPoint == 0)
+        {
+            s_aclnnMaximum = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMaximum");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnMaximum;
+
+    // C: aclnnStatus aclnnMaximumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMaximumGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnMaximumGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnMaximumGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMaximumGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnMaximumGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnMinimum(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMinimum([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnMinimum;
+        if (entryPoint == 0)
+        {
+            s_aclnnMinimum = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMinimum");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnMinimum;
+
+    // C: aclnnStatus aclnnMinimumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMinimumGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnMinimumGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnMinimumGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMinimumGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnMinimumGetWorkspaceSize;
 
     // C: aclnnStatus aclnnMm(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -327,6 +550,66 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnMulGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnMuls(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMuls([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnMuls;
+        if (entryPoint == 0)
+        {
+            s_aclnnMuls = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMuls");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnMuls;
+
+    // C: aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnMulsGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnMulsGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnMulsGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnMulsGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnMulsGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnNeg(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNeg([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnNeg;
+        if (entryPoint == 0)
+        {
+            s_aclnnNeg = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNeg");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnNeg;
+
+    // C: aclnnStatus aclnnNegGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNegGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnNegGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnNegGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNegGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnNegGetWorkspaceSize;
 
     // C: aclnnStatus aclnnRelu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -418,6 +701,96 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRotaryPositionEmbeddingGetWorkspaceSize;
 
+    // C: aclnnStatus aclnnRsqrt(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnRsqrt([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnRsqrt;
+        if (entryPoint == 0)
+        {
+            s_aclnnRsqrt = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnRsqrt");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnRsqrt;
+
+    // C: aclnnStatus aclnnRsqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnRsqrtGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnRsqrtGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnRsqrtGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnRsqrtGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnRsqrtGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnSWhere(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSWhere([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnSWhere;
+        if (entryPoint == 0)
+        {
+            s_aclnnSWhere = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSWhere");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnSWhere;
+
+    // C: aclnnStatus aclnnSWhereGetWorkspaceSize(const aclTensor *condition, const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSWhereGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* condition, [NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnSWhereGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnSWhereGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSWhereGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(condition, self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnSWhereGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnSigmoid(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSigmoid([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnSigmoid;
+        if (entryPoint == 0)
+        {
+            s_aclnnSigmoid = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSigmoid");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnSigmoid;
+
+    // C: aclnnStatus aclnnSigmoidGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSigmoidGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnSigmoidGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnSigmoidGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSigmoidGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnSigmoidGetWorkspaceSize;
+
     // C: aclnnStatus aclnnSilu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -478,6 +851,36 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSoftmaxGetWorkspaceSize;
 
+    // C: aclnnStatus aclnnSqrt(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSqrt([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnSqrt;
+        if (entryPoint == 0)
+        {
+            s_aclnnSqrt = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSqrt");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnSqrt;
+
+    // C: aclnnStatus aclnnSqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSqrtGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnSqrtGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnSqrtGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSqrtGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnSqrtGetWorkspaceSize;
+
     // C: aclnnStatus aclnnSub(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -507,4 +910,64 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnSubGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnSwiGlu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSwiGlu([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnSwiGlu;
+        if (entryPoint == 0)
+        {
+            s_aclnnSwiGlu = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSwiGlu");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnSwiGlu;
+
+    // C: aclnnStatus aclnnSwiGluGetWorkspaceSize(const aclTensor *x, int64_t dim, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnSwiGluGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* x, [NativeTypeName("int64_t")] long dim, [NativeTypeName("const aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnSwiGluGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnSwiGluGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnSwiGluGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, long, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(x, dim, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnSwiGluGetWorkspaceSize;
+
+    // C: aclnnStatus aclnnTanh(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnTanh([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnTanh;
+        if (entryPoint == 0)
+        {
+            s_aclnnTanh = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnTanh");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnTanh;
+
+    // C: aclnnStatus aclnnTanhGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnTanhGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnTanhGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnTanhGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnTanhGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnTanhGetWorkspaceSize;
 }

@@ -1,4 +1,5 @@
-/* Ascend.Interop: aclnnMul: out = self * other, with broadcasting. */
+/* Ascend.Interop: aclnnMul: out = self * other, with broadcasting.
+   aclnnMuls: out = self * other for a scalar other. */
 #ifndef ASCEND_INTEROP_ACLNN_MUL_H
 #define ASCEND_INTEROP_ACLNN_MUL_H
 
@@ -12,6 +13,11 @@ ACL_FUNC_VISIBILITY aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, 
                                                          aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor);
 
 ACL_FUNC_VISIBILITY aclnnStatus aclnnMul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream);
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out,
+                                                          uint64_t *workspaceSize, aclOpExecutor **executor);
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnMuls(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream);
 
 #ifdef __cplusplus
 }

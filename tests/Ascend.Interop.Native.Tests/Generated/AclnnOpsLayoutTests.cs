@@ -4,17 +4,30 @@
 //     aclnnop/aclnn_batch_matmul.h
 //     aclnnop/aclnn_cast.h
 //     aclnnop/aclnn_copy.h
+//     aclnnop/aclnn_div.h
+//     aclnnop/aclnn_exp.h
+//     aclnnop/aclnn_gelu.h
 //     aclnnop/aclnn_incre_flash_attention_v4.h
 //     aclnnop/aclnn_index_copy.h
+//     aclnnop/aclnn_masked_fill_scalar.h
 //     aclnnop/aclnn_matmul.h
+//     aclnnop/aclnn_maximum.h
+//     aclnnop/aclnn_minimum.h
 //     aclnnop/aclnn_mm.h
 //     aclnnop/aclnn_mul.h
+//     aclnnop/aclnn_neg.h
 //     aclnnop/aclnn_relu.h
 //     aclnnop/aclnn_rms_norm.h
 //     aclnnop/aclnn_rotary_position_embedding.h
+//     aclnnop/aclnn_rsqrt.h
+//     aclnnop/aclnn_s_where.h
+//     aclnnop/aclnn_sigmoid.h
 //     aclnnop/aclnn_silu.h
 //     aclnnop/aclnn_softmax.h
+//     aclnnop/aclnn_sqrt.h
 //     aclnnop/aclnn_sub.h
+//     aclnnop/aclnn_swi_glu.h
+//     aclnnop/aclnn_tanh.h
 //   Configuration: native/bindgen/aclnnop.json and native/bindgen/settings.json.
 //   Do not edit by hand; regenerate with:
 //     dotnet run --project build/Ascend.Interop.BindingsGenerator -c Release
