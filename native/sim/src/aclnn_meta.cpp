@@ -1,5 +1,6 @@
 // Ascend.Interop simulator: aclnn meta objects (tensors, scalars, arrays, lists), dtype helpers,
 // executors and the launch half shared by every operator.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -569,8 +570,16 @@ EXPORT aclnnStatus aclDestroyScalar(const aclScalar* s) { return destroy_object(
 EXPORT aclnnStatus aclDestroyIntArray(const aclIntArray* a) { return destroy_object(a); }
 EXPORT aclnnStatus aclDestroyFloatArray(const aclFloatArray* a) { return destroy_object(a); }
 EXPORT aclnnStatus aclDestroyBoolArray(const aclBoolArray* a) { return destroy_object(a); }
-// The list does not own its tensors (they are destroyed separately).
-EXPORT aclnnStatus aclDestroyTensorList(const aclTensorList* l) { return destroy_object(l); }
+// As on CANN ("the aclTensors in the list need not be destroyed again"), the list owns its tensors and
+// destroys them with itself; a tensor listed twice is destroyed once.
+EXPORT aclnnStatus aclDestroyTensorList(const aclTensorList* l) {
+    if (l == nullptr) return ACLNN_SUCCESS;
+    std::vector<const aclTensor*> owned(l->v);
+    std::sort(owned.begin(), owned.end());
+    owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
+    for (const aclTensor* t : owned) aclDestroyTensor(t);
+    return destroy_object(l);
+}
 
 // ---- executors ------------------------------------------------------------------------------
 

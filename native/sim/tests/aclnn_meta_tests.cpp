@@ -87,8 +87,11 @@ TEST_F(AclnnMeta, ScalarsArraysListsCountAndDestroy) {
     EXPECT_EQ(aclDestroyIntArray(ia), ACLNN_SUCCESS);
     EXPECT_EQ(aclDestroyFloatArray(fa), ACLNN_SUCCESS);
     EXPECT_EQ(aclDestroyBoolArray(ba), ACLNN_SUCCESS);
-    EXPECT_EQ(aclDestroyTensorList(tl), ACLNN_SUCCESS);  // does not destroy the tensors
+    const uint64_t liveTensors = counter(ACLSIM_LIVE_TENSORS);
+    EXPECT_EQ(aclDestroyTensorList(tl), ACLNN_SUCCESS);  // destroys its tensors too (t, listed twice, once)
     EXPECT_EQ(counter(ACLSIM_LIVE_ACLNN_OBJECTS), before);
+    EXPECT_EQ(counter(ACLSIM_LIVE_TENSORS), liveTensors - 1);
+    this->tensors.erase(std::remove(this->tensors.begin(), this->tensors.end(), t), this->tensors.end());  // gone with the list
     // Destroying NULL is a successful no-op.
     EXPECT_EQ(aclDestroyTensor(nullptr), ACLNN_SUCCESS);
     EXPECT_EQ(aclDestroyScalar(nullptr), ACLNN_SUCCESS);

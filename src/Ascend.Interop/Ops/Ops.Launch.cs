@@ -13,7 +13,7 @@ public static unsafe partial class Ops
     /// The executor is destroyed here when the launch is never reached; a launch consumes it
     /// (single-use executors), whatever its outcome.
     /// </summary>
-    private static void Launch(NpuStream stream, in HandleLease lease, ulong workspaceSize, aclOpExecutor* executor,
+    internal static void Launch(NpuStream stream, in HandleLease lease, ulong workspaceSize, aclOpExecutor* executor,
         delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> launch, string function, string op)
     {
         if (stream.ActiveUpdate is { } update)
@@ -52,10 +52,10 @@ public static unsafe partial class Ops
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
+    internal static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowPhase1(NpuStream stream, int code, string function, string op)
+    internal static void ThrowPhase1(NpuStream stream, int code, string function, string op)
     {
         var failure = Failure(code, function, op);
         // The operator is missing from the capture: the graph must not end as if it were complete.
@@ -63,58 +63,15 @@ public static unsafe partial class Ops
         throw failure;
     }
 
-    /// <summary>Records the launched operator for the graph layer while the stream captures or re-issues a task group (allocates only then).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Note(NpuStream stream, string function, NpuTensor in0, NpuTensor? in1, NpuTensor out0, NpuTensor? out1 = null)
-    {
-        if (stream.IsRecordingOperations) NoteSlow(stream, function, in0, in1, out0, out1);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void NoteSlow(NpuStream stream, string function, NpuTensor in0, NpuTensor? in1, NpuTensor out0, NpuTensor? out1)
-    {
-        var inputs = in1 is null ? new[] { in0.DescribeBuffer() } : new[] { in0.DescribeBuffer(), in1.DescribeBuffer() };
-        var outputs = out1 is null ? new[] { out0.DescribeBuffer() } : new[] { out0.DescribeBuffer(), out1.DescribeBuffer() };
-        stream.NoteOperation(new NpuGraphOperation(function, inputs, outputs));
-    }
-
-    /// <summary>The alpha scalar of Add/Sub in the tensors' arithmetic: integer tensors need an integral alpha.</summary>
-    private static aclScalar* CreateAlpha(string op, NpuDataType dataType, double alpha)
-    {
-        aclScalar* scalar;
-        if (dataType.IsFloatingPoint())
-        {
-            if (dataType == NpuDataType.Float64)
-            {
-                double value = alpha;
-                scalar = AclNN.aclCreateScalar(&value, aclDataType.ACL_DOUBLE);
-            }
-            else
-            {
-                float value = (float)alpha;
-                scalar = AclNN.aclCreateScalar(&value, aclDataType.ACL_FLOAT);
-            }
-        }
-        else
-        {
-            if (!double.IsFinite(alpha) || alpha != Math.Floor(alpha) || alpha < long.MinValue || alpha > long.MaxValue)
-                throw new ArgumentException($"{op}: alpha {alpha} is not an integer, but the tensors hold {dataType} elements.", nameof(alpha));
-            long value = (long)alpha;
-            scalar = AclNN.aclCreateScalar(&value, aclDataType.ACL_INT64);
-        }
-        if (scalar == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateScalar), $"{op}: creating the alpha scalar");
-        return scalar;
-    }
-
     // ---- managed argument checks (messages are built only when throwing) ------------------------
 
-    private static void CheckStream(string op, NpuStream? stream)
+    internal static void CheckStream(string op, [System.Diagnostics.CodeAnalysis.NotNull] NpuStream? stream)
     {
         if (stream is null) throw new ArgumentNullException(nameof(stream), $"{op}: argument 'stream' is null.");
         if (stream.IsDisposed) throw new ObjectDisposedException(nameof(NpuStream), $"{op}: argument 'stream' has been disposed.");
     }
 
-    private static void CheckTensor(string op, string name, NpuTensor? tensor, NpuStream stream)
+    internal static void CheckTensor(string op, string name, [System.Diagnostics.CodeAnalysis.NotNull] NpuTensor? tensor, NpuStream stream)
     {
         if (tensor is null) throw new ArgumentNullException(name, $"{op}: argument '{name}' is null.");
         if (tensor.IsDisposed) throw new ObjectDisposedException(nameof(NpuTensor), $"{op}: argument '{name}' has been disposed.");
@@ -122,32 +79,32 @@ public static unsafe partial class Ops
             throw new ArgumentException($"{op}: argument '{name}' is on NPU device {tensor.Device.Id} but the stream is on device {stream.Device.Id}.", name);
     }
 
-    private static void CheckSameType(string op, string name, NpuTensor tensor, string referenceName, NpuTensor reference)
+    internal static void CheckSameType(string op, string name, NpuTensor tensor, string referenceName, NpuTensor reference)
     {
         if (tensor.DataType != reference.DataType)
             throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but '{referenceName}' holds {reference.DataType}; the SDK does not promote mixed types (use Ops.Cast).", name);
     }
 
-    private static void CheckType(string op, string name, NpuTensor tensor, NpuDataType expected)
+    internal static void CheckType(string op, string name, NpuTensor tensor, NpuDataType expected)
     {
         if (tensor.DataType != expected)
             throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but must hold {expected}.", name);
     }
 
-    private static void CheckFloatingPoint(string op, string name, NpuTensor tensor)
+    internal static void CheckFloatingPoint(string op, string name, NpuTensor tensor)
     {
         if (!tensor.DataType.IsFloatingPoint())
             throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType}; the operator needs a floating-point type.", name);
     }
 
-    private static void CheckShape(string op, string name, NpuTensor tensor, ReadOnlySpan<long> expected)
+    internal static void CheckShape(string op, string name, NpuTensor tensor, ReadOnlySpan<long> expected)
     {
         if (!tensor.Shape.Dims.SequenceEqual(expected))
             throw new ArgumentException($"{op}: argument '{name}' has shape {tensor.Shape} but must have shape {TensorShape.Format(expected)}.", name);
     }
 
     /// <summary>Numpy broadcast of two shapes into <paramref name="result"/>; returns the rank.</summary>
-    private static int Broadcast(string op, string nameA, ReadOnlySpan<long> a, string nameB, ReadOnlySpan<long> b, Span<long> result)
+    internal static int Broadcast(string op, string nameA, ReadOnlySpan<long> a, string nameB, ReadOnlySpan<long> b, Span<long> result)
     {
         int rank = Math.Max(a.Length, b.Length);
         for (int i = 0; i < rank; i++)
@@ -162,7 +119,7 @@ public static unsafe partial class Ops
     }
 
     /// <summary>torch.matmul's result shape (1-D operands promoted and their unit dimension removed again).</summary>
-    private static int MatMulShape(string op, ReadOnlySpan<long> a, ReadOnlySpan<long> b, Span<long> result)
+    internal static int MatMulShape(string op, ReadOnlySpan<long> a, ReadOnlySpan<long> b, Span<long> result)
     {
         if (a.Length < 1 || b.Length < 1)
             throw new ArgumentException($"{op}: matrix operands need at least one dimension; got {TensorShape.Format(a)} and {TensorShape.Format(b)}.", a.Length < 1 ? "self" : "mat2");

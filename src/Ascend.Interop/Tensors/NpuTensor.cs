@@ -465,6 +465,21 @@ public sealed unsafe class NpuTensor : IDisposable
 
     private aclTensor* CreateDescriptor(string op, string argument)
     {
+        var native = NewDescriptor(op, argument);
+        var created = new AclTensorHandle((nint)native);
+        var existing = Interlocked.CompareExchange(ref _descriptor, created, null);
+        if (existing is null) return native;
+        created.Dispose(); // another thread won the race
+        return existing.Value;
+    }
+
+    /// <summary>
+    /// A new <c>aclTensor</c> the caller owns (not cached): for an <c>aclTensorList</c>, which takes
+    /// ownership of its tensors and destroys them with itself.
+    /// </summary>
+    internal aclTensor* NewDescriptor(string op, string argument)
+    {
+        if (_disposed != 0) ThrowDisposedArgument(op, argument);
         nint data = _storage.Pointer;
         int rank = Rank;
         long* dims = stackalloc long[Math.Max(rank, 1)];
@@ -479,11 +494,7 @@ public sealed unsafe class NpuTensor : IDisposable
             aclFormat.ACL_FORMAT_ND, &storageElements, 1, (void*)data);
         if (native == null)
             throw AclCheck.Create(561103, nameof(AclNN.aclCreateTensor), $"{op}: describing argument '{argument}' ({this})");
-        var created = new AclTensorHandle((nint)native);
-        var existing = Interlocked.CompareExchange(ref _descriptor, created, null);
-        if (existing is null) return native;
-        created.Dispose(); // another thread won the race
-        return existing.Value;
+        return native;
     }
 
     /// <summary>The buffer description the graph layer records for this tensor.</summary>

@@ -1,0 +1,373 @@
+using System.Runtime.CompilerServices;
+using Ascend.Interop.Native;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// Phase 1 of one operator: its <c>aclnnXxxGetWorkspaceSize</c> call, with the arguments taken from
+/// <paramref name="call"/> in the C order. Declared once per operator as a static lambda (cached, so no
+/// allocation per call).
+/// </summary>
+internal unsafe delegate int WorkspaceSizeFunction(in OperatorCall call, ulong* workspaceSize, aclOpExecutor** executor);
+
+/// <summary>
+/// The declaration of one two-phase aclnn operator, and the one place where every declared operator is
+/// checked, described, launched and recorded: argument checks (null, disposed, device, data types,
+/// attributes, shapes), output inference, <c>aclTensor</c> descriptors (cached per tensor), the
+/// <c>aclScalar</c>/<c>aclIntArray</c>/<c>aclTensorList</c> made per call and destroyed after the launch,
+/// phase 1 under the stream's lease, phase 2 through <see cref="Ops.Launch"/> (task-group dry run, workspace
+/// from the stream's pool, capture failure notes) and the graph layer's operation record.
+/// </summary>
+/// <remarks>
+/// Tensor slots are the inputs in declaration order followed by the outputs; attribute values come in the
+/// order of <see cref="Attributes"/>; int arrays and tensor lists are separate (at most two of each).
+/// An input whose name ends with '?' is optional (null passes a null <c>aclTensor*</c>); so is an int array
+/// or tensor list whose name ends with '?' (empty passes null).
+/// </remarks>
+internal sealed unsafe class AclnnOperator
+{
+    /// <summary>Most tensor slots (inputs + outputs) of one operator.</summary>
+    public const int MaxTensors = 16;
+
+    /// <summary>Most attribute values of one operator.</summary>
+    public const int MaxAttributes = 24;
+
+    /// <summary>Shape scratch per output (matmul's rule writes up to two dimensions past MaxRank before its check).</summary>
+    internal const int ShapeStride = TensorShape.MaxRank + 2;
+
+    private readonly delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> _execute;
+    private readonly WorkspaceSizeFunction _workspaceSize;
+    private readonly string[] _inputs = [];
+    private readonly bool[] _optionalInputs = [];
+    private readonly OperatorOutput[] _outputs = [new("output")];
+    private readonly string[] _intArrays = [];
+    private readonly string[] _tensorLists = [];
+
+    /// <param name="name">Name in messages, e.g. "Ops.Add".</param>
+    /// <param name="function">The phase-2 C function's name, e.g. "aclnnAdd" (phase 1 is <c>function + "GetWorkspaceSize"</c>).</param>
+    /// <param name="execute">The phase-2 binding, e.g. <c>&amp;AclnnOps.aclnnAdd</c>.</param>
+    /// <param name="workspaceSize">The phase-1 call as a static lambda.</param>
+    public AclnnOperator(string name, string function, delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute, WorkspaceSizeFunction workspaceSize)
+    {
+        Name = name;
+        Function = function;
+        WorkspaceFunction = function + "GetWorkspaceSize";
+        _execute = execute;
+        _workspaceSize = workspaceSize;
+    }
+
+    /// <summary>"Ops.Add".</summary>
+    public string Name { get; }
+
+    /// <summary>"aclnnAdd".</summary>
+    public string Function { get; }
+
+    /// <summary>"aclnnAddGetWorkspaceSize".</summary>
+    public string WorkspaceFunction { get; }
+
+    /// <summary>Input tensor names in slot order ("mask?" = optional).</summary>
+    public string[] Inputs
+    {
+        get => _inputs;
+        init
+        {
+            _inputs = new string[value.Length];
+            _optionalInputs = new bool[value.Length];
+            for (int i = 0; i < value.Length; i++)
+            {
+                _optionalInputs[i] = value[i].EndsWith('?');
+                _inputs[i] = value[i].TrimEnd('?');
+            }
+            CheckCounts();
+        }
+    }
+
+    /// <summary>Output tensors after the inputs; default one output "output" of the first input's type.</summary>
+    public OperatorOutput[] Outputs { get => _outputs; init { _outputs = value; CheckCounts(); } }
+
+    /// <summary>Attribute values (scalars, plain values, strings) in the order the entry points pass them.</summary>
+    public OperatorAttribute[] Attributes { get; init; } = [];
+
+    /// <summary>Names of the <c>aclIntArray</c> arguments ("name?" = optional: empty passes null), at most two.</summary>
+    public string[] IntArrays
+    {
+        get => _intArrays;
+        init => _intArrays = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two int arrays.");
+    }
+
+    /// <summary>Names of the <c>aclTensorList</c> arguments ("name?" = optional), at most two.</summary>
+    public string[] TensorLists
+    {
+        get => _tensorLists;
+        init => _tensorLists = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two tensor lists.");
+    }
+
+    /// <summary>Checks the inputs' data types (outputs: see <see cref="OperatorOutput"/>).</summary>
+    public InputTypeRule Types { get; init; } = InputTypes.Any;
+
+    /// <summary>Checks the inputs' shapes (and attributes depending on them) and states each output's shape.</summary>
+    public required ShapeRule Shapes { get; init; }
+
+    internal int InputCount => _inputs.Length;
+    internal int OutputCount => _outputs.Length;
+    internal bool IsOptionalInput(int input) => _optionalInputs[input];
+
+    /// <summary>The argument name of tensor slot <paramref name="slot"/> (inputs, then outputs).</summary>
+    internal string SlotName(int slot) => slot < _inputs.Length ? _inputs[slot] : _outputs[slot - _inputs.Length].Name;
+
+    internal string IntArrayName(int index) => _intArrays[index].TrimEnd('?');
+    internal bool IsOptionalIntArray(int index) => _intArrays[index].EndsWith('?');
+    internal string TensorListName(int index) => _tensorLists[index].TrimEnd('?');
+    internal bool IsOptionalTensorList(int index) => _tensorLists[index].EndsWith('?');
+
+    private void CheckCounts()
+    {
+        if (_inputs.Length + _outputs.Length > MaxTensors)
+            throw new ArgumentException($"{Name}: more than {MaxTensors} tensor arguments.");
+    }
+
+    // ---- entry points ---------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs the operator into given outputs: <paramref name="tensors"/> holds the inputs then the outputs.
+    /// The steady state allocates no managed memory.
+    /// </summary>
+    public void Run(NpuStream stream, scoped ReadOnlySpan<NpuTensor?> tensors, scoped ReadOnlySpan<OperatorValue> attributes = default,
+        scoped ReadOnlySpan<long> ints = default, scoped ReadOnlySpan<long> ints2 = default,
+        scoped ReadOnlySpan<NpuTensor> list = default, scoped ReadOnlySpan<NpuTensor> list2 = default)
+    {
+        CheckArity(tensors.Length, _inputs.Length + _outputs.Length, attributes.Length);
+        Span<nint> natives = stackalloc nint[_inputs.Length + _outputs.Length + Attributes.Length + 4];
+        Span<byte> strings = stackalloc byte[StringBytes(attributes)];
+        var call = new OperatorCall(this, stream, tensors, attributes, ints, ints2, list, list2, natives, strings);
+        CheckArguments(in call, outputsGiven: true);
+        Span<long> dims = stackalloc long[_outputs.Length * ShapeStride];
+        Span<int> ranks = stackalloc int[_outputs.Length];
+        var shapes = new OutputShapes(dims, ranks);
+        Span<NpuDataType> types = stackalloc NpuDataType[_outputs.Length];
+        InferOutputs(in call, ref shapes, types);
+        for (int o = 0; o < _outputs.Length; o++)
+        {
+            var output = tensors[_inputs.Length + o]!;
+            _outputs[o].CheckType(in call, o, output, types[o]);
+            if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
+        }
+        Execute(in call);
+    }
+
+    /// <summary>Runs the operator into new outputs rented on <paramref name="stream"/>: <paramref name="inputs"/> holds the inputs only. Returns the first output.</summary>
+    public NpuTensor Create(NpuStream stream, scoped ReadOnlySpan<NpuTensor?> inputs, scoped ReadOnlySpan<OperatorValue> attributes = default,
+        scoped ReadOnlySpan<long> ints = default, scoped ReadOnlySpan<long> ints2 = default,
+        scoped ReadOnlySpan<NpuTensor> list = default, scoped ReadOnlySpan<NpuTensor> list2 = default)
+    {
+        var storage = new TensorSlots();
+        Span<NpuTensor?> results = storage;
+        Create(stream, inputs, results[.._outputs.Length], attributes, ints, ints2, list, list2);
+        return results[0]!;
+    }
+
+    /// <summary>As <see cref="Create(NpuStream, ReadOnlySpan{NpuTensor?}, ReadOnlySpan{OperatorValue}, ReadOnlySpan{long}, ReadOnlySpan{long}, ReadOnlySpan{NpuTensor}, ReadOnlySpan{NpuTensor})"/>, every output into <paramref name="results"/>.</summary>
+    public void Create(NpuStream stream, scoped ReadOnlySpan<NpuTensor?> inputs, scoped Span<NpuTensor?> results, scoped ReadOnlySpan<OperatorValue> attributes = default,
+        scoped ReadOnlySpan<long> ints = default, scoped ReadOnlySpan<long> ints2 = default,
+        scoped ReadOnlySpan<NpuTensor> list = default, scoped ReadOnlySpan<NpuTensor> list2 = default)
+    {
+        CheckArity(inputs.Length, _inputs.Length, attributes.Length);
+        if (results.Length != _outputs.Length) throw new InvalidOperationException($"{Name}: {results.Length} result slots for {_outputs.Length} outputs.");
+        var slots = new TensorSlots();
+        Span<NpuTensor?> tensors = slots;
+        tensors = tensors[..(_inputs.Length + _outputs.Length)];
+        inputs.CopyTo(tensors);
+        Span<nint> natives = stackalloc nint[tensors.Length + Attributes.Length + 4];
+        Span<byte> strings = stackalloc byte[StringBytes(attributes)];
+        var call = new OperatorCall(this, stream, tensors, attributes, ints, ints2, list, list2, natives, strings);
+        CheckArguments(in call, outputsGiven: false);
+        Span<long> dims = stackalloc long[_outputs.Length * ShapeStride];
+        Span<int> ranks = stackalloc int[_outputs.Length];
+        var shapes = new OutputShapes(dims, ranks);
+        Span<NpuDataType> types = stackalloc NpuDataType[_outputs.Length];
+        InferOutputs(in call, ref shapes, types);
+        try
+        {
+            for (int o = 0; o < _outputs.Length; o++)
+            {
+                if (!shapes.IsChecked(o)) throw new InvalidOperationException($"{Name}: output '{_outputs[o].Name}' has no inferable shape; pass it explicitly.");
+                _outputs[o].InferType(in call, o, ref types[o]);
+                tensors[_inputs.Length + o] = NpuTensor.Empty(stream, new TensorShape(shapes.Get(o)), types[o]);
+            }
+            Execute(in call);
+            tensors[_inputs.Length..].CopyTo(results);
+        }
+        catch
+        {
+            for (int o = 0; o < _outputs.Length; o++) tensors[_inputs.Length + o]?.Dispose();
+            throw;
+        }
+    }
+
+    private void CheckArity(int tensors, int expectedTensors, int attributes)
+    {
+        if (tensors != expectedTensors || attributes > Attributes.Length)
+            throw new InvalidOperationException($"{Name}: declared with {expectedTensors} tensors and {Attributes.Length} attributes, called with {tensors} and {attributes}.");
+    }
+
+    private static int StringBytes(ReadOnlySpan<OperatorValue> attributes)
+    {
+        int bytes = 0;
+        foreach (var value in attributes)
+            if (value.Text is { } text) bytes += System.Text.Encoding.UTF8.GetMaxByteCount(text.Length) + 1;
+        return bytes;
+    }
+
+    // ---- checks ---------------------------------------------------------------------------
+
+    private void CheckArguments(in OperatorCall call, bool outputsGiven)
+    {
+        var stream = call.Stream;
+        Ops.CheckStream(Name, stream);
+        int slots = outputsGiven ? _inputs.Length + _outputs.Length : _inputs.Length;
+        for (int i = 0; i < slots; i++)
+        {
+            var tensor = call.Tensors[i];
+            if (tensor is null && i < _inputs.Length && _optionalInputs[i]) continue;
+            Ops.CheckTensor(Name, SlotName(i), tensor, stream);
+        }
+        for (int l = 0; l < _tensorLists.Length; l++)
+        {
+            var list = call.List(l);
+            if (list.IsEmpty && !IsOptionalTensorList(l))
+                throw new ArgumentException($"{Name}: tensor list '{TensorListName(l)}' is empty.", TensorListName(l));
+            for (int i = 0; i < list.Length; i++) Ops.CheckTensor(Name, TensorListName(l), list[i], stream);
+        }
+        for (int k = 0; k < _intArrays.Length; k++)
+        {
+            if (call.Ints(k).IsEmpty && !IsOptionalIntArray(k))
+                throw new ArgumentException($"{Name}: int array '{IntArrayName(k)}' is empty.", IntArrayName(k));
+        }
+        Types(in call);
+        for (int a = 0; a < Attributes.Length; a++) Attributes[a].Check(in call, a);
+    }
+
+    private void InferOutputs(in OperatorCall call, ref OutputShapes shapes, Span<NpuDataType> types)
+    {
+        Shapes(in call, ref shapes);
+        for (int o = 0; o < _outputs.Length; o++) types[o] = _outputs[o].ExpectedType(in call);
+    }
+
+    // ---- launch ---------------------------------------------------------------------------
+
+    private void Execute(in OperatorCall call)
+    {
+        var stream = call.Stream;
+        var tensors = call.Tensors;
+        var natives = call.Natives;
+        for (int i = 0; i < tensors.Length; i++)
+            natives[i] = tensors[i] is { } tensor ? (nint)tensor.Descriptor(Name, SlotName(i)) : 0;
+        try
+        {
+            CreateArguments(in call);
+            using var lease = stream.Enter();
+            ulong workspace;
+            aclOpExecutor* executor;
+            int code = _workspaceSize(in call, &workspace, &executor);
+            if (code != 0) Ops.ThrowPhase1(stream, code, WorkspaceFunction, Name);
+            Ops.Launch(stream, lease, workspace, executor, _execute, Function, Name);
+        }
+        finally
+        {
+            DestroyArguments(in call);
+        }
+        if (stream.IsRecordingOperations) NoteSlow(in call);
+    }
+
+    /// <summary>Scalars, strings, int arrays and tensor lists: made per call, after every check passed.</summary>
+    private void CreateArguments(in OperatorCall call)
+    {
+        var natives = call.Natives;
+        int attributeBase = call.Tensors.Length;
+        int stringOffset = 0;
+        for (int a = 0; a < call.Attributes.Length; a++)
+            natives[attributeBase + a] = Attributes[a].CreateNative(in call, a, ref stringOffset);
+        int arrayBase = attributeBase + Attributes.Length;
+        for (int k = 0; k < _intArrays.Length; k++)
+        {
+            var values = call.Ints(k);
+            if (values.IsEmpty && IsOptionalIntArray(k)) continue;
+            fixed (long* p = values)
+            {
+                var array = AclNN.aclCreateIntArray(p, (ulong)values.Length);
+                if (array == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateIntArray), $"{Name}: describing int array '{IntArrayName(k)}'");
+                natives[arrayBase + k] = (nint)array;
+            }
+        }
+        for (int l = 0; l < _tensorLists.Length; l++)
+        {
+            var list = call.List(l);
+            if (list.IsEmpty && IsOptionalTensorList(l)) continue;
+            natives[arrayBase + 2 + l] = (nint)CreateTensorList(list, TensorListName(l));
+        }
+    }
+
+    /// <summary>A list owns its tensors (CANN's aclDestroyTensorList destroys them), so each element gets a fresh descriptor.</summary>
+    private aclTensorList* CreateTensorList(ReadOnlySpan<NpuTensor> list, string name)
+    {
+        const int StackLimit = 64;
+        nint[]? rented = list.Length > StackLimit ? System.Buffers.ArrayPool<nint>.Shared.Rent(list.Length) : null;
+        Span<nint> elements = rented is null ? stackalloc nint[list.Length] : rented.AsSpan(0, list.Length);
+        int created = 0;
+        try
+        {
+            for (; created < list.Length; created++) elements[created] = (nint)list[created].NewDescriptor(Name, name);
+            fixed (nint* p = elements)
+            {
+                var result = AclNN.aclCreateTensorList((aclTensor**)p, (ulong)list.Length);
+                if (result == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateTensorList), $"{Name}: describing tensor list '{name}'");
+                created = 0; // owned by the list now
+                return result;
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < created; i++) AclNN.aclDestroyTensor((aclTensor*)elements[i]);
+            if (rented is not null) System.Buffers.ArrayPool<nint>.Shared.Return(rented);
+        }
+    }
+
+    private void DestroyArguments(in OperatorCall call)
+    {
+        var natives = call.Natives;
+        int attributeBase = call.Tensors.Length;
+        for (int a = 0; a < call.Attributes.Length; a++)
+        {
+            if (natives[attributeBase + a] != 0) Attributes[a].DestroyNative(natives[attributeBase + a]);
+            natives[attributeBase + a] = 0;
+        }
+        int arrayBase = attributeBase + Attributes.Length;
+        for (int k = 0; k < 2; k++)
+        {
+            if (natives[arrayBase + k] != 0) AclNN.aclDestroyIntArray((aclIntArray*)natives[arrayBase + k]);
+            if (natives[arrayBase + 2 + k] != 0) AclNN.aclDestroyTensorList((aclTensorList*)natives[arrayBase + 2 + k]);
+            natives[arrayBase + k] = natives[arrayBase + 2 + k] = 0;
+        }
+    }
+
+    /// <summary>Records the launched operator for the graph layer (only while capturing or re-issuing a task group: allocates then).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteSlow(in OperatorCall call)
+    {
+        var inputs = new List<NpuGraphBuffer>(_inputs.Length);
+        for (int i = 0; i < _inputs.Length; i++)
+            if (call.Tensors[i] is { } tensor) inputs.Add(tensor.DescribeBuffer());
+        for (int l = 0; l < _tensorLists.Length; l++)
+            foreach (var tensor in call.List(l)) inputs.Add(tensor.DescribeBuffer());
+        var outputs = new NpuGraphBuffer[_outputs.Length];
+        for (int o = 0; o < _outputs.Length; o++) outputs[o] = call.Tensors[_inputs.Length + o]!.DescribeBuffer();
+        call.Stream.NoteOperation(new NpuGraphOperation(Function, inputs.ToArray(), outputs));
+    }
+}
+
+/// <summary>Stack storage for the tensor slots of one call.</summary>
+[InlineArray(AclnnOperator.MaxTensors)]
+internal struct TensorSlots
+{
+    private NpuTensor? _element;
+}

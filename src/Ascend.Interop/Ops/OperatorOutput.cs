@@ -1,0 +1,58 @@
+namespace Ascend.Interop;
+
+/// <summary>How an output's data type follows from the call.</summary>
+internal enum OutputTypeKind
+{
+    /// <summary>The type of input <see cref="OperatorOutput.Source"/> (given outputs must match it: no promotion).</summary>
+    SameAsInput,
+    /// <summary>Always <see cref="OperatorOutput.Fixed"/>.</summary>
+    Fixed,
+    /// <summary>The <see cref="NpuDataType"/> in attribute <see cref="OperatorOutput.Source"/>; a given output of any type when the attribute is left out (Cast).</summary>
+    FromAttribute,
+    /// <summary>Any type; the output must be given (InplaceCopy's destination).</summary>
+    Any,
+}
+
+/// <summary>One output tensor of a declared operator: its name and its data-type rule. A string converts to an output of the first input's type.</summary>
+internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind = OutputTypeKind.SameAsInput, int Source = 0, NpuDataType Fixed = default)
+{
+    public static implicit operator OperatorOutput(string name) => new(name);
+
+    /// <summary>An output always of type <paramref name="type"/> (RmsNorm's rstd: float32; ArgMax: int64).</summary>
+    public static OperatorOutput Typed(string name, NpuDataType type) => new(name, OutputTypeKind.Fixed, 0, type);
+
+    /// <summary>An output of input <paramref name="input"/>'s type.</summary>
+    public static OperatorOutput SameAs(string name, int input) => new(name, OutputTypeKind.SameAsInput, input);
+
+    /// <summary>An output whose type is attribute <paramref name="attribute"/> (an <see cref="NpuDataType"/>).</summary>
+    public static OperatorOutput TypeFrom(string name, int attribute) => new(name, OutputTypeKind.FromAttribute, attribute);
+
+    /// <summary>An output of any type, always given by the caller.</summary>
+    public static OperatorOutput AnyType(string name) => new(name, OutputTypeKind.Any);
+
+    /// <summary>The type the rule asks for; <c>(NpuDataType)(-1)</c> when any type is accepted.</summary>
+    internal NpuDataType ExpectedType(in OperatorCall call) => Kind switch
+    {
+        OutputTypeKind.SameAsInput => call.Input(Source)!.DataType,
+        OutputTypeKind.Fixed => Fixed,
+        OutputTypeKind.FromAttribute when call.Value(Source).IsPresent => (NpuDataType)call.Long(Source),
+        _ => AnyDataType,
+    };
+
+    internal const NpuDataType AnyDataType = (NpuDataType)(-1);
+
+    internal void CheckType(in OperatorCall call, int index, NpuTensor output, NpuDataType expected)
+    {
+        if (expected == AnyDataType || output.DataType == expected) return;
+        if (Kind == OutputTypeKind.SameAsInput)
+            Ops.CheckSameType(call.Name, Name, output, call.Operator.SlotName(Source), call.Input(Source)!);
+        else
+            Ops.CheckType(call.Name, Name, output, expected);
+    }
+
+    internal void InferType(in OperatorCall call, int index, ref NpuDataType type)
+    {
+        if (type == AnyDataType)
+            throw new InvalidOperationException($"{call.Name}: output '{Name}' has no inferable type; pass it explicitly.");
+    }
+}
