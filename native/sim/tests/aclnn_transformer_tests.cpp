@@ -26,7 +26,11 @@ protected:
         std::vector<const aclTensor*> c(ts.begin(), ts.end());
         aclTensorList* l = aclCreateTensorList(c.data(), c.size());
         EXPECT_NE(l, nullptr);
-        if (l != nullptr) lists.push_back(l);
+        if (l != nullptr) {
+            lists.push_back(l);
+            // The list owns its tensors (as on CANN): they go with it, not with the fixture's tensor list.
+            for (aclTensor* t : ts) tensors.erase(std::remove(tensors.begin(), tensors.end(), t), tensors.end());
+        }
         return l;
     }
     aclIntArray* ints(const std::vector<int64_t>& v) {
