@@ -17,7 +17,7 @@ namespace Ascend.Interop;
 /// before the tensor's disposal on <see cref="Stream"/> (record an event there and wait on it),
 /// as with any stream-ordered allocator. Disposing a tensor while another thread uses it is a bug.
 /// </remarks>
-public sealed unsafe class NpuTensor : IDisposable
+public sealed unsafe partial class NpuTensor : IDisposable
 {
     private readonly TensorStorage _storage;
     private readonly TensorShape _shape;
