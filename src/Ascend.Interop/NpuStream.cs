@@ -225,6 +225,7 @@ public sealed partial class NpuStream : IDisposable
             using var lease = EnterForCleanup();
             _callbacks.Unsubscribe(Native(lease));
         }
+        FailPendingWaits();
         _handle?.Dispose();
     }
 
