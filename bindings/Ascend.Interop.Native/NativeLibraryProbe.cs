@@ -7,5 +7,6 @@ namespace Ascend.Interop.Native;
 /// <param name="Error">Why it did not load (null when it did).</param>
 public sealed record NativeLibraryProbe(string LogicalLibrary, string Path, bool Loaded, string? Error)
 {
+    /// <inheritdoc/>
     public override string ToString() => Loaded ? $"{Path}: loaded ({LogicalLibrary})" : $"{Path}: {Error}";
 }

@@ -24,7 +24,9 @@ namespace Ascend.Interop.Native;
 /// </remarks>
 public static class NativeLibraryResolver
 {
+    /// <summary>Environment variable choosing the backend: <c>auto</c> (default), <c>cann</c> or <c>sim</c>.</summary>
     public const string BackendVariable = "ASCEND_INTEROP_BACKEND";
+    /// <summary>Environment variable naming the simulator library to load (and only that one).</summary>
     public const string SimulatorLibraryVariable = "ASCEND_SIM_LIBRARY";
 
     internal const string AscendCl = "ascendcl";

@@ -7,5 +7,6 @@ namespace Ascend.Interop.Native;
 [Conditional("ASCEND_INTEROP_NATIVE_TYPE_NAMES")]
 public sealed class NativeTypeNameAttribute(string name) : Attribute
 {
+    /// <summary>The C spelling.</summary>
     public string Name { get; } = name;
 }

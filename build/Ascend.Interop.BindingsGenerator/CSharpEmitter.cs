@@ -56,6 +56,7 @@ internal sealed class CSharpEmitter(Settings settings)
         if (model.Macros.Count > 0 || model.Functions.Count > 0)
         {
             sb.Append('\n');
+            sb.Append(GeneratedDocs.ClassSummary(group));
             sb.Append("public static unsafe partial class ").Append(group.Class).Append('\n');
             sb.Append("{\n");
             bool first = true;
@@ -66,6 +67,7 @@ internal sealed class CSharpEmitter(Settings settings)
                     sb.Append('\n');
                 }
                 first = false;
+                sb.Append(GeneratedDocs.Macro(macro));
                 sb.Append("    [NativeTypeName(").Append(Str(macro.Text)).Append(")]\n");
                 sb.Append("    public const ").Append(macro.CSharpType).Append(' ').Append(macro.Name).Append(" = ")
                     .Append(macro.Value).Append(";\n");
@@ -88,22 +90,36 @@ internal sealed class CSharpEmitter(Settings settings)
     {
         string n = handle.Name;
         sb.Append('\n');
-        sb.Append("/// <summary>Typed handle for <c>").Append(n).Append("</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>\n");
+        sb.Append(GeneratedDocs.Handle(handle));
         sb.Append("[NativeTypeName(").Append(Str("typedef void *" + n)).Append(")]\n");
         sb.Append("public readonly unsafe partial struct ").Append(n).Append(" : IEquatable<").Append(n).Append(">\n{\n");
+        sb.Append("    /// <summary>The C handle value.</summary>\n");
         sb.Append("    public readonly void* Value;\n\n");
+        sb.Append("    /// <summary>Wraps a C handle value.</summary>\n");
         sb.Append("    public ").Append(n).Append("(void* value)\n    {\n        Value = value;\n    }\n\n");
+        sb.Append("    /// <summary>The NULL handle.</summary>\n");
         sb.Append("    public static ").Append(n).Append(" Null => default;\n\n");
+        sb.Append("    /// <summary>True for the NULL handle.</summary>\n");
         sb.Append("    public bool IsNull => Value == null;\n\n");
+        sb.Append("    /// <summary>Wraps a C handle value.</summary>\n");
         sb.Append("    public static explicit operator ").Append(n).Append("(void* value) => new(value);\n\n");
+        sb.Append("    /// <summary>The C handle value.</summary>\n");
         sb.Append("    public static explicit operator void*(").Append(n).Append(" handle) => handle.Value;\n\n");
+        sb.Append("    /// <summary>Wraps a C handle value given as an address.</summary>\n");
         sb.Append("    public static explicit operator ").Append(n).Append("(nint value) => new((void*)value);\n\n");
+        sb.Append("    /// <summary>The C handle value as an address.</summary>\n");
         sb.Append("    public static explicit operator nint(").Append(n).Append(" handle) => (nint)handle.Value;\n\n");
+        sb.Append("    /// <summary>True when both wrap the same C handle.</summary>\n");
         sb.Append("    public static bool operator ==(").Append(n).Append(" left, ").Append(n).Append(" right) => left.Value == right.Value;\n\n");
+        sb.Append("    /// <summary>True when the two wrap different C handles.</summary>\n");
         sb.Append("    public static bool operator !=(").Append(n).Append(" left, ").Append(n).Append(" right) => left.Value != right.Value;\n\n");
+        sb.Append("    /// <summary>True when both wrap the same C handle.</summary>\n");
         sb.Append("    public bool Equals(").Append(n).Append(" other) => Value == other.Value;\n\n");
+        sb.Append("    /// <inheritdoc/>\n");
         sb.Append("    public override bool Equals(object? obj) => obj is ").Append(n).Append(" other && Equals(other);\n\n");
+        sb.Append("    /// <inheritdoc/>\n");
         sb.Append("    public override int GetHashCode() => ((nint)Value).GetHashCode();\n\n");
+        sb.Append("    /// <inheritdoc/>\n");
         sb.Append("    public override string ToString() => \"").Append(n).Append("(0x\" + ((nuint)Value).ToString(\"X\") + \")\";\n");
         sb.Append("}\n");
     }
@@ -111,6 +127,7 @@ internal sealed class CSharpEmitter(Settings settings)
     private static void EmitEnum(StringBuilder sb, EnumDef e, bool flags)
     {
         sb.Append('\n');
+        sb.Append(GeneratedDocs.Enum(e));
         sb.Append("[NativeTypeName(").Append(Str("enum " + e.Name)).Append(")]\n");
         if (flags)
         {
@@ -119,6 +136,7 @@ internal sealed class CSharpEmitter(Settings settings)
         sb.Append("public enum ").Append(e.Name).Append(" : ").Append(e.CSharpUnderlying).Append("\n{\n");
         foreach (EnumConstant c in e.Constants)
         {
+            sb.Append(GeneratedDocs.EnumConstant(e, c));
             sb.Append("    ").Append(c.Name).Append(" = ").Append(EnumValue(e, c, flags)).Append(",\n");
         }
         sb.Append("}\n");
@@ -134,11 +152,12 @@ internal sealed class CSharpEmitter(Settings settings)
         sb.Append('\n');
         if (s.Opaque)
         {
-            sb.Append("/// <summary>Opaque C type <c>").Append(s.Name).Append("</c>: used through pointers only.</summary>\n");
+            sb.Append(GeneratedDocs.Struct(s));
             sb.Append("[NativeTypeName(").Append(Str("struct " + s.Name)).Append(")]\n");
             sb.Append("public partial struct ").Append(s.Name).Append("\n{\n}\n");
             return;
         }
+        sb.Append(GeneratedDocs.Struct(s));
         sb.Append("[NativeTypeName(").Append(Str("struct " + s.Name)).Append(")]\n");
         sb.Append("public unsafe partial struct ").Append(s.Name).Append("\n{\n");
         bool first = true;
@@ -149,6 +168,7 @@ internal sealed class CSharpEmitter(Settings settings)
                 sb.Append('\n');
             }
             first = false;
+            sb.Append(GeneratedDocs.Field(s, f));
             sb.Append("    [NativeTypeName(").Append(Str(f.CType)).Append(")]\n");
             if (f.ArrayLength > 0)
             {
@@ -169,6 +189,7 @@ internal sealed class CSharpEmitter(Settings settings)
             ?? throw new GeneratorException($"{group.ConfigFile}: no 'libraries' rule matches function {f.Name} ({f.Header})");
         string binding = settings.Libraries[library].Binding;
         string parameters = string.Join(", ", f.Params.Select(p => $"[NativeTypeName({Str(p.CType)})] {p.CSharpType} {Id(p.Name)}"));
+        sb.Append(GeneratedDocs.Function(f));
         sb.Append("    // C: ").Append(f.Prototype).Append('\n');
         if (binding == "LibraryImport")
         {

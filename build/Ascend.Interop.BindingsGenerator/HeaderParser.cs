@@ -306,10 +306,12 @@ internal sealed unsafe class HeaderParser
         {
             if (child.Kind == CursorKind.EnumConstantDecl)
             {
+                DocComments.Note("const:" + Clang.Spelling(child), child);
                 constants.Add(new EnumConstant(Clang.Spelling(child), Clang.clang_getEnumConstantDeclValue(child),
                     Clang.clang_getEnumConstantDeclUnsignedValue(child)));
             }
         }
+        DocComments.Note("type:" + name, cursor);
         model.Enums.Add(new EnumDef(name, header, underlying, Clang.clang_Type_getSizeOf(integer), signed, constants));
     }
 
@@ -327,6 +329,7 @@ internal sealed unsafe class HeaderParser
             }
             if (seen.Add("struct " + name))
             {
+                DocComments.Note("type:" + name, cursor);
                 model.Structs.Add(new StructDef(name, header, 0, 0, [], Opaque: true));
             }
             return;
@@ -368,8 +371,10 @@ internal sealed unsafe class HeaderParser
             {
                 csType = MapType(fieldType);
             }
+            DocComments.Note("field:" + name + "." + fieldName, child);
             fields.Add(new FieldDef(fieldName, csType, Clang.Spelling(fieldType), Clang.clang_Cursor_getOffsetOfField(child), arrayLength));
         }
+        DocComments.Note("type:" + name, cursor);
         model.Structs.Add(new StructDef(name, header, Clang.clang_Type_getSizeOf(type), Clang.clang_Type_getAlignOf(type), fields, Opaque: false));
     }
 
@@ -393,6 +398,7 @@ internal sealed unsafe class HeaderParser
         {
             if (seen.Add("handle " + name))
             {
+                DocComments.Note("type:" + name, cursor);
                 model.Handles.Add(new HandleDef(name, header, Clang.clang_Type_getSizeOf(underlying)));
             }
             return;
@@ -431,6 +437,7 @@ internal sealed unsafe class HeaderParser
         string resultC = Clang.Spelling(result);
         string prototype = Join(resultC, name) + "(" +
             (parameters.Count == 0 ? "void" : string.Join(", ", parameters.Select(p => Join(p.CType, p.Name)))) + ")";
+        DocComments.Note("function:" + name, cursor);
         model.Functions.Add(new FunctionDef(name, header, MapType(result), resultC, parameters, prototype));
     }
 
@@ -455,6 +462,7 @@ internal sealed unsafe class HeaderParser
             throw new GeneratorException(
                 $"{header}: macro {name} is not an integer constant ({text}); exclude it in the group's 'excludeMacros' or teach the generator its form");
         }
+        DocComments.Note("macro:" + name, cursor, macro: true);
         model.Macros.Add(new MacroDef(name, header, csType, value, text));
     }
 

@@ -15,773 +15,1050 @@ using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
-/// <summary>Typed handle for <c>aclmdlRI</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>
+/// <summary>Typed handle for <c>aclmdlRI</c> (a <c>void *</c> in C, <c>acl/acl_rt.h</c>): a value of another handle type does not convert to it.</summary>
 [NativeTypeName("typedef void *aclmdlRI")]
 public readonly unsafe partial struct aclmdlRI : IEquatable<aclmdlRI>
 {
+    /// <summary>The C handle value.</summary>
     public readonly void* Value;
 
+    /// <summary>Wraps a C handle value.</summary>
     public aclmdlRI(void* value)
     {
         Value = value;
     }
 
+    /// <summary>The NULL handle.</summary>
     public static aclmdlRI Null => default;
 
+    /// <summary>True for the NULL handle.</summary>
     public bool IsNull => Value == null;
 
+    /// <summary>Wraps a C handle value.</summary>
     public static explicit operator aclmdlRI(void* value) => new(value);
 
+    /// <summary>The C handle value.</summary>
     public static explicit operator void*(aclmdlRI handle) => handle.Value;
 
+    /// <summary>Wraps a C handle value given as an address.</summary>
     public static explicit operator aclmdlRI(nint value) => new((void*)value);
 
+    /// <summary>The C handle value as an address.</summary>
     public static explicit operator nint(aclmdlRI handle) => (nint)handle.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public static bool operator ==(aclmdlRI left, aclmdlRI right) => left.Value == right.Value;
 
+    /// <summary>True when the two wrap different C handles.</summary>
     public static bool operator !=(aclmdlRI left, aclmdlRI right) => left.Value != right.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public bool Equals(aclmdlRI other) => Value == other.Value;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is aclmdlRI other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ((nint)Value).GetHashCode();
 
+    /// <inheritdoc/>
     public override string ToString() => "aclmdlRI(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
-/// <summary>Typed handle for <c>aclrtContext</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>
+/// <summary>Typed handle for <c>aclrtContext</c> (a <c>void *</c> in C, <c>acl/acl_base.h</c>): a value of another handle type does not convert to it.</summary>
 [NativeTypeName("typedef void *aclrtContext")]
 public readonly unsafe partial struct aclrtContext : IEquatable<aclrtContext>
 {
+    /// <summary>The C handle value.</summary>
     public readonly void* Value;
 
+    /// <summary>Wraps a C handle value.</summary>
     public aclrtContext(void* value)
     {
         Value = value;
     }
 
+    /// <summary>The NULL handle.</summary>
     public static aclrtContext Null => default;
 
+    /// <summary>True for the NULL handle.</summary>
     public bool IsNull => Value == null;
 
+    /// <summary>Wraps a C handle value.</summary>
     public static explicit operator aclrtContext(void* value) => new(value);
 
+    /// <summary>The C handle value.</summary>
     public static explicit operator void*(aclrtContext handle) => handle.Value;
 
+    /// <summary>Wraps a C handle value given as an address.</summary>
     public static explicit operator aclrtContext(nint value) => new((void*)value);
 
+    /// <summary>The C handle value as an address.</summary>
     public static explicit operator nint(aclrtContext handle) => (nint)handle.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public static bool operator ==(aclrtContext left, aclrtContext right) => left.Value == right.Value;
 
+    /// <summary>True when the two wrap different C handles.</summary>
     public static bool operator !=(aclrtContext left, aclrtContext right) => left.Value != right.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public bool Equals(aclrtContext other) => Value == other.Value;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is aclrtContext other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ((nint)Value).GetHashCode();
 
+    /// <inheritdoc/>
     public override string ToString() => "aclrtContext(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
-/// <summary>Typed handle for <c>aclrtEvent</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>
+/// <summary>Typed handle for <c>aclrtEvent</c> (a <c>void *</c> in C, <c>acl/acl_base.h</c>): a value of another handle type does not convert to it.</summary>
 [NativeTypeName("typedef void *aclrtEvent")]
 public readonly unsafe partial struct aclrtEvent : IEquatable<aclrtEvent>
 {
+    /// <summary>The C handle value.</summary>
     public readonly void* Value;
 
+    /// <summary>Wraps a C handle value.</summary>
     public aclrtEvent(void* value)
     {
         Value = value;
     }
 
+    /// <summary>The NULL handle.</summary>
     public static aclrtEvent Null => default;
 
+    /// <summary>True for the NULL handle.</summary>
     public bool IsNull => Value == null;
 
+    /// <summary>Wraps a C handle value.</summary>
     public static explicit operator aclrtEvent(void* value) => new(value);
 
+    /// <summary>The C handle value.</summary>
     public static explicit operator void*(aclrtEvent handle) => handle.Value;
 
+    /// <summary>Wraps a C handle value given as an address.</summary>
     public static explicit operator aclrtEvent(nint value) => new((void*)value);
 
+    /// <summary>The C handle value as an address.</summary>
     public static explicit operator nint(aclrtEvent handle) => (nint)handle.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public static bool operator ==(aclrtEvent left, aclrtEvent right) => left.Value == right.Value;
 
+    /// <summary>True when the two wrap different C handles.</summary>
     public static bool operator !=(aclrtEvent left, aclrtEvent right) => left.Value != right.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public bool Equals(aclrtEvent other) => Value == other.Value;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is aclrtEvent other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ((nint)Value).GetHashCode();
 
+    /// <inheritdoc/>
     public override string ToString() => "aclrtEvent(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
-/// <summary>Typed handle for <c>aclrtStream</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>
+/// <summary>Handles: all plain pointers. Typed handle for <c>aclrtStream</c>: a value of another handle type does not convert to it.</summary>
 [NativeTypeName("typedef void *aclrtStream")]
 public readonly unsafe partial struct aclrtStream : IEquatable<aclrtStream>
 {
+    /// <summary>The C handle value.</summary>
     public readonly void* Value;
 
+    /// <summary>Wraps a C handle value.</summary>
     public aclrtStream(void* value)
     {
         Value = value;
     }
 
+    /// <summary>The NULL handle.</summary>
     public static aclrtStream Null => default;
 
+    /// <summary>True for the NULL handle.</summary>
     public bool IsNull => Value == null;
 
+    /// <summary>Wraps a C handle value.</summary>
     public static explicit operator aclrtStream(void* value) => new(value);
 
+    /// <summary>The C handle value.</summary>
     public static explicit operator void*(aclrtStream handle) => handle.Value;
 
+    /// <summary>Wraps a C handle value given as an address.</summary>
     public static explicit operator aclrtStream(nint value) => new((void*)value);
 
+    /// <summary>The C handle value as an address.</summary>
     public static explicit operator nint(aclrtStream handle) => (nint)handle.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public static bool operator ==(aclrtStream left, aclrtStream right) => left.Value == right.Value;
 
+    /// <summary>True when the two wrap different C handles.</summary>
     public static bool operator !=(aclrtStream left, aclrtStream right) => left.Value != right.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public bool Equals(aclrtStream other) => Value == other.Value;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is aclrtStream other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ((nint)Value).GetHashCode();
 
+    /// <inheritdoc/>
     public override string ToString() => "aclrtStream(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
-/// <summary>Typed handle for <c>aclrtTaskGrp</c> (a <c>void *</c> in C): a value of another handle type does not convert to it.</summary>
+/// <summary>Typed handle for <c>aclrtTaskGrp</c> (a <c>void *</c> in C, <c>acl/acl_rt.h</c>): a value of another handle type does not convert to it.</summary>
 [NativeTypeName("typedef void *aclrtTaskGrp")]
 public readonly unsafe partial struct aclrtTaskGrp : IEquatable<aclrtTaskGrp>
 {
+    /// <summary>The C handle value.</summary>
     public readonly void* Value;
 
+    /// <summary>Wraps a C handle value.</summary>
     public aclrtTaskGrp(void* value)
     {
         Value = value;
     }
 
+    /// <summary>The NULL handle.</summary>
     public static aclrtTaskGrp Null => default;
 
+    /// <summary>True for the NULL handle.</summary>
     public bool IsNull => Value == null;
 
+    /// <summary>Wraps a C handle value.</summary>
     public static explicit operator aclrtTaskGrp(void* value) => new(value);
 
+    /// <summary>The C handle value.</summary>
     public static explicit operator void*(aclrtTaskGrp handle) => handle.Value;
 
+    /// <summary>Wraps a C handle value given as an address.</summary>
     public static explicit operator aclrtTaskGrp(nint value) => new((void*)value);
 
+    /// <summary>The C handle value as an address.</summary>
     public static explicit operator nint(aclrtTaskGrp handle) => (nint)handle.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public static bool operator ==(aclrtTaskGrp left, aclrtTaskGrp right) => left.Value == right.Value;
 
+    /// <summary>True when the two wrap different C handles.</summary>
     public static bool operator !=(aclrtTaskGrp left, aclrtTaskGrp right) => left.Value != right.Value;
 
+    /// <summary>True when both wrap the same C handle.</summary>
     public bool Equals(aclrtTaskGrp other) => Value == other.Value;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is aclrtTaskGrp other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ((nint)Value).GetHashCode();
 
+    /// <inheritdoc/>
     public override string ToString() => "aclrtTaskGrp(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
+/// <summary>C enum <c>aclDataType</c> (<c>acl/acl_base.h</c>).</summary>
 [NativeTypeName("enum aclDataType")]
 public enum aclDataType : int
 {
+    /// <summary><c>ACL_DT_UNDEFINED</c> of <c>aclDataType</c>.</summary>
     ACL_DT_UNDEFINED = -1,
+    /// <summary><c>ACL_FLOAT</c> of <c>aclDataType</c>.</summary>
     ACL_FLOAT = 0,
+    /// <summary><c>ACL_FLOAT16</c> of <c>aclDataType</c>.</summary>
     ACL_FLOAT16 = 1,
+    /// <summary><c>ACL_INT8</c> of <c>aclDataType</c>.</summary>
     ACL_INT8 = 2,
+    /// <summary><c>ACL_INT32</c> of <c>aclDataType</c>.</summary>
     ACL_INT32 = 3,
+    /// <summary><c>ACL_UINT8</c> of <c>aclDataType</c>.</summary>
     ACL_UINT8 = 4,
+    /// <summary><c>ACL_INT16</c> of <c>aclDataType</c>.</summary>
     ACL_INT16 = 6,
+    /// <summary><c>ACL_UINT16</c> of <c>aclDataType</c>.</summary>
     ACL_UINT16 = 7,
+    /// <summary><c>ACL_UINT32</c> of <c>aclDataType</c>.</summary>
     ACL_UINT32 = 8,
+    /// <summary><c>ACL_INT64</c> of <c>aclDataType</c>.</summary>
     ACL_INT64 = 9,
+    /// <summary><c>ACL_UINT64</c> of <c>aclDataType</c>.</summary>
     ACL_UINT64 = 10,
+    /// <summary><c>ACL_DOUBLE</c> of <c>aclDataType</c>.</summary>
     ACL_DOUBLE = 11,
+    /// <summary><c>ACL_BOOL</c> of <c>aclDataType</c>.</summary>
     ACL_BOOL = 12,
+    /// <summary><c>ACL_STRING</c> of <c>aclDataType</c>.</summary>
     ACL_STRING = 13,
+    /// <summary><c>ACL_COMPLEX64</c> of <c>aclDataType</c>.</summary>
     ACL_COMPLEX64 = 16,
+    /// <summary><c>ACL_COMPLEX128</c> of <c>aclDataType</c>.</summary>
     ACL_COMPLEX128 = 17,
+    /// <summary><c>ACL_BF16</c> of <c>aclDataType</c>.</summary>
     ACL_BF16 = 27,
+    /// <summary><c>ACL_INT4</c> of <c>aclDataType</c>.</summary>
     ACL_INT4 = 29,
+    /// <summary><c>ACL_UINT1</c> of <c>aclDataType</c>.</summary>
     ACL_UINT1 = 30,
+    /// <summary><c>ACL_COMPLEX32</c> of <c>aclDataType</c>.</summary>
     ACL_COMPLEX32 = 33,
+    /// <summary><c>ACL_HIFLOAT8</c> of <c>aclDataType</c>.</summary>
     ACL_HIFLOAT8 = 34,
+    /// <summary><c>ACL_FLOAT8_E5M2</c> of <c>aclDataType</c>.</summary>
     ACL_FLOAT8_E5M2 = 35,
+    /// <summary><c>ACL_FLOAT8_E4M3FN</c> of <c>aclDataType</c>.</summary>
     ACL_FLOAT8_E4M3FN = 36,
 }
 
+/// <summary>C enum <c>aclFormat</c> (<c>acl/acl_base.h</c>).</summary>
 [NativeTypeName("enum aclFormat")]
 public enum aclFormat : int
 {
+    /// <summary><c>ACL_FORMAT_UNDEFINED</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_UNDEFINED = -1,
+    /// <summary><c>ACL_FORMAT_NCHW</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NCHW = 0,
+    /// <summary><c>ACL_FORMAT_NHWC</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NHWC = 1,
+    /// <summary><c>ACL_FORMAT_ND</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_ND = 2,
+    /// <summary><c>ACL_FORMAT_NC1HWC0</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NC1HWC0 = 3,
+    /// <summary><c>ACL_FORMAT_FRACTAL_Z</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_FRACTAL_Z = 4,
+    /// <summary><c>ACL_FORMAT_NC1HWC0_C04</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NC1HWC0_C04 = 12,
+    /// <summary><c>ACL_FORMAT_HWCN</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_HWCN = 16,
+    /// <summary><c>ACL_FORMAT_NDHWC</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NDHWC = 27,
+    /// <summary><c>ACL_FORMAT_FRACTAL_NZ</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_FRACTAL_NZ = 29,
+    /// <summary><c>ACL_FORMAT_NCDHW</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NCDHW = 30,
+    /// <summary><c>ACL_FORMAT_NDC1HWC0</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NDC1HWC0 = 32,
+    /// <summary><c>ACL_FRACTAL_Z_3D</c> of <c>aclFormat</c>.</summary>
     ACL_FRACTAL_Z_3D = 33,
+    /// <summary><c>ACL_FORMAT_NC</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NC = 35,
+    /// <summary><c>ACL_FORMAT_NCL</c> of <c>aclFormat</c>.</summary>
     ACL_FORMAT_NCL = 47,
 }
 
+/// <summary>C enum <c>aclmdlRICaptureMode</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclmdlRICaptureMode")]
 public enum aclmdlRICaptureMode : uint
 {
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_MODE_GLOBAL</c> of <c>aclmdlRICaptureMode</c>.</summary>
     ACL_MODEL_RI_CAPTURE_MODE_GLOBAL = 0,
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL</c> of <c>aclmdlRICaptureMode</c>.</summary>
     ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL = 1,
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_MODE_RELAXED</c> of <c>aclmdlRICaptureMode</c>.</summary>
     ACL_MODEL_RI_CAPTURE_MODE_RELAXED = 2,
 }
 
+/// <summary>C enum <c>aclmdlRICaptureStatus</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclmdlRICaptureStatus")]
 public enum aclmdlRICaptureStatus : uint
 {
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_STATUS_NONE</c> of <c>aclmdlRICaptureStatus</c>.</summary>
     ACL_MODEL_RI_CAPTURE_STATUS_NONE = 0,
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE</c> of <c>aclmdlRICaptureStatus</c>.</summary>
     ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE = 1,
+    /// <summary><c>ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED</c> of <c>aclmdlRICaptureStatus</c>.</summary>
     ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED = 2,
 }
 
+/// <summary>C enum <c>aclrtCallbackBlockType</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtCallbackBlockType")]
 public enum aclrtCallbackBlockType : uint
 {
+    /// <summary><c>ACL_CALLBACK_NO_BLOCK</c> of <c>aclrtCallbackBlockType</c>.</summary>
     ACL_CALLBACK_NO_BLOCK = 0,
+    /// <summary><c>ACL_CALLBACK_BLOCK</c> of <c>aclrtCallbackBlockType</c>.</summary>
     ACL_CALLBACK_BLOCK = 1,
 }
 
+/// <summary>Note: the order is the reverse of aclrtEventStatus.</summary>
 [NativeTypeName("enum aclrtEventRecordedStatus")]
 public enum aclrtEventRecordedStatus : uint
 {
+    /// <summary><c>ACL_EVENT_RECORDED_STATUS_NOT_READY</c> of <c>aclrtEventRecordedStatus</c>.</summary>
     ACL_EVENT_RECORDED_STATUS_NOT_READY = 0,
+    /// <summary><c>ACL_EVENT_RECORDED_STATUS_COMPLETE</c> of <c>aclrtEventRecordedStatus</c>.</summary>
     ACL_EVENT_RECORDED_STATUS_COMPLETE = 1,
 }
 
+/// <summary>C enum <c>aclrtEventStatus</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtEventStatus")]
 public enum aclrtEventStatus : uint
 {
+    /// <summary><c>ACL_EVENT_STATUS_COMPLETE</c> of <c>aclrtEventStatus</c>.</summary>
     ACL_EVENT_STATUS_COMPLETE = 0,
+    /// <summary><c>ACL_EVENT_STATUS_NOT_READY</c> of <c>aclrtEventStatus</c>.</summary>
     ACL_EVENT_STATUS_NOT_READY = 1,
+    /// <summary><c>ACL_EVENT_STATUS_RESERVED</c> of <c>aclrtEventStatus</c>.</summary>
     ACL_EVENT_STATUS_RESERVED = 2,
 }
 
+/// <summary>C enum <c>aclrtMemAttr</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtMemAttr")]
 public enum aclrtMemAttr : uint
 {
+    /// <summary><c>ACL_DDR_MEM</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_DDR_MEM = 0,
+    /// <summary><c>ACL_HBM_MEM</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM = 1,
+    /// <summary><c>ACL_DDR_MEM_HUGE</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_DDR_MEM_HUGE = 2,
+    /// <summary><c>ACL_DDR_MEM_NORMAL</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_DDR_MEM_NORMAL = 3,
+    /// <summary><c>ACL_HBM_MEM_HUGE</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_HUGE = 4,
+    /// <summary><c>ACL_HBM_MEM_NORMAL</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_NORMAL = 5,
+    /// <summary><c>ACL_DDR_MEM_P2P_HUGE</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_DDR_MEM_P2P_HUGE = 6,
+    /// <summary><c>ACL_DDR_MEM_P2P_NORMAL</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_DDR_MEM_P2P_NORMAL = 7,
+    /// <summary><c>ACL_HBM_MEM_P2P_HUGE</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_P2P_HUGE = 8,
+    /// <summary><c>ACL_HBM_MEM_P2P_NORMAL</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_P2P_NORMAL = 9,
+    /// <summary><c>ACL_HBM_MEM_HUGE1G</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_HUGE1G = 10,
+    /// <summary><c>ACL_HBM_MEM_P2P_HUGE1G</c> of <c>aclrtMemAttr</c>.</summary>
     ACL_HBM_MEM_P2P_HUGE1G = 11,
 }
 
+/// <summary>C enum <c>aclrtMemMallocPolicy</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtMemMallocPolicy")]
 public enum aclrtMemMallocPolicy : uint
 {
+    /// <summary><c>ACL_MEM_MALLOC_HUGE_FIRST</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE_FIRST = 0,
+    /// <summary><c>ACL_MEM_MALLOC_HUGE_ONLY</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE_ONLY = 1,
+    /// <summary><c>ACL_MEM_MALLOC_NORMAL_ONLY</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_NORMAL_ONLY = 2,
+    /// <summary><c>ACL_MEM_MALLOC_HUGE_FIRST_P2P</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE_FIRST_P2P = 3,
+    /// <summary><c>ACL_MEM_MALLOC_HUGE_ONLY_P2P</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE_ONLY_P2P = 4,
+    /// <summary><c>ACL_MEM_MALLOC_NORMAL_ONLY_P2P</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_NORMAL_ONLY_P2P = 5,
+    /// <summary><c>ACL_MEM_MALLOC_HUGE1G_ONLY</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE1G_ONLY = 6,
+    /// <summary><c>ACL_MEM_MALLOC_HUGE1G_ONLY_P2P</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_MALLOC_HUGE1G_ONLY_P2P = 7,
+    /// <summary><c>ACL_MEM_TYPE_LOW_BAND_WIDTH</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_TYPE_LOW_BAND_WIDTH = 256,
+    /// <summary><c>ACL_MEM_TYPE_HIGH_BAND_WIDTH</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_TYPE_HIGH_BAND_WIDTH = 4096,
 }
 
+/// <summary>C enum <c>aclrtMemcpyKind</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtMemcpyKind")]
 public enum aclrtMemcpyKind : uint
 {
+    /// <summary><c>ACL_MEMCPY_HOST_TO_HOST</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_HOST_TO_HOST = 0,
+    /// <summary><c>ACL_MEMCPY_HOST_TO_DEVICE</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_HOST_TO_DEVICE = 1,
+    /// <summary><c>ACL_MEMCPY_DEVICE_TO_HOST</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_DEVICE_TO_HOST = 2,
+    /// <summary><c>ACL_MEMCPY_DEVICE_TO_DEVICE</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_DEVICE_TO_DEVICE = 3,
+    /// <summary><c>ACL_MEMCPY_DEFAULT</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_DEFAULT = 4,
+    /// <summary><c>ACL_MEMCPY_HOST_TO_BUF_TO_DEVICE</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_HOST_TO_BUF_TO_DEVICE = 5,
+    /// <summary><c>ACL_MEMCPY_INNER_DEVICE_TO_DEVICE</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_INNER_DEVICE_TO_DEVICE = 6,
+    /// <summary><c>ACL_MEMCPY_INTER_DEVICE_TO_DEVICE</c> of <c>aclrtMemcpyKind</c>.</summary>
     ACL_MEMCPY_INTER_DEVICE_TO_DEVICE = 7,
 }
 
+/// <summary>C enum <c>aclrtStreamStatus</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtStreamStatus")]
 public enum aclrtStreamStatus : uint
 {
+    /// <summary><c>ACL_STREAM_STATUS_COMPLETE</c> of <c>aclrtStreamStatus</c>.</summary>
     ACL_STREAM_STATUS_COMPLETE = 0,
+    /// <summary><c>ACL_STREAM_STATUS_NOT_READY</c> of <c>aclrtStreamStatus</c>.</summary>
     ACL_STREAM_STATUS_NOT_READY = 1,
+    /// <summary><c>ACL_STREAM_STATUS_RESERVED</c> of <c>aclrtStreamStatus</c>.</summary>
     ACL_STREAM_STATUS_RESERVED = 65535,
 }
 
+/// <summary>The constants and functions of <c>acl/acl.h</c>, <c>acl/acl_base.h</c>, <c>acl/acl_rt.h</c>, <c>acl/error_codes/rt_error_codes.h</c>, with their C names.</summary>
 public static unsafe partial class Acl
 {
+    /// <summary><c>#define ACL_ERROR_API_NOT_SUPPORT 200001</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_API_NOT_SUPPORT 200001")]
     public const int ACL_ERROR_API_NOT_SUPPORT = 200001;
 
+    /// <summary><c>#define ACL_ERROR_BAD_ALLOC 200000</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_BAD_ALLOC 200000")]
     public const int ACL_ERROR_BAD_ALLOC = 200000;
 
+    /// <summary><c>#define ACL_ERROR_FAILURE 500001</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_FAILURE 500001")]
     public const int ACL_ERROR_FAILURE = 500001;
 
+    /// <summary><c>#define ACL_ERROR_FEATURE_UNSUPPORTED 200006</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_FEATURE_UNSUPPORTED 200006")]
     public const int ACL_ERROR_FEATURE_UNSUPPORTED = 200006;
 
+    /// <summary><c>#define ACL_ERROR_INTERNAL_ERROR 500000</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INTERNAL_ERROR 500000")]
     public const int ACL_ERROR_INTERNAL_ERROR = 500000;
 
+    /// <summary><c>#define ACL_ERROR_INVALID_DEVICE 200002</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INVALID_DEVICE 200002")]
     public const int ACL_ERROR_INVALID_DEVICE = 200002;
 
+    /// <summary><c>#define ACL_ERROR_INVALID_PARAM 100000</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INVALID_PARAM 100000")]
     public const int ACL_ERROR_INVALID_PARAM = 100000;
 
+    /// <summary><c>#define ACL_ERROR_INVALID_RESOURCE_HANDLE 200005</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INVALID_RESOURCE_HANDLE 200005")]
     public const int ACL_ERROR_INVALID_RESOURCE_HANDLE = 200005;
 
+    /// <summary><c>#define ACL_ERROR_MEMORY_ADDRESS_UNALIGNED 200003</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_MEMORY_ADDRESS_UNALIGNED 200003")]
     public const int ACL_ERROR_MEMORY_ADDRESS_UNALIGNED = 200003;
 
+    /// <summary><c>#define ACL_ERROR_NONE 0</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_NONE 0")]
     public const int ACL_ERROR_NONE = 0;
 
+    /// <summary><c>#define ACL_ERROR_REPEAT_FINALIZE 100037</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_REPEAT_FINALIZE 100037")]
     public const int ACL_ERROR_REPEAT_FINALIZE = 100037;
 
+    /// <summary><c>#define ACL_ERROR_REPEAT_INITIALIZE 100002</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_REPEAT_INITIALIZE 100002")]
     public const int ACL_ERROR_REPEAT_INITIALIZE = 100002;
 
+    /// <summary><c>#define ACL_ERROR_RESOURCE_NOT_MATCH 200004</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RESOURCE_NOT_MATCH 200004")]
     public const int ACL_ERROR_RESOURCE_NOT_MATCH = 200004;
 
+    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_DEPENDENCY 107024</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_DEPENDENCY 107024")]
     public const int ACL_ERROR_RT_CAPTURE_DEPENDENCY = 107024;
 
+    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC 107041</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC 107041")]
     public const int ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC = 107041;
 
+    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT 107030</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT 107030")]
     public const int ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT = 107030;
 
+    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD 107038</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD 107038")]
     public const int ACL_ERROR_RT_CAPTURE_WRONG_THREAD = 107038;
 
+    /// <summary><c>#define ACL_ERROR_RT_CONTEXT_NULL 107002</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CONTEXT_NULL 107002")]
     public const int ACL_ERROR_RT_CONTEXT_NULL = 107002;
 
+    /// <summary><c>#define ACL_ERROR_RT_DEVICE_OOM 207018</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_DEVICE_OOM 207018")]
     public const int ACL_ERROR_RT_DEVICE_OOM = 207018;
 
+    /// <summary><c>#define ACL_ERROR_RT_EVENT_CAPTURED 107028</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_EVENT_CAPTURED 107028")]
     public const int ACL_ERROR_RT_EVENT_CAPTURED = 107028;
 
+    /// <summary><c>#define ACL_ERROR_RT_EVENT_NOT_COMPLETE 507006</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_EVENT_NOT_COMPLETE 507006")]
     public const int ACL_ERROR_RT_EVENT_NOT_COMPLETE = 507006;
 
+    /// <summary><c>#define ACL_ERROR_RT_EVENT_SYNC_TIMEOUT 507047</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_EVENT_SYNC_TIMEOUT 507047")]
     public const int ACL_ERROR_RT_EVENT_SYNC_TIMEOUT = 507047;
 
+    /// <summary><c>#define ACL_ERROR_RT_FEATURE_NOT_SUPPORT 207000</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_FEATURE_NOT_SUPPORT 207000")]
     public const int ACL_ERROR_RT_FEATURE_NOT_SUPPORT = 207000;
 
+    /// <summary><c>#define ACL_ERROR_RT_INTERNAL_ERROR 507000</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_INTERNAL_ERROR 507000")]
     public const int ACL_ERROR_RT_INTERNAL_ERROR = 507000;
 
+    /// <summary><c>#define ACL_ERROR_RT_INVALID_DEVICEID 107001</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_INVALID_DEVICEID 107001")]
     public const int ACL_ERROR_RT_INVALID_DEVICEID = 107001;
 
+    /// <summary><c>#define ACL_ERROR_RT_MEMORY_ALLOCATION 207001</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MEMORY_ALLOCATION 207001")]
     public const int ACL_ERROR_RT_MEMORY_ALLOCATION = 207001;
 
+    /// <summary><c>#define ACL_ERROR_RT_MODEL_CAPTURED 107026</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_CAPTURED 107026")]
     public const int ACL_ERROR_RT_MODEL_CAPTURED = 107026;
 
+    /// <summary><c>#define ACL_ERROR_RT_MODEL_RUNNING 107037</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_RUNNING 107037")]
     public const int ACL_ERROR_RT_MODEL_RUNNING = 107037;
 
+    /// <summary><c>#define ACL_ERROR_RT_NO_DEVICE 207004</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_NO_DEVICE 207004")]
     public const int ACL_ERROR_RT_NO_DEVICE = 207004;
 
+    /// <summary><c>#define ACL_ERROR_RT_NO_STREAM_RESOURCE 207008</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_NO_STREAM_RESOURCE 207008")]
     public const int ACL_ERROR_RT_NO_STREAM_RESOURCE = 207008;
 
+    /// <summary><c>#define ACL_ERROR_RT_PARAM_INVALID 107000</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_PARAM_INVALID 107000")]
     public const int ACL_ERROR_RT_PARAM_INVALID = 107000;
 
+    /// <summary><c>#define ACL_ERROR_RT_REPORT_TIMEOUT 507012</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_REPORT_TIMEOUT 507012")]
     public const int ACL_ERROR_RT_REPORT_TIMEOUT = 507012;
 
+    /// <summary><c>#define ACL_ERROR_RT_RESOURCE_ALLOC_FAIL 207005</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_RESOURCE_ALLOC_FAIL 207005")]
     public const int ACL_ERROR_RT_RESOURCE_ALLOC_FAIL = 207005;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_CAPTURED 107027</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CAPTURED 107027")]
     public const int ACL_ERROR_RT_STREAM_CAPTURED = 107027;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED 507903</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED 507903")]
     public const int ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED = 507903;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED 107036</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED 107036")]
     public const int ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED = 107036;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_CONTEXT 107003</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CONTEXT 107003")]
     public const int ACL_ERROR_RT_STREAM_CONTEXT = 107003;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_NOT_CAPTURED 107029</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_NOT_CAPTURED 107029")]
     public const int ACL_ERROR_RT_STREAM_NOT_CAPTURED = 107029;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_NO_CB_REG 107015</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_NO_CB_REG 107015")]
     public const int ACL_ERROR_RT_STREAM_NO_CB_REG = 107015;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_SYNC_TIMEOUT 507046</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_SYNC_TIMEOUT 507046")]
     public const int ACL_ERROR_RT_STREAM_SYNC_TIMEOUT = 507046;
 
+    /// <summary><c>#define ACL_ERROR_RT_STREAM_UNJOINED 107025</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_UNJOINED 107025")]
     public const int ACL_ERROR_RT_STREAM_UNJOINED = 107025;
 
+    /// <summary><c>#define ACL_ERROR_RT_SUBSCRIBE_THREAD 107012</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_SUBSCRIBE_THREAD 107012")]
     public const int ACL_ERROR_RT_SUBSCRIBE_THREAD = 107012;
 
+    /// <summary><c>#define ACL_ERROR_RT_TASK_GROUP_STATUS 107033</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_TASK_GROUP_STATUS 107033")]
     public const int ACL_ERROR_RT_TASK_GROUP_STATUS = 107033;
 
+    /// <summary><c>#define ACL_ERROR_RT_WAIT_TIMEOUT 107019</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_WAIT_TIMEOUT 107019")]
     public const int ACL_ERROR_RT_WAIT_TIMEOUT = 107019;
 
+    /// <summary><c>#define ACL_ERROR_UNINITIALIZE 100001</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_UNINITIALIZE 100001")]
     public const int ACL_ERROR_UNINITIALIZE = 100001;
 
+    /// <summary>Event creation flags.</summary>
     [NativeTypeName("#define ACL_EVENT_CAPTURE_STREAM_PROGRESS 0x00000002u")]
     public const uint ACL_EVENT_CAPTURE_STREAM_PROGRESS = 0x00000002;
 
+    /// <summary>Event creation flags.</summary>
     [NativeTypeName("#define ACL_EVENT_SYNC 0x00000001u")]
     public const uint ACL_EVENT_SYNC = 0x00000001;
 
+    /// <summary>Event creation flags.</summary>
     [NativeTypeName("#define ACL_EVENT_TIME_LINE 0x00000008u")]
     public const uint ACL_EVENT_TIME_LINE = 0x00000008;
 
+    /// <summary>Stream creation flags.</summary>
     [NativeTypeName("#define ACL_STREAM_FAST_LAUNCH 0x00000001u")]
     public const uint ACL_STREAM_FAST_LAUNCH = 0x00000001;
 
+    /// <summary>Stream creation flags.</summary>
     [NativeTypeName("#define ACL_STREAM_FAST_SYNC 0x00000002u")]
     public const uint ACL_STREAM_FAST_SYNC = 0x00000002;
 
+    /// <summary>Stream creation flags.</summary>
     [NativeTypeName("#define ACL_STREAM_PERSISTENT 0x00000004u")]
     public const uint ACL_STREAM_PERSISTENT = 0x00000004;
 
+    /// <summary><c>#define ACL_SUCCESS 0</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_SUCCESS 0")]
     public const int ACL_SUCCESS = 0;
 
+    /// <summary>Releases AscendCL once no reference remains.</summary>
     // C: aclError aclFinalize(void)
     [LibraryImport("ascendcl", EntryPoint = "aclFinalize")]
     [return: NativeTypeName("aclError")]
     public static partial int aclFinalize();
 
+    /// <summary>Drops one aclInit reference and reports how many remain in refCount.</summary>
     // C: aclError aclFinalizeReference(uint64_t *refCount)
     [LibraryImport("ascendcl", EntryPoint = "aclFinalizeReference")]
     [return: NativeTypeName("aclError")]
     public static partial int aclFinalizeReference([NativeTypeName("uint64_t *")] ulong* refCount);
 
+    /// <summary>The calling thread's most recent error text (NULL when there is none).</summary>
     // C: const char *aclGetRecentErrMsg(void)
     [LibraryImport("ascendcl", EntryPoint = "aclGetRecentErrMsg")]
     [return: NativeTypeName("const char *")]
     public static partial sbyte* aclGetRecentErrMsg();
 
+    /// <summary>Initializes AscendCL; reference counted (a second call returns 100002 and takes a reference). configPath may be NULL.</summary>
     // C: aclError aclInit(const char *configPath)
     [LibraryImport("ascendcl", EntryPoint = "aclInit")]
     [return: NativeTypeName("aclError")]
     public static partial int aclInit([NativeTypeName("const char *")] sbyte* configPath);
 
+    /// <summary>Starts capturing the stream's work into a new model (graph) in the given capture mode.</summary>
     // C: aclError aclmdlRICaptureBegin(aclrtStream stream, aclmdlRICaptureMode mode)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureBegin")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureBegin([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclmdlRICaptureMode")] aclmdlRICaptureMode mode);
 
+    /// <summary>Ends the stream's capture and returns the captured model.</summary>
     // C: aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI *modelRI)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureEnd")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureEnd([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclmdlRI *")] aclmdlRI* modelRI);
 
+    /// <summary>The stream's capture status and the model it is capturing into.</summary>
     // C: aclError aclmdlRICaptureGetInfo(aclrtStream stream, aclmdlRICaptureStatus *status, aclmdlRI *modelRI)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureGetInfo")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureGetInfo([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclmdlRICaptureStatus *")] aclmdlRICaptureStatus* status, [NativeTypeName("aclmdlRI *")] aclmdlRI* modelRI);
 
+    /// <summary>Starts a task group on the capturing stream.</summary>
     // C: aclError aclmdlRICaptureTaskGrpBegin(aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureTaskGrpBegin")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureTaskGrpBegin([NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Ends the task group and returns its handle.</summary>
     // C: aclError aclmdlRICaptureTaskGrpEnd(aclrtStream stream, aclrtTaskGrp *handle)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureTaskGrpEnd")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureTaskGrpEnd([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtTaskGrp *")] aclrtTaskGrp* handle);
 
+    /// <summary>Starts re-issuing a task group's tasks with new arguments on the stream.</summary>
     // C: aclError aclmdlRICaptureTaskUpdateBegin(aclrtStream stream, aclrtTaskGrp handle)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureTaskUpdateBegin")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureTaskUpdateBegin([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtTaskGrp")] aclrtTaskGrp handle);
 
+    /// <summary>Ends the task-group update begun on the stream.</summary>
     // C: aclError aclmdlRICaptureTaskUpdateEnd(aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureTaskUpdateEnd")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureTaskUpdateEnd([NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Exchanges the calling thread's capture mode with *mode.</summary>
     // C: aclError aclmdlRICaptureThreadExchangeMode(aclmdlRICaptureMode *mode)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureThreadExchangeMode")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureThreadExchangeMode([NativeTypeName("aclmdlRICaptureMode *")] aclmdlRICaptureMode* mode);
 
+    /// <summary>Writes a captured model as JSON to path.</summary>
     // C: aclError aclmdlRIDebugJsonPrint(aclmdlRI modelRI, const char *path, uint32_t flags)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDebugJsonPrint")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIDebugJsonPrint([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("const char *")] sbyte* path, [NativeTypeName("uint32_t")] uint flags);
 
+    /// <summary>Prints a captured model's tasks to the log.</summary>
     // C: aclError aclmdlRIDebugPrint(aclmdlRI modelRI)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDebugPrint")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIDebugPrint([NativeTypeName("aclmdlRI")] aclmdlRI modelRI);
 
+    /// <summary>Destroys a captured model (refused while replays are queued: 107037).</summary>
     // C: aclError aclmdlRIDestroy(aclmdlRI modelRI)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDestroy")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIDestroy([NativeTypeName("aclmdlRI")] aclmdlRI modelRI);
 
+    /// <summary>Replays a captured model and waits at most timeout ms.</summary>
     // C: aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIExecute")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIExecute([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("int32_t")] int timeout);
 
+    /// <summary>Queues one replay of a captured model on the stream.</summary>
     // C: aclError aclmdlRIExecuteAsync(aclmdlRI modelRI, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIExecuteAsync")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIExecuteAsync([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>A captured model's name, into a buffer of maxLen bytes.</summary>
     // C: aclError aclmdlRIGetName(aclmdlRI modelRI, uint32_t maxLen, char *name)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIGetName")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIGetName([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("uint32_t")] uint maxLen, [NativeTypeName("char *")] sbyte* name);
 
+    /// <summary>Names a captured model.</summary>
     // C: aclError aclmdlRISetName(aclmdlRI modelRI, const char *name)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRISetName")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRISetName([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("const char *")] sbyte* name);
 
+    /// <summary>Creates an explicit context on the device and makes it current on the calling thread.</summary>
     // C: aclError aclrtCreateContext(aclrtContext *context, int32_t deviceId)
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateContext")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateContext([NativeTypeName("aclrtContext *")] aclrtContext* context, [NativeTypeName("int32_t")] int deviceId);
 
+    /// <summary>Creates an event with the default flags.</summary>
     // C: aclError aclrtCreateEvent(aclrtEvent *event)
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateEvent([NativeTypeName("aclrtEvent *")] aclrtEvent* @event);
 
+    /// <summary>Creates an event with ACL_EVENT_* flags.</summary>
     // C: aclError aclrtCreateEventWithFlag(aclrtEvent *event, uint32_t flag)
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateEventWithFlag")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateEventWithFlag([NativeTypeName("aclrtEvent *")] aclrtEvent* @event, [NativeTypeName("uint32_t")] uint flag);
 
+    /// <summary>Creates a stream on the current context's device.</summary>
     // C: aclError aclrtCreateStream(aclrtStream *stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateStream")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateStream([NativeTypeName("aclrtStream *")] aclrtStream* stream);
 
+    /// <summary>Creates a stream with a priority (0-7) and ACL_STREAM_* flags.</summary>
     // C: aclError aclrtCreateStreamWithConfig(aclrtStream *stream, uint32_t priority, uint32_t flag)
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateStreamWithConfig")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateStreamWithConfig([NativeTypeName("aclrtStream *")] aclrtStream* stream, [NativeTypeName("uint32_t")] uint priority, [NativeTypeName("uint32_t")] uint flag);
 
+    /// <summary>Destroys a context created with aclrtCreateContext.</summary>
     // C: aclError aclrtDestroyContext(aclrtContext context)
     [LibraryImport("ascendcl", EntryPoint = "aclrtDestroyContext")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtDestroyContext([NativeTypeName("aclrtContext")] aclrtContext context);
 
+    /// <summary>Destroys an event.</summary>
     // C: aclError aclrtDestroyEvent(aclrtEvent event)
     [LibraryImport("ascendcl", EntryPoint = "aclrtDestroyEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtDestroyEvent([NativeTypeName("aclrtEvent")] aclrtEvent @event);
 
+    /// <summary>Destroys a stream after its queued work (refused while it is capturing).</summary>
     // C: aclError aclrtDestroyStream(aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtDestroyStream")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtDestroyStream([NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Device time in ms between two completed events.</summary>
     // C: aclError aclrtEventElapsedTime(float *ms, aclrtEvent startEvent, aclrtEvent endEvent)
     [LibraryImport("ascendcl", EntryPoint = "aclrtEventElapsedTime")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtEventElapsedTime([NativeTypeName("float *")] float* ms, [NativeTypeName("aclrtEvent")] aclrtEvent startEvent, [NativeTypeName("aclrtEvent")] aclrtEvent endEvent);
 
+    /// <summary>Frees device memory from aclrtMalloc.</summary>
     // C: aclError aclrtFree(void *devPtr)
     [LibraryImport("ascendcl", EntryPoint = "aclrtFree")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtFree([NativeTypeName("void *")] void* devPtr);
 
+    /// <summary>Frees pinned host memory from aclrtMallocHost.</summary>
     // C: aclError aclrtFreeHost(void *hostPtr)
     [LibraryImport("ascendcl", EntryPoint = "aclrtFreeHost")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtFreeHost([NativeTypeName("void *")] void* hostPtr);
 
+    /// <summary>The calling thread's current context.</summary>
     // C: aclError aclrtGetCurrentContext(aclrtContext *context)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetCurrentContext")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtGetCurrentContext([NativeTypeName("aclrtContext *")] aclrtContext* context);
 
+    /// <summary>The device of the calling thread's current context.</summary>
     // C: aclError aclrtGetDevice(int32_t *deviceId)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetDevice")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtGetDevice([NativeTypeName("int32_t *")] int* deviceId);
 
+    /// <summary>The number of visible devices.</summary>
     // C: aclError aclrtGetDeviceCount(uint32_t *count)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetDeviceCount")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtGetDeviceCount([NativeTypeName("uint32_t *")] uint* count);
 
+    /// <summary>Free and total bytes of a memory kind on the current device.</summary>
     // C: aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetMemInfo")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtGetMemInfo([NativeTypeName("aclrtMemAttr")] aclrtMemAttr attr, [NativeTypeName("size_t *")] nuint* free, [NativeTypeName("size_t *")] nuint* total);
 
+    /// <summary>The SoC name of the device (a static string; NULL before aclInit).</summary>
     // C: const char *aclrtGetSocName(void)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetSocName")]
     [return: NativeTypeName("const char *")]
     public static partial sbyte* aclrtGetSocName();
 
+    /// <summary>The runtime's major, minor and patch version.</summary>
     // C: aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *patchVersion)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetVersion")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtGetVersion([NativeTypeName("int32_t *")] int* majorVersion, [NativeTypeName("int32_t *")] int* minorVersion, [NativeTypeName("int32_t *")] int* patchVersion);
 
+    /// <summary>Queues a host callback on the stream; it runs on the thread subscribed with aclrtSubscribeReport.</summary>
     // C: aclError aclrtLaunchCallback(aclrtCallback fn, void *userData, aclrtCallbackBlockType blockType, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtLaunchCallback")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtLaunchCallback([NativeTypeName("aclrtCallback")] delegate* unmanaged<void*, void> fn, [NativeTypeName("void *")] void* userData, [NativeTypeName("aclrtCallbackBlockType")] aclrtCallbackBlockType blockType, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Allocates device memory.</summary>
     // C: aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy policy)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMalloc")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMalloc([NativeTypeName("void **")] void** devPtr, [NativeTypeName("size_t")] nuint size, [NativeTypeName("aclrtMemMallocPolicy")] aclrtMemMallocPolicy policy);
 
+    /// <summary>Allocates pinned (page-locked) host memory.</summary>
     // C: aclError aclrtMallocHost(void **hostPtr, size_t size)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMallocHost")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMallocHost([NativeTypeName("void **")] void** hostPtr, [NativeTypeName("size_t")] nuint size);
 
+    /// <summary>Synchronous copy of count bytes into a destination of destMax bytes.</summary>
     // C: aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMemcpy")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMemcpy([NativeTypeName("void *")] void* dst, [NativeTypeName("size_t")] nuint destMax, [NativeTypeName("const void *")] void* src, [NativeTypeName("size_t")] nuint count, [NativeTypeName("aclrtMemcpyKind")] aclrtMemcpyKind kind);
 
+    /// <summary>Copy of count bytes queued on the stream (device or pinned host memory).</summary>
     // C: aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMemcpyAsync")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMemcpyAsync([NativeTypeName("void *")] void* dst, [NativeTypeName("size_t")] nuint destMax, [NativeTypeName("const void *")] void* src, [NativeTypeName("size_t")] nuint count, [NativeTypeName("aclrtMemcpyKind")] aclrtMemcpyKind kind, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Synchronous fill of count bytes with a byte value.</summary>
     // C: aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMemset")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMemset([NativeTypeName("void *")] void* devPtr, [NativeTypeName("size_t")] nuint maxCount, [NativeTypeName("int32_t")] int value, [NativeTypeName("size_t")] nuint count);
 
+    /// <summary>Fill of count bytes with a byte value, queued on the stream.</summary>
     // C: aclError aclrtMemsetAsync(void *devPtr, size_t maxCount, int32_t value, size_t count, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtMemsetAsync")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMemsetAsync([NativeTypeName("void *")] void* devPtr, [NativeTypeName("size_t")] nuint maxCount, [NativeTypeName("int32_t")] int value, [NativeTypeName("size_t")] nuint count, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Runs the next host callback for the calling (subscribed) thread, waiting at most timeout ms.</summary>
     // C: aclError aclrtProcessReport(int32_t timeout)
     [LibraryImport("ascendcl", EntryPoint = "aclrtProcessReport")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtProcessReport([NativeTypeName("int32_t")] int timeout);
 
+    /// <summary>Whether the work before the event's last record has completed (does not wait).</summary>
     // C: aclError aclrtQueryEventStatus(aclrtEvent event, aclrtEventRecordedStatus *status)
     [LibraryImport("ascendcl", EntryPoint = "aclrtQueryEventStatus")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtQueryEventStatus([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("aclrtEventRecordedStatus *")] aclrtEventRecordedStatus* status);
 
+    /// <summary>Records the event at the current end of the stream.</summary>
     // C: aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtRecordEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtRecordEvent([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Releases the calling process's use of the device (its default context and streams).</summary>
     // C: aclError aclrtResetDevice(int32_t deviceId)
     [LibraryImport("ascendcl", EntryPoint = "aclrtResetDevice")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtResetDevice([NativeTypeName("int32_t")] int deviceId);
 
+    /// <summary>Resets the event on the stream.</summary>
     // C: aclError aclrtResetEvent(aclrtEvent event, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtResetEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtResetEvent([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Makes the context current on the calling thread.</summary>
     // C: aclError aclrtSetCurrentContext(aclrtContext context)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSetCurrentContext")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSetCurrentContext([NativeTypeName("aclrtContext")] aclrtContext context);
 
+    /// <summary>Opens the device for the calling thread and makes its default context current.</summary>
     // C: aclError aclrtSetDevice(int32_t deviceId)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSetDevice")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSetDevice([NativeTypeName("int32_t")] int deviceId);
 
+    /// <summary>Whether the stream's queued work has completed (does not wait).</summary>
     // C: aclError aclrtStreamQuery(aclrtStream stream, aclrtStreamStatus *status)
     [LibraryImport("ascendcl", EntryPoint = "aclrtStreamQuery")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtStreamQuery([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtStreamStatus *")] aclrtStreamStatus* status);
 
+    /// <summary>Makes work queued on the stream after this call wait until the event completes.</summary>
     // C: aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent event)
     [LibraryImport("ascendcl", EntryPoint = "aclrtStreamWaitEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtStreamWaitEvent([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtEvent")] aclrtEvent @event);
 
+    /// <summary>Subscribes a host thread to run the stream's callbacks (inside aclrtProcessReport).</summary>
     // C: aclError aclrtSubscribeReport(uint64_t threadId, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSubscribeReport")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSubscribeReport([NativeTypeName("uint64_t")] ulong threadId, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>Waits for every stream of the current device (refused while one is capturing: 107027).</summary>
     // C: aclError aclrtSynchronizeDevice(void)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSynchronizeDevice")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSynchronizeDevice();
 
+    /// <summary>Waits until the work before the event's last record has completed.</summary>
     // C: aclError aclrtSynchronizeEvent(aclrtEvent event)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSynchronizeEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSynchronizeEvent([NativeTypeName("aclrtEvent")] aclrtEvent @event);
 
+    /// <summary>As aclrtSynchronizeEvent, waiting at most timeout ms (-1 = forever); 507047 on timeout.</summary>
     // C: aclError aclrtSynchronizeEventWithTimeout(aclrtEvent event, int32_t timeout)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSynchronizeEventWithTimeout")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSynchronizeEventWithTimeout([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("int32_t")] int timeout);
 
+    /// <summary>Waits for the work queued on the stream; returns the error of failed work, once.</summary>
     // C: aclError aclrtSynchronizeStream(aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSynchronizeStream")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSynchronizeStream([NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>As aclrtSynchronizeStream, waiting at most timeout ms (-1 = forever); 507046 on timeout.</summary>
     // C: aclError aclrtSynchronizeStreamWithTimeout(aclrtStream stream, int32_t timeout)
     [LibraryImport("ascendcl", EntryPoint = "aclrtSynchronizeStreamWithTimeout")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtSynchronizeStreamWithTimeout([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("int32_t")] int timeout);
 
+    /// <summary>Undoes aclrtSubscribeReport.</summary>
     // C: aclError aclrtUnSubscribeReport(uint64_t threadId, aclrtStream stream)
     [LibraryImport("ascendcl", EntryPoint = "aclrtUnSubscribeReport")]
     [return: NativeTypeName("aclError")]

@@ -13,156 +13,182 @@ using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
-/// <summary>Opaque C type <c>aclBoolArray</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclBoolArray</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclBoolArray")]
 public partial struct aclBoolArray
 {
 }
 
-/// <summary>Opaque C type <c>aclFloatArray</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclFloatArray</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclFloatArray")]
 public partial struct aclFloatArray
 {
 }
 
-/// <summary>Opaque C type <c>aclIntArray</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclIntArray</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclIntArray")]
 public partial struct aclIntArray
 {
 }
 
-/// <summary>Opaque C type <c>aclOpExecutor</c>: used through pointers only.</summary>
+/// <summary>Opaque objects, used through pointers only.</summary>
 [NativeTypeName("struct aclOpExecutor")]
 public partial struct aclOpExecutor
 {
 }
 
-/// <summary>Opaque C type <c>aclScalar</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclScalar</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclScalar")]
 public partial struct aclScalar
 {
 }
 
-/// <summary>Opaque C type <c>aclTensor</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclTensor</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclTensor")]
 public partial struct aclTensor
 {
 }
 
-/// <summary>Opaque C type <c>aclTensorList</c>: used through pointers only.</summary>
+/// <summary>Opaque C type <c>aclTensorList</c> (<c>aclnn/acl_meta.h</c>): used through pointers only.</summary>
 [NativeTypeName("struct aclTensorList")]
 public partial struct aclTensorList
 {
 }
 
+/// <summary>The constants and functions of <c>aclnn/acl_meta.h</c>, <c>aclnn/aclnn_base.h</c>, with their C names.</summary>
 public static unsafe partial class AclNN
 {
+    /// <summary><c>#define ACLNN_ERR_INNER 561000</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_INNER 561000")]
     public const int ACLNN_ERR_INNER = 561000;
 
+    /// <summary><c>#define ACLNN_ERR_INNER_NULLPTR 561103</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_INNER_NULLPTR 561103")]
     public const int ACLNN_ERR_INNER_NULLPTR = 561103;
 
+    /// <summary><c>#define ACLNN_ERR_INNER_TILING_ERROR 561002</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_INNER_TILING_ERROR 561002")]
     public const int ACLNN_ERR_INNER_TILING_ERROR = 561002;
 
+    /// <summary><c>#define ACLNN_ERR_PARAM_INVALID 161002</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_PARAM_INVALID 161002")]
     public const int ACLNN_ERR_PARAM_INVALID = 161002;
 
+    /// <summary><c>#define ACLNN_ERR_PARAM_NULLPTR 161001</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_PARAM_NULLPTR 161001")]
     public const int ACLNN_ERR_PARAM_NULLPTR = 161001;
 
+    /// <summary><c>#define ACLNN_ERR_RUNTIME_ERROR 361001</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_ERR_RUNTIME_ERROR 361001")]
     public const int ACLNN_ERR_RUNTIME_ERROR = 361001;
 
+    /// <summary><c>#define ACLNN_SUCCESS 0</c> (<c>aclnn/aclnn_base.h</c>).</summary>
     [NativeTypeName("#define ACLNN_SUCCESS 0")]
     public const int ACLNN_SUCCESS = 0;
 
+    /// <summary>Creates a bool array holding a copy of value[0..size).</summary>
     // C: aclBoolArray *aclCreateBoolArray(const _Bool *value, uint64_t size)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateBoolArray")]
     [return: NativeTypeName("aclBoolArray *")]
     public static partial aclBoolArray* aclCreateBoolArray([NativeTypeName("const _Bool *")] byte* value, [NativeTypeName("uint64_t")] ulong size);
 
+    /// <summary>Creates a float array holding a copy of value[0..size).</summary>
     // C: aclFloatArray *aclCreateFloatArray(const float *value, uint64_t size)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateFloatArray")]
     [return: NativeTypeName("aclFloatArray *")]
     public static partial aclFloatArray* aclCreateFloatArray([NativeTypeName("const float *")] float* value, [NativeTypeName("uint64_t")] ulong size);
 
+    /// <summary>Creates an int64 array holding a copy of value[0..size).</summary>
     // C: aclIntArray *aclCreateIntArray(const int64_t *value, uint64_t size)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateIntArray")]
     [return: NativeTypeName("aclIntArray *")]
     public static partial aclIntArray* aclCreateIntArray([NativeTypeName("const int64_t *")] long* value, [NativeTypeName("uint64_t")] ulong size);
 
+    /// <summary>Creates a scalar holding a copy of *value of the given type.</summary>
     // C: aclScalar *aclCreateScalar(void *value, aclDataType dataType)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateScalar")]
     [return: NativeTypeName("aclScalar *")]
     public static partial aclScalar* aclCreateScalar([NativeTypeName("void *")] void* value, [NativeTypeName("aclDataType")] aclDataType dataType);
 
+    /// <summary>Creates a tensor descriptor over device memory. Strides and offset count elements, not bytes.</summary>
     // C: aclTensor *aclCreateTensor(const int64_t *viewDims, uint64_t viewDimsNum, aclDataType dataType, const int64_t *stride, int64_t offset, aclFormat format, const int64_t *storageDims, uint64_t storageDimsNum, void *tensorData)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateTensor")]
     [return: NativeTypeName("aclTensor *")]
     public static partial aclTensor* aclCreateTensor([NativeTypeName("const int64_t *")] long* viewDims, [NativeTypeName("uint64_t")] ulong viewDimsNum, [NativeTypeName("aclDataType")] aclDataType dataType, [NativeTypeName("const int64_t *")] long* stride, [NativeTypeName("int64_t")] long offset, [NativeTypeName("aclFormat")] aclFormat format, [NativeTypeName("const int64_t *")] long* storageDims, [NativeTypeName("uint64_t")] ulong storageDimsNum, [NativeTypeName("void *")] void* tensorData);
 
+    /// <summary>Creates a list of size tensors.</summary>
     // C: aclTensorList *aclCreateTensorList(const aclTensor *const *value, uint64_t size)
     [LibraryImport("nnopbase", EntryPoint = "aclCreateTensorList")]
     [return: NativeTypeName("aclTensorList *")]
     public static partial aclTensorList* aclCreateTensorList([NativeTypeName("const aclTensor *const *")] aclTensor** value, [NativeTypeName("uint64_t")] ulong size);
 
+    /// <summary>Destroys a repeatable executor.</summary>
     // C: aclnnStatus aclDestroyAclOpExecutor(aclOpExecutor *executor)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyAclOpExecutor")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyAclOpExecutor([NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor);
 
+    /// <summary>Destroys a bool array.</summary>
     // C: aclnnStatus aclDestroyBoolArray(const aclBoolArray *array)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyBoolArray")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyBoolArray([NativeTypeName("const aclBoolArray *")] aclBoolArray* array);
 
+    /// <summary>Destroys a float array.</summary>
     // C: aclnnStatus aclDestroyFloatArray(const aclFloatArray *array)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyFloatArray")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyFloatArray([NativeTypeName("const aclFloatArray *")] aclFloatArray* array);
 
+    /// <summary>Destroys an int64 array.</summary>
     // C: aclnnStatus aclDestroyIntArray(const aclIntArray *array)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyIntArray")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyIntArray([NativeTypeName("const aclIntArray *")] aclIntArray* array);
 
+    /// <summary>Destroys a scalar.</summary>
     // C: aclnnStatus aclDestroyScalar(const aclScalar *scalar)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyScalar")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyScalar([NativeTypeName("const aclScalar *")] aclScalar* scalar);
 
+    /// <summary>Destroys a tensor descriptor (not its memory).</summary>
     // C: aclnnStatus aclDestroyTensor(const aclTensor *tensor)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyTensor")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyTensor([NativeTypeName("const aclTensor *")] aclTensor* tensor);
 
+    /// <summary>Destroys a tensor list.</summary>
     // C: aclnnStatus aclDestroyTensorList(const aclTensorList *array)
     [LibraryImport("nnopbase", EntryPoint = "aclDestroyTensorList")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclDestroyTensorList([NativeTypeName("const aclTensorList *")] aclTensorList* array);
 
+    /// <summary>Makes an executor repeatable.</summary>
     // C: aclnnStatus aclSetAclOpExecutorRepeatable(aclOpExecutor *executor)
     [LibraryImport("nnopbase", EntryPoint = "aclSetAclOpExecutorRepeatable")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclSetAclOpExecutorRepeatable([NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor);
 
+    /// <summary>Points input index of a repeatable executor at new device memory.</summary>
     // C: aclnnStatus aclSetInputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr)
     [LibraryImport("nnopbase", EntryPoint = "aclSetInputTensorAddr")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclSetInputTensorAddr([NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const size_t")] nuint index, [NativeTypeName("aclTensor *")] aclTensor* tensor, [NativeTypeName("void *")] void* addr);
 
+    /// <summary>Points output index of a repeatable executor at new device memory.</summary>
     // C: aclnnStatus aclSetOutputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr)
     [LibraryImport("nnopbase", EntryPoint = "aclSetOutputTensorAddr")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclSetOutputTensorAddr([NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const size_t")] nuint index, [NativeTypeName("aclTensor *")] aclTensor* tensor, [NativeTypeName("void *")] void* addr);
 
+    /// <summary>Releases the aclnn operator library.</summary>
     // C: aclnnStatus aclnnFinalize(void)
     [LibraryImport("nnopbase", EntryPoint = "aclnnFinalize")]
     [return: NativeTypeName("aclnnStatus")]
     public static partial int aclnnFinalize();
 
+    /// <summary>Initializes the aclnn operator library (configPath may be NULL).</summary>
     // C: aclnnStatus aclnnInit(const char *configPath)
     [LibraryImport("nnopbase", EntryPoint = "aclnnInit")]
     [return: NativeTypeName("aclnnStatus")]

@@ -12,52 +12,74 @@ using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
+/// <summary>C enum <c>aclsimCounter</c> (<c>acl_sim/acl_sim.h</c>).</summary>
 [NativeTypeName("enum aclsimCounter")]
 public enum aclsimCounter : uint
 {
+    /// <summary>Live objects (go up on create, down on destroy).</summary>
     ACLSIM_LIVE_STREAMS = 0,
+    /// <summary><c>ACLSIM_LIVE_EVENTS</c> of <c>aclsimCounter</c>.</summary>
     ACLSIM_LIVE_EVENTS = 1,
+    /// <summary><c>ACLSIM_LIVE_DEVICE_ALLOCATIONS</c> of <c>aclsimCounter</c>.</summary>
     ACLSIM_LIVE_DEVICE_ALLOCATIONS = 2,
+    /// <summary><c>ACLSIM_LIVE_PINNED_BLOCKS</c> of <c>aclsimCounter</c>.</summary>
     ACLSIM_LIVE_PINNED_BLOCKS = 3,
+    /// <summary>captured aclmdlRI models not yet destroyed</summary>
     ACLSIM_LIVE_MODELS = 4,
+    /// <summary>explicitly created contexts</summary>
     ACLSIM_LIVE_CONTEXTS = 5,
+    /// <summary>aclTensor objects</summary>
     ACLSIM_LIVE_TENSORS = 6,
+    /// <summary>scalars, int/float/bool arrays, tensor lists</summary>
     ACLSIM_LIVE_ACLNN_OBJECTS = 7,
+    /// <summary><c>ACLSIM_LIVE_EXECUTORS</c> of <c>aclsimCounter</c>.</summary>
     ACLSIM_LIVE_EXECUTORS = 8,
+    /// <summary>bytes of live device allocations, all devices</summary>
     ACLSIM_LIVE_DEVICE_BYTES = 9,
+    /// <summary>Cumulative counters since aclInit (only go up).</summary>
     ACLSIM_COUNT_MALLOC_CALLS = 100,
+    /// <summary>successful aclrtFree</summary>
     ACLSIM_COUNT_FREE_CALLS = 101,
+    /// <summary>tasks run by stream workers, replayed tasks included</summary>
     ACLSIM_COUNT_TASKS_EXECUTED = 102,
+    /// <summary><c>ACLSIM_COUNT_MODEL_EXECUTIONS</c> of <c>aclsimCounter</c>.</summary>
     ACLSIM_COUNT_MODEL_EXECUTIONS = 103,
 }
 
+/// <summary>The constants and functions of <c>acl_sim/acl_sim.h</c>, with their C names.</summary>
 public static unsafe partial class AclSim
 {
+    /// <summary>Disarms every fault; returns how many were still armed through *remaining (may be NULL).</summary>
     // C: aclError aclsimClearFaults(uint32_t *remaining)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimClearFaults")]
     [return: NativeTypeName("aclError")]
     public static partial int aclsimClearFaults([NativeTypeName("uint32_t *")] uint* remaining);
 
+    /// <summary>Reads a live count or cumulative counter.</summary>
     // C: aclError aclsimGetCounter(aclsimCounter counter, uint64_t *value)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimGetCounter")]
     [return: NativeTypeName("aclError")]
     public static partial int aclsimGetCounter([NativeTypeName("aclsimCounter")] aclsimCounter counter, [NativeTypeName("uint64_t *")] ulong* value);
 
+    /// <summary>Streams of a device's budget in use (user streams, default stream, live models) and the limit.</summary>
     // C: aclError aclsimGetStreamBudget(int32_t deviceId, uint32_t *inUse, uint32_t *limit)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimGetStreamBudget")]
     [return: NativeTypeName("aclError")]
     public static partial int aclsimGetStreamBudget([NativeTypeName("int32_t")] int deviceId, [NativeTypeName("uint32_t *")] uint* inUse, [NativeTypeName("uint32_t *")] uint* limit);
 
+    /// <summary>The simulator's version string, e.g. "ascend-sim 0.1.0 (ACL 1.17)".</summary>
     // C: const char *aclsimGetVersion(void)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimGetVersion")]
     [return: NativeTypeName("const char *")]
     public static partial sbyte* aclsimGetVersion();
 
+    /// <summary>Fault injection: the nth call (1 = the next one) of the exported function named `functionName`, counted from this call, fails with `errorCode` without doing anything. One armed fault per function name; arming again replaces it.</summary>
     // C: aclError aclsimInjectFault(const char *functionName, uint32_t nth, int32_t errorCode)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimInjectFault")]
     [return: NativeTypeName("aclError")]
     public static partial int aclsimInjectFault([NativeTypeName("const char *")] sbyte* functionName, [NativeTypeName("uint32_t")] uint nth, [NativeTypeName("int32_t")] int errorCode);
 
+    /// <summary>Each task a stream worker runs first sleeps this many microseconds (default 0): makes asynchrony and ordering observable in tests.</summary>
     // C: aclError aclsimSetTaskDelay(uint32_t microseconds)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimSetTaskDelay")]
     [return: NativeTypeName("aclError")]

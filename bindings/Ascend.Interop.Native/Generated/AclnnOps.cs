@@ -39,8 +39,10 @@ using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
+/// <summary>The constants and functions of <c>aclnnop/aclnn_add.h</c>, <c>aclnnop/aclnn_batch_matmul.h</c>, <c>aclnnop/aclnn_cast.h</c>, <c>aclnnop/aclnn_copy.h</c>, <c>aclnnop/aclnn_div.h</c>, <c>aclnnop/aclnn_exp.h</c>, <c>aclnnop/aclnn_gelu.h</c>, <c>aclnnop/aclnn_incre_flash_attention_v4.h</c>, <c>aclnnop/aclnn_index_copy.h</c>, <c>aclnnop/aclnn_masked_fill_scalar.h</c>, <c>aclnnop/aclnn_matmul.h</c>, <c>aclnnop/aclnn_maximum.h</c>, <c>aclnnop/aclnn_minimum.h</c>, <c>aclnnop/aclnn_mm.h</c>, <c>aclnnop/aclnn_mul.h</c>, <c>aclnnop/aclnn_neg.h</c>, <c>aclnnop/aclnn_relu.h</c>, <c>aclnnop/aclnn_rms_norm.h</c>, <c>aclnnop/aclnn_rotary_position_embedding.h</c>, <c>aclnnop/aclnn_rsqrt.h</c>, <c>aclnnop/aclnn_s_where.h</c>, <c>aclnnop/aclnn_sigmoid.h</c>, <c>aclnnop/aclnn_silu.h</c>, <c>aclnnop/aclnn_softmax.h</c>, <c>aclnnop/aclnn_sqrt.h</c>, <c>aclnnop/aclnn_sub.h</c>, <c>aclnnop/aclnn_swi_glu.h</c>, <c>aclnnop/aclnn_tanh.h</c>, with their C names.</summary>
 public static unsafe partial class AclnnOps
 {
+    /// <summary>C function <c>aclnnAdd</c> (<c>aclnnop/aclnn_add.h</c>).</summary>
     // C: aclnnStatus aclnnAdd(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -56,6 +58,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnAdd;
 
+    /// <summary>C function <c>aclnnAddGetWorkspaceSize</c> (<c>aclnnop/aclnn_add.h</c>).</summary>
     // C: aclnnStatus aclnnAddGetWorkspaceSize(const aclTensor *self, const aclTensor *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -71,6 +74,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnAddGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnAdds</c> (<c>aclnnop/aclnn_add.h</c>).</summary>
     // C: aclnnStatus aclnnAdds(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -86,6 +90,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnAdds;
 
+    /// <summary>C function <c>aclnnAddsGetWorkspaceSize</c> (<c>aclnnop/aclnn_add.h</c>).</summary>
     // C: aclnnStatus aclnnAddsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -101,6 +106,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnAddsGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnBatchMatMul</c> (<c>aclnnop/aclnn_batch_matmul.h</c>).</summary>
     // C: aclnnStatus aclnnBatchMatMul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -116,6 +122,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnBatchMatMul;
 
+    /// <summary>C function <c>aclnnBatchMatMulGetWorkspaceSize</c> (<c>aclnnop/aclnn_batch_matmul.h</c>).</summary>
     // C: aclnnStatus aclnnBatchMatMulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -131,6 +138,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnBatchMatMulGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnCast</c> (<c>aclnnop/aclnn_cast.h</c>).</summary>
     // C: aclnnStatus aclnnCast(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -146,6 +154,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnCast;
 
+    /// <summary>C function <c>aclnnCastGetWorkspaceSize</c> (<c>aclnnop/aclnn_cast.h</c>).</summary>
     // C: aclnnStatus aclnnCastGetWorkspaceSize(const aclTensor *self, const aclDataType dtype, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -161,6 +170,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnCastGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnDiv</c> (<c>aclnnop/aclnn_div.h</c>).</summary>
     // C: aclnnStatus aclnnDiv(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -176,6 +186,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnDiv;
 
+    /// <summary>C function <c>aclnnDivGetWorkspaceSize</c> (<c>aclnnop/aclnn_div.h</c>).</summary>
     // C: aclnnStatus aclnnDivGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -191,6 +202,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnDivGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnExp</c> (<c>aclnnop/aclnn_exp.h</c>).</summary>
     // C: aclnnStatus aclnnExp(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -206,6 +218,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnExp;
 
+    /// <summary>C function <c>aclnnExpGetWorkspaceSize</c> (<c>aclnnop/aclnn_exp.h</c>).</summary>
     // C: aclnnStatus aclnnExpGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -221,6 +234,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnExpGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnGelu</c> (<c>aclnnop/aclnn_gelu.h</c>).</summary>
     // C: aclnnStatus aclnnGelu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -236,6 +250,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnGelu;
 
+    /// <summary>C function <c>aclnnGeluGetWorkspaceSize</c> (<c>aclnnop/aclnn_gelu.h</c>).</summary>
     // C: aclnnStatus aclnnGeluGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -251,6 +266,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnGeluGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnIncreFlashAttentionV4</c> (<c>aclnnop/aclnn_incre_flash_attention_v4.h</c>).</summary>
     // C: aclnnStatus aclnnIncreFlashAttentionV4(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -266,6 +282,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnIncreFlashAttentionV4;
 
+    /// <summary>C function <c>aclnnIncreFlashAttentionV4GetWorkspaceSize</c> (<c>aclnnop/aclnn_incre_flash_attention_v4.h</c>).</summary>
     // C: aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShift, const aclTensor *attenMask, const aclIntArray *actualSeqLengths, const aclTensor *dequantScale1, const aclTensor *quantScale1, const aclTensor *dequantScale2, const aclTensor *quantScale2, const aclTensor *quantOffset2, const aclTensor *antiquantScale, const aclTensor *antiquantOffset, const aclTensor *blocktable, const aclTensor *kvPaddingSize, int64_t numHeads, double scaleValue, char *inputLayout, int64_t numKeyValueHeads, int64_t blockSize, int64_t innerPrecise, const aclTensor *attentionOut, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -281,6 +298,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnIncreFlashAttentionV4GetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnIndexCopy</c> (<c>aclnnop/aclnn_index_copy.h</c>).</summary>
     // C: aclnnStatus aclnnIndexCopy(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -296,6 +314,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnIndexCopy;
 
+    /// <summary>C function <c>aclnnIndexCopyGetWorkspaceSize</c> (<c>aclnnop/aclnn_index_copy.h</c>).</summary>
     // C: aclnnStatus aclnnIndexCopyGetWorkspaceSize(aclTensor *selfRef, int64_t dim, const aclTensor *index, const aclTensor *source, aclTensor *outRef, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -311,6 +330,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnIndexCopyGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnInplaceCopy</c> (<c>aclnnop/aclnn_copy.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceCopy(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -326,6 +346,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceCopy;
 
+    /// <summary>C function <c>aclnnInplaceCopyGetWorkspaceSize</c> (<c>aclnnop/aclnn_copy.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceCopyGetWorkspaceSize(aclTensor *selfRef, const aclTensor *src, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -341,6 +362,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceCopyGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnInplaceIndexCopy</c> (<c>aclnnop/aclnn_index_copy.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceIndexCopy(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -356,6 +378,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceIndexCopy;
 
+    /// <summary>C function <c>aclnnInplaceIndexCopyGetWorkspaceSize</c> (<c>aclnnop/aclnn_index_copy.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceIndexCopyGetWorkspaceSize(aclTensor *selfRef, int64_t dim, const aclTensor *index, const aclTensor *source, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -371,6 +394,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceIndexCopyGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnInplaceMaskedFillScalar</c> (<c>aclnnop/aclnn_masked_fill_scalar.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceMaskedFillScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -386,6 +410,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceMaskedFillScalar;
 
+    /// <summary>C function <c>aclnnInplaceMaskedFillScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_masked_fill_scalar.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, const aclTensor *mask, const aclScalar *value, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -401,6 +426,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceMaskedFillScalarGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMatmul</c> (<c>aclnnop/aclnn_matmul.h</c>).</summary>
     // C: aclnnStatus aclnnMatmul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -416,6 +442,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMatmul;
 
+    /// <summary>C function <c>aclnnMatmulGetWorkspaceSize</c> (<c>aclnnop/aclnn_matmul.h</c>).</summary>
     // C: aclnnStatus aclnnMatmulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -431,6 +458,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMatmulGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMaximum</c> (<c>aclnnop/aclnn_maximum.h</c>).</summary>
     // C: aclnnStatus aclnnMaximum(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -446,6 +474,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMaximum;
 
+    /// <summary>C function <c>aclnnMaximumGetWorkspaceSize</c> (<c>aclnnop/aclnn_maximum.h</c>).</summary>
     // C: aclnnStatus aclnnMaximumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -461,6 +490,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMaximumGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMinimum</c> (<c>aclnnop/aclnn_minimum.h</c>).</summary>
     // C: aclnnStatus aclnnMinimum(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -476,6 +506,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMinimum;
 
+    /// <summary>C function <c>aclnnMinimumGetWorkspaceSize</c> (<c>aclnnop/aclnn_minimum.h</c>).</summary>
     // C: aclnnStatus aclnnMinimumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -491,6 +522,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMinimumGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMm</c> (<c>aclnnop/aclnn_mm.h</c>).</summary>
     // C: aclnnStatus aclnnMm(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -506,6 +538,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMm;
 
+    /// <summary>C function <c>aclnnMmGetWorkspaceSize</c> (<c>aclnnop/aclnn_mm.h</c>).</summary>
     // C: aclnnStatus aclnnMmGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -521,6 +554,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMmGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMul</c> (<c>aclnnop/aclnn_mul.h</c>).</summary>
     // C: aclnnStatus aclnnMul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -536,6 +570,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMul;
 
+    /// <summary>C function <c>aclnnMulGetWorkspaceSize</c> (<c>aclnnop/aclnn_mul.h</c>).</summary>
     // C: aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -551,6 +586,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMulGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnMuls</c> (<c>aclnnop/aclnn_mul.h</c>).</summary>
     // C: aclnnStatus aclnnMuls(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -566,6 +602,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMuls;
 
+    /// <summary>C function <c>aclnnMulsGetWorkspaceSize</c> (<c>aclnnop/aclnn_mul.h</c>).</summary>
     // C: aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -581,6 +618,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnMulsGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnNeg</c> (<c>aclnnop/aclnn_neg.h</c>).</summary>
     // C: aclnnStatus aclnnNeg(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -596,6 +634,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnNeg;
 
+    /// <summary>C function <c>aclnnNegGetWorkspaceSize</c> (<c>aclnnop/aclnn_neg.h</c>).</summary>
     // C: aclnnStatus aclnnNegGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -611,6 +650,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnNegGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnRelu</c> (<c>aclnnop/aclnn_relu.h</c>).</summary>
     // C: aclnnStatus aclnnRelu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -626,6 +666,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRelu;
 
+    /// <summary>C function <c>aclnnReluGetWorkspaceSize</c> (<c>aclnnop/aclnn_relu.h</c>).</summary>
     // C: aclnnStatus aclnnReluGetWorkspaceSize(const aclTensor *self, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -641,6 +682,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnReluGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnRmsNorm</c> (<c>aclnnop/aclnn_rms_norm.h</c>).</summary>
     // C: aclnnStatus aclnnRmsNorm(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -656,6 +698,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRmsNorm;
 
+    /// <summary>C function <c>aclnnRmsNormGetWorkspaceSize</c> (<c>aclnnop/aclnn_rms_norm.h</c>).</summary>
     // C: aclnnStatus aclnnRmsNormGetWorkspaceSize(const aclTensor *x, const aclTensor *gamma, double epsilon, const aclTensor *yOut, const aclTensor *rstdOut, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -671,6 +714,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRmsNormGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnRotaryPositionEmbedding</c> (<c>aclnnop/aclnn_rotary_position_embedding.h</c>).</summary>
     // C: aclnnStatus aclnnRotaryPositionEmbedding(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -686,6 +730,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRotaryPositionEmbedding;
 
+    /// <summary>C function <c>aclnnRotaryPositionEmbeddingGetWorkspaceSize</c> (<c>aclnnop/aclnn_rotary_position_embedding.h</c>).</summary>
     // C: aclnnStatus aclnnRotaryPositionEmbeddingGetWorkspaceSize(const aclTensor *x, const aclTensor *cos, const aclTensor *sin, int64_t mode, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -701,6 +746,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRotaryPositionEmbeddingGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnRsqrt</c> (<c>aclnnop/aclnn_rsqrt.h</c>).</summary>
     // C: aclnnStatus aclnnRsqrt(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -716,6 +762,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRsqrt;
 
+    /// <summary>C function <c>aclnnRsqrtGetWorkspaceSize</c> (<c>aclnnop/aclnn_rsqrt.h</c>).</summary>
     // C: aclnnStatus aclnnRsqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -731,6 +778,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnRsqrtGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSWhere</c> (<c>aclnnop/aclnn_s_where.h</c>).</summary>
     // C: aclnnStatus aclnnSWhere(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -746,6 +794,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSWhere;
 
+    /// <summary>C function <c>aclnnSWhereGetWorkspaceSize</c> (<c>aclnnop/aclnn_s_where.h</c>).</summary>
     // C: aclnnStatus aclnnSWhereGetWorkspaceSize(const aclTensor *condition, const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -761,6 +810,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSWhereGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSigmoid</c> (<c>aclnnop/aclnn_sigmoid.h</c>).</summary>
     // C: aclnnStatus aclnnSigmoid(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -776,6 +826,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSigmoid;
 
+    /// <summary>C function <c>aclnnSigmoidGetWorkspaceSize</c> (<c>aclnnop/aclnn_sigmoid.h</c>).</summary>
     // C: aclnnStatus aclnnSigmoidGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -791,6 +842,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSigmoidGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSilu</c> (<c>aclnnop/aclnn_silu.h</c>).</summary>
     // C: aclnnStatus aclnnSilu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -806,6 +858,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSilu;
 
+    /// <summary>C function <c>aclnnSiluGetWorkspaceSize</c> (<c>aclnnop/aclnn_silu.h</c>).</summary>
     // C: aclnnStatus aclnnSiluGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -821,6 +874,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSiluGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSoftmax</c> (<c>aclnnop/aclnn_softmax.h</c>).</summary>
     // C: aclnnStatus aclnnSoftmax(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -836,6 +890,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSoftmax;
 
+    /// <summary>C function <c>aclnnSoftmaxGetWorkspaceSize</c> (<c>aclnnop/aclnn_softmax.h</c>).</summary>
     // C: aclnnStatus aclnnSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -851,6 +906,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSoftmaxGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSqrt</c> (<c>aclnnop/aclnn_sqrt.h</c>).</summary>
     // C: aclnnStatus aclnnSqrt(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -866,6 +922,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSqrt;
 
+    /// <summary>C function <c>aclnnSqrtGetWorkspaceSize</c> (<c>aclnnop/aclnn_sqrt.h</c>).</summary>
     // C: aclnnStatus aclnnSqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -881,6 +938,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSqrtGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSub</c> (<c>aclnnop/aclnn_sub.h</c>).</summary>
     // C: aclnnStatus aclnnSub(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -896,6 +954,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSub;
 
+    /// <summary>C function <c>aclnnSubGetWorkspaceSize</c> (<c>aclnnop/aclnn_sub.h</c>).</summary>
     // C: aclnnStatus aclnnSubGetWorkspaceSize(const aclTensor *self, const aclTensor *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -911,6 +970,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSubGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnSwiGlu</c> (<c>aclnnop/aclnn_swi_glu.h</c>).</summary>
     // C: aclnnStatus aclnnSwiGlu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -926,6 +986,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSwiGlu;
 
+    /// <summary>C function <c>aclnnSwiGluGetWorkspaceSize</c> (<c>aclnnop/aclnn_swi_glu.h</c>).</summary>
     // C: aclnnStatus aclnnSwiGluGetWorkspaceSize(const aclTensor *x, int64_t dim, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -941,6 +1002,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnSwiGluGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnTanh</c> (<c>aclnnop/aclnn_tanh.h</c>).</summary>
     // C: aclnnStatus aclnnTanh(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
@@ -956,6 +1018,7 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnTanh;
 
+    /// <summary>C function <c>aclnnTanhGetWorkspaceSize</c> (<c>aclnnop/aclnn_tanh.h</c>).</summary>
     // C: aclnnStatus aclnnTanhGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]

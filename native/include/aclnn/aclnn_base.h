@@ -16,7 +16,9 @@ extern "C" {
 #define ACLNN_ERR_INNER_NULLPTR    561103
 #define ACLNN_ERR_INNER_TILING_ERROR 561002
 
+/* Initializes the aclnn operator library (configPath may be NULL). */
 ACL_FUNC_VISIBILITY aclnnStatus aclnnInit(const char *configPath);
+/* Releases the aclnn operator library. */
 ACL_FUNC_VISIBILITY aclnnStatus aclnnFinalize(void);
 
 #ifdef __cplusplus
