@@ -554,6 +554,10 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RESOURCE_NOT_MATCH 200004")]
     public const int ACL_ERROR_RESOURCE_NOT_MATCH = 200004;
 
+    /// <summary><c>#define ACL_ERROR_RT_AICORE_EXCEPTION 507015</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_AICORE_EXCEPTION 507015")]
+    public const int ACL_ERROR_RT_AICORE_EXCEPTION = 507015;
+
     /// <summary><c>#define ACL_ERROR_RT_CAPTURE_DEPENDENCY 107024</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_DEPENDENCY 107024")]
     public const int ACL_ERROR_RT_CAPTURE_DEPENDENCY = 107024;

@@ -29,6 +29,15 @@
 #include "aclnnop/aclnn_sqrt.h"
 #include "aclnnop/aclnn_swi_glu.h"
 #include "aclnnop/aclnn_tanh.h"
+#include "aclnnop/aclnn_amax.h"
+#include "aclnnop/aclnn_argmax.h"
+#include "aclnnop/aclnn_cat.h"
+#include "aclnnop/aclnn_embedding.h"
+#include "aclnnop/aclnn_index_select.h"
+#include "aclnnop/aclnn_layer_norm.h"
+#include "aclnnop/aclnn_mean.h"
+#include "aclnnop/aclnn_reduce_sum.h"
+#include "aclnnop/aclnn_topk.h"
 #include "acl_sim/acl_sim.h"
 
 /* A symbol so the object is not empty. */
