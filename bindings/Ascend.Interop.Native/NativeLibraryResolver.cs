@@ -8,14 +8,14 @@ namespace Ascend.Interop.Native;
 
 /// <summary>
 /// Chooses the native backend and resolves the bindings' logical library names ("ascendcl", "nnopbase",
-/// "opapi", "ascend_sim") to loaded libraries. Installed as this assembly's DllImport resolver by a module
+/// "opapi", "ascend_sim", "hccl") to loaded libraries. Installed as this assembly's DllImport resolver by a module
 /// initializer; the choice is made once, at the first native call (or the first read of a property here).
 /// </summary>
 /// <remarks>
 /// <para><c>ASCEND_INTEROP_BACKEND</c> = <c>cann</c> | <c>sim</c> | <c>auto</c> (default).</para>
 /// <para>cann/auto look for libascendcl.so in <c>$ASCEND_TOOLKIT_HOME/lib64</c>, <c>$ASCEND_HOME_PATH/lib64</c>,
 /// <c>/usr/local/Ascend/ascend-toolkit/latest/lib64</c>, <c>/usr/local/Ascend/cann/lib64</c>, then the OS search;
-/// libnnopbase.so and the operator libraries (libopapi.so, or the CANN 9 split libopapi_math/nn/transformer/cv.so)
+/// libnnopbase.so, libhccl.so and the operator libraries (libopapi.so, or the CANN 9 split libopapi_math/nn/transformer/cv.so)
 /// are looked up the same way, starting in the folder libascendcl.so came from. Operators are bound through
 /// function pointers looked up across every operator library present (<see cref="GetExport"/>).</para>
 /// <para>sim, or auto without CANN: libascend_sim.so from <c>$ASCEND_SIM_LIBRARY</c> when set (then only there),
@@ -33,6 +33,7 @@ public static class NativeLibraryResolver
     internal const string NnOpBase = "nnopbase";
     internal const string OpApi = "opapi";
     internal const string AscendSim = "ascend_sim";
+    internal const string Hccl = "hccl";
 
     internal const string SimulatorFileName = "libascend_sim.so";
 
@@ -92,7 +93,7 @@ public static class NativeLibraryResolver
 
     private static nint ResolveImport(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        if (libraryName is not (AscendCl or NnOpBase or OpApi or AscendSim))
+        if (libraryName is not (AscendCl or NnOpBase or OpApi or AscendSim or Hccl))
         {
             return 0; // not ours: default probing
         }
@@ -189,6 +190,15 @@ public static class NativeLibraryResolver
                     missing[NnOpBase] = Failure("libnnopbase.so (aclCreateTensor, executors, aclnnInit) was not found next to libascendcl.so or in any CANN folder", probes,
                         "Install the CANN toolkit's nnopbase component and source set_env.sh.");
                 }
+                if (TryFirst(Hccl, "libhccl.so", home) is nint hccl)
+                {
+                    handles[Hccl] = [hccl];
+                }
+                else
+                {
+                    missing[Hccl] = Failure("libhccl.so (the Hccl* collective functions) was not found next to libascendcl.so or in any CANN folder", probes,
+                        "Install the CANN toolkit's HCCL component (part of the toolkit package) and source set_env.sh.");
+                }
                 var ops = new List<nint>();
                 foreach (string file in OperatorLibraryFiles)
                 {
@@ -234,7 +244,7 @@ public static class NativeLibraryResolver
             {
                 var handles = new Dictionary<string, nint[]>
                 {
-                    [AscendCl] = [handle], [NnOpBase] = [handle], [OpApi] = [handle], [AscendSim] = [handle],
+                    [AscendCl] = [handle], [NnOpBase] = [handle], [OpApi] = [handle], [AscendSim] = [handle], [Hccl] = [handle],
                 };
                 return new NativeLibrarySet(NativeBackend.Simulator, handles, [], probes);
             }

@@ -34,7 +34,7 @@ public sealed class BackendSelectionTests
             loader.Attempts);
         Assert.Equal([App + "/libascend_sim.so"], set.LoadedLibraries);
         nint sim = loader.HandleOf(App + "/libascend_sim.so");
-        foreach (string logical in new[] { "ascendcl", "nnopbase", "opapi", "ascend_sim" })
+        foreach (string logical in new[] { "ascendcl", "nnopbase", "opapi", "ascend_sim", "hccl" })
         {
             Assert.Equal([sim], set.GetHandles(logical));
         }

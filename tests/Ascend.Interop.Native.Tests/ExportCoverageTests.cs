@@ -7,7 +7,7 @@ namespace Ascend.Interop.Native.Tests;
 /// <summary>Every generated binding names a symbol that the simulator exports, and the list of bindings is complete.</summary>
 public sealed class ExportCoverageTests
 {
-    private static readonly Type[] BindingClasses = [typeof(Acl), typeof(AclNN), typeof(AclnnOps), typeof(AclSim)];
+    private static readonly Type[] BindingClasses = [typeof(Acl), typeof(AclNN), typeof(AclnnOps), typeof(AclSim), typeof(Hccl)];
 
     [Fact]
     public void EveryBoundFunction_IsExportedByTheSimulator()
@@ -56,6 +56,7 @@ public sealed class ExportCoverageTests
     [InlineData("aclnnAdd", "opapi")]
     [InlineData("aclnnRmsNormGetWorkspaceSize", "opapi")]
     [InlineData("aclsimGetCounter", "ascend_sim")]
+    [InlineData("HcclAllReduce", "hccl")]
     public void Functions_ComeFromTheirCannLibrary(string name, string library)
     {
         Assert.Equal(library, BoundFunctions.All.Single(f => f.Name == name).Library);

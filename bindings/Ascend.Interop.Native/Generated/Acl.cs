@@ -574,6 +574,10 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD 107038")]
     public const int ACL_ERROR_RT_CAPTURE_WRONG_THREAD = 107038;
 
+    /// <summary><c>#define ACL_ERROR_RT_COMM_OP_RETRY_FAIL 507904</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_COMM_OP_RETRY_FAIL 507904")]
+    public const int ACL_ERROR_RT_COMM_OP_RETRY_FAIL = 507904;
+
     /// <summary><c>#define ACL_ERROR_RT_CONTEXT_NULL 107002</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CONTEXT_NULL 107002")]
     public const int ACL_ERROR_RT_CONTEXT_NULL = 107002;

@@ -39,6 +39,7 @@
 #include "aclnnop/aclnn_reduce_sum.h"
 #include "aclnnop/aclnn_topk.h"
 #include "acl_sim/acl_sim.h"
+#include "hccl/hccl.h"
 
 /* A symbol so the object is not empty. */
 int ascend_headers_c11_check(void) { return (int)sizeof(aclrtMemcpyKind) + (int)sizeof(aclDataType); }

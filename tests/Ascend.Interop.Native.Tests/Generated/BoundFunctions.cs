@@ -11,6 +11,20 @@ public static class BoundFunctions
     /// <summary>(logical library, class, C function name) of every generated binding.</summary>
     public static readonly (string Library, string Class, string Name)[] All =
     [
+        ("hccl", "Hccl", "HcclAllGather"),
+        ("hccl", "Hccl", "HcclAllReduce"),
+        ("hccl", "Hccl", "HcclBarrier"),
+        ("hccl", "Hccl", "HcclBroadcast"),
+        ("hccl", "Hccl", "HcclCommDestroy"),
+        ("hccl", "Hccl", "HcclCommInitAll"),
+        ("hccl", "Hccl", "HcclCommInitRootInfo"),
+        ("hccl", "Hccl", "HcclGetCommAsyncError"),
+        ("hccl", "Hccl", "HcclGetRankId"),
+        ("hccl", "Hccl", "HcclGetRankSize"),
+        ("hccl", "Hccl", "HcclGetRootInfo"),
+        ("hccl", "Hccl", "HcclRecv"),
+        ("hccl", "Hccl", "HcclReduceScatter"),
+        ("hccl", "Hccl", "HcclSend"),
         ("nnopbase", "AclNN", "aclCreateBoolArray"),
         ("nnopbase", "AclNN", "aclCreateFloatArray"),
         ("nnopbase", "AclNN", "aclCreateIntArray"),
