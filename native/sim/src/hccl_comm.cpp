@@ -260,8 +260,8 @@ void by_width(size_t w, F&& f) {
 // Runs `body` under the communicator's lock; maps Gloo failures to the stream error
 // ACL_ERROR_RT_COMM_OP_RETRY_FAIL and records HCCL_E_TIMEOUT as the communicator's async error
 // (CANN: a peer that died or never arrives leaves the others waiting until HCCL_EXEC_TIMEOUT).
-int run_collective(const std::shared_ptr<Comm>& c, const std::string& what, std::string& msg,
-                   const std::function<void()>& body) {
+int run_collective_inner(const std::shared_ptr<Comm>& c, const std::string& what, std::string& msg,
+                         const std::function<void()>& body) {
     std::lock_guard<std::mutex> l(c->opMu);
     if (c->destroyed.load()) {
         msg = what + ": the communicator was destroyed (HcclCommDestroy) before this task ran";
@@ -283,6 +283,14 @@ int run_collective(const std::shared_ptr<Comm>& c, const std::string& what, std:
         msg = c->asyncWhy;
         return ACL_ERROR_RT_COMM_OP_RETRY_FAIL;
     }
+}
+
+// The worker passes a failing task's recorded message on to the stream error (aclrtSynchronizeStream).
+int run_collective(const std::shared_ptr<Comm>& c, const std::string& what, std::string& msg,
+                   const std::function<void()>& body) {
+    int rc = run_collective_inner(c, what, msg, body);
+    if (rc != ACL_SUCCESS) fail(rc, what.c_str(), "%s", msg.c_str());
+    return rc;
 }
 
 // ---- argument checks ----------------------------------------------------------------------------------

@@ -507,7 +507,10 @@ TEST_F(HcclLocal, ARankThatNeverCallsTheCollectiveTimesOutTheOthers) {
     ASSERT_HCCL_OK(HcclAllReduce(d0, d0, 2, HCCL_DATA_TYPE_FP32, HCCL_REDUCE_SUM, ranks_[0].comm, ranks_[0].stream));
     aclError rc = aclrtSynchronizeStream(ranks_[0].stream);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    EXPECT_EQ(ACL_ERROR_RT_COMM_OP_RETRY_FAIL, rc) << RecentMsg();
+    EXPECT_EQ(ACL_ERROR_RT_COMM_OP_RETRY_FAIL, rc);
+    std::string msg = RecentMsg();
+    EXPECT_NE(std::string::npos, msg.find("HcclAllReduce")) << msg;
+    EXPECT_NE(std::string::npos, msg.find("HCCL_E_TIMEOUT")) << msg;
     EXPECT_LT(secs, 8.0) << "timeout is 2 s";
     HcclResult async = HCCL_SUCCESS;
     EXPECT_HCCL_OK(HcclGetCommAsyncError(ranks_[0].comm, &async));
