@@ -11,6 +11,8 @@ internal enum OutputTypeKind
     FromAttribute,
     /// <summary>Any type; the output must be given (InplaceCopy's destination).</summary>
     Any,
+    /// <summary>The type of the first tensor of tensor list <see cref="OperatorOutput.Source"/> (Cat, which has no plain inputs).</summary>
+    SameAsList,
 }
 
 /// <summary>One output tensor of a declared operator: its name and its data-type rule. A string converts to an output of the first input's type.</summary>
@@ -27,6 +29,9 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
     /// <summary>An output whose type is attribute <paramref name="attribute"/> (an <see cref="NpuDataType"/>).</summary>
     public static OperatorOutput TypeFrom(string name, int attribute) => new(name, OutputTypeKind.FromAttribute, attribute);
 
+    /// <summary>An output of the type of tensor list <paramref name="list"/>'s first element (the list's type checks keep its elements alike).</summary>
+    public static OperatorOutput SameAsList(string name, int list) => new(name, OutputTypeKind.SameAsList, list);
+
     /// <summary>An output of any type, always given by the caller.</summary>
     public static OperatorOutput AnyType(string name) => new(name, OutputTypeKind.Any);
 
@@ -36,6 +41,7 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
         OutputTypeKind.SameAsInput => call.Input(Source)!.DataType,
         OutputTypeKind.Fixed => Fixed,
         OutputTypeKind.FromAttribute when call.Value(Source).IsPresent => (NpuDataType)call.Long(Source),
+        OutputTypeKind.SameAsList => call.List(Source)[0].DataType,
         _ => AnyDataType,
     };
 
