@@ -376,6 +376,41 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         Assert.Equal(executors, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_EXECUTORS));
     }
 
+    [Fact]
+    public void Steady_state_output_overloads_allocate_no_managed_memory()
+    {
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, Enumerable.Range(0, 64).Select(i => 0.01f * i - 0.3f).ToArray(), [8, 8]);
+        using var gate = NpuTensor.FromArray(stream, Enumerable.Range(0, 128).Select(i => 0.01f * i).ToArray(), [8, 16]);
+        using var ints = NpuTensor.FromArray(stream, Enumerable.Range(0, 8).ToArray());
+        using var mask = NpuTensor.FromArray(stream, Enumerable.Range(0, 8).Select(i => i % 2 == 0).ToArray(), [8]);
+        using var h = NpuTensor.Empty(stream, [8, 8], NpuDataType.Float32);
+        using var y = NpuTensor.Empty(stream, [8, 8], NpuDataType.Float32);
+        using var q = NpuTensor.Empty(stream, [8], NpuDataType.Float32);
+
+        void Step()
+        {
+            Ops.SwiGlu(stream, gate, -1, h);
+            Ops.Gelu(stream, x, y);
+            Ops.Adds(stream, y, 1, y, alpha: 0.5);
+            Ops.Muls(stream, y, 2, y);
+            Ops.Div(stream, y, h, y);
+            Ops.Exp(stream, y, y);
+            Ops.Maximum(stream, y, h, y);
+            Ops.MaskedFill(stream, y, mask, double.NegativeInfinity);
+            Ops.Where(stream, mask, y, h, y);
+            Ops.Div(stream, ints, ints, q);                                   // the integer declaration
+        }
+
+        for (int i = 0; i < 5; i++) Step();
+        stream.Synchronize();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 500; i++) Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        stream.Synchronize();
+        Assert.Equal(0, allocated);
+    }
+
     // ---- capture + replay -----------------------------------------------------------------
 
     /// <summary>A decoder-like chain of every element-wise operator.</summary>
