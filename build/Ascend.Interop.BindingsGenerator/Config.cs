@@ -14,6 +14,17 @@ internal sealed class Settings
     public string Namespace { get; set; } = "";
     public Dictionary<string, string> TypeMap { get; set; } = [];
     public Dictionary<string, LibrarySettings> Libraries { get; set; } = [];
+
+    /// <summary>Operator header sets bound like an installed CANN's (--cann-include), regenerated and drift-checked with the rest.</summary>
+    public List<CannInclude> CannIncludes { get; set; } = [];
+}
+
+/// <summary>One "--cann-include" run kept in the repository: include folder, output folder, class (paths relative to the root).</summary>
+internal sealed class CannInclude
+{
+    public string Include { get; set; } = "";
+    public string Output { get; set; } = "";
+    public string Class { get; set; } = "";
 }
 
 internal sealed class LibrarySettings

@@ -13,12 +13,33 @@ internal sealed unsafe class HeaderParser
     private readonly HashSet<string> _excludedMacros;
     private void* _tu;
 
+    private readonly string[] _fallbackIncludeDirectories = [];
+    private readonly bool _tolerant;
+
     public HeaderParser(Settings settings, string repoRoot, IEnumerable<string> excludedMacros)
     {
         _excludedMacros = new HashSet<string>(excludedMacros, StringComparer.Ordinal);
         _settings = settings;
         _includeDirectory = Path.GetFullPath(Path.Combine(repoRoot, settings.IncludeDirectory));
     }
+
+    /// <summary>
+    /// Parses a foreign include folder (an installed CANN's): declarations count only when they come from
+    /// <paramref name="includeDirectory"/>; <paramref name="fallbackIncludeDirectories"/> resolve what it does not
+    /// ship itself. Tolerant: a function, macro or declaration the generator cannot map is skipped and listed in
+    /// <see cref="Skipped"/> instead of failing the run.
+    /// </summary>
+    public HeaderParser(Settings settings, string includeDirectory, IEnumerable<string> fallbackIncludeDirectories, bool tolerant)
+    {
+        _excludedMacros = new HashSet<string>(StringComparer.Ordinal);
+        _settings = settings;
+        _includeDirectory = Path.GetFullPath(includeDirectory);
+        _fallbackIncludeDirectories = fallbackIncludeDirectories.Select(Path.GetFullPath).ToArray();
+        _tolerant = tolerant;
+    }
+
+    /// <summary>What a tolerant parse left out, with the reason ("aclnnFoo: unsupported C type ...").</summary>
+    public List<string> Skipped { get; } = [];
 
     /// <summary>The compiler's own include folder (stddef.h, stdint.h, stdbool.h): the NuGet libclang has no builtin headers.</summary>
     public static string FindCompilerIncludeDirectory()
@@ -68,8 +89,14 @@ internal sealed unsafe class HeaderParser
         var args = new List<string>(_settings.ClangArguments)
         {
             "-I", _includeDirectory,
-            "-isystem", compilerInclude,
         };
+        foreach (string fallback in _fallbackIncludeDirectories)
+        {
+            args.Add("-I");
+            args.Add(fallback);
+        }
+        args.Add("-isystem");
+        args.Add(compilerInclude);
 
         void* index = Clang.clang_createIndex(0, 0);
         try
@@ -208,6 +235,26 @@ internal sealed unsafe class HeaderParser
             {
                 continue;
             }
+            if (_tolerant)
+            {
+                try
+                {
+                    ReadDeclaration(cursor, header, model, seen);
+                }
+                catch (GeneratorException e)
+                {
+                    Skipped.Add($"{header}: {Clang.Spelling(cursor)}: {e.Message}");
+                }
+                continue;
+            }
+            ReadDeclaration(cursor, header, model, seen);
+        }
+        return model;
+    }
+
+    private void ReadDeclaration(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
+    {
+        {
             switch (cursor.Kind)
             {
                 case CursorKind.EnumDecl when Clang.clang_isCursorDefinition(cursor) != 0:
@@ -230,7 +277,6 @@ internal sealed unsafe class HeaderParser
                     throw new GeneratorException($"{header}: global variable '{Clang.Spelling(cursor)}' is not supported");
             }
         }
-        return model;
     }
 
     // extern "C" blocks are skipped by the C parse, but flatten linkage specs anyway (C++ mode).

@@ -2,12 +2,20 @@ using System.Text;
 using Ascend.Interop.BindingsGenerator;
 
 // Regenerates the raw bindings (bindings/Ascend.Interop.Native/Generated) and their layout tests
-// (tests/Ascend.Interop.Native.Tests/Generated) from native/include, configured by native/bindgen/*.json.
-//   (no arguments)  regenerate in place
-//   --check         regenerate into a temporary folder and fail (exit 1) if the committed files differ
-//   --root <dir>    repository root (default: found by walking up from the current folder)
+// (tests/Ascend.Interop.Native.Tests/Generated) from native/include, configured by native/bindgen/*.json,
+// and the bindings of each operator header set in settings.json "cannIncludes" (the synthetic CANN of the tests).
+//   (no arguments)          regenerate in place
+//   --check                 regenerate into a temporary folder and fail (exit 1) if the committed files differ
+//   --root <dir>            repository root (default: found by walking up from the current folder)
+//   --cann-include <dir>    instead: bind every <dir>/aclnnop/*.h of an installed CANN (e.g.
+//                           /usr/local/Ascend/ascend-toolkit/latest/include) into one class
+//   --output <dir>          with --cann-include: output folder (default bindings/Ascend.Interop.Native.Cann/Generated)
+//   --class <name>          with --cann-include: class name (default CannOps)
 bool check = false;
 string? root = null;
+string? cannInclude = null;
+string? output = null;
+string className = "CannOps";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,8 +26,17 @@ for (int i = 0; i < args.Length; i++)
         case "--root" when i + 1 < args.Length:
             root = Path.GetFullPath(args[++i]);
             break;
+        case "--cann-include" when i + 1 < args.Length:
+            cannInclude = Path.GetFullPath(args[++i]);
+            break;
+        case "--output" when i + 1 < args.Length:
+            output = Path.GetFullPath(args[++i]);
+            break;
+        case "--class" when i + 1 < args.Length:
+            className = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>]]");
             return 2;
     }
 }
@@ -27,6 +44,12 @@ for (int i = 0; i < args.Length; i++)
 try
 {
     root ??= RepositoryRoot.Find();
+    if (cannInclude is not null)
+    {
+        string outputDirectory = Path.GetRelativePath(root, output ?? Path.Combine(root, "bindings", "Ascend.Interop.Native.Cann", "Generated")).Replace('\\', '/');
+        var cann = Generator.RunCann(root, cannInclude, outputDirectory, className);
+        return check ? Generator.Check(root, cann) : Generator.Write(root, cann);
+    }
     var generated = Generator.Run(root);
     return check ? Generator.Check(root, generated) : Generator.Write(root, generated);
 }
@@ -102,7 +125,62 @@ internal static class Generator
         }
         output[$"{settings.TestOutputDirectory}/BoundFunctions.cs"] =
             emitter.EmitBoundFunctionList(groups.SelectMany(g => perGroup[g].Functions.Select(f => (g, f))));
+        foreach (CannInclude sample in settings.CannIncludes)
+        {
+            foreach (var (path, text) in RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
+                $"{sample.Include} --output {sample.Output} --class {sample.Class}"))
+            {
+                output[path] = text;
+            }
+        }
         return output;
+    }
+
+    /// <summary>
+    /// Binds every aclnnop/*.h of <paramref name="includeDirectory"/> (an installed CANN's include folder) into class
+    /// <paramref name="className"/>: functions only (their types come from Ascend.Interop.Native), each looked up at
+    /// first call in the "opapi" libraries. Headers the CANN folder does not have (aclnn/aclnn_base.h for a synthetic
+    /// set) resolve from native/include. What cannot be mapped is skipped and reported, not fatal.
+    /// </summary>
+    public static SortedDictionary<string, string> RunCann(string root, string includeDirectory, string outputDirectory, string className,
+        string? displayInclude = null)
+    {
+        var (settings, _) = ConfigLoader.Load(root);
+        string operators = Path.Combine(includeDirectory, "aclnnop");
+        if (!Directory.Exists(operators))
+        {
+            throw new GeneratorException($"{includeDirectory} has no aclnnop folder (expected an installed CANN's include folder, e.g. /usr/local/Ascend/ascend-toolkit/latest/include)");
+        }
+        var headers = Directory.GetFiles(operators, "*.h").Select(f => "aclnnop/" + Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+        if (headers.Count == 0)
+        {
+            throw new GeneratorException($"{operators} holds no header");
+        }
+        var parser = new HeaderParser(settings, includeDirectory, [Path.Combine(root, settings.IncludeDirectory)], tolerant: true);
+        HeaderModel all = parser.Parse(headers);
+        var model = new HeaderModel();
+        bool Ours(string header) => header.StartsWith("aclnnop/", StringComparison.Ordinal);
+        model.Functions.AddRange(all.Functions.Where(f => Ours(f.Header) && f.Name.StartsWith("aclnn", StringComparison.Ordinal)));
+        model.Enums.AddRange(all.Enums.Where(e => Ours(e.Header)));
+        model.Structs.AddRange(all.Structs.Where(e => Ours(e.Header)));
+        model.Handles.AddRange(all.Handles.Where(e => Ours(e.Header)));
+        foreach (string skipped in parser.Skipped.Where(Ours))
+        {
+            Console.Error.WriteLine("skipped " + skipped);
+        }
+        var group = new HeaderGroup
+        {
+            Name = className,
+            Class = className,
+            Headers = headers,
+            Libraries = [new LibraryRule { Match = "aclnn*", Library = "opapi" }],
+            ConfigFile = "--cann-include " + (displayInclude ?? includeDirectory),
+        };
+        var emitter = new CSharpEmitter(settings);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [$"{outputDirectory}/{className}.cs"] = emitter.EmitBindings(group, model),
+        };
     }
 
     private static IEnumerable<string> OutputDirectories(SortedDictionary<string, string> generated) =>

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// Blittable signatures only, as in Ascend.Interop.Native.
+[assembly: DisableRuntimeMarshalling]
