@@ -292,43 +292,13 @@ internal sealed unsafe class AclnnOperator
         {
             var values = call.Ints(k);
             if (values.IsEmpty && IsOptionalIntArray(k)) continue;
-            fixed (long* p = values)
-            {
-                var array = AclNN.aclCreateIntArray(p, (ulong)values.Length);
-                if (array == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateIntArray), $"{Name}: describing int array '{IntArrayName(k)}'");
-                natives[arrayBase + k] = (nint)array;
-            }
+            natives[arrayBase + k] = (nint)AclnnArguments.CreateIntArray(Name, IntArrayName(k), values);
         }
         for (int l = 0; l < _tensorLists.Length; l++)
         {
             var list = call.List(l);
             if (list.IsEmpty && IsOptionalTensorList(l)) continue;
-            natives[arrayBase + 2 + l] = (nint)CreateTensorList(list, TensorListName(l));
-        }
-    }
-
-    /// <summary>A list owns its tensors (CANN's aclDestroyTensorList destroys them), so each element gets a fresh descriptor.</summary>
-    private aclTensorList* CreateTensorList(ReadOnlySpan<NpuTensor> list, string name)
-    {
-        const int StackLimit = 64;
-        nint[]? rented = list.Length > StackLimit ? System.Buffers.ArrayPool<nint>.Shared.Rent(list.Length) : null;
-        Span<nint> elements = rented is null ? stackalloc nint[list.Length] : rented.AsSpan(0, list.Length);
-        int created = 0;
-        try
-        {
-            for (; created < list.Length; created++) elements[created] = (nint)list[created].NewDescriptor(Name, name);
-            fixed (nint* p = elements)
-            {
-                var result = AclNN.aclCreateTensorList((aclTensor**)p, (ulong)list.Length);
-                if (result == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateTensorList), $"{Name}: describing tensor list '{name}'");
-                created = 0; // owned by the list now
-                return result;
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < created; i++) AclNN.aclDestroyTensor((aclTensor*)elements[i]);
-            if (rented is not null) System.Buffers.ArrayPool<nint>.Shared.Return(rented);
+            natives[arrayBase + 2 + l] = (nint)AclnnArguments.CreateTensorList(Name, TensorListName(l), list);
         }
     }
 
@@ -354,14 +324,13 @@ internal sealed unsafe class AclnnOperator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void NoteSlow(in OperatorCall call)
     {
-        var inputs = new List<NpuGraphBuffer>(_inputs.Length);
+        var inputs = new List<NpuTensor>(_inputs.Length);
         for (int i = 0; i < _inputs.Length; i++)
-            if (call.Tensors[i] is { } tensor) inputs.Add(tensor.DescribeBuffer());
-        for (int l = 0; l < _tensorLists.Length; l++)
-            foreach (var tensor in call.List(l)) inputs.Add(tensor.DescribeBuffer());
-        var outputs = new NpuGraphBuffer[_outputs.Length];
-        for (int o = 0; o < _outputs.Length; o++) outputs[o] = call.Tensors[_inputs.Length + o]!.DescribeBuffer();
-        call.Stream.NoteOperation(new NpuGraphOperation(Function, inputs.ToArray(), outputs));
+            if (call.Tensors[i] is { } tensor) inputs.Add(tensor);
+        for (int l = 0; l < _tensorLists.Length; l++) inputs.AddRange(call.List(l));
+        var outputs = new List<NpuTensor>(_outputs.Length);
+        for (int o = 0; o < _outputs.Length; o++) outputs.Add(call.Tensors[_inputs.Length + o]!);
+        Ops.NoteOperation(call.Stream, Function, inputs, outputs);
     }
 }
 

@@ -145,24 +145,18 @@ internal sealed unsafe class OperatorAttribute
 
     private aclScalar* CreateScalar(in OperatorCall call, OperatorValue value, bool floating, bool float64)
     {
-        aclScalar* scalar;
         if (floating && float64)
         {
             double d = value.AsDouble;
-            scalar = AclNN.aclCreateScalar(&d, aclDataType.ACL_DOUBLE);
+            return AclnnArguments.CreateScalar(call.Name, Name, &d, aclDataType.ACL_DOUBLE);
         }
-        else if (floating)
+        if (floating)
         {
             float f = (float)value.AsDouble;
-            scalar = AclNN.aclCreateScalar(&f, aclDataType.ACL_FLOAT);
+            return AclnnArguments.CreateScalar(call.Name, Name, &f, aclDataType.ACL_FLOAT);
         }
-        else
-        {
-            long l = value.AsLong;
-            scalar = AclNN.aclCreateScalar(&l, aclDataType.ACL_INT64);
-        }
-        if (scalar == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateScalar), $"{call.Name}: creating the {Name} scalar");
-        return scalar;
+        long l = value.AsLong;
+        return AclnnArguments.CreateScalar(call.Name, Name, &l, aclDataType.ACL_INT64);
     }
 
     internal void DestroyNative(nint native)

@@ -63,6 +63,16 @@ public static unsafe partial class Ops
         throw failure;
     }
 
+    /// <summary>Records a launched operator for the graph layer; call only while <see cref="NpuStream.IsRecordingOperations"/>.</summary>
+    internal static void NoteOperation(NpuStream stream, string function, List<NpuTensor> inputs, List<NpuTensor> outputs)
+    {
+        var read = new NpuGraphBuffer[inputs.Count];
+        for (int i = 0; i < read.Length; i++) read[i] = inputs[i].DescribeBuffer();
+        var written = new NpuGraphBuffer[outputs.Count];
+        for (int i = 0; i < written.Length; i++) written[i] = outputs[i].DescribeBuffer();
+        stream.NoteOperation(new NpuGraphOperation(function, read, written));
+    }
+
     // ---- managed argument checks (messages are built only when throwing) ------------------------
 
     internal static void CheckStream(string op, [System.Diagnostics.CodeAnalysis.NotNull] NpuStream? stream)
