@@ -137,22 +137,7 @@ internal sealed unsafe class AclnnOperator
         scoped ReadOnlySpan<NpuTensor> list = default, scoped ReadOnlySpan<NpuTensor> list2 = default)
     {
         CheckArity(tensors.Length, _inputs.Length + _outputs.Length, attributes.Length);
-        Span<nint> natives = stackalloc nint[_inputs.Length + _outputs.Length + Attributes.Length + 4];
-        Span<byte> strings = stackalloc byte[StringBytes(attributes)];
-        var call = new OperatorCall(this, stream, tensors, attributes, ints, ints2, list, list2, natives, strings);
-        CheckArguments(in call, outputsGiven: true);
-        Span<long> dims = stackalloc long[_outputs.Length * ShapeStride];
-        Span<int> ranks = stackalloc int[_outputs.Length];
-        var shapes = new OutputShapes(dims, ranks);
-        Span<NpuDataType> types = stackalloc NpuDataType[_outputs.Length];
-        InferOutputs(in call, ref shapes, types);
-        for (int o = 0; o < _outputs.Length; o++)
-        {
-            var output = tensors[_inputs.Length + o]!;
-            _outputs[o].CheckType(in call, o, output, types[o]);
-            if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
-        }
-        Execute(in call);
+        Call(stream, tensors, default, attributes, ints, ints2, list, list2);
     }
 
     /// <summary>Runs the operator into new outputs rented on <paramref name="stream"/>: <paramref name="inputs"/> holds the inputs only. Returns the first output.</summary>
@@ -172,34 +157,57 @@ internal sealed unsafe class AclnnOperator
         scoped ReadOnlySpan<NpuTensor> list = default, scoped ReadOnlySpan<NpuTensor> list2 = default)
     {
         CheckArity(inputs.Length, _inputs.Length, attributes.Length);
-        if (results.Length != _outputs.Length) throw new InvalidOperationException($"{Name}: {results.Length} result slots for {_outputs.Length} outputs.");
+        if (results.Length != _outputs.Length || results.IsEmpty)
+            throw new InvalidOperationException($"{Name}: {results.Length} result slots for {_outputs.Length} outputs.");
+        Call(stream, inputs, results, attributes, ints, ints2, list, list2);
+    }
+
+    /// <summary>
+    /// The one path of every call: checks, output shapes and types, then either the given outputs' checks
+    /// (<paramref name="results"/> empty: <paramref name="tensors"/> holds the outputs too) or new outputs into
+    /// <paramref name="results"/> (disposed again if anything fails), then the launch.
+    /// </summary>
+    private void Call(NpuStream stream, scoped ReadOnlySpan<NpuTensor?> tensors, scoped Span<NpuTensor?> results, scoped ReadOnlySpan<OperatorValue> attributes,
+        scoped ReadOnlySpan<long> ints, scoped ReadOnlySpan<long> ints2, scoped ReadOnlySpan<NpuTensor> list, scoped ReadOnlySpan<NpuTensor> list2)
+    {
+        bool infer = !results.IsEmpty;
         var slots = new TensorSlots();
-        Span<NpuTensor?> tensors = slots;
-        tensors = tensors[..(_inputs.Length + _outputs.Length)];
-        inputs.CopyTo(tensors);
-        Span<nint> natives = stackalloc nint[tensors.Length + Attributes.Length + 4];
+        Span<NpuTensor?> all = ((Span<NpuTensor?>)slots)[..(_inputs.Length + _outputs.Length)];
+        tensors.CopyTo(all);
+        Span<nint> natives = stackalloc nint[all.Length + Attributes.Length + 4];
         Span<byte> strings = stackalloc byte[StringBytes(attributes)];
-        var call = new OperatorCall(this, stream, tensors, attributes, ints, ints2, list, list2, natives, strings);
-        CheckArguments(in call, outputsGiven: false);
+        var call = new OperatorCall(this, stream, all, attributes, ints, ints2, list, list2, natives, strings);
+        CheckArguments(in call, outputsGiven: !infer);
         Span<long> dims = stackalloc long[_outputs.Length * ShapeStride];
         Span<int> ranks = stackalloc int[_outputs.Length];
         var shapes = new OutputShapes(dims, ranks);
-        Span<NpuDataType> types = stackalloc NpuDataType[_outputs.Length];
-        InferOutputs(in call, ref shapes, types);
+        Shapes(in call, ref shapes);
+        if (!infer)
+        {
+            for (int o = 0; o < _outputs.Length; o++)
+            {
+                var output = all[_inputs.Length + o]!;
+                _outputs[o].CheckType(in call, output, _outputs[o].ExpectedType(in call));
+                if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
+            }
+            Execute(in call);
+            return;
+        }
         try
         {
             for (int o = 0; o < _outputs.Length; o++)
             {
-                if (!shapes.IsChecked(o)) throw new InvalidOperationException($"{Name}: output '{_outputs[o].Name}' has no inferable shape; pass it explicitly.");
-                _outputs[o].InferType(in call, o, ref types[o]);
-                tensors[_inputs.Length + o] = NpuTensor.Empty(stream, new TensorShape(shapes.Get(o)), types[o]);
+                var type = _outputs[o].ExpectedType(in call);
+                if (!shapes.IsChecked(o) || type == OperatorOutput.AnyDataType)
+                    throw new InvalidOperationException($"{Name}: output '{_outputs[o].Name}' cannot be inferred; pass it explicitly.");
+                all[_inputs.Length + o] = NpuTensor.Empty(stream, new TensorShape(shapes.Get(o)), type);
             }
             Execute(in call);
-            tensors[_inputs.Length..].CopyTo(results);
+            all[_inputs.Length..].CopyTo(results);
         }
         catch
         {
-            for (int o = 0; o < _outputs.Length; o++) tensors[_inputs.Length + o]?.Dispose();
+            for (int o = 0; o < _outputs.Length; o++) all[_inputs.Length + o]?.Dispose();
             throw;
         }
     }
@@ -245,12 +253,6 @@ internal sealed unsafe class AclnnOperator
         }
         Types(in call);
         for (int a = 0; a < Attributes.Length; a++) Attributes[a].Check(in call, a);
-    }
-
-    private void InferOutputs(in OperatorCall call, ref OutputShapes shapes, Span<NpuDataType> types)
-    {
-        Shapes(in call, ref shapes);
-        for (int o = 0; o < _outputs.Length; o++) types[o] = _outputs[o].ExpectedType(in call);
     }
 
     // ---- launch ---------------------------------------------------------------------------

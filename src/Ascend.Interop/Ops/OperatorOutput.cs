@@ -47,18 +47,12 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
 
     internal const NpuDataType AnyDataType = (NpuDataType)(-1);
 
-    internal void CheckType(in OperatorCall call, int index, NpuTensor output, NpuDataType expected)
+    internal void CheckType(in OperatorCall call, NpuTensor output, NpuDataType expected)
     {
         if (expected == AnyDataType || output.DataType == expected) return;
         if (Kind == OutputTypeKind.SameAsInput)
             Ops.CheckSameType(call.Name, Name, output, call.Operator.SlotName(Source), call.Input(Source)!);
         else
             Ops.CheckType(call.Name, Name, output, expected);
-    }
-
-    internal void InferType(in OperatorCall call, int index, ref NpuDataType type)
-    {
-        if (type == AnyDataType)
-            throw new InvalidOperationException($"{call.Name}: output '{Name}' has no inferable type; pass it explicitly.");
     }
 }

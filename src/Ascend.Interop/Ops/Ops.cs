@@ -32,28 +32,21 @@ public static unsafe partial class Ops
 
     // ---- Add / Sub / Mul ------------------------------------------------------------------
 
-    private static readonly AclnnOperator AddOperator = new("Ops.Add", nameof(AclnnOps.aclnnAdd), &AclnnOps.aclnnAdd,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnAddGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), c.Tensor(2), w, e))
-    {
-        Inputs = ["self", "other"],
-        Attributes = [OperatorAttribute.Scalar("alpha")],
-        Types = InputTypes.Same(DataTypeSet.Any),
-        Shapes = ShapeRules.Broadcast,
-    };
+    private static readonly AclnnOperator AddOperator = Arithmetic("Ops.Add", nameof(AclnnOps.aclnnAdd), &AclnnOps.aclnnAdd, alpha: true,
+        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnAddGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), c.Tensor(2), w, e));
 
-    private static readonly AclnnOperator SubOperator = new("Ops.Sub", nameof(AclnnOps.aclnnSub), &AclnnOps.aclnnSub,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnSubGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), c.Tensor(2), w, e))
-    {
-        Inputs = ["self", "other"],
-        Attributes = [OperatorAttribute.Scalar("alpha")],
-        Types = InputTypes.Same(DataTypeSet.Any),
-        Shapes = ShapeRules.Broadcast,
-    };
+    private static readonly AclnnOperator SubOperator = Arithmetic("Ops.Sub", nameof(AclnnOps.aclnnSub), &AclnnOps.aclnnSub, alpha: true,
+        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnSubGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), c.Tensor(2), w, e));
 
-    private static readonly AclnnOperator MulOperator = new("Ops.Mul", nameof(AclnnOps.aclnnMul), &AclnnOps.aclnnMul,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnMulGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Tensor(2), w, e))
+    private static readonly AclnnOperator MulOperator = Arithmetic("Ops.Mul", nameof(AclnnOps.aclnnMul), &AclnnOps.aclnnMul, alpha: false,
+        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnMulGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Tensor(2), w, e));
+
+    /// <summary>self (op) other, broadcast, one type (no promotion), with or without Add/Sub's alpha scalar.</summary>
+    private static AclnnOperator Arithmetic(string name, string function, delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute, bool alpha,
+        WorkspaceSizeFunction workspaceSize) => new(name, function, execute, workspaceSize)
     {
         Inputs = ["self", "other"],
+        Attributes = alpha ? [OperatorAttribute.Scalar("alpha")] : [],
         Types = InputTypes.Same(DataTypeSet.Any),
         Shapes = ShapeRules.Broadcast,
     };
