@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 configuration=Release
 out=artifacts/hardware
 build=1
-projects="Ascend.Interop.Native.Tests Ascend.Interop.Tests Ascend.Interop.Testing.Tests"
+projects="Ascend.Interop.Native.Tests Ascend.Interop.Tests Ascend.Interop.Testing.Tests Ascend.Interop.Distributed.Tests"
 while [ $# -gt 0 ]; do
   case "$1" in
     --configuration) configuration="$2"; shift 2 ;;

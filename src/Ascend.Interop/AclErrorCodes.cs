@@ -60,6 +60,7 @@ public static class AclErrorCodes
         361001 => "ACLNN_ERR_RUNTIME_ERROR",
         561000 => "ACLNN_ERR_INNER",
         561103 => "ACLNN_ERR_INNER_NULLPTR",
+        507904 => "ACL_ERROR_RT_COMM_OP_RETRY_FAIL",
         _ => $"ACL_ERROR_UNKNOWN({code})",
     };
 
@@ -86,6 +87,7 @@ public static class AclErrorCodes
         507903 => "The capture was invalidated by an earlier failed submission; the captured graph is discarded.",
         161001 => "An aclnn argument that must not be null was null.",
         161002 => "An aclnn argument is invalid (shape, dtype, broadcasting, or workspace).",
+        507904 => "A collective (HCCL) task failed on the stream: a peer rank died, never took part, or timed out; NpuCommunicator.AsyncError names the HCCL cause.",
         _ => string.Empty,
     };
 }

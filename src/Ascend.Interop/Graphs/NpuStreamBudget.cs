@@ -28,6 +28,7 @@ internal static class StreamAccounting
     private const int MaxDevices = 64;
     private static readonly int[] s_streams = new int[MaxDevices];
     private static readonly int[] s_graphs = new int[MaxDevices];
+    private static readonly int[] s_communicators = new int[MaxDevices];
 
     public static void StreamCreated(int device) => Interlocked.Increment(ref s_streams[device % MaxDevices]);
     public static void StreamReleased(int device) => Interlocked.Decrement(ref s_streams[device % MaxDevices]);
@@ -36,6 +37,10 @@ internal static class StreamAccounting
     {
         if (Interlocked.Decrement(ref s_graphs[device % MaxDevices]) == 0) NpuDevice.OnLastGraphReleased(device);
     }
+
+    // An HCCL communicator holds streams of its device (one in the simulator's accounting).
+    public static void CommunicatorCreated(int device) => Interlocked.Increment(ref s_communicators[device % MaxDevices]);
+    public static void CommunicatorReleased(int device) => Interlocked.Decrement(ref s_communicators[device % MaxDevices]);
 
     public static IEnumerable<(int Device, int Graphs)> LiveGraphsByDevice()
     {
@@ -50,7 +55,7 @@ internal static class StreamAccounting
     {
         int streams = Volatile.Read(ref s_streams[device % MaxDevices]);
         int graphs = Volatile.Read(ref s_graphs[device % MaxDevices]);
-        int inUse = streams + graphs + 1;
+        int inUse = streams + graphs + Volatile.Read(ref s_communicators[device % MaxDevices]) + 1;
         int limit = 2048;
         if (int.TryParse(Environment.GetEnvironmentVariable("ASCEND_INTEROP_STREAM_LIMIT"), out int configured) && configured > 0)
             limit = configured;

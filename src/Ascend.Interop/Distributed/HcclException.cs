@@ -1,0 +1,36 @@
+namespace Ascend.Interop.Distributed;
+
+/// <summary>
+/// An HCCL function returned a failure. <see cref="AclException.Code"/> holds the numeric
+/// <c>HcclResult</c>, <see cref="Status"/> the same as an enum, <see cref="AclException.Function"/> the
+/// C function (e.g. <c>HcclAllReduce</c>) and <see cref="AclException.RuntimeMessage"/> the runtime's text.
+/// </summary>
+public sealed class HcclException : AclException
+{
+    private readonly string _message;
+
+    internal HcclException(HcclStatus status, string function, string? runtimeMessage, string? context)
+        : base((int)status, function, runtimeMessage, context)
+    {
+        Status = status;
+        var text = $"{function} failed with HcclResult {(int)status} ({status.CName()})";
+        if (!string.IsNullOrEmpty(context)) text += $" while {context}";
+        string hint = Hint(status);
+        if (hint.Length > 0) text += $". {hint}";
+        if (!string.IsNullOrWhiteSpace(runtimeMessage)) text += $" Runtime message: {runtimeMessage.Trim()}";
+        _message = text;
+    }
+
+    /// <summary>The HCCL result code.</summary>
+    public HcclStatus Status { get; }
+
+    /// <inheritdoc />
+    public override string Message => _message;
+
+    private static string Hint(HcclStatus status) => status switch
+    {
+        HcclStatus.Timeout => "A rank did not join or take part in time: check that every rank runs, uses the same root info and issues the same collectives in the same order.",
+        HcclStatus.NotSupported => "The data type or reduction is not supported by HCCL for this operation.",
+        _ => "",
+    };
+}

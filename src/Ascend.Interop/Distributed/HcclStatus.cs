@@ -1,0 +1,85 @@
+namespace Ascend.Interop.Distributed;
+
+/// <summary>HCCL's result codes (<c>HcclResult</c>); the values are CANN's.</summary>
+public enum HcclStatus
+{
+    /// <summary><c>HCCL_SUCCESS</c>.</summary>
+    Success = 0,
+    /// <summary><c>HCCL_E_PARA</c>: an invalid argument.</summary>
+    InvalidParameter = 1,
+    /// <summary><c>HCCL_E_PTR</c>: a NULL pointer.</summary>
+    NullPointer = 2,
+    /// <summary><c>HCCL_E_MEMORY</c>.</summary>
+    Memory = 3,
+    /// <summary><c>HCCL_E_INTERNAL</c>.</summary>
+    Internal = 4,
+    /// <summary><c>HCCL_E_NOT_SUPPORT</c>: the data type, operation or feature is not supported.</summary>
+    NotSupported = 5,
+    /// <summary><c>HCCL_E_NOT_FOUND</c>.</summary>
+    NotFound = 6,
+    /// <summary><c>HCCL_E_UNAVAIL</c>.</summary>
+    Unavailable = 7,
+    /// <summary><c>HCCL_E_SYSCALL</c>.</summary>
+    SystemCall = 8,
+    /// <summary><c>HCCL_E_TIMEOUT</c>: a rank did not join or take part in time.</summary>
+    Timeout = 9,
+    /// <summary><c>HCCL_E_OPEN_FILE_FAILURE</c>.</summary>
+    OpenFileFailure = 10,
+    /// <summary><c>HCCL_E_TCP_CONNECT</c>.</summary>
+    TcpConnect = 11,
+    /// <summary><c>HCCL_E_ROCE_CONNECT</c>.</summary>
+    RoceConnect = 12,
+    /// <summary><c>HCCL_E_TCP_TRANSFER</c>.</summary>
+    TcpTransfer = 13,
+    /// <summary><c>HCCL_E_ROCE_TRANSFER</c>.</summary>
+    RoceTransfer = 14,
+    /// <summary><c>HCCL_E_RUNTIME</c>: a runtime call (device, stream) failed.</summary>
+    Runtime = 15,
+    /// <summary><c>HCCL_E_DRV</c>.</summary>
+    Driver = 16,
+    /// <summary><c>HCCL_E_PROFILING</c>.</summary>
+    Profiling = 17,
+    /// <summary><c>HCCL_E_CCE</c>.</summary>
+    Cce = 18,
+    /// <summary><c>HCCL_E_NETWORK</c>.</summary>
+    Network = 19,
+    /// <summary><c>HCCL_E_AGAIN</c>.</summary>
+    Again = 20,
+    /// <summary><c>HCCL_E_REMOTE</c>.</summary>
+    Remote = 21,
+    /// <summary><c>HCCL_E_SUSPENDING</c>.</summary>
+    Suspending = 22,
+}
+
+/// <summary>Names of <see cref="HcclStatus"/> values as CANN spells them.</summary>
+public static class HcclStatusExtensions
+{
+    /// <summary>The C name, e.g. <c>HCCL_E_TIMEOUT</c>.</summary>
+    public static string CName(this HcclStatus status) => status switch
+    {
+        HcclStatus.Success => "HCCL_SUCCESS",
+        HcclStatus.InvalidParameter => "HCCL_E_PARA",
+        HcclStatus.NullPointer => "HCCL_E_PTR",
+        HcclStatus.Memory => "HCCL_E_MEMORY",
+        HcclStatus.Internal => "HCCL_E_INTERNAL",
+        HcclStatus.NotSupported => "HCCL_E_NOT_SUPPORT",
+        HcclStatus.NotFound => "HCCL_E_NOT_FOUND",
+        HcclStatus.Unavailable => "HCCL_E_UNAVAIL",
+        HcclStatus.SystemCall => "HCCL_E_SYSCALL",
+        HcclStatus.Timeout => "HCCL_E_TIMEOUT",
+        HcclStatus.OpenFileFailure => "HCCL_E_OPEN_FILE_FAILURE",
+        HcclStatus.TcpConnect => "HCCL_E_TCP_CONNECT",
+        HcclStatus.RoceConnect => "HCCL_E_ROCE_CONNECT",
+        HcclStatus.TcpTransfer => "HCCL_E_TCP_TRANSFER",
+        HcclStatus.RoceTransfer => "HCCL_E_ROCE_TRANSFER",
+        HcclStatus.Runtime => "HCCL_E_RUNTIME",
+        HcclStatus.Driver => "HCCL_E_DRV",
+        HcclStatus.Profiling => "HCCL_E_PROFILING",
+        HcclStatus.Cce => "HCCL_E_CCE",
+        HcclStatus.Network => "HCCL_E_NETWORK",
+        HcclStatus.Again => "HCCL_E_AGAIN",
+        HcclStatus.Remote => "HCCL_E_REMOTE",
+        HcclStatus.Suspending => "HCCL_E_SUSPENDING",
+        _ => $"HCCL_E_UNKNOWN({(int)status})",
+    };
+}
