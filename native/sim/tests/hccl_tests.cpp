@@ -409,6 +409,30 @@ TEST_F(HcclLocal, CapturedAllReduceReplaysAThousandTimesWithNewInputs) {
     FreeAll(bufs, 2);
 }
 
+TEST_F(HcclLocal, AGraphThatOutlivesItsCommunicatorFailsAtReplay) {
+    ASSERT_ACL_OK(aclrtSetDevice(0));
+    LocalRank r;
+    ASSERT_ACL_OK(aclrtGetCurrentContext(&r.ctx));
+    ASSERT_ACL_OK(aclrtCreateStream(&r.stream));
+    int32_t dev = 0;
+    ASSERT_HCCL_OK(HcclCommInitAll(1, &dev, &r.comm));
+    void* d = Upload(r, Encode(HCCL_DATA_TYPE_FP32, {1, 2}));
+    aclmdlRI m = nullptr;
+    ASSERT_ACL_OK(aclmdlRICaptureBegin(r.stream, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+    ASSERT_HCCL_OK(HcclAllReduce(d, d, 2, HCCL_DATA_TYPE_FP32, HCCL_REDUCE_SUM, r.comm, r.stream));
+    ASSERT_ACL_OK(aclmdlRICaptureEnd(r.stream, &m));
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(m, r.stream));
+    EXPECT_ACL_OK(aclrtSynchronizeStream(r.stream));  // one rank: the sum is the input
+    EXPECT_HCCL_OK(HcclCommDestroy(r.comm));
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(m, r.stream));
+    EXPECT_EQ(ACL_ERROR_RT_PARAM_INVALID, aclrtSynchronizeStream(r.stream));
+    EXPECT_NE(std::string::npos, RecentMsg().find("destroyed")) << LastMsg();
+    EXPECT_ACL_OK(aclmdlRIDestroy(m));
+    EXPECT_ACL_OK(aclrtFree(d));
+    EXPECT_ACL_OK(aclrtDestroyStream(r.stream));
+    EXPECT_ACL_OK(aclrtResetDevice(0));
+}
+
 TEST_F(HcclLocal, EachCommunicatorHoldsOneStreamOfItsDevice) {
     uint32_t before0 = 0, before1 = 0, limit = 0;
     ASSERT_ACL_OK(aclrtSetDevice(1));
