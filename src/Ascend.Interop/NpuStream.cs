@@ -186,18 +186,22 @@ public sealed partial class NpuStream : IDisposable
 
     /// <summary>Holds the stream (and its context) for one native call and makes the context current.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal HandleLease Enter()
+    internal HandleLease Enter() => Enter(ThreadBorrows.Current);
+
+    /// <summary>As <see cref="Enter()"/>, with the calling thread's borrow slots already at hand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal HandleLease Enter(ThreadBorrows thread)
     {
         ThrowIfDisposed();
-        var lease = new HandleLease((SafeHandle?)_handle ?? _context, this);
-        _context.MakeCurrent();
+        var lease = new HandleLease(thread, (NpuSafeHandle?)_handle ?? _context, this);
+        _context.MakeCurrent(thread);
         return lease;
     }
 
     /// <summary>A lease for cleanup paths: works on a stream whose Dispose has begun.</summary>
     internal HandleLease EnterForCleanup()
     {
-        var lease = new HandleLease((SafeHandle?)_handle ?? _context, this);
+        var lease = new HandleLease((NpuSafeHandle?)_handle ?? _context, this);
         _context.MakeCurrentForRelease();
         return lease;
     }
@@ -209,7 +213,7 @@ public sealed partial class NpuStream : IDisposable
         AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
     }
 
-    /// <summary>The native stream value for a lease taken by <see cref="Enter"/>.</summary>
+    /// <summary>The native stream value for a lease taken by <see cref="Enter()"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Ascend.Interop.Handles;
@@ -48,8 +49,8 @@ public sealed partial class NpuGraph : IDisposable
     private NpuEvent? _updateDone;
     private int _updateGeneration;
     private long _inUseAtBegin;
-    private int _replaysInFlight;
-    private Exception? _poisonedBy;  // first SDK operation that failed during the capture   // Replay calls between their state check and their native call
+    private ReplayStream? _lastReplayStream;  // the replay fast path's cache (set under _lock)
+    private Exception? _poisonedBy;  // first SDK operation that failed during the capture
 
     /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
     private sealed class ReplayStream(NpuStream stream)
@@ -364,37 +365,40 @@ public sealed partial class NpuGraph : IDisposable
     public unsafe void Replay(NpuStream? stream = null)
     {
         var target = stream ?? _stream;
-        ThrowIfNotState(State.Captured, "Replay"); // unlocked first look; BeginReplay checks again under the lock
-        if (target.Device.Id != Device.Id)
-            throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", nameof(stream));
-        if (target.ActiveCapture is { } capture)
-            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRIExecuteAsync), "NpuGraph.Replay",
-                $"{target} is capturing; a graph cannot be replayed on a capturing stream.", capture.Mode);
+        // Unlocked first look; a Dispose racing this call is decided by the model borrow below.
+        if (_state != State.Captured) ThrowIfNotState(State.Captured, "Replay");
+        if (target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
+        if (target.ActiveCapture is { } capture) ThrowCapturing(target, capture);
 
-        // Registers the replay under the graph's lock, so a concurrent Dispose waits for it before
-        // it releases the graph's memory (and a Replay after Dispose began is refused).
-        var replayStream = BeginReplay(target);
-        try
+        var replayStream = ReplayStreamFor(target);
+        // Borrowing the model (no lock, no interlocked operation) is what keeps Dispose from
+        // releasing the graph's memory under this call: Dispose closes the model to new borrows
+        // and waits for the ones in flight before it synchronizes and frees anything. A Replay
+        // that comes after that point gets an ObjectDisposedException from the borrow.
+        var thread = ThreadBorrows.Current;
+        using var lease = target.Enter(thread);
+        using var modelLease = new HandleLease(thread, _model!, this);
+        int generation = Volatile.Read(ref _updateGeneration);
+        if (replayStream.WaitedGeneration != generation)
         {
-            using var lease = target.Enter();
-            using var modelLease = new HandleLease(_model!, this);
-            int generation = Volatile.Read(ref _updateGeneration);
-            if (replayStream.WaitedGeneration != generation)
-            {
-                // A task-group update ran on another stream: this replay must not overtake it.
-                target.Wait(_updateDone!);
-                replayStream.WaitedGeneration = generation;
-            }
-            int code = aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease));
-            if (code != 0) AclCheck.Throw(code, nameof(aclmdlRIExecuteAsync), _name is null ? "replaying a graph" : $"replaying graph '{_name}'");
+            // A task-group update ran on another stream: this replay must not overtake it.
+            target.Wait(_updateDone!);
+            replayStream.WaitedGeneration = generation;
         }
-        finally
-        {
-            Interlocked.Decrement(ref _replaysInFlight);
-        }
+        int code = aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease));
+        if (code != 0) AclCheck.Throw(code, nameof(aclmdlRIExecuteAsync), _name is null ? "replaying a graph" : $"replaying graph '{_name}'");
         Interlocked.Increment(ref _replays);
         NpuMetrics.Replays.Add(1);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOtherDevice(NpuStream target) =>
+        throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", "stream");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCapturing(NpuStream target, NpuGraph capture) =>
+        throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRIExecuteAsync), "NpuGraph.Replay",
+            $"{target} is capturing; a graph cannot be replayed on a capturing stream.", capture.Mode);
 
     /// <summary>Replays and waits for the replay (and everything before it on the stream) to finish.</summary>
     public void ReplayAndWait(NpuStream? stream = null)
@@ -403,18 +407,32 @@ public sealed partial class NpuGraph : IDisposable
         (stream ?? _stream).Synchronize();
     }
 
-    private ReplayStream BeginReplay(NpuStream stream)
+    /// <summary>The replay bookkeeping of <paramref name="stream"/>: the last one used, without a lock, in the steady state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReplayStream ReplayStreamFor(NpuStream stream)
+    {
+        var last = Volatile.Read(ref _lastReplayStream);
+        return last is not null && ReferenceEquals(last.Stream, stream) ? last : ReplayStreamSlow(stream);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ReplayStream ReplayStreamSlow(NpuStream stream)
     {
         lock (_lock)
         {
+            // Checked under the lock: Dispose reads the list after setting Disposed under it.
             ThrowIfNotState(State.Captured, "Replay");
-            _replaysInFlight++;
+            ReplayStream? found = null;
             foreach (var existing in _replayStreams)
-                if (ReferenceEquals(existing.Stream, stream)) return existing;
-            // A stream new to this graph has waited for no update yet (generation 0 = none ever ran).
-            var added = new ReplayStream(stream) { WaitedGeneration = 0 };
-            _replayStreams.Add(added);
-            return added;
+                if (ReferenceEquals(existing.Stream, stream)) found = existing;
+            if (found is null)
+            {
+                // A stream new to this graph has waited for no update yet (generation 0 = none ever ran).
+                found = new ReplayStream(stream) { WaitedGeneration = 0 };
+                _replayStreams.Add(found);
+            }
+            Volatile.Write(ref _lastReplayStream, found);
+            return found;
         }
     }
 
@@ -871,9 +889,9 @@ public sealed partial class NpuGraph : IDisposable
         }
         if (previous != State.Captured) return; // a failed capture already released everything
 
-        // Replays that passed their state check before Dispose finish submitting first.
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _replaysInFlight) != 0) spin.SpinOnce();
+        // Replays that passed their state check before Dispose finish submitting first; later
+        // ones are refused by the model borrow (see Replay).
+        _model!.CloseAndWaitForBorrowers();
 
         // Queued replays read the graph's memory: let them finish before it goes.
         foreach (var replayed in _replayStreams)

@@ -6,8 +6,6 @@ namespace Ascend.Interop.Handles;
 /// <summary>An explicitly created device context (<c>aclrtCreateContext</c>).</summary>
 public sealed class ContextHandle : NpuSafeHandle
 {
-    [ThreadStatic] private static ContextHandle? t_current;
-
     internal ContextHandle(nint native, int deviceId) : base(native, parent: null) => DeviceId = deviceId;
 
     /// <summary>The device the context belongs to.</summary>
@@ -26,26 +24,33 @@ public sealed class ContextHandle : NpuSafeHandle
 
     /// <summary>Makes this context current on the calling thread (cheap when it already is).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal void MakeCurrent()
+    internal void MakeCurrent() => MakeCurrent(ThreadBorrows.Current);
+
+    /// <summary>As <see cref="MakeCurrent()"/>, with the calling thread's borrow slots already at hand (one thread-local read per call).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void MakeCurrent(ThreadBorrows thread)
     {
-        if (!ReferenceEquals(t_current, this)) MakeCurrentSlow();
+        if (!ReferenceEquals(thread.CurrentContext, this)) MakeCurrentSlow(thread);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void MakeCurrentSlow()
+    private void MakeCurrentSlow(ThreadBorrows thread)
     {
         AclCheck.Check(aclrtSetCurrentContext(NativeHandle.Context(handle)), nameof(aclrtSetCurrentContext),
             $"making device {DeviceId}'s context current on this thread");
-        t_current = this;
+        thread.CurrentContext = this;
     }
 
     /// <summary>Forgets the calling thread's cached current context (after raw context calls).</summary>
-    internal static void ForgetCurrent() => t_current = null;
+    internal static void ForgetCurrent()
+    {
+        if (ThreadBorrows.CurrentOrNull is { } thread) thread.CurrentContext = null;
+    }
 
     /// <inheritdoc />
     protected override bool ReleaseNative()
     {
-        if (ReferenceEquals(t_current, this)) t_current = null;
+        if (ThreadBorrows.CurrentOrNull is { } thread && ReferenceEquals(thread.CurrentContext, this)) thread.CurrentContext = null;
         _callbacks?.Dispose();
         return aclrtDestroyContext(NativeHandle.Context(handle)) == 0;
     }

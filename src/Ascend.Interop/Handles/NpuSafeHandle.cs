@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Handles;
@@ -8,9 +9,25 @@ namespace Ascend.Interop.Handles;
 /// can be disposed, or collected, in any order. <see cref="SafeHandle"/> release is the only
 /// native cleanup path.
 /// </summary>
+/// <remarks>
+/// The SDK's own calls borrow the handle (<see cref="HandleLease"/>) instead of reference counting
+/// it: <see cref="Dispose(bool)"/> marks the handle closing and releases the native object at once
+/// when no call is in flight, or else when the last in-flight call returns. Either way the native
+/// object is never destroyed under a call, and no call starts after Dispose began.
+/// </remarks>
 public abstract class NpuSafeHandle : SafeHandle
 {
+    private static long s_nextBorrowId;
+
     private readonly NpuSafeHandle? _parent;
+
+    /// <summary>Identifies the handle in the threads' borrow slots (unique for the process's lifetime, never 0).</summary>
+    internal readonly long BorrowId = Interlocked.Increment(ref s_nextBorrowId);
+
+    /// <summary>1 once Dispose (or <see cref="CloseAndWaitForBorrowers"/>) began: no new borrow succeeds.</summary>
+    internal int Closing;
+
+    private int _disposeStarted;
 
     /// <summary>Wraps <paramref name="native"/>, taking a reference on <paramref name="parent"/>
     /// (or on the runtime when there is no parent).</summary>
@@ -35,6 +52,9 @@ public abstract class NpuSafeHandle : SafeHandle
     /// <inheritdoc />
     public override bool IsInvalid => handle == 0;
 
+    /// <summary>True once Dispose began (the native object may still live until in-flight calls return).</summary>
+    internal bool IsClosing => Volatile.Read(ref Closing) != 0;
+
     /// <summary>Destroys the native object. Runs exactly once, after every user of the handle is done.</summary>
     protected abstract bool ReleaseNative();
 
@@ -51,34 +71,129 @@ public abstract class NpuSafeHandle : SafeHandle
             else Interop.RuntimeLifetime.Release();
         }
     }
+
+    /// <summary>
+    /// Disposing: refuses new borrows, then releases the native object now if no call borrows the
+    /// handle, else leaves the release to the last borrower. Finalizing: no borrow can exist (a
+    /// lease keeps the handle reachable), so the release runs now.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            base.Dispose(false);
+            return;
+        }
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0) return;
+        Volatile.Write(ref Closing, 1);
+        ReleaseIfUnborrowed();
+    }
+
+    /// <summary>
+    /// Refuses new borrows and waits until no call borrows the handle any more; the handle stays
+    /// open until <c>Dispose</c>. For owners that must finish other work (waiting for queued work,
+    /// releasing memory) between the last call and the release. The calling thread must not hold a
+    /// borrow of this handle itself.
+    /// </summary>
+    internal void CloseAndWaitForBorrowers()
+    {
+        Interlocked.Exchange(ref Closing, 1);
+        Interlocked.MemoryBarrierProcessWide();
+        var spin = new SpinWait();
+        while (ThreadBorrows.IsBorrowed(BorrowId)) spin.SpinOnce();
+    }
+
+    /// <summary>Called by a borrower that saw <see cref="Closing"/> after giving its slot back.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void OnBorrowEnded()
+    {
+        // Closed by CloseAndWaitForBorrowers alone: its owner disposes later, nothing to release here.
+        if (Volatile.Read(ref _disposeStarted) != 0) ReleaseIfUnborrowed();
+    }
+
+    private void ReleaseIfUnborrowed()
+    {
+        // Every thread's slot stores become visible (and every thread's later loads see Closing):
+        // a borrower either sees Closing and backs out, or its slot is seen here.
+        Interlocked.MemoryBarrierProcessWide();
+        if (ThreadBorrows.IsBorrowed(BorrowId)) return; // that borrower sees Closing when it returns, and comes back here
+        base.Dispose(true); // SafeHandle releases once, and only after any reference-counted user (child handles) let go
+    }
 }
 
 /// <summary>
-/// A short-lived reference on a handle for the duration of one native call, so a concurrent
-/// <c>Dispose</c> cannot free the native object underneath it. Throws
-/// <see cref="ObjectDisposedException"/> naming the owner if it is gone.
+/// A borrow of a handle for the duration of one native call, so a concurrent <c>Dispose</c> cannot
+/// free the native object underneath it: the handle's id goes into one of the calling thread's
+/// <see cref="ThreadBorrows"/> slots (plain stores, no interlocked operation); a Dispose that sees
+/// it leaves the release to this lease's <see cref="Dispose"/>. Throws
+/// <see cref="ObjectDisposedException"/> naming the owner if the handle is disposed (or being disposed).
 /// </summary>
 internal readonly ref struct HandleLease
 {
-    private readonly SafeHandle _handle;
+    private readonly NpuSafeHandle _handle;
+    private readonly ThreadBorrows? _borrows; // null: a reference-counted lease (slots exhausted)
+    private readonly int _slot;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public HandleLease(SafeHandle handle, object owner)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HandleLease(NpuSafeHandle handle, object owner) : this(ThreadBorrows.Current, handle, owner) { }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HandleLease(ThreadBorrows borrows, NpuSafeHandle handle, object owner)
     {
-        // Checked first so the common error names the SDK object; a Dispose racing this call
-        // makes DangerousAddRef throw the SafeHandle's own ObjectDisposedException instead.
-        if (handle.IsClosed) ThrowDisposed(owner);
         _handle = handle;
-        bool added = false;
-        handle.DangerousAddRef(ref added);
+        int slot = borrows.Depth;
+        var slots = borrows.Slots;
+        if ((uint)slot < (uint)slots.Length)
+        {
+            // Publish the borrow, then look at Closing: the order a Dispose relies on (see NpuSafeHandle.Dispose).
+            Volatile.Write(ref slots[slot], handle.BorrowId);
+            if (Volatile.Read(ref handle.Closing) != 0) Refuse(slots, slot, handle, owner);
+            borrows.Depth = slot + 1;
+            _borrows = borrows;
+            _slot = slot;
+        }
+        else
+        {
+            AddRefSlow(handle, owner);
+        }
         Value = handle.DangerousGetHandle();
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Refuse(long[] slots, int slot, NpuSafeHandle handle, object owner)
+    {
+        Volatile.Write(ref slots[slot], 0);
+        handle.OnBorrowEnded(); // a Dispose may have seen the slot and left the release to us
+        ThrowDisposed(owner);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddRefSlow(NpuSafeHandle handle, object owner)
+    {
+        if (handle.IsClosing || handle.IsClosed) ThrowDisposed(owner);
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowDisposed(object owner) =>
         throw new ObjectDisposedException(owner.GetType().Name, $"The {owner.GetType().Name} has been disposed.");
 
+    /// <summary>The native handle value, valid until <see cref="Dispose"/>.</summary>
     public nint Value { get; }
 
-    public void Dispose() => _handle.DangerousRelease();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Dispose()
+    {
+        if (_borrows is { } borrows)
+        {
+            borrows.Depth = _slot;
+            Volatile.Write(ref borrows.Slots[_slot], 0);
+            if (Volatile.Read(ref _handle.Closing) != 0) _handle.OnBorrowEnded();
+        }
+        else
+        {
+            _handle.DangerousRelease();
+        }
+    }
 }
