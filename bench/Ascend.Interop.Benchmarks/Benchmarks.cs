@@ -49,6 +49,9 @@ public class EnqueueBenchmarks
 
     [Benchmark]
     public void ReplayMlpEnqueue() => _bodies.ReplayMlpEnqueue();
+
+    [Benchmark]
+    public void ReplayMlpEnqueueRaw() => _bodies.ReplayMlpEnqueueRaw();
 }
 
 /// <summary>The device pool against raw aclrtMalloc + aclrtFree.</summary>

@@ -13,6 +13,8 @@ namespace Ascend.Interop.Benchmarks;
 ///   run [--quick] [--artifacts DIR] [--sim-library FILE] [--filter GLOB]...
 ///                                                        BenchmarkDotNet over every benchmark class (JSON into DIR/results)
 ///   loop BODY SECONDS                                    runs one BenchmarkBodies method in a loop (for perf / dotnet-trace)
+///   pair BODY1 BODY2 SECONDS                             alternates batches of two call-only bodies; the fastest batch of each
+///                                                        (a development aid on a busy machine: the minimum filters out preemption)
 ///   report --dotnet DIR --native FILE --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
@@ -25,6 +27,7 @@ public static partial class Program
         {
             if (args.Length > 0 && args[0] == "report") return ResultsReport.Run(args[1..]);
             if (args.Length > 0 && args[0] == "loop") return Loop(args[1..]);
+            if (args.Length > 0 && args[0] == "pair") return Pair(args[1..]);
             return RunBenchmarks(args.Length > 0 && args[0] == "run" ? args[1..] : args);
         }
         catch (ArgumentException e)
@@ -107,6 +110,7 @@ public static partial class Program
             nameof(BenchmarkBodies.EagerMlpEnqueue) => bodies.EagerMlpEnqueue,
             nameof(BenchmarkBodies.ReplayMlpStep) => bodies.ReplayMlpStep,
             nameof(BenchmarkBodies.ReplayMlpEnqueue) => bodies.ReplayMlpEnqueue,
+            nameof(BenchmarkBodies.ReplayMlpEnqueueRaw) => bodies.ReplayMlpEnqueueRaw,
             nameof(BenchmarkBodies.PoolRentReturn) => () => bodies.PoolRentReturn(),
             nameof(BenchmarkBodies.RawMallocFree) => () => bodies.RawMallocFree(),
             nameof(BenchmarkBodies.StreamQuerySafe) => () => bodies.StreamQuerySafe(),
@@ -134,6 +138,43 @@ public static partial class Program
         double tasks = (SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore) / (double)calls;
         Console.WriteLine($"{args[0]}: {calls} calls in {watch.Elapsed.TotalSeconds:0.00} s, {watch.Elapsed.TotalNanoseconds / calls:0.0} ns per call (including drains), calling-thread CPU {threadCpu / (double)calls:0.0} ns per call (comparable to Google Benchmark's cpu_time), process CPU {cpuNs:0.0} ns per call, {tasks:0.00} simulator tasks per call");
         return 0;
+    }
+
+    private static int Pair(string[] args)
+    {
+        if (args.Length != 3 || !double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
+            throw new ArgumentException("usage: pair BODY1 BODY2 SECONDS (bodies that queue no work, e.g. StreamQuerySafe StreamQueryRaw).");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
+            Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+        using var bodies = new BenchmarkBodies();
+        bodies.BindToCurrentThread();
+        Func<bool> Pick(string name) => name switch
+        {
+            nameof(BenchmarkBodies.StreamQuerySafe) => bodies.StreamQuerySafe,
+            nameof(BenchmarkBodies.StreamQueryRaw) => bodies.StreamQueryRaw,
+            nameof(BenchmarkBodies.PoolRentReturn) => () => bodies.PoolRentReturn() != 0,
+            nameof(BenchmarkBodies.RawMallocFree) => () => bodies.RawMallocFree() != 0,
+            _ => throw new ArgumentException($"pair: unknown or queueing body '{name}'."),
+        };
+        var first = Pick(args[0]);
+        var second = Pick(args[1]);
+        const int Batch = 2_000;
+        double best1 = double.MaxValue, best2 = double.MaxValue;
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            best1 = Math.Min(best1, Time(first));
+            best2 = Math.Min(best2, Time(second));
+        }
+        Console.WriteLine($"{args[0]} {best1:0.00} ns, {args[1]} {best2:0.00} ns, difference {best1 - best2:0.00} ns (fastest batch of {Batch} calls each)");
+        return 0;
+
+        static double Time(Func<bool> body)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < Batch; i++) body();
+            return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds / Batch;
+        }
     }
 
     // CPU time of the calling thread (clock_gettime(CLOCK_THREAD_CPUTIME_ID)): what Google Benchmark reports as cpu_time.

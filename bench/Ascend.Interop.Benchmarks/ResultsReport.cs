@@ -145,8 +145,9 @@ public static class ResultsReport
         Pair("Eager Add, 1,024 floats, + sync", "EagerAdd", "EagerAdd", 1.15);
         Pair($"Eager MLP step ({BenchmarkShapes.MlpOperators} ops) + sync", "EagerMlpStep", "EagerMlpStep", 1.10);
         Pair("Graph replay of the MLP + sync", "ReplayMlpStep", "ReplayMlpStep", 1.05);
-        Pair("Eager MLP step, enqueue only", "EagerMlpEnqueue", "EagerMlpEnqueue", null);
-        Pair("Graph replay, enqueue only", "ReplayMlpEnqueue", "ReplayMlpEnqueue", null);
+        Pair("Eager MLP step, enqueue only", "EagerMlpEnqueue", "EagerMlpEnqueue", 1.05);
+        Pair("Graph replay, enqueue only", "ReplayMlpEnqueue", "ReplayMlpEnqueue", 1.10);
+        Pair("Graph replay, enqueue only, raw binding (same model as the SDK row)", "ReplayMlpEnqueueRaw", "ReplayMlpEnqueue", null);
         Pair("Pool rent + return, 4 KiB (C++: none)", "PoolRentReturn", "-", null);
         Pair("Raw aclrtMalloc + aclrtFree, 4 KiB", "RawMallocFree", "RawMallocFree", null);
         Pair("aclrtRecordEvent alone (C++ only; each pool return records one)", "-", "EventRecord", null);
@@ -168,6 +169,7 @@ public static class ResultsReport
         Derived("Eager MLP step / replay step, C++", Div(cpp, "EagerMlpStep", "ReplayMlpStep"), "0.00'x'", "", null);
         Derived("Eager MLP enqueue / replay enqueue, C#", Div(cs, "EagerMlpEnqueue", "ReplayMlpEnqueue"), "0.0'x'", ">= 10x", v => v >= 10);
         Derived("Eager MLP enqueue / replay enqueue, C++", Div(cpp, "EagerMlpEnqueue", "ReplayMlpEnqueue"), "0.0'x'", "", null);
+        Derived("Replay enqueue, SDK / raw binding, same model and process", Div(cs, "ReplayMlpEnqueue", "ReplayMlpEnqueueRaw"), "0.000", "", null);
         Derived("Raw malloc+free / pool rent+return, C#", Div(cs, "RawMallocFree", "PoolRentReturn"), "0.00'x'", ">= 3x", v => v >= 3);
         double? overhead = cs.TryGetValue("StreamQuerySafe", out var safe) && cs.TryGetValue("StreamQueryRaw", out var raw)
             ? safe.MedianNs - raw.MedianNs : null;
@@ -177,6 +179,7 @@ public static class ResultsReport
                  {
                      ("Managed bytes per replay (ReplayMlpStep)", "ReplayMlpStep"),
                      ("Managed bytes per replay enqueue (ReplayMlpEnqueue)", "ReplayMlpEnqueue"),
+                     ("Managed bytes per eager MLP enqueue (EagerMlpEnqueue)", "EagerMlpEnqueue"),
                      ("Managed bytes per pool rent+return", "PoolRentReturn"),
                      ("Managed bytes per eager Add (+ sync)", "EagerAdd"),
                      ($"Managed bytes per eager MLP step ({BenchmarkShapes.MlpOperators} ops + sync)", "EagerMlpStep"),

@@ -178,8 +178,9 @@ public sealed class NpuDevice : IDisposable
     /// <summary>Makes the device current on the calling thread and holds its context for one call.</summary>
     internal HandleLease Enter()
     {
-        var lease = new HandleLease(Context, this);
-        _context.MakeCurrent();
+        var thread = ThreadBorrows.Current;
+        var lease = new HandleLease(thread, Context, this);
+        lease.MakeCurrent(_context, thread);
         return lease;
     }
 

@@ -95,10 +95,13 @@ public sealed partial class NpuStream : IDisposable
     /// <summary>True when all work submitted so far has completed (does not wait).</summary>
     public unsafe bool Query()
     {
-        using var lease = Enter();
         ThrowIfCapturing("Query", 107027);
         aclrtStreamStatus status;
-        AclCheck.Check(aclrtStreamQuery(Native(lease), &status), nameof(aclrtStreamQuery));
+        var lease = Enter();
+        // No try/finally: nothing between the borrow and its end can throw (a blittable P/Invoke).
+        int code = aclrtStreamQuery(Native(lease), &status);
+        lease.Dispose();
+        AclCheck.Check(code, nameof(aclrtStreamQuery));
         return status == aclrtStreamStatus.ACL_STREAM_STATUS_COMPLETE;
     }
 
@@ -194,7 +197,7 @@ public sealed partial class NpuStream : IDisposable
     {
         ThrowIfDisposed();
         var lease = new HandleLease(thread, (NpuSafeHandle?)_handle ?? _context, this);
-        _context.MakeCurrent(thread);
+        lease.MakeCurrent(_context, thread);
         return lease;
     }
 

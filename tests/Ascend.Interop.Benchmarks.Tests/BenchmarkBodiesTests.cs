@@ -65,6 +65,13 @@ public sealed unsafe class BenchmarkBodiesTests(BenchmarkBodiesFixture fixture)
         Assert.Equal(executionsBefore + 2, Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
         Assert.Equal(_bodies.EagerOutput, _bodies.ReadOutput());
 
+        // The raw-binding replay runs the SDK's very model.
+        _bodies.ClearOutput();
+        _bodies.ReplayMlpEnqueueRaw();
+        _bodies.Drain();
+        Assert.Equal(executionsBefore + 3, Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
+        Assert.Equal(_bodies.EagerOutput, _bodies.ReadOutput());
+
         _bodies.ClearOutput();
         ulong tasksBefore = Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
         _bodies.EagerMlpEnqueue();
@@ -142,6 +149,7 @@ public sealed unsafe class BenchmarkBodiesTests(BenchmarkBodiesFixture fixture)
         _bodies.BindToCurrentThread();
         Assert.Equal(0, AllocatedBy(_bodies.ReplayMlpStep));
         Assert.Equal(0, AllocatedBy(() => { _bodies.ReplayMlpEnqueue(); _bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { _bodies.EagerMlpEnqueue(); _bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => _bodies.PoolRentReturn()));
         Assert.Equal(0, AllocatedBy(_bodies.EagerAdd));
         Assert.Equal(0, AllocatedBy(_bodies.EagerMlpStep));

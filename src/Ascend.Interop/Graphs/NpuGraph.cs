@@ -371,13 +371,6 @@ public sealed partial class NpuGraph : IDisposable
         if (target.ActiveCapture is { } capture) ThrowCapturing(target, capture);
 
         var replayStream = ReplayStreamFor(target);
-        // Borrowing the model (no lock, no interlocked operation) is what keeps Dispose from
-        // releasing the graph's memory under this call: Dispose closes the model to new borrows
-        // and waits for the ones in flight before it synchronizes and frees anything. A Replay
-        // that comes after that point gets an ObjectDisposedException from the borrow.
-        var thread = ThreadBorrows.Current;
-        using var lease = target.Enter(thread);
-        using var modelLease = new HandleLease(thread, _model!, this);
         int generation = Volatile.Read(ref _updateGeneration);
         if (replayStream.WaitedGeneration != generation)
         {
@@ -385,10 +378,35 @@ public sealed partial class NpuGraph : IDisposable
             target.Wait(_updateDone!);
             replayStream.WaitedGeneration = generation;
         }
+        // Borrowing the model (no lock, no interlocked operation) is what keeps Dispose from
+        // releasing the graph's memory under this call: Dispose closes the model to new borrows
+        // and waits for the ones in flight before it synchronizes and frees anything. A Replay
+        // that comes after that point gets an ObjectDisposedException from the borrow. Nothing
+        // between the borrows and their end can throw (a blittable P/Invoke), so no try/finally.
+        var thread = ThreadBorrows.Current;
+        var lease = target.Enter(thread);
+        var modelLease = EnterModel(thread, in lease);
         int code = aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease));
+        modelLease.Dispose();
+        lease.Dispose();
         if (code != 0) AclCheck.Throw(code, nameof(aclmdlRIExecuteAsync), _name is null ? "replaying a graph" : $"replaying graph '{_name}'");
         Interlocked.Increment(ref _replays);
         NpuMetrics.Replays.Add(1);
+    }
+
+    /// <summary>Borrows the model inside a stream borrow; ends <paramref name="streamLease"/> when the graph is disposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private HandleLease EnterModel(ThreadBorrows thread, in HandleLease streamLease)
+    {
+        if (!HandleLease.TryBorrow(thread, _model!, out var modelLease)) ThrowDisposedReleasing(in streamLease);
+        return modelLease;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowDisposedReleasing(in HandleLease streamLease)
+    {
+        streamLease.Dispose();
+        throw new ObjectDisposedException(nameof(NpuGraph), "NpuGraph.Replay: the graph has been disposed.");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

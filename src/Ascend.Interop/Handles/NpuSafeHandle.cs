@@ -159,11 +159,60 @@ internal readonly ref struct HandleLease
         Value = handle.DangerousGetHandle();
     }
 
+    private HandleLease(NpuSafeHandle handle, ThreadBorrows? borrows, int slot)
+    {
+        _handle = handle;
+        _borrows = borrows;
+        _slot = slot;
+        Value = handle.DangerousGetHandle();
+    }
+
+    /// <summary>As the constructor, but returns false instead of throwing when the handle is disposed (or being disposed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryBorrow(ThreadBorrows borrows, NpuSafeHandle handle, out HandleLease lease)
+    {
+        int slot = borrows.Depth;
+        var slots = borrows.Slots;
+        if ((uint)slot < (uint)slots.Length)
+        {
+            Volatile.Write(ref slots[slot], handle.BorrowId);
+            if (Volatile.Read(ref handle.Closing) != 0)
+            {
+                Unborrow(slots, slot, handle);
+                lease = default;
+                return false;
+            }
+            borrows.Depth = slot + 1;
+            lease = new HandleLease(handle, borrows, slot);
+            return true;
+        }
+        return TryAddRefSlow(handle, out lease);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Refuse(long[] slots, int slot, NpuSafeHandle handle, object owner)
+    private static bool TryAddRefSlow(NpuSafeHandle handle, out HandleLease lease)
+    {
+        bool added = false;
+        if (!handle.IsClosing && !handle.IsClosed)
+        {
+            try { handle.DangerousAddRef(ref added); }
+            catch (ObjectDisposedException) { }
+        }
+        lease = added ? new HandleLease(handle, null, 0) : default;
+        return added;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Unborrow(long[] slots, int slot, NpuSafeHandle handle)
     {
         Volatile.Write(ref slots[slot], 0);
         handle.OnBorrowEnded(); // a Dispose may have seen the slot and left the release to us
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Refuse(long[] slots, int slot, NpuSafeHandle handle, object owner)
+    {
+        Unborrow(slots, slot, handle);
         ThrowDisposed(owner);
     }
 
@@ -178,6 +227,31 @@ internal readonly ref struct HandleLease
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowDisposed(object owner) =>
         throw new ObjectDisposedException(owner.GetType().Name, $"The {owner.GetType().Name} has been disposed.");
+
+    /// <summary>
+    /// Makes <paramref name="context"/> current on the calling thread for the call (a compare when it
+    /// already is). When that fails this lease ends before the exception leaves, so a method that
+    /// takes a lease and then calls this hands out no lease on failure.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MakeCurrent(ContextHandle context, ThreadBorrows thread)
+    {
+        if (!ReferenceEquals(thread.CurrentContext, context)) MakeCurrentSlow(context, thread);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void MakeCurrentSlow(ContextHandle context, ThreadBorrows thread)
+    {
+        try
+        {
+            context.MakeCurrent(thread);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The native handle value, valid until <see cref="Dispose"/>.</summary>
     public nint Value { get; }

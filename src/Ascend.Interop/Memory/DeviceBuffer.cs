@@ -135,8 +135,9 @@ public sealed class DeviceBuffer : IDisposable
     internal HandleLease Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var lease = new HandleLease(_handle, this);
-        _context.MakeCurrent();
+        var thread = ThreadBorrows.Current;
+        var lease = new HandleLease(thread, _handle, this);
+        lease.MakeCurrent(_context, thread);
         return lease;
     }
 
