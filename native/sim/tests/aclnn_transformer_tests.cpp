@@ -2,6 +2,9 @@
 // aclnnIndexCopy / aclnnInplaceIndexCopy and aclnnIncreFlashAttentionV4, including the capture-time
 // value semantics of attention's actualSeqLengths (a host aclIntArray) and its task-group update.
 // Expected values come from plain double loops written here, independent of the simulator's kernels.
+#include <algorithm>
+#include <functional>
+
 #include "aclnn_fixture.inc"
 #include "aclnnop/aclnn_batch_matmul.h"
 #include "aclnnop/aclnn_incre_flash_attention_v4.h"
