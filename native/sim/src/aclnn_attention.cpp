@@ -271,7 +271,7 @@ EXPORT aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
             for (int64_t e = 0; e < B * sMax; ++e) {
                 const unsigned char v = static_cast<unsigned char>(mask[e]);
                 if (v > 1) {
-                    return sim::fail(ACLNN_ERR_INNER, "aclnnIncreFlashAttentionV4",
+                    return sim::fail(ACL_ERROR_RT_AICORE_EXCEPTION, "aclnnIncreFlashAttentionV4",
                                      "attenMask element %lld is %u; INT8/UINT8/BOOL mask values must be 0 or 1",
                                      static_cast<long long>(e), static_cast<unsigned>(v));
                 }

@@ -292,7 +292,7 @@ aclnnStatus index_copy_phase1(const char* fn, const char* op, bool inplace, aclT
         std::vector<int64_t> idx = gather_i64(idxT, idxT.dims);
         for (size_t i = 0; i < idx.size(); ++i) {
             if (idx[i] < 0 || idx[i] >= extent) {
-                return sim::fail(ACLNN_ERR_INNER, opName.c_str(),
+                return sim::fail(ACL_ERROR_RT_AICORE_EXCEPTION, opName.c_str(),
                                  "index[%zu] = %lld is out of range [0, %lld) for dim %lld; nothing was written", i,
                                  static_cast<long long>(idx[i]), static_cast<long long>(extent),
                                  static_cast<long long>(d));

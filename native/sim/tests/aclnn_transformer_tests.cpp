@@ -46,7 +46,7 @@ protected:
     void run_expect_task_failure(LaunchFn fn, uint64_t ws, aclOpExecutor* ex, const char* op, const char* text) {
         void* w = ws > 0 ? dev(ws) : nullptr;
         ASSERT_EQ(fn(w, ws, ex, stream), ACLNN_SUCCESS) << last_error();
-        EXPECT_NE(aclrtSynchronizeStream(stream), ACL_SUCCESS);
+        EXPECT_EQ(aclrtSynchronizeStream(stream), ACL_ERROR_RT_AICORE_EXCEPTION);
         std::string m = last_error();
         EXPECT_NE(m.find(op), std::string::npos) << m;
         EXPECT_NE(m.find(text), std::string::npos) << m;

@@ -210,6 +210,7 @@ public sealed class TransformerTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         using var row = NpuTensor.FromArray(stream, new float[] { 1, 1 }, [1, 2]);
         Ops.InplaceIndexCopy(stream, cache, 0, index, row);
         var failure = Assert.Throws<AclException>(() => stream.Synchronize());
+        Assert.Equal(507015, failure.Code);  // ACL_ERROR_RT_AICORE_EXCEPTION, as a kernel fault on the device
         Assert.Contains("index[0] = 2 is out of range", failure.Message);
         Assert.Equal([5f, 5, 5, 5], cache.ToArray<float>(stream));
     }
