@@ -767,7 +767,7 @@ TEST_F(HcclProcesses, ALateRankTimesOutInitOnEveryOtherRank) {
         const char* m = aclGetRecentErrMsg();
         CHILD_CHECK(rc == HCCL_E_TIMEOUT);
         CHILD_CHECK(m && strstr(m, "HcclCommInitRootInfo"));
-        CHILD_CHECK(secs < 5.5);  // timeout 2 s (+ Gloo's retry)
+        CHILD_CHECK(secs < 10.0);  // timeout 2 s (+ Gloo's retry, + a loaded machine)
         uint32_t inUse = 0, limit = 0;
         CHILD_CHECK(aclsimGetStreamBudget(0, &inUse, &limit) == ACL_SUCCESS && inUse == 1);  // only the default stream
         return 0;
@@ -795,7 +795,7 @@ TEST_F(HcclProcesses, AKilledRankGivesTheOthersATimeoutNotAHang) {
             aclError rc = aclrtSynchronizeStream(s);
             double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             CHILD_CHECK(rc == ACL_ERROR_RT_COMM_OP_RETRY_FAIL);
-            CHILD_CHECK(secs < 5.0);
+            CHILD_CHECK(secs < 10.0);
             HcclResult async = HCCL_SUCCESS;
             CHILD_CHECK(HcclGetCommAsyncError(c, &async) == HCCL_SUCCESS && async == HCCL_E_TIMEOUT);
             CHILD_CHECK(HcclCommDestroy(c) == HCCL_SUCCESS);
