@@ -64,6 +64,26 @@ ensure_rootfs() {
   say "root ready in $((SECONDS - started)) s"
 }
 
+# The simulator links the host's Gloo (libgloo.so.0, Debian 12's libgloo-dev), which the Debian 13 root lacks.
+# Copies that library and every dependency of it the root does not have into $rootfs/usr/local/lib/ascend-host
+# (libraries built on Debian 12 run on Debian 13's newer glibc and libstdc++) and registers the folder with
+# the root's dynamic loader. Runs on every use, so a rebuilt host library is picked up; cheap when unchanged.
+provide_host_libraries() {
+  local gloo dest="$rootfs/usr/local/lib/ascend-host" lib name copied=0
+  gloo="$(ldconfig -p 2>/dev/null | awk '/libgloo\.so\.0 / { print $NF; exit }')"
+  [ -n "$gloo" ] || return 0                # no Gloo on the host: the simulator was built without it
+  mkdir -p "$dest"
+  for lib in "$gloo" $(ldd "$gloo" | awk '$3 ~ /^\// { print $3 }'); do
+    name="$(basename "$lib")"
+    if [ "$lib" != "$gloo" ] && compgen -G "$rootfs/usr/lib/x86_64-linux-gnu/$name" >/dev/null; then continue; fi
+    if ! cmp -s "$lib" "$dest/$name"; then cp -L "$lib" "$dest/$name"; copied=1; fi
+  done
+  if [ ! -f "$rootfs/etc/ld.so.conf.d/ascend-host.conf" ] || [ "$copied" = 1 ]; then
+    echo /usr/local/lib/ascend-host >"$rootfs/etc/ld.so.conf.d/ascend-host.conf"
+    chroot "$rootfs" /sbin/ldconfig || fail "ldconfig in the root failed."
+  fi
+}
+
 if [ "${_ASCEND_TORCH_IN_NAMESPACE:-}" != 1 ]; then
   ensure_only=0
   if [ "${1:-}" = "--ensure" ]; then ensure_only=1; shift; fi
@@ -77,6 +97,7 @@ if [ "${_ASCEND_TORCH_IN_NAMESPACE:-}" != 1 ]; then
   exec 9>"$rootfs.lock"
   flock 9                                   # one creator at a time; later runs reuse the root
   ensure_rootfs
+  provide_host_libraries
   flock -u 9
   if [ "$ensure_only" = 1 ]; then exit 0; fi
   [ "$#" -gt 0 ] || fail "no command given."
