@@ -13,9 +13,23 @@ internal enum DemoBackend
     Cann,
 }
 
+/// <summary>Which model the demo runs.</summary>
+internal enum DemoModel
+{
+    /// <summary>The LLaMA-style decoder (samples/Ascend.Interop.Llm): eager vs graph decoding per batch bucket.</summary>
+    Llm,
+    /// <summary>The small MLP: eager vs replay per batch size.</summary>
+    Mlp,
+}
+
 /// <summary>The demo's settings, from the command line (<see cref="Parse"/>) or set directly by tests.</summary>
 internal sealed record DemoOptions
 {
+    public const int DefaultTokens = 12;
+    public const int MaxTokens = 256;
+    /// <summary>The LLM demo's default sequence counts: one per bucket 1, 2, 4, 8, 16, 32, two of them padded (3 -> 4, 13 -> 16).</summary>
+    public static readonly int[] DefaultLlmBatches = [1, 2, 3, 8, 13, 32];
+
     public const int DefaultIterations = 200;
     public const int MaxIterations = 1_000_000;
     public const int MaxBatchSize = 4096;
@@ -23,6 +37,19 @@ internal sealed record DemoOptions
     public static readonly string DefaultOutput = Path.Combine("artifacts", "demo");
 
     public DemoBackend Backend { get; init; } = DemoBackend.Auto;
+    public DemoModel Model { get; init; } = DemoModel.Llm;
+
+    /// <summary>LLM: tokens generated per sequence (the first by the prefill).</summary>
+    public int Tokens { get; init; } = DefaultTokens;
+
+    /// <summary>True when --batch-sizes was given (the LLM demo otherwise uses <see cref="DefaultLlmBatches"/>).</summary>
+    public bool BatchSizesGiven { get; init; }
+
+    /// <summary>LLM: the decoder's shape (tests use a smaller context); not a command-line option.</summary>
+    public Ascend.Interop.Llm.LlmConfig LlmConfig { get; init; } = new();
+
+    /// <summary>The batch sizes the chosen model runs.</summary>
+    public IReadOnlyList<int> EffectiveBatchSizes => Model == DemoModel.Llm && !BatchSizesGiven ? DefaultLlmBatches : BatchSizes;
     public int Iterations { get; init; } = DefaultIterations;
     public IReadOnlyList<int> BatchSizes { get; init; } = DefaultBatchSizes;
     public string OutputDirectory { get; init; } = DefaultOutput;
@@ -43,21 +70,27 @@ internal sealed record DemoOptions
     public string CommandLine { get; init; } = "";
 
     public const string HelpText = """
-        Ascend.Interop graph-mode demo: a small MLP (MatMul + Add + Relu/Silu layers, RmsNorm, Softmax) run eagerly
-        and as captured graphs (NpuGraphCache) for several batch sizes. Checks graph output == eager output and prints
-        per-step host time, speed-up, graph memory (private pools vs one shared pool) and streams held.
+        Ascend.Interop graph-mode demo.
+        llm (default): a LLaMA-style decoder (4 layers, hidden 256, 8 heads, vocab 4096, context 512) generates tokens
+        for a few prompts eagerly and in graph mode (decode steps captured per batch bucket 1..32 into one shared pool,
+        attention lengths updated through task groups), checks the tokens are the same, and prints per bucket the host
+        submission time per step, step time, capture time, graph memory (private vs shared vs KV cache) and streams.
+        mlp: a small MLP run eagerly and as captured graphs for several batch sizes.
 
         Usage: Ascend.Interop.Demo [options]
 
         Options:
+          --model <llm|mlp>           Which model. Default: llm.
+          --tokens <n>                llm: tokens generated per sequence (2..256). Default: 12.
           --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
                                       else the simulator. Default: auto, or ASCEND_INTEROP_BACKEND when set.
-          --iterations <n>            Timed steps per batch size, eager and replay each (1..1000000). Default: 200.
-          --batch-sizes <list>        Comma-separated batch sizes (1..4096, no duplicates). Default: 1,2,4,8,16,32.
+          --iterations <n>            mlp: timed steps per batch size, eager and replay each (1..1000000). Default: 200.
+          --batch-sizes <list>        Comma-separated batch sizes (1..4096, no duplicates; llm: sequences, 1..32).
+                                      Default: llm 1,2,3,8,13,32; mlp 1,2,4,8,16,32.
           --out <dir>                 Output folder for graph-b*.dot/.svg/.json and table.md. Default: artifacts/demo.
           -h, --help                  Show this help and exit.
 
-        Exit codes: 0 success; 1 graph output differs from eager output; 2 bad options; 3 the backend could not be
+        Exit codes: 0 success; 1 graph output (tokens) differs from eager output; 2 bad options; 3 the backend could not be
         loaded or the device failed; 4 the output folder could not be written.
         """;
 
@@ -94,8 +127,8 @@ internal sealed record DemoOptions
                 name = arg[..eq];
                 value = arg[(eq + 1)..];
             }
-            if (name is not ("--backend" or "--iterations" or "--batch-sizes" or "--out"))
-                throw new DemoOptionsException($"Unknown option '{name}'. Options: --backend, --iterations, --batch-sizes, --out, --help.");
+            if (name is not ("--backend" or "--iterations" or "--batch-sizes" or "--out" or "--model" or "--tokens"))
+                throw new DemoOptionsException($"Unknown option '{name}'. Options: --model, --tokens, --backend, --iterations, --batch-sizes, --out, --help.");
             if (!seen.Add(name))
                 throw new DemoOptionsException($"Option {name} was given more than once.");
             if (value is null)
@@ -109,9 +142,18 @@ internal sealed record DemoOptions
             {
                 "--backend" => options with { Backend = ParseBackend(value) },
                 "--iterations" => options with { Iterations = ParseIterations(value) },
-                "--batch-sizes" => options with { BatchSizes = ParseBatchSizes(value) },
+                "--batch-sizes" => options with { BatchSizes = ParseBatchSizes(value), BatchSizesGiven = true },
+                "--model" => options with { Model = ParseModel(value) },
+                "--tokens" => options with { Tokens = ParseTokens(value) },
                 _ => options with { OutputDirectory = ParseOutput(value) },
             };
+        }
+        if (options.Model == DemoModel.Llm && options.BatchSizesGiven)
+        {
+            int max = options.LlmConfig.MaxBatch;
+            foreach (int b in options.BatchSizes)
+                if (b > max)
+                    throw new DemoOptionsException($"--batch-sizes: {b} sequences exceed the decoder's largest bucket ({max}) (--model llm).");
         }
         if (badEnv && !seen.Contains("--backend") && !options.ShowHelp)
             throw new DemoOptionsException($"ASCEND_INTEROP_BACKEND='{fromEnv}' is not valid: set it to sim, cann or auto, unset it, or pass --backend.");
@@ -133,6 +175,20 @@ internal sealed record DemoOptions
         TryParseBackend(value, out var backend)
             ? backend
             : throw new DemoOptionsException($"--backend '{value}' is not valid: use sim, cann or auto.");
+
+    private static DemoModel ParseModel(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "llm" => DemoModel.Llm,
+        "mlp" => DemoModel.Mlp,
+        _ => throw new DemoOptionsException($"--model '{value}' is not valid: use llm or mlp."),
+    };
+
+    private static int ParseTokens(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 2 || n > MaxTokens)
+            throw new DemoOptionsException($"--tokens '{value}' is not valid: give a whole number from 2 to {MaxTokens}.");
+        return n;
+    }
 
     private static int ParseIterations(string value)
     {

@@ -251,7 +251,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
     }
 
     /// <summary>Runs Graphviz (<c>dot -Tsvg</c>) when it is on PATH; returns the SVG path or null with a note.</summary>
-    private static string? GraphvizSvg(string dotPath, out string? note)
+    internal static string? GraphvizSvg(string dotPath, out string? note)
     {
         note = null;
         string? dot = FindOnPath("dot");

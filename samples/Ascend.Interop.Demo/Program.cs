@@ -24,6 +24,7 @@ if (options.ShowHelp)
 
 try
 {
+    if (options.Model == DemoModel.Llm) return new LlmDemoRunner(options, console).Run().Passed ? 0 : 1;
     var report = new DemoRunner(options, console).Run();
     return report.Passed ? 0 : 1;
 }

@@ -25,6 +25,14 @@ public sealed partial class NpuStream
     public bool IsCapturing => ActiveCapture is not null;
 
     /// <summary>
+    /// The graph this stream's work is being recorded into (its own capture, or one it joined through an
+    /// event), or null. Lets code that is handed only a stream, such as a body passed to
+    /// <see cref="NpuGraph.Capture"/> or <see cref="NpuGraphBuckets"/>, open task groups with
+    /// <see cref="NpuGraph.BeginTaskGroup"/>.
+    /// </summary>
+    public NpuGraph? CapturingGraph => ActiveCapture;
+
+    /// <summary>
     /// Starts capturing this stream's work into a new graph. Dispose the graph (a <c>using</c>) to
     /// end any unfinished capture and leave the stream usable; call <see cref="NpuGraph.EndCapture"/>
     /// to finish it.

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Ascend.Interop.Llm;
+using Spectre.Console;
+
+namespace Ascend.Interop.Demo;
+
+/// <summary>
+/// The main job: the LLaMA-style decoder generates tokens for a few prompts per batch size, eagerly and in graph
+/// mode (decode steps captured per bucket into one shared pool; the same buckets also captured with private pools
+/// to show what sharing saves), checks the tokens are identical, and reports per bucket the host submission time
+/// per decode step, the step time, capture time, graph memory against the KV cache and the streams held.
+/// </summary>
+internal sealed class LlmDemoRunner(DemoOptions options, IAnsiConsole console)
+{
+    public LlmDemoReport Run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var total = Stopwatch.StartNew();
+        DemoRunner.SelectBackend(options.Backend);
+
+        using var runtime = NpuRuntime.Initialize();
+        using var device = NpuDevice.Open(0);
+        using var stream = device.CreateStream();
+        bool simulator = runtime.Backend == NpuBackend.Simulator;
+        if (options.Backend == DemoBackend.Sim && !simulator || options.Backend == DemoBackend.Cann && simulator)
+            throw new InvalidOperationException(
+                $"--backend {options.Backend.ToString().ToLowerInvariant()} was asked for, but the native backend was already chosen ({runtime.Backend}) earlier in this process.");
+        string outDir = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(outDir);
+
+        var config = options.LlmConfig;
+        var batches = options.EffectiveBatchSizes;
+        console.MarkupLine($"[bold]Ascend.Interop graph-mode demo: LLM decoding[/] on [green]{Markup.Escape(runtime.Backend.ToString())}[/] " +
+                           $"({Markup.Escape(runtime.SocName)}, ACL {runtime.AclVersion})");
+        console.MarkupLine($"Model: {Markup.Escape(config.ToString())}");
+        console.MarkupLine($"Batches of {string.Join(", ", batches)} sequences; {options.Tokens} tokens each, eager and in graph mode.");
+
+        var budgetStart = device.StreamBudget;
+        var loadClock = Stopwatch.StartNew();
+        using var model = new LlmModel(stream, config, LlmWeights.Create(config));
+        var loadTime = loadClock.Elapsed;
+        var budgetBefore = device.StreamBudget;
+        using var engine = new LlmEngine(model, LlmEngine.DefaultBuckets.Where(b => b <= config.MaxBatch));
+        using var privateEngine = new LlmEngine(model, LlmEngine.DefaultBuckets.Where(b => b <= config.MaxBatch), sharePool: false);
+
+        var rows = new List<LlmBucketRow>();
+        var samples = new List<string>();
+        var random = new Random(config.Seed + 1);
+        Progress.Run(console, progress =>
+        {
+            var phase = progress.Add("Generating (eager, then graph mode) per batch", batches.Count);
+            foreach (int batch in batches)
+            {
+                var prompts = new int[batch][];
+                for (int i = 0; i < batch; i++)
+                {
+                    prompts[i] = new int[random.Next(3, 9)];
+                    for (int t = 0; t < prompts[i].Length; t++) prompts[i][t] = random.Next(config.Vocab);
+                }
+                int bucket = engine.Buckets.Select(batch).Size;
+                long sharedBefore = engine.Buckets.MemoryBytes;
+                var eager = engine.Generate(prompts, options.Tokens, DecodeMode.Eager);
+                var graph = engine.Generate(prompts, options.Tokens, DecodeMode.Graph);
+                long sharedAfter = engine.Buckets.MemoryBytes;
+                long privateBefore = privateEngine.Buckets.MemoryBytes;
+                privateEngine.CaptureBucket(bucket);
+                long privateBytes = privateEngine.Buckets.MemoryBytes - privateBefore;
+                var info = engine.Buckets.Buckets.Single(b => b.Size == bucket);
+                bool equal = eager.Tokens.Zip(graph.Tokens).All(p => p.First.AsSpan().SequenceEqual(p.Second));
+                var timed = graph.Steps.Where(s => !s.Captured).ToArray();
+                rows.Add(new LlmBucketRow(
+                    bucket, batch, eager.Steps.Count,
+                    StepTime.From(eager.Steps.Select(s => s.SubmitTicks).ToArray()),
+                    StepTime.From(timed.Select(s => s.SubmitTicks).ToArray()),
+                    StepTime.From(timed.Select(s => s.UpdateTicks).ToArray()),
+                    StepTime.From(eager.Steps.Select(s => s.SubmitTicks + s.WaitTicks).ToArray()),
+                    StepTime.From(timed.Select(s => s.SubmitTicks + s.WaitTicks).ToArray()),
+                    info.CaptureTime, info.WarmupTime, info.CapturePeakBytes, privateBytes, sharedAfter - sharedBefore,
+                    device.StreamBudget.InUse, equal));
+                samples.Add($"batch {batch}: sequence 0 prompt [{string.Join(' ', prompts[0])}] -> eager [{string.Join(' ', eager.Tokens[0])}], graph [{string.Join(' ', graph.Tokens[0])}]");
+                phase.Increment();
+            }
+            phase.Done();
+        });
+
+        var files = new List<string>();
+        int shown = engine.Buckets.Select(batches[0]).Size;
+        engine.Buckets.TryGet(shown, out var shownGraph);
+        string dotPath = Path.Combine(outDir, $"decode-b{shown}.dot");
+        File.WriteAllText(dotPath, shownGraph.ToDot());
+        files.Add(dotPath);
+        string? svgPath = DemoRunner.GraphvizSvg(dotPath, out string? svgNote);
+        if (svgPath is not null) files.Add(svgPath);
+        string jsonPath = Path.Combine(outDir, $"decode-b{shown}.json");
+        shownGraph.DumpJson(jsonPath);
+        files.Add(jsonPath);
+        string describePath = Path.Combine(outDir, $"decode-b{shown}.txt");
+        File.WriteAllText(describePath, shownGraph.Describe());
+        files.Add(describePath);
+
+        var report = new LlmDemoReport
+        {
+            Backend = runtime.Backend.ToString(),
+            SocName = runtime.SocName,
+            AclVersion = runtime.AclVersion.ToString(),
+            Model = config.ToString(),
+            OperatorsPerStep = model.OperatorsPerStep,
+            Tokens = options.Tokens,
+            CommandLine = options.CommandLine,
+            StartedAt = started,
+            Rows = rows,
+            SharedPoolBytes = engine.Buckets.MemoryBytes,
+            PrivatePoolsBytes = privateEngine.Buckets.MemoryBytes,
+            KvCacheBytes = model.KvCacheBytes,
+            WeightBytes = model.WeightBytes,
+            StaticBufferBytes = model.StaticBufferBytes,
+            StreamsBeforeModel = budgetStart,
+            StreamsBeforeGraphs = budgetBefore,
+            StreamsWithGraphs = device.StreamBudget,
+            Statistics = engine.Buckets.Statistics,
+            LoadTime = loadTime,
+            Samples = samples,
+        };
+        string tablePath = Path.Combine(outDir, "table.md");
+        files.Add(tablePath);
+        report = report with { Elapsed = total.Elapsed, Files = files.ToArray() };
+        File.WriteAllText(tablePath, report.ToMarkdown());
+        Print(report, svgNote);
+        return report;
+    }
+
+    private void Print(LlmDemoReport report, string? svgNote)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]LLM decode steps: eager vs captured graph, per batch bucket[/]");
+        for (int i = 0; i < LlmDemoReport.Columns.Length; i++)
+        {
+            var column = new TableColumn(Markup.Escape(LlmDemoReport.Columns[i]));
+            if (i > 1 && i < LlmDemoReport.Columns.Length - 1) column.RightAligned();
+            table.AddColumn(column);
+        }
+        table.Caption(Markup.Escape(LlmDemoReport.Caption));
+        if (console.Profile.Width < 160) table.Border(TableBorder.Simple);
+        foreach (var row in report.Rows) table.AddRow(report.Cells(row).Select(c => new Text(c)).ToArray());
+        console.Write(table);
+        foreach (var line in report.SummaryLines()) console.WriteLine(line);
+        foreach (var line in report.Samples) console.WriteLine("  " + line);
+        console.MarkupLine($"Wrote {report.Files.Count} files to [blue]{Markup.Escape(Path.GetDirectoryName(report.Files[0])!)}[/]:");
+        foreach (var file in report.Files) console.WriteLine("  " + file);
+        if (svgNote is not null) console.WriteLine(svgNote);
+        console.WriteLine($"Done in {report.Elapsed.TotalSeconds:F1} s.");
+    }
+}
