@@ -211,7 +211,22 @@ public sealed class LlmEngine : IDisposable
     /// </summary>
     public DecodeStepTiming DecodeStep(ReadOnlySpan<long> positions, DecodeMode mode, bool updateAttention = true)
     {
+        var timing = SubmitDecodeStep(positions, mode, updateAttention);
+        long submitted = Stopwatch.GetTimestamp();
+        Stream.Synchronize();
+        return timing with { WaitTicks = Stopwatch.GetTimestamp() - submitted };
+    }
+
+    /// <summary>
+    /// <see cref="DecodeStep"/> without the wait: queues the step (capturing its bucket first if needed) and returns;
+    /// the tokens are in <see cref="LastTokens"/> once the stream has finished. Do not write the engine's inputs
+    /// again (another step) before the stream finished if the inputs differ.
+    /// </summary>
+    public DecodeStepTiming SubmitDecodeStep(ReadOnlySpan<long> positions, DecodeMode mode, bool updateAttention = true)
+    {
         int n = positions.Length;
+        if (n < 1 || n > _model.Config.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(positions), n, $"A decode step has 1 to {_model.Config.MaxBatch} rows.");
         var stream = Stream;
         if (mode == DecodeMode.Eager || !Buckets.TrySelect(n, out var bucket))
         {
@@ -220,9 +235,7 @@ public sealed class LlmEngine : IDisposable
             for (int i = 0; i < n; i++) _lengths[i] = positions[i] + 1;
             _model.Step(stream, 0, n, _lengths.AsSpan(0, n));
             _model.Tokens.CopyToAsync(_tokens, stream);
-            long t1 = Stopwatch.GetTimestamp();
-            stream.Synchronize();
-            return new DecodeStepTiming(n, n, t1 - t0, Stopwatch.GetTimestamp() - t1, false);
+            return new DecodeStepTiming(n, n, Stopwatch.GetTimestamp() - t0, 0, false);
         }
 
         bool captured = false;
@@ -243,9 +256,15 @@ public sealed class LlmEngine : IDisposable
         long updated = Stopwatch.GetTimestamp();
         graph.Replay(stream);
         _model.Tokens.CopyToAsync(_tokens, stream);
-        long submitted = Stopwatch.GetTimestamp();
-        stream.Synchronize();
-        return new DecodeStepTiming(n, bucket.Size, submitted - start, Stopwatch.GetTimestamp() - submitted, captured, updated - updateStart);
+        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart);
+    }
+
+    /// <summary>Queues only the replay of the step captured for <paramref name="rows"/> rows (no input copies, no updates): the floor of a graph step's host cost.</summary>
+    public void SubmitReplayOnly(int rows)
+    {
+        if (!Buckets.TryGet(rows, out var graph))
+            throw new InvalidOperationException($"No decode step is captured for {rows} rows yet.");
+        graph.Replay(Stream);
     }
 
     /// <summary>The greedy tokens of the last decode step, per row (valid after <see cref="DecodeStep"/>).</summary>

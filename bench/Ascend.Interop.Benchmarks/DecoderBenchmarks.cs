@@ -1,0 +1,116 @@
+using Ascend.Interop.Llm;
+using BenchmarkDotNet.Attributes;
+
+namespace Ascend.Interop.Benchmarks;
+
+/// <summary>
+/// The LLM sample's decode step (samples/Ascend.Interop.Llm: 4 layers, hidden 256, vocab 4096) for 8 sequences,
+/// prefilled once: an eager step (its 78 operator launches), a graph step (input copies, one task-group update per
+/// layer for the attention lengths, the replay, the token copy) and the bare replay. Used by
+/// <see cref="DecoderEnqueueBenchmarks"/> (host submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
+/// </summary>
+public sealed class DecoderBenchmarkBodies : IDisposable
+{
+    public const int Batch = 8;
+
+    private readonly NpuRuntime _runtime;
+    private readonly NpuDevice _device;
+    private readonly LlmModel _model;
+    private readonly LlmEngine _engine;
+    private readonly long[] _positions;
+
+    public DecoderBenchmarkBodies()
+    {
+        _runtime = NpuRuntime.Initialize();
+        _device = NpuDevice.Open(0);
+        Stream = _device.CreateStream();
+        // A shorter context than the demo's keeps the KV cache small; the step's work does not depend on it.
+        var config = new LlmConfig { Context = 64, MaxBatch = Batch };
+        _model = new LlmModel(Stream, config, LlmWeights.Create(config));
+        _engine = new LlmEngine(_model, [Batch]);
+        var prompts = new int[Batch][];
+        for (int i = 0; i < Batch; i++) prompts[i] = [i + 1, 2 * i + 3, 5 * i + 7];
+        _engine.Generate(prompts, 1, DecodeMode.Eager);     // prefill: every row holds 3 positions
+        _positions = [3, 3, 3, 3, 3, 3, 3, 3];
+        _engine.CaptureBucket(Batch);
+        Stream.Synchronize();
+    }
+
+    public NpuStream Stream { get; }
+
+    public LlmEngine Engine => _engine;
+
+    /// <summary>Queues one eager decode step (the same inputs every time, so repeats are idempotent).</summary>
+    public void EagerStepSubmit() => _engine.SubmitDecodeStep(_positions, DecodeMode.Eager);
+
+    /// <summary>Queues one graph decode step: input copies, four task-group updates, the replay, the token copy.</summary>
+    public void GraphStepSubmit() => _engine.SubmitDecodeStep(_positions, DecodeMode.Graph);
+
+    /// <summary>Queues the bare replay of the captured step.</summary>
+    public void ReplaySubmit() => _engine.SubmitReplayOnly(Batch);
+
+    public void Drain() => Stream.Synchronize();
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _model.Dispose();
+        Stream.Dispose();
+        _device.Dispose();
+        _runtime.Dispose();
+    }
+}
+
+/// <summary>
+/// Host submission of one decode step, without waiting: each iteration queues 16 steps and the stream is drained
+/// after the iteration, untimed. Baseline: the eager step.
+/// </summary>
+[InvocationCount(16)]
+public class DecoderEnqueueBenchmarks
+{
+    private DecoderBenchmarkBodies _bodies = null!;
+
+    [GlobalSetup]
+    public void Setup() => _bodies = new DecoderBenchmarkBodies();
+
+    [GlobalCleanup]
+    public void Cleanup() => _bodies.Dispose();
+
+    [IterationCleanup]
+    public void Drain() => _bodies.Drain();
+
+    [Benchmark(Baseline = true)]
+    public void EagerDecodeEnqueue() => _bodies.EagerStepSubmit();
+
+    [Benchmark]
+    public void GraphDecodeEnqueue() => _bodies.GraphStepSubmit();
+
+    [Benchmark]
+    public void ReplayDecodeEnqueue() => _bodies.ReplaySubmit();
+}
+
+/// <summary>One decode step including the wait for the device. Baseline: the eager step.</summary>
+public class DecoderStepBenchmarks
+{
+    private DecoderBenchmarkBodies _bodies = null!;
+
+    [GlobalSetup]
+    public void Setup() => _bodies = new DecoderBenchmarkBodies();
+
+    [GlobalCleanup]
+    public void Cleanup() => _bodies.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public void EagerDecodeStep()
+    {
+        _bodies.EagerStepSubmit();
+        _bodies.Drain();
+    }
+
+    [Benchmark]
+    public void GraphDecodeStep()
+    {
+        _bodies.GraphStepSubmit();
+        _bodies.Drain();
+    }
+}
