@@ -2,7 +2,7 @@ namespace Ascend.Interop.Llm;
 
 /// <summary>
 /// The shape of the decoder: a LLaMA-style stack (RmsNorm, Q/K/V projections, rotary embedding, attention over a
-/// KV cache, output projection, SwiGLU MLP, residuals), float32 throughout.
+/// KV cache, output projection, SwiGLU MLP, residuals), float32 except the float16 KV cache and attention.
 /// </summary>
 public sealed record LlmConfig
 {
@@ -43,7 +43,7 @@ public sealed record LlmConfig
     public double Scale => 1.0 / Math.Sqrt(HeadDim);
 
     /// <summary>Bytes of the KV cache (keys and values of every layer, every row, every position).</summary>
-    public long KvCacheBytes => 2L * Layers * MaxBatch * Context * Hidden * sizeof(float);
+    public long KvCacheBytes => 2L * Layers * MaxBatch * Context * Hidden * 2;
 
     /// <summary>Checks the sizes fit together.</summary>
     public void Validate()
@@ -60,5 +60,5 @@ public sealed record LlmConfig
 
     /// <summary>One line for reports.</summary>
     public override string ToString() =>
-        $"LLaMA-style decoder: {Layers} layers, hidden {Hidden}, {Heads} heads of {HeadDim}, SwiGLU {Intermediate}, vocab {Vocab}, context {Context}, float32, seed {Seed}";
+        $"LLaMA-style decoder: {Layers} layers, hidden {Hidden}, {Heads} heads of {HeadDim}, SwiGLU {Intermediate}, vocab {Vocab}, context {Context}, float32 with a float16 KV cache, seed {Seed}";
 }

@@ -13,6 +13,8 @@ namespace Ascend.Interop.Llm;
 /// <item>the attention's query and output, the logits and the next tokens live in static buffers, so a replay
 /// and a task-group update address the same memory, and a batch smaller than its bucket fills padding rows.</item>
 /// </list>
+/// The KV cache, the attention's query and its output are float16 (CANN's incremental attention has no float32
+/// form); the rest of the model is float32.
 /// </summary>
 public sealed class LlmModel : IDisposable
 {
@@ -24,7 +26,7 @@ public sealed class LlmModel : IDisposable
     private sealed class LayerTensors
     {
         public required NpuTensor AttentionNorm, Wq, Wk, Wv, Wo, MlpNorm, WGate, WUp, WDown;
-        public required NpuTensor Keys, Values;          // [MaxBatch * Context, Hidden]: row-major by (row, position)
+        public required NpuTensor Keys, Values;          // float16 [MaxBatch * Context, Hidden]: row-major by (row, position)
         public required NpuTensor Keys3, Values3;        // the same memory as [MaxBatch, Context, Hidden]
     }
 
@@ -58,8 +60,8 @@ public sealed class LlmModel : IDisposable
             for (int l = 0; l < config.Layers; l++)
             {
                 var w = weights.Layers[l];
-                var keys = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float32));
-                var values = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float32));
+                var keys = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float16));
+                var values = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float16));
                 _layers[l] = new LayerTensors
                 {
                     AttentionNorm = Load(w.AttentionNorm, h),
@@ -79,8 +81,8 @@ public sealed class LlmModel : IDisposable
             }
             Tokens = Own(NpuTensor.Zeros(stream, new TensorShape(b), NpuDataType.Int64));
             PositionsAndSlots = Own(NpuTensor.Zeros(stream, new TensorShape(2L * b), NpuDataType.Int64));
-            Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float32));
-            AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float32));
+            Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float16));
+            AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float16));
             Logits = Own(NpuTensor.Zeros(stream, new TensorShape(b, config.Vocab), NpuDataType.Float32));
             stream.Synchronize();
         }
@@ -111,17 +113,20 @@ public sealed class LlmModel : IDisposable
     /// <summary>Static input: positions [0, MaxBatch) then cache slots [MaxBatch, 2 MaxBatch) (int64), written by the host before each step.</summary>
     public NpuTensor PositionsAndSlots { get; }
 
-    /// <summary>Static buffer: the rotated query of the current layer [MaxBatch, Hidden].</summary>
+    /// <summary>Static buffer: the rotated query of the current layer [MaxBatch, Hidden], float16 (attention's input type).</summary>
     public NpuTensor Query { get; }
 
-    /// <summary>Static buffer: the attention output of the current layer [MaxBatch, Hidden].</summary>
+    /// <summary>Static buffer: the attention output of the current layer [MaxBatch, Hidden], float16.</summary>
     public NpuTensor AttentionOut { get; }
 
     /// <summary>Static output: the logits of the last step [MaxBatch, Vocab].</summary>
     public NpuTensor Logits { get; }
 
     /// <summary>Operators one step submits.</summary>
-    public int OperatorsPerStep => 3 + 18 * Config.Layers + 3;
+    public int OperatorsPerStep => 3 + OperatorsPerLayer * Config.Layers + 3;
+
+    /// <summary>Operators one decoder layer submits.</summary>
+    public const int OperatorsPerLayer = 22;
 
     /// <summary>Device bytes of the weights.</summary>
     public long WeightBytes
@@ -204,13 +209,20 @@ public sealed class LlmModel : IDisposable
             using (var val = Ops.Mm(stream, a, w.Wv))
             using (var q4 = q.Reshape(n, 1, heads, d))
             using (var k4 = k.Reshape(n, 1, heads, d))
+            using (var qRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
             using (var kRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
             using (var kRot2 = kRot.Reshape(n, Config.Hidden))
+            using (var kHalf = NpuTensor.Empty(stream, new TensorShape(n, Config.Hidden), NpuDataType.Float16))
+            using (var vHalf = NpuTensor.Empty(stream, new TensorShape(n, Config.Hidden), NpuDataType.Float16))
             {
-                DecoderKernels.Rotary(stream, q4, cos4, sin4, v.Query4);
+                // The cache and attention are float16 (CANN's incremental attention has no float32 form).
+                DecoderKernels.Rotary(stream, q4, cos4, sin4, qRot);
                 DecoderKernels.Rotary(stream, k4, cos4, sin4, kRot);
-                DecoderKernels.WriteCache(stream, w.Keys, v.Slots, kRot2);
-                DecoderKernels.WriteCache(stream, w.Values, v.Slots, val);
+                Ops.Cast(stream, qRot, v.Query4);
+                Ops.Cast(stream, kRot2, kHalf);
+                Ops.Cast(stream, val, vHalf);
+                DecoderKernels.WriteCache(stream, w.Keys, v.Slots, kHalf);
+                DecoderKernels.WriteCache(stream, w.Values, v.Slots, vHalf);
             }
             if (graph is not null)
             {
@@ -221,7 +233,8 @@ public sealed class LlmModel : IDisposable
             {
                 Attention(stream, layer, v, lengths);
             }
-            using var o = Ops.Mm(stream, v.AttentionOut2, w.Wo);
+            using var attention = Ops.Cast(stream, v.AttentionOut2, NpuDataType.Float32);
+            using var o = Ops.Mm(stream, attention, w.Wo);
             attended = Ops.Add(stream, x, o);
         }
         try
@@ -275,7 +288,7 @@ public sealed class LlmModel : IDisposable
         return Layer(stream, layer, v, x, cos4, sin4, lengths, stream.CapturingGraph);
     }
 
-    /// <summary>Layer <paramref name="layer"/>'s key cache as [MaxBatch, Context, Hidden] (for tests and references).</summary>
+    /// <summary>Layer <paramref name="layer"/>'s key cache as [MaxBatch, Context, Hidden], float16 (for tests and references).</summary>
     public NpuTensor KeyCache(int layer) => _layers[layer].Keys3;
 
     /// <summary>Layer <paramref name="layer"/>'s value cache as [MaxBatch, Context, Hidden].</summary>

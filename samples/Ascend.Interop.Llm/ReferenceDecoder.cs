@@ -3,6 +3,8 @@ namespace Ascend.Interop.Llm;
 /// <summary>
 /// The decoder in double precision on the CPU, written independently of the device code from the textbook
 /// definitions, for tests: one layer at a time (<see cref="Layer"/>) or whole sequences (<see cref="Forward"/>).
+/// Like the model, it rounds the attention's query, the cached keys and values and the attention output to
+/// float16 (the KV cache's type); everything else is double.
 /// </summary>
 public sealed class ReferenceDecoder
 {
@@ -71,9 +73,10 @@ public sealed class ReferenceDecoder
         var w = _weights.Layers[layer];
         int h = _config.Hidden, heads = _config.Heads, d = _config.HeadDim, m = _config.Intermediate;
         var a = RmsNorm(x, w.AttentionNorm);
-        var q = Rotate(MatVec(a, w.Wq, h, h), position);
-        keys[position] = Rotate(MatVec(a, w.Wk, h, h), position);
-        values[position] = MatVec(a, w.Wv, h, h);
+        // The model keeps the cache, the attention's query and its output in float16: rounded here the same way.
+        var q = ToHalf(Rotate(MatVec(a, w.Wq, h, h), position));
+        keys[position] = ToHalf(Rotate(MatVec(a, w.Wk, h, h), position));
+        values[position] = ToHalf(MatVec(a, w.Wv, h, h));
 
         var attended = new double[h];
         var scores = new double[position + 1];
@@ -97,7 +100,7 @@ public sealed class ReferenceDecoder
             for (int p = 0; p <= position; p++)
                 for (int i = 0; i < d; i++) attended[o + i] += scores[p] / sum * values[p][o + i];
         }
-        var projected = MatVec(attended, w.Wo, h, h);
+        var projected = MatVec(ToHalf(attended), w.Wo, h, h);
         var residual = new double[h];
         for (int i = 0; i < h; i++) residual[i] = x[i] + projected[i];
 
@@ -128,6 +131,14 @@ public sealed class ReferenceDecoder
                 result[o + i + half] = x2 * c + x1 * s;
             }
         }
+        return result;
+    }
+
+    /// <summary>Each value rounded to float16 (to nearest, ties to even) and back.</summary>
+    public static double[] ToHalf(double[] v)
+    {
+        var result = new double[v.Length];
+        for (int i = 0; i < v.Length; i++) result[i] = (double)(Half)v[i];
         return result;
     }
 

@@ -86,13 +86,13 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
             values[r] = new double[positions[r] + 1][];
             for (int p = 0; p < positions[r]; p++)
             {
-                float[] k = Uniform(random, h), v = Uniform(random, h);
+                Half[] k = Array.ConvertAll(Uniform(random, h), f => (Half)f), v = Array.ConvertAll(Uniform(random, h), f => (Half)f);
                 using var keyRow = model.KeyCache(layer).Slice(0, r, 1);
                 using var valueRow = model.ValueCache(layer).Slice(0, r, 1);
                 using var keySlot = keyRow.Slice(1, p, 1);
                 using var valueSlot = valueRow.Slice(1, p, 1);
-                keySlot.CopyFrom<float>(k, Stream);
-                valueSlot.CopyFrom<float>(v, Stream);
+                keySlot.CopyFrom<Half>(k, Stream);
+                valueSlot.CopyFrom<Half>(v, Stream);
                 keys[r][p] = Array.ConvertAll(k, f => (double)f);
                 values[r][p] = Array.ConvertAll(v, f => (double)f);
             }
@@ -110,14 +110,14 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
 
         float[] eager;
         using (var y = model.DecoderLayer(Stream, layer, 0, x, lengths)) eager = y.ToArray<float>(Stream);
-        float[] cachedKeys = model.KeyCache(layer).ToArray<float>(Stream);
+        Half[] cachedKeys = model.KeyCache(layer).ToArray<Half>(Stream);
 
         NpuTensor captured;
         using (var graph = Stream.BeginCapture())
         {
             captured = model.DecoderLayer(Stream, layer, 0, x, lengths);
             graph.EndCapture();
-            Assert.Equal(18, graph.Operations.Count - 2);   // the layer's 18 operators after the two cos/sin gathers
+            Assert.Equal(LlmModel.OperatorsPerLayer, graph.Operations.Count - 2);   // the layer's operators after the two cos/sin gathers
             Assert.Equal(["attention1"], graph.TaskGroups.Select(g => g.Name));
             graph.ReplayAndWait(Stream);
         }
@@ -126,7 +126,7 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
             float[] replayed = captured.ToArray<float>(Stream);
             Assert.Equal(eager, replayed);                                       // bit for bit
         }
-        Assert.Equal(cachedKeys, model.KeyCache(layer).ToArray<float>(Stream)); // the replay wrote the same keys
+        Assert.Equal(cachedKeys, model.KeyCache(layer).ToArray<Half>(Stream)); // the replay wrote the same keys
 
         for (int r = 0; r < rows; r++)
         {
@@ -136,8 +136,9 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
             Assert.True(error <= 1e-5, $"row {r}: relative error {error:E2} against the double reference");
             // The key written into the cache is the rotated projection.
             long offset = model.Slot(r, positions[r]) * h;
-            double keyError = RelativeError(cachedKeys.AsSpan((int)offset, h), keys[r][positions[r]]);
-            Assert.True(keyError <= 1e-5, $"row {r}: cached key relative error {keyError:E2}");
+            float[] cachedKey = Array.ConvertAll(cachedKeys.AsSpan((int)offset, h).ToArray(), v => (float)v);
+            double keyError = RelativeError(cachedKey, keys[r][positions[r]]);
+            Assert.True(keyError <= 1e-3, $"row {r}: cached key relative error {keyError:E2} (float16: at most one rounding step apart)");
         }
     }
 

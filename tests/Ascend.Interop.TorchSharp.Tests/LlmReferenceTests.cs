@@ -5,7 +5,8 @@ namespace Ascend.Interop.TorchSharp.Tests;
 
 /// <summary>
 /// The LLM sample's decoder (samples/Ascend.Interop.Llm) against the same weights in TorchSharp on the CPU: a
-/// full-sequence causal forward in float32, written from the textbook definitions with torch operators.
+/// full-sequence causal forward in float32 (query, keys, values and attention output rounded to float16 like the
+/// model's KV cache), written from the textbook definitions with torch operators.
 /// </summary>
 public sealed class LlmReferenceTests(NpuFixture npu)
 {
@@ -37,6 +38,8 @@ public sealed class LlmReferenceTests(NpuFixture npu)
         private Tensor RmsNorm(Tensor x, Tensor gamma) =>
             x * rsqrt(x.pow(2).mean([-1], keepdim: true) + config.RmsEpsilon) * gamma;
 
+        private static Tensor Half(Tensor x) => x.to_type(ScalarType.Float16).to_type(ScalarType.Float32);
+
         private static Tensor RotateHalf(Tensor x)
         {
             long half = x.shape[^1] / 2;
@@ -60,11 +63,13 @@ public sealed class LlmReferenceTests(NpuFixture npu)
                 var q = a.matmul(w[1]).view(t, heads, d);
                 var k = a.matmul(w[2]).view(t, heads, d);
                 var v = a.matmul(w[3]).view(t, heads, d);
-                q = q * cos + RotateHalf(q) * sin;
-                k = k * cos + RotateHalf(k) * sin;
+                // The model's KV cache and attention are float16: round query, keys, values and the output the same way.
+                q = Half(q * cos + RotateHalf(q) * sin);
+                k = Half(k * cos + RotateHalf(k) * sin);
+                v = Half(v);
                 var scores = q.transpose(0, 1).matmul(k.transpose(0, 1).transpose(1, 2)) * config.Scale;   // [N, T, T]
                 scores = scores.masked_fill(causal, float.NegativeInfinity);
-                var attended = scores.softmax(-1).matmul(v.transpose(0, 1)).transpose(0, 1).reshape(t, config.Hidden);
+                var attended = Half(scores.softmax(-1).matmul(v.transpose(0, 1)).transpose(0, 1).reshape(t, config.Hidden));
                 var h = x + attended.matmul(w[4]);
                 var b = RmsNorm(h, w[5]);
                 x = h + (nn.functional.silu(b.matmul(w[6])) * b.matmul(w[7])).matmul(w[8]);
