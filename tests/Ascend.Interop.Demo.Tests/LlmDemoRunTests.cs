@@ -1,0 +1,107 @@
+using Ascend.Interop.Llm;
+using Spectre.Console;
+
+namespace Ascend.Interop.Demo.Tests;
+
+/// <summary>The LLM demo (the default model) run in-process on the simulator with a small decoder and few tokens.</summary>
+public sealed class LlmDemoRunTests : IDisposable
+{
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "ascend-llm-demo-test-" + Guid.NewGuid().ToString("N"));
+
+    static LlmDemoRunTests() => Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+
+    private DemoOptions Small(params int[] batches) => new()
+    {
+        Backend = DemoBackend.Sim,
+        Model = DemoModel.Llm,
+        Tokens = 3,
+        BatchSizes = batches,
+        BatchSizesGiven = true,
+        OutputDirectory = _out,
+        LlmConfig = new LlmConfig { Layers = 2, Hidden = 64, Heads = 4, Intermediate = 128, Vocab = 256, Context = 32, MaxBatch = 4 },
+        CommandLine = "--tokens 3 (test)",
+    };
+
+    [Fact]
+    public void Run_GraphTokensEqualEagerTokens_PerBucket_AndWritesTheFiles()
+    {
+        var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(text),
+        });
+        console.Profile.Width = 250;
+
+        var report = new LlmDemoRunner(Small(1, 3), console).Run();
+
+        Assert.True(report.Passed);
+        Assert.Equal([(1, 1), (4, 3)], report.Rows.Select(r => (r.Bucket, r.Batch)));
+        foreach (var row in report.Rows)
+        {
+            Assert.True(row.TokensEqual);
+            Assert.Equal(2, row.DecodeSteps);
+            Assert.True(row.EagerSubmit.MeanMicroseconds > 0 && row.ReplaySubmit.MeanMicroseconds > 0);
+            Assert.True(row.UpdateSubmit.MeanMicroseconds > 0, "graph steps update the attention task groups");
+            Assert.True(row.CaptureTime > TimeSpan.Zero && row.WarmupTime < row.CaptureTime);
+            Assert.True(row.PrivatePoolBytes > 0);
+            Assert.Equal("equal", report.Cells(row)[^1]);
+        }
+        // Two buckets in one shared pool hold less than two private pools.
+        Assert.Equal(report.Rows.Sum(r => r.SharedPoolGrowthBytes), report.SharedPoolBytes);
+        Assert.Equal(report.Rows.Sum(r => r.PrivatePoolBytes), report.PrivatePoolsBytes);
+        Assert.True(report.SharedPoolBytes < report.PrivatePoolsBytes);
+        Assert.Equal(2L * 2 * 4 * 32 * 64 * 2, report.KvCacheBytes);
+        // Each bucket: one capture (a miss), then hits for every decode step of the graph-mode generation.
+        Assert.Equal(2, report.Statistics.Misses);
+        Assert.Equal(2 * 2, report.Statistics.Hits);
+        Assert.Equal(1 * 2, report.Statistics.PaddedRows);    // batch 3 in bucket 4, two decode steps
+
+        foreach (var name in new[] { "decode-b1.dot", "decode-b1.json", "decode-b1.txt", "table.md" })
+            Assert.Contains(Path.Combine(_out, name), report.Files);
+        string dot = File.ReadAllText(Path.Combine(_out, "decode-b1.dot"));
+        Assert.StartsWith("digraph \"decode-b1\"", dot);
+        Assert.Contains("task group attention0", dot);
+        Assert.Contains("aclnnIncreFlashAttentionV4", dot);
+        string describe = File.ReadAllText(Path.Combine(_out, "decode-b1.txt"));
+        Assert.StartsWith($"graph 'decode-b1': {3 + 2 * LlmModel.OperatorsPerLayer + 3} operation(s)", describe);
+
+        string md = File.ReadAllText(Path.Combine(_out, "table.md"));
+        var rows = md.Split('\n').Where(l => l.StartsWith("| ") && !l.StartsWith("| bucket") && !l.StartsWith("| ---")).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.StartsWith("| 1 | 1 | ", rows[0]);
+        Assert.StartsWith("| 4 | 3 | ", rows[1]);
+        Assert.All(rows, r => Assert.EndsWith("| equal |", r.TrimEnd()));
+        Assert.Contains("emitted exactly the eager tokens", md);
+
+        string printed = text.ToString();
+        Assert.Contains("LLM decode steps", printed);
+        Assert.Contains("KV cache", printed);
+        Assert.Contains($"Wrote {report.Files.Count} files to", printed);
+    }
+
+    [Fact]
+    public void Options_ModelAndTokens()
+    {
+        var defaults = DemoOptions.Parse([], _ => null);
+        Assert.Equal(DemoModel.Llm, defaults.Model);
+        Assert.Equal(DemoOptions.DefaultTokens, defaults.Tokens);
+        Assert.Equal([1, 2, 3, 8, 13, 32], defaults.EffectiveBatchSizes);
+        var mlp = DemoOptions.Parse(["--model", "mlp"], _ => null);
+        Assert.Equal([1, 2, 4, 8, 16, 32], mlp.EffectiveBatchSizes);
+        var given = DemoOptions.Parse(["--tokens=5", "--batch-sizes", "2,7"], _ => null);
+        Assert.Equal(5, given.Tokens);
+        Assert.Equal([2, 7], given.EffectiveBatchSizes);
+        Assert.Contains("--tokens '1' is not valid", Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--tokens", "1"], _ => null)).Message);
+        Assert.Contains("--model 'gpt' is not valid", Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--model", "gpt"], _ => null)).Message);
+        Assert.Contains("exceed the decoder's largest bucket (32)",
+            Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--batch-sizes", "33"], _ => null)).Message);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
+    }
+}
