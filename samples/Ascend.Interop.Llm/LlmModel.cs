@@ -22,6 +22,7 @@ public sealed class LlmModel : IDisposable
     private readonly NpuTensor _embedding, _cos, _sin, _finalNorm, _lmHead;
     private readonly LayerTensors[] _layers;
     private readonly Dictionary<(int Start, int Rows), RowViews> _views = new();
+    private readonly IncreFlashAttentionOptions _attention;
 
     private sealed class LayerTensors
     {
@@ -47,6 +48,7 @@ public sealed class LlmModel : IDisposable
         config.Validate();
         Config = config;
         Stream = stream;
+        _attention = new IncreFlashAttentionOptions { NumHeads = config.Heads, ScaleValue = config.Scale, Layout = AttentionLayout.Bsh };
         int h = config.Hidden, m = config.Intermediate, b = config.MaxBatch;
         try
         {
@@ -258,7 +260,7 @@ public sealed class LlmModel : IDisposable
     }
 
     private void Attention(NpuStream stream, int layer, RowViews v, ReadOnlySpan<long> lengths) =>
-        DecoderKernels.Attention(stream, v.Query3, v.Keys[layer], v.Values[layer], lengths, Config.Heads, Config.Scale, v.AttentionOut3);
+        DecoderKernels.Attention(stream, v.Query3, v.Keys[layer], v.Values[layer], lengths, _attention, v.AttentionOut3);
 
     /// <summary>
     /// Re-issues layer <paramref name="layer"/>'s attention for rows [<paramref name="rowStart"/>, +<paramref name="rows"/>)
