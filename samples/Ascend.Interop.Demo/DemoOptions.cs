@@ -148,16 +148,22 @@ internal sealed record DemoOptions
                 _ => options with { OutputDirectory = ParseOutput(value) },
             };
         }
-        if (options.Model == DemoModel.Llm && options.BatchSizesGiven)
-        {
-            int max = options.LlmConfig.MaxBatch;
-            foreach (int b in options.BatchSizes)
-                if (b > max)
-                    throw new DemoOptionsException($"--batch-sizes: {b} sequences exceed the decoder's largest bucket ({max}) (--model llm).");
-        }
         if (badEnv && !seen.Contains("--backend") && !options.ShowHelp)
             throw new DemoOptionsException($"ASCEND_INTEROP_BACKEND='{fromEnv}' is not valid: set it to sim, cann or auto, unset it, or pass --backend.");
         return options;
+    }
+
+    /// <summary>Checks what depends on the chosen model (called by Program after <see cref="Parse"/>).</summary>
+    public DemoOptions Validate()
+    {
+        if (Model == DemoModel.Llm && BatchSizesGiven)
+        {
+            int max = LlmConfig.MaxBatch;
+            foreach (int b in BatchSizes)
+                if (b > max)
+                    throw new DemoOptionsException($"--batch-sizes: {b} sequences exceed the decoder's largest bucket ({max}) (--model llm).");
+        }
+        return this;
     }
 
     private static bool TryParseBackend(string text, out DemoBackend backend)

@@ -8,7 +8,7 @@ var console = DemoConsole.Create();
 DemoOptions options;
 try
 {
-    options = DemoOptions.Parse(args);
+    options = DemoOptions.Parse(args).Validate();
 }
 catch (DemoOptionsException e)
 {

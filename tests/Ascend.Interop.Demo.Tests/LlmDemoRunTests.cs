@@ -97,7 +97,8 @@ public sealed class LlmDemoRunTests : IDisposable
         Assert.Contains("--tokens '1' is not valid", Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--tokens", "1"], _ => null)).Message);
         Assert.Contains("--model 'gpt' is not valid", Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--model", "gpt"], _ => null)).Message);
         Assert.Contains("exceed the decoder's largest bucket (32)",
-            Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--batch-sizes", "33"], _ => null)).Message);
+            Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--batch-sizes", "33"], _ => null).Validate()).Message);
+        Assert.Equal([33], DemoOptions.Parse(["--model", "mlp", "--batch-sizes", "33"], _ => null).Validate().EffectiveBatchSizes);
     }
 
     public void Dispose()

@@ -103,7 +103,9 @@ public sealed class LlmReferenceTests(NpuFixture npu)
                     using var scope = NewDisposeScope();
                     float[] expected = torchModel.LastLogits(sequence);
                     float[] actual = result.Logits![k].AsSpan(i * Config.Vocab, Config.Vocab).ToArray();
-                    TorchAssert.Close(tensor(expected), tensor(actual), rtol: 1e-4, atol: 1e-4);
+                    // Both sides round to float16 in the same places, but from float32 values computed in different orders:
+                    // where those straddle a float16 rounding boundary they differ by one float16 step (about 1e-3 at 1).
+                    TorchAssert.Close(tensor(expected), tensor(actual), rtol: 1e-3, atol: 2e-3);
                     int torchToken = Array.IndexOf(expected, expected.Max());
                     Assert.True(torchToken == result.Tokens[i][k],
                         $"{mode}: sequence {i}, token {k}: the NPU chose {result.Tokens[i][k]}, torch {torchToken}");
