@@ -83,7 +83,8 @@ public static partial class Program
         if (filters.Count > 0) config = config.AddFilter(new GlobFilter([.. filters]));
 
         var summaries = BenchmarkRunner.Run(
-            [typeof(StepBenchmarks), typeof(EnqueueBenchmarks), typeof(MemoryBenchmarks), typeof(RuntimeCallBenchmarks)], config);
+            [typeof(StepBenchmarks), typeof(EnqueueBenchmarks), typeof(MemoryBenchmarks), typeof(RuntimeCallBenchmarks),
+             typeof(DecoderEnqueueBenchmarks), typeof(DecoderStepBenchmarks)], config);
         int requested = summaries.Sum(s => s.BenchmarksCases.Length);
         int succeeded = summaries.Sum(s => s.Reports.Count(r => r.Success));
         if (requested == 0 || succeeded < requested || summaries.Any(s => s.HasCriticalValidationErrors))
