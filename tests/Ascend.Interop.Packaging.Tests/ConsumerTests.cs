@@ -160,6 +160,57 @@ public sealed class ConsumerTests(ConsumerFeed feed) : IClassFixture<ConsumerFee
     }
 
     [Fact]
+    public void Tensor_copies_and_async_completion_work_from_the_packages()
+    {
+        // System.Numerics.Tensors copies (strided source and destination), SynchronizeAsync and ReplayAsync, compiled
+        // against the restored packages (System.Numerics.Tensors arrives as Ascend.Interop's dependency) and run.
+        string dir = feed.NewProject("AsyncConsumer", ConsumerFeed.Reference("Ascend.Interop") + "\n" + ConsumerFeed.Reference("Ascend.Interop.Simulator"));
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), """
+            using System.Numerics.Tensors;
+            using Ascend.Interop;
+
+            using var runtime = NpuRuntime.Initialize();
+            using var device = NpuDevice.Open(0);
+            using var stream = device.CreateStream();
+
+            // A 2x3 slice of a 4x6 host tensor (not dense) becomes the static input.
+            var big = Tensor.Create(Enumerable.Range(0, 24).Select(i => (float)(i - 12)).ToArray(), [4, 6]);
+            using var x = NpuTensor.FromTensor(stream, big.AsReadOnlyTensorSpan()[1..3, 2..5]);
+            using var y = NpuTensor.Empty(stream, [2, 3], NpuDataType.Float32);
+            await stream.SynchronizeAsync();
+
+            using var graph = stream.BeginCapture();
+            using (var sum = Ops.Add(stream, x, x)) Ops.Relu(stream, sum, y);
+            graph.EndCapture();
+
+            await graph.ReplayAsync();
+            float[] expected = [0, 0, 0, 4, 6, 8];                     // relu(2 * [-4, -3, -2, 2, 3, 4])
+            bool ok = y.ToTensor<float>(stream).ToArray().SequenceEqual(expected);
+
+            x.CopyFrom(Tensor.Create(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]), stream);
+            await graph.ReplayAsync(stream, CancellationToken.None);
+            var strided = Tensor.Create(new float[12], [2, 6]);
+            y.CopyTo(strided.AsTensorSpan()[.., 1..4], stream);          // into a strided destination
+            ok &= strided.ToArray().SequenceEqual(new float[] { 0, 2, 4, 6, 0, 0, 0, 8, 10, 12, 0, 0 });
+
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            bool canceled = stream.SynchronizeAsync(cts.Token).IsCanceled;
+            Console.WriteLine($"async: check={(ok && canceled ? "ok" : "FAILED")} replays={graph.ReplayCount} pinned={y.ToTensor<float>(stream, pinned: true).IsPinned}");
+            return ok && canceled ? 0 : 1;
+            """);
+        var build = feed.Run("dotnet", "build -c Release", dir, BuildTimeout);
+        Assert.True(build.ExitCode == 0, "restore/build failed:\n" + build.Output);
+        AssertRestoredFromLocalFeed("Ascend.Interop");
+        string output = Path.Combine(dir, "bin", "Release", "net10.0");
+        Assert.True(File.Exists(Path.Combine(output, "System.Numerics.Tensors.dll")), "System.Numerics.Tensors did not come with the Ascend.Interop package");
+
+        var run = feed.Run("dotnet", $"\"{Path.Combine(output, "AsyncConsumer.dll")}\"", feed.Root, RunTimeout, RunEnvironment);
+        Assert.True(run.ExitCode == 0, "the consumer failed:\n" + run.Output);
+        Assert.Contains("async: check=ok replays=2 pinned=True", run.Output);
+    }
+
+    [Fact]
     public void TorchSharp_bridge_restores_with_its_dependencies_and_compiles_against_them()
     {
         // Built, not run: running TorchSharp needs a libtorch package and libstdc++ from GCC 13 (docs/torchsharp.md).
