@@ -34,7 +34,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         var wait = stream.SynchronizeAsync(TestContext.Current.CancellationToken);
         if (NpuFixture.OnSimulator) Assert.False(wait.IsCompleted);
         await wait.WaitAsync(Bound, TestContext.Current.CancellationToken);
-        SimControl.SetTaskDelay(0);
+        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(0);
         Assert.Equal([11f, 18, 33, 36], pinned.Span.ToArray());          // read without another synchronize
         Assert.Equal(0, stream.PendingWaitCount);
     }
@@ -81,13 +81,15 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
     }
 
     [Fact]
+    [Trait("Category", "SimulatorOnly")]   // the task delay keeps the work queued while the test acts
     public async Task Cancellation_abandons_the_wait_but_not_the_work()
     {
+        Assert.True(NpuFixture.OnSimulator, "needs the simulator's task delay");
         using var stream = Device.CreateStream();
         using var x = NpuTensor.FromArray(stream, [1f, 2, 3], [3]);
         using var pinned = PinnedBuffer<float>.Allocate(Device, 3);
         using var cts = new CancellationTokenSource();
-        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(50_000);
+        SimControl.SetTaskDelay(50_000);
         using (var doubled = Ops.Add(stream, x, x)) doubled.CopyToAsync(pinned, stream);
         bool afterRan = false;
         var wait = stream.SynchronizeAsync(cts.Token);
@@ -97,7 +99,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         Assert.Equal(cts.Token, canceled.CancellationToken);
         Assert.True(wait.IsCanceled);
         stream.Synchronize();                                              // the device work still ran, in order
-        SimControl.SetTaskDelay(0);
+        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(0);
         Assert.True(afterRan);
         Assert.Equal([2f, 4, 6], pinned.Span.ToArray());
         Assert.Equal(0, stream.PendingWaitCount);
@@ -109,17 +111,19 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
     }
 
     [Fact]
+    [Trait("Category", "SimulatorOnly")]   // the task delay keeps the work queued while the test acts
     public async Task Disposing_the_stream_while_waiting_fails_the_wait_without_hanging()
     {
+        Assert.True(NpuFixture.OnSimulator, "needs the simulator's task delay");
         var stream = Device.CreateStream();
         var x = NpuTensor.FromArray(stream, [1f, 2], [2]);
-        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(30_000);
+        SimControl.SetTaskDelay(30_000);
         var r = Ops.Add(stream, x, x);
         var waits = Enumerable.Range(0, 5).Select(_ => stream.SynchronizeAsync(TestContext.Current.CancellationToken)).ToArray();
         r.Dispose();
         x.Dispose();
         stream.Dispose();                                                  // waits for the queued work, then fails the waits
-        SimControl.SetTaskDelay(0);
+        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(0);
         foreach (var wait in waits)
         {
             var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => wait.WaitAsync(Bound, TestContext.Current.CancellationToken));
@@ -152,7 +156,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(30_000);
         var pending = graph.ReplayAsync(TestContext.Current.CancellationToken);
         graph.Dispose();                                                  // waits for the queued replay
-        SimControl.SetTaskDelay(0);
+        if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(0);
         await pending.WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal([2f, 2, 2], pinned.Span.ToArray());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => graph.ReplayAsync(TestContext.Current.CancellationToken));
