@@ -85,7 +85,8 @@ public sealed class LlmEngine : IDisposable
     /// <param name="buckets">Batch buckets (default <see cref="DefaultBuckets"/>, capped at the model's MaxBatch).</param>
     /// <param name="sharePool">One graph pool for every bucket (default) or a private pool each.</param>
     /// <param name="warmup">Eager runs before each capture.</param>
-    public LlmEngine(LlmModel model, IEnumerable<int>? buckets = null, bool sharePool = true, int warmup = 1)
+    /// <param name="captureMode">How captures treat other threads (ThreadLocal when several ranks capture at once, one thread each).</param>
+    public LlmEngine(LlmModel model, IEnumerable<int>? buckets = null, bool sharePool = true, int warmup = 1, CaptureMode captureMode = CaptureMode.Global)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
@@ -95,7 +96,7 @@ public sealed class LlmEngine : IDisposable
             if (size > config.MaxBatch)
                 throw new ArgumentOutOfRangeException(nameof(buckets), size, $"A bucket cannot exceed the model's MaxBatch ({config.MaxBatch}).");
         var device = model.Stream.Device;
-        Buckets = new NpuGraphBuckets(device, sizes, warmup, sharePool: sharePool);
+        Buckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool);
         UpdateStream = device.CreateStream();
         _positionsAndSlots = PinnedBuffer<long>.Allocate(device, 2L * config.MaxBatch);
         _tokens = PinnedBuffer<long>.Allocate(device, config.MaxBatch);

@@ -1,3 +1,5 @@
+using Ascend.Interop.Distributed;
+
 namespace Ascend.Interop.Llm;
 
 /// <summary>
@@ -23,6 +25,8 @@ public sealed class LlmModel : IDisposable
     private readonly LayerTensors[] _layers;
     private readonly Dictionary<(int Start, int Rows), RowViews> _views = new();
     private readonly IncreFlashAttentionOptions _attention;
+    private readonly NpuCommunicator? _communicator;
+    private readonly int _localHeads, _localHidden, _localIntermediate;
 
     private sealed class LayerTensors
     {
@@ -41,15 +45,42 @@ public sealed class LlmModel : IDisposable
 
     /// <summary>Loads <paramref name="weights"/> to the device and allocates the KV cache and static buffers.</summary>
     public LlmModel(NpuStream stream, LlmConfig config, LlmWeights weights)
+        : this(stream, config, weights, null)
+    {
+    }
+
+    /// <summary>
+    /// Loads this rank's shard of <paramref name="weights"/> when <paramref name="communicator"/> is given (tensor
+    /// parallelism, Megatron-style): the Q/K/V and gate/up projections split by columns (rank r holds heads
+    /// [r Heads/Size, (r+1) Heads/Size) and the same block of the MLP width), the output and down projections split by
+    /// rows, each followed by an all-reduce (sum) of the partial products on the step's stream, which a capture
+    /// records into the graph. The KV cache, the query and the attention output hold only the rank's heads. The
+    /// embedding, norms and LM head are replicated, so every rank computes the same logits and tokens.
+    /// Without a communicator this is the single-device model.
+    /// </summary>
+    public LlmModel(NpuStream stream, LlmConfig config, LlmWeights weights, NpuCommunicator? communicator)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
         config.Validate();
+        int size = communicator?.Size ?? 1, rank = communicator?.Rank ?? 0;
+        if (communicator is not null)
+        {
+            if (communicator.Device.Id != stream.Device.Id)
+                throw new ArgumentException($"LlmModel: the communicator is on NPU device {communicator.Device.Id} but the stream on device {stream.Device.Id}.", nameof(communicator));
+            if (config.Heads % size != 0 || config.Intermediate % size != 0)
+                throw new ArgumentException($"LlmModel: Heads ({config.Heads}) and Intermediate ({config.Intermediate}) must be multiples of the ranks ({size}).", nameof(communicator));
+        }
         Config = config;
         Stream = stream;
-        _attention = new IncreFlashAttentionOptions { NumHeads = config.Heads, ScaleValue = config.Scale, Layout = AttentionLayout.Bsh };
+        _communicator = communicator;
+        _localHeads = config.Heads / size;
+        _localHidden = _localHeads * config.HeadDim;
+        _localIntermediate = config.Intermediate / size;
+        _attention = new IncreFlashAttentionOptions { NumHeads = _localHeads, ScaleValue = config.Scale, Layout = AttentionLayout.Bsh };
         int h = config.Hidden, m = config.Intermediate, b = config.MaxBatch;
+        int hl = _localHidden, ml = _localIntermediate;
         try
         {
             _embedding = Load(weights.Embedding, config.Vocab, h);
@@ -62,29 +93,29 @@ public sealed class LlmModel : IDisposable
             for (int l = 0; l < config.Layers; l++)
             {
                 var w = weights.Layers[l];
-                var keys = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float16));
-                var values = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, h), NpuDataType.Float16));
+                var keys = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, hl), NpuDataType.Float16));
+                var values = Own(NpuTensor.Zeros(stream, new TensorShape((long)b * config.Context, hl), NpuDataType.Float16));
                 _layers[l] = new LayerTensors
                 {
                     AttentionNorm = Load(w.AttentionNorm, h),
-                    Wq = Load(w.Wq, h, h),
-                    Wk = Load(w.Wk, h, h),
-                    Wv = Load(w.Wv, h, h),
-                    Wo = Load(w.Wo, h, h),
+                    Wq = Load(Columns(w.Wq, h, h, rank * hl, hl), h, hl),
+                    Wk = Load(Columns(w.Wk, h, h, rank * hl, hl), h, hl),
+                    Wv = Load(Columns(w.Wv, h, h, rank * hl, hl), h, hl),
+                    Wo = Load(Rows(w.Wo, h, rank * hl, hl), hl, h),
                     MlpNorm = Load(w.MlpNorm, h),
-                    WGate = Load(w.WGate, h, m),
-                    WUp = Load(w.WUp, h, m),
-                    WDown = Load(w.WDown, m, h),
+                    WGate = Load(Columns(w.WGate, h, m, rank * ml, ml), h, ml),
+                    WUp = Load(Columns(w.WUp, h, m, rank * ml, ml), h, ml),
+                    WDown = Load(Rows(w.WDown, h, rank * ml, ml), ml, h),
                     Keys = keys,
                     Values = values,
-                    Keys3 = Own(keys.Reshape(b, config.Context, h)),
-                    Values3 = Own(values.Reshape(b, config.Context, h)),
+                    Keys3 = Own(keys.Reshape(b, config.Context, hl)),
+                    Values3 = Own(values.Reshape(b, config.Context, hl)),
                 };
             }
             Tokens = Own(NpuTensor.Zeros(stream, new TensorShape(b), NpuDataType.Int64));
             PositionsAndSlots = Own(NpuTensor.Zeros(stream, new TensorShape(2L * b), NpuDataType.Int64));
-            Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float16));
-            AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, h), NpuDataType.Float16));
+            Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
+            AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
             Logits = Own(NpuTensor.Zeros(stream, new TensorShape(b, config.Vocab), NpuDataType.Float32));
             stream.Synchronize();
         }
@@ -97,6 +128,22 @@ public sealed class LlmModel : IDisposable
         NpuTensor Load(float[] data, params long[] shape) => Own(NpuTensor.FromArray(stream, data, new TensorShape(shape)));
     }
 
+    /// <summary>Columns [start, start + count) of the row-major [rows, cols] matrix (the whole matrix when it is all of it).</summary>
+    private static float[] Columns(float[] matrix, int rows, int cols, int start, int count)
+    {
+        if (start == 0 && count == cols) return matrix;
+        var part = new float[rows * count];
+        for (int r = 0; r < rows; r++) Array.Copy(matrix, r * cols + start, part, r * count, count);
+        return part;
+    }
+
+    /// <summary>Rows [start, start + count) of the row-major matrix with <paramref name="cols"/> columns.</summary>
+    private static float[] Rows(float[] matrix, int cols, int start, int count)
+    {
+        if (start == 0 && count * cols == matrix.Length) return matrix;
+        return matrix.AsSpan(start * cols, count * cols).ToArray();
+    }
+
     private NpuTensor Own(NpuTensor tensor)
     {
         _owned.Add(tensor);
@@ -105,6 +152,12 @@ public sealed class LlmModel : IDisposable
 
     /// <summary>The model's shape.</summary>
     public LlmConfig Config { get; }
+
+    /// <summary>The tensor-parallel communicator (null on a single device).</summary>
+    public NpuCommunicator? Communicator => _communicator;
+
+    /// <summary>Attention heads this rank computes (all of them on a single device).</summary>
+    public int LocalHeads => _localHeads;
 
     /// <summary>The stream the model was loaded on.</summary>
     public NpuStream Stream { get; }
@@ -124,8 +177,8 @@ public sealed class LlmModel : IDisposable
     /// <summary>Static output: the logits of the last step [MaxBatch, Vocab].</summary>
     public NpuTensor Logits { get; }
 
-    /// <summary>Operators one step submits.</summary>
-    public int OperatorsPerStep => 3 + OperatorsPerLayer * Config.Layers + 3;
+    /// <summary>Operators one step submits (with tensor parallelism, two all-reduces per layer more).</summary>
+    public int OperatorsPerStep => 3 + (OperatorsPerLayer + (_communicator is null ? 0 : 2)) * Config.Layers + 3;
 
     /// <summary>Operators one decoder layer submits.</summary>
     public const int OperatorsPerLayer = 22;
@@ -200,7 +253,7 @@ public sealed class LlmModel : IDisposable
     private NpuTensor Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, NpuGraph? graph)
     {
         var w = _layers[layer];
-        int n = (int)x.Shape[0], heads = Config.Heads, d = Config.HeadDim;
+        int n = (int)x.Shape[0], heads = _localHeads, d = Config.HeadDim, hl = _localHidden;
         NpuTensor attended;
         {
             var (a, rstd) = Ops.RmsNorm(stream, x, w.AttentionNorm, Config.RmsEpsilon);
@@ -213,9 +266,9 @@ public sealed class LlmModel : IDisposable
             using (var k4 = k.Reshape(n, 1, heads, d))
             using (var qRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
             using (var kRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
-            using (var kRot2 = kRot.Reshape(n, Config.Hidden))
-            using (var kHalf = NpuTensor.Empty(stream, new TensorShape(n, Config.Hidden), NpuDataType.Float16))
-            using (var vHalf = NpuTensor.Empty(stream, new TensorShape(n, Config.Hidden), NpuDataType.Float16))
+            using (var kRot2 = kRot.Reshape(n, hl))
+            using (var kHalf = NpuTensor.Empty(stream, new TensorShape(n, hl), NpuDataType.Float16))
+            using (var vHalf = NpuTensor.Empty(stream, new TensorShape(n, hl), NpuDataType.Float16))
             {
                 // The cache and attention are float16 (CANN's incremental attention has no float32 form).
                 DecoderKernels.Rotary(stream, q4, cos4, sin4, qRot);
@@ -237,6 +290,7 @@ public sealed class LlmModel : IDisposable
             }
             using var attention = Ops.Cast(stream, v.AttentionOut2, NpuDataType.Float32);
             using var o = Ops.Mm(stream, attention, w.Wo);
+            _communicator?.AllReduce(o, o, NpuReduceOp.Sum, stream);   // row split: sum the ranks' partial products
             attended = Ops.Add(stream, x, o);
         }
         try
@@ -250,6 +304,7 @@ public sealed class LlmModel : IDisposable
             using (var product = Ops.Mul(stream, act, up))
             using (var down = Ops.Mm(stream, product, w.WDown))
             {
+                _communicator?.AllReduce(down, down, NpuReduceOp.Sum, stream);
                 return Ops.Add(stream, attended, down);
             }
         }
@@ -303,7 +358,7 @@ public sealed class LlmModel : IDisposable
         lock (_views)
         {
             if (_views.TryGetValue((rowStart, rows), out var cached)) return cached;
-            int h = Config.Hidden, b = Config.MaxBatch;
+            int h = _localHidden, b = Config.MaxBatch;
             var all = new List<NpuTensor>();
             NpuTensor Keep(NpuTensor t)
             {
@@ -318,7 +373,7 @@ public sealed class LlmModel : IDisposable
                 Positions = Keep(PositionsAndSlots.Slice(0, rowStart, rows)),
                 Slots = Keep(PositionsAndSlots.Slice(0, b + rowStart, rows)),
                 Query2 = query2,
-                Query4 = Keep(query2.Reshape(rows, 1, Config.Heads, Config.HeadDim)),
+                Query4 = Keep(query2.Reshape(rows, 1, _localHeads, Config.HeadDim)),
                 Query3 = Keep(query2.Reshape(rows, 1, h)),
                 AttentionOut2 = out2,
                 AttentionOut3 = Keep(out2.Reshape(rows, 1, h)),
