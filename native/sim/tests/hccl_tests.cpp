@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 
 #include "hccl/hccl.h"
@@ -626,8 +627,9 @@ class HcclProcesses : public ::testing::Test {
 protected:
     void SetUp() override {
         ClearSimEnv();
-        char tmpl[] = "/tmp/ascend-sim-hccl-test-XXXXXX";
-        ASSERT_NE(nullptr, mkdtemp(tmpl));
+        // The system's temporary folder (TMPDIR honoured), as the simulator's own store default does.
+        std::string tmpl = (std::filesystem::temp_directory_path() / "ascend-sim-hccl-test-XXXXXX").string();
+        ASSERT_NE(nullptr, mkdtemp(tmpl.data()));
         storeBase_ = tmpl;
         setenv("ASCEND_SIM_HCCL_STORE_DIR", storeBase_.c_str(), 1);
         setenv("ASCEND_SIM_HCCL_TIMEOUT_MS", "2000", 1);
