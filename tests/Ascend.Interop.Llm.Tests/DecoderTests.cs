@@ -1,4 +1,5 @@
 using Ascend.Interop.Llm;
+using Ascend.Interop.Testing;
 
 // One collection: the tests share the process-wide runtime and device.
 [assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]
@@ -6,26 +7,7 @@ using Ascend.Interop.Llm;
 namespace Ascend.Interop.Llm.Tests;
 
 /// <summary>The runtime, device 0 and one stream, shared by the tests (on the simulator unless CANN is present).</summary>
-public sealed class NpuFixture : IDisposable
-{
-    public NpuFixture()
-    {
-        Runtime = NpuRuntime.Initialize();
-        Device = NpuDevice.Open(0);
-        Stream = Device.CreateStream();
-    }
-
-    public NpuRuntime Runtime { get; }
-    public NpuDevice Device { get; }
-    public NpuStream Stream { get; }
-
-    public void Dispose()
-    {
-        Stream.Dispose();
-        Device.Dispose();
-        Runtime.Dispose();
-    }
-}
+public sealed class NpuFixture : NpuStreamFixture;
 
 public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
 {
