@@ -97,10 +97,7 @@ float unary_value(Un k, float x) {
 
 aclnnStatus unary_phase1(const char* fn, const char* op, Un kind, const aclTensor* self, const aclTensor* out,
                          uint64_t* workspaceSize, aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     aclDataType ct = ACL_FLOAT;
     switch (kind) {
@@ -147,11 +144,7 @@ enum class Bin { Div, Max, Min };
 
 aclnnStatus binary_phase1(const char* fn, const char* op, Bin kind, const aclTensor* self, const aclTensor* other,
                           const aclTensor* out, uint64_t* workspaceSize, aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(other, "other").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {other, "other"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).dtypeIn(other, "other", kArithTypes).dtypeIn(out, "out", kArithTypes);
     aclDataType ct = c.ok() ? promote(self->dtype, other->dtype) : ACL_FLOAT;
@@ -189,12 +182,8 @@ aclnnStatus binary_phase1(const char* fn, const char* op, Bin kind, const aclTen
 aclnnStatus scalar_phase1(const char* fn, const char* op, bool mul, const aclTensor* self, const aclScalar* other,
                           const aclScalar* alpha, const aclTensor* out, uint64_t* workspaceSize,
                           aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(other, "other");
-    if (!mul) c.notNull(alpha, "alpha");
-    c.notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {other, "other"}, {alpha, "alpha", !mul}, {out, "out"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).dtypeIn(out, "out", kArithTypes);
     if (c.ok() && !is_scalar_type(other->dtype)) {
@@ -320,10 +309,7 @@ EXPORT aclnnStatus aclnnMuls(void* workspace, uint64_t workspaceSize, aclOpExecu
 EXPORT aclnnStatus aclnnSwiGluGetWorkspaceSize(const aclTensor* x, int64_t dim, const aclTensor* out,
                                                uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnSwiGluGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(x, "x").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{x, "x"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(x, "x", kFloatTypes).sameDtype(out, "out", x, "x");
     const int64_t rank = static_cast<int64_t>(x->dims.size());
@@ -381,11 +367,8 @@ EXPORT aclnnStatus aclnnSWhereGetWorkspaceSize(const aclTensor* condition, const
                                                const aclTensor* other, aclTensor* out, uint64_t* workspaceSize,
                                                aclOpExecutor** executor) {
     const char* fn = "aclnnSWhereGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(condition, "condition").notNull(self, "self").notNull(other, "other").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{condition, "condition"}, {self, "self"}, {other, "other"}, {out, "out"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(condition, "condition", kConditionTypes);
     c.dtypeIn(self, "self", kArithTypes).dtypeIn(other, "other", kArithTypes).dtypeIn(out, "out", kArithTypes);
@@ -429,11 +412,7 @@ EXPORT aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor* selfR
                                                                 const aclScalar* value, uint64_t* workspaceSize,
                                                                 aclOpExecutor** executor) {
     const char* fn = "aclnnInplaceMaskedFillScalarGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(selfRef, "selfRef").notNull(mask, "mask").notNull(value, "value");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{selfRef, "selfRef"}, {mask, "mask"}, {value, "value"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(selfRef, "selfRef", kFillTypes).dtypeIn(mask, "mask", {ACL_BOOL});
     if (c.ok() && std::find(kFillTypes.begin(), kFillTypes.end(), value->dtype) == kFillTypes.end()) {

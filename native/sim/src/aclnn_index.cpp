@@ -56,11 +56,7 @@ inline void copy_elem(const TensorDesc& s, int64_t src, const TensorDesc& d, int
 aclnnStatus cat_phase1(const aclTensorList* tensors, int64_t dim, aclTensor* out, uint64_t* workspaceSize,
                        aclOpExecutor** executor) {
     const char* fn = "aclnnCatGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(tensors, "tensors").notNull(out, "out").notNull(workspaceSize, "workspaceSize");
-    c.notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{tensors, "tensors"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     const std::vector<const aclTensor*>& ts = tensors->v;
     if (ts.empty()) c.fail(ACLNN_ERR_PARAM_INVALID, "tensors is an empty list (it needs at least one tensor)%s");
@@ -141,11 +137,7 @@ aclnnStatus cat_phase1(const aclTensorList* tensors, int64_t dim, aclTensor* out
 aclnnStatus index_select_phase1(const aclTensor* self, int64_t dim, const aclTensor* index, aclTensor* out,
                                 uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnIndexSelectGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(index, "index").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {index, "index"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).dtypeIn(index, "index", kIndexTypes).sameDtype(out, "out", self, "self");
     if (c.ok() && index->dims.size() > 1) {
@@ -201,11 +193,7 @@ aclnnStatus index_select_phase1(const aclTensor* self, int64_t dim, const aclTen
 aclnnStatus embedding_phase1(const aclTensor* weight, const aclTensor* indices, const aclTensor* out,
                              uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnEmbeddingGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(weight, "weight").notNull(indices, "indices").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{weight, "weight"}, {indices, "indices"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(weight, "weight", kArithTypes).dtypeIn(indices, "indices", kIndexTypes);
     c.sameDtype(out, "out", weight, "weight");

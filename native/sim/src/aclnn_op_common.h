@@ -73,6 +73,28 @@ struct Check {
     }
 };
 
+// One pointer argument of a GetWorkspaceSize call, for begin_phase1; `required` false skips it (an argument
+// that only some forms of the operator take, e.g. alpha of Add but not of Mul).
+struct PointerArg {
+    const void* p;
+    const char* name;
+    bool required = true;
+};
+
+// The start of every phase 1: sim::enter (its code, with its message, when the runtime is not ready), then the
+// null checks of `args` in the order given, then of workspaceSize and executor. The first failure is the one
+// recorded; the caller returns c.rc when !c.ok() before it reads any argument.
+inline Check begin_phase1(const char* fn, std::initializer_list<PointerArg> args, const uint64_t* workspaceSize,
+                          aclOpExecutor* const* executor) {
+    Check c(fn);
+    c.rc = sim::enter(fn);
+    for (const PointerArg& a : args) {
+        if (a.required) c.notNull(a.p, a.name);
+    }
+    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    return c;
+}
+
 inline aclnnStatus finish(Check& c, const char* op, std::vector<TensorDesc> in, std::vector<TensorDesc> out, uint64_t ws,
                    Kernel k, uint64_t* workspaceSize, aclOpExecutor** executor) {
     if (!c.ok()) return c.rc;

@@ -34,12 +34,8 @@ enum class BinOp { Add, Sub, Mul };
 aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclTensor* self, const aclTensor* other,
                           const aclScalar* alpha, const aclTensor* out, uint64_t* workspaceSize,
                           aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(other, "other");
-    if (kind != BinOp::Mul) c.notNull(alpha, "alpha");
-    c.notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {other, "other"}, {alpha, "alpha", kind != BinOp::Mul}, {out, "out"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).dtypeIn(other, "other", kArithTypes).dtypeIn(out, "out", kArithTypes);
     const aclDataType ct = c.ok() ? promote(self->dtype, other->dtype) : ACL_FLOAT;
@@ -101,10 +97,7 @@ aclnnStatus binary_phase1(const char* fn, const char* op, BinOp kind, const aclT
 
 aclnnStatus unary_phase1(const char* fn, const char* op, bool silu, const aclTensor* self, const aclTensor* out,
                          uint64_t* workspaceSize, aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", silu ? kFloatTypes : kArithTypes).sameDtype(out, "out", self, "self");
     c.shapeIs(out, "out", self->dims);
@@ -202,10 +195,7 @@ EXPORT aclnnStatus aclnnSilu(void* workspace, uint64_t workspaceSize, aclOpExecu
 EXPORT aclnnStatus aclnnCastGetWorkspaceSize(const aclTensor* self, const aclDataType dtype, aclTensor* out,
                                              uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnCastGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kCastTypes);
     if (c.ok() && std::find(kCastTypes.begin(), kCastTypes.end(), dtype) == kCastTypes.end()) {
@@ -226,10 +216,7 @@ EXPORT aclnnStatus aclnnCast(void* workspace, uint64_t workspaceSize, aclOpExecu
 EXPORT aclnnStatus aclnnInplaceCopyGetWorkspaceSize(aclTensor* selfRef, const aclTensor* src, uint64_t* workspaceSize,
                                                     aclOpExecutor** executor) {
     const char* fn = "aclnnInplaceCopyGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(selfRef, "selfRef").notNull(src, "src").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{selfRef, "selfRef"}, {src, "src"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(selfRef, "selfRef", kCastTypes).dtypeIn(src, "src", kCastTypes);
     std::vector<int64_t> shape;
@@ -253,10 +240,7 @@ EXPORT aclnnStatus aclnnInplaceCopy(void* workspace, uint64_t workspaceSize, acl
 EXPORT aclnnStatus aclnnSoftmaxGetWorkspaceSize(const aclTensor* self, int64_t dim, aclTensor* out,
                                                 uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnSoftmaxGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kFloatTypes).sameDtype(out, "out", self, "self").shapeIs(out, "out", self->dims);
     const int64_t rank = static_cast<int64_t>(self->dims.size());
@@ -312,11 +296,8 @@ EXPORT aclnnStatus aclnnRmsNormGetWorkspaceSize(const aclTensor* x, const aclTen
                                                 const aclTensor* yOut, const aclTensor* rstdOut,
                                                 uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnRmsNormGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(x, "x").notNull(gamma, "gamma").notNull(yOut, "yOut").notNull(rstdOut, "rstdOut");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{x, "x"}, {gamma, "gamma"}, {yOut, "yOut"}, {rstdOut, "rstdOut"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(x, "x", kFloatTypes).sameDtype(gamma, "gamma", x, "x").sameDtype(yOut, "yOut", x, "x");
     if (c.ok() && rstdOut->dtype != ACL_FLOAT) {
@@ -381,11 +362,7 @@ namespace {
 
 aclnnStatus matmul_phase1(const char* fn, const char* op, bool strict2d, const aclTensor* self, const aclTensor* mat2,
                           aclTensor* out, int8_t cubeMathType, uint64_t* workspaceSize, aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(mat2, "mat2").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {mat2, "mat2"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kFloatTypes).sameDtype(mat2, "mat2", self, "self").sameDtype(out, "out", self, "self");
     if (c.ok() && (cubeMathType < 0 || cubeMathType > 3)) {

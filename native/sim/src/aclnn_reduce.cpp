@@ -112,12 +112,8 @@ enum class SumKind { Sum, Mean };
 aclnnStatus sum_phase1(const char* fn, const char* op, SumKind kind, const aclTensor* self, const aclIntArray* dims,
                        bool keep, aclDataType dtype, aclTensor* out, uint64_t* workspaceSize,
                        aclOpExecutor** executor) {
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
     const char* dimsName = kind == SumKind::Sum ? "dims" : "dim";
-    Check c(fn);
-    c.notNull(self, "self").notNull(dims, dimsName).notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {dims, dimsName}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes);
     const auto& allowed = kind == SumKind::Sum ? kArithTypes : kFloatTypes;
@@ -177,11 +173,7 @@ aclnnStatus sum_phase1(const char* fn, const char* op, SumKind kind, const aclTe
 aclnnStatus amax_phase1(const aclTensor* self, const aclIntArray* dim, bool keep, aclTensor* out,
                         uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnAmaxGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(dim, "dim").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {dim, "dim"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).sameDtype(out, "out", self, "self");
     std::vector<bool> red;
@@ -253,10 +245,7 @@ inline bool greater_nan_max(double a, double b) {
 aclnnStatus argmax_phase1(const aclTensor* self, int64_t dim, bool keep, aclTensor* out, uint64_t* workspaceSize,
                           aclOpExecutor** executor) {
     const char* fn = "aclnnArgMaxGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(out, "out").notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {out, "out"}}, workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes);
     if (c.ok() && out->dtype != ACL_INT64) {
@@ -307,11 +296,8 @@ aclnnStatus argmax_phase1(const aclTensor* self, int64_t dim, bool keep, aclTens
 aclnnStatus topk_phase1(const aclTensor* self, int64_t kk, int64_t dim, bool largest, bool sorted, aclTensor* values,
                         aclTensor* indices, uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnTopkGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(self, "self").notNull(values, "valuesOut").notNull(indices, "indicesOut");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{self, "self"}, {values, "valuesOut"}, {indices, "indicesOut"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(self, "self", kArithTypes).sameDtype(values, "valuesOut", self, "self");
     if (c.ok() && indices->dtype != ACL_INT64) {
@@ -385,11 +371,8 @@ aclnnStatus layer_norm_phase1(const aclTensor* input, const aclIntArray* normali
                               const aclTensor* bias, double eps, aclTensor* out, aclTensor* meanOut, aclTensor* rstdOut,
                               uint64_t* workspaceSize, aclOpExecutor** executor) {
     const char* fn = "aclnnLayerNormGetWorkspaceSize";
-    int rc = sim::enter(fn);
-    if (rc != ACL_SUCCESS) return rc;
-    Check c(fn);
-    c.notNull(input, "input").notNull(normalizedShape, "normalizedShape").notNull(out, "out");
-    c.notNull(workspaceSize, "workspaceSize").notNull(executor, "executor");
+    Check c = begin_phase1(fn, {{input, "input"}, {normalizedShape, "normalizedShape"}, {out, "out"}},
+                           workspaceSize, executor);
     if (!c.ok()) return c.rc;
     c.dtypeIn(input, "input", kFloatTypes).sameDtype(out, "out", input, "input");
     const std::vector<int64_t>& ns = normalizedShape->v;
