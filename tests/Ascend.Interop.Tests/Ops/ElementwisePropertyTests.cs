@@ -21,14 +21,12 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
     private static readonly NpuDataType[] FloatTypes = [NpuDataType.Float32, NpuDataType.Float16, NpuDataType.BFloat16];
     private static readonly NpuDataType[] AllTypes = [NpuDataType.Float32, NpuDataType.Float16, NpuDataType.BFloat16, NpuDataType.Int32];
 
-    private enum View { Contiguous, Transposed, Sliced, Expanded }
+    private static readonly RandomOperands Operands = new() { FloatValue = random => random.NextDouble() * 8 - 4 };
 
     // ---- generators -----------------------------------------------------------------------
 
-    private static readonly Gen<long[]> ShapeGen = Gen.Int[1, 4].Array[0, 4].Select(d => d.Select(v => (long)v).ToArray());
-
     /// <summary>Two shapes that broadcast: the second drops leading dimensions and turns some to 1 (randomly swapped).</summary>
-    private static readonly Gen<(long[] A, long[] B)> BroadcastGen = ShapeGen.SelectMany(a =>
+    private static readonly Gen<(long[] A, long[] B)> BroadcastGen = RandomOperands.ShapeGen.SelectMany(a =>
         Gen.Select(Gen.Int[0, a.Length], Gen.Bool.Array[a.Length], Gen.Bool, (drop, ones, swap) =>
         {
             var b = a[drop..].ToArray();
@@ -36,57 +34,9 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
             return swap ? (b, a) : (a, b);
         }));
 
-    private static readonly Gen<View> ViewGen = Gen.Enum<View>();
+    private static readonly Gen<OperandView> ViewGen = Gen.Enum<OperandView>();
 
     // ---- tensors --------------------------------------------------------------------------
-
-    private static long Count(long[] shape) => shape.Aggregate(1L, (x, y) => x * y);
-
-    private static NpuTensor Upload(NpuStream stream, NpuDataType type, long[] shape, Random random, List<NpuTensor> owned)
-    {
-        int n = (int)Count(shape);
-        var dims = new TensorShape(shape);
-        double Next() => random.NextDouble() * 8 - 4;
-        NpuTensor tensor = type switch
-        {
-            NpuDataType.Float32 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (float)Next()).ToArray(), dims),
-            NpuDataType.Float16 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (Half)Next()).ToArray(), dims),
-            NpuDataType.BFloat16 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (BFloat16)(float)Next()).ToArray(), dims),
-            NpuDataType.Int32 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => random.Next(-50, 51)).ToArray(), dims),
-            _ => throw new ArgumentOutOfRangeException(nameof(type)),
-        };
-        owned.Add(tensor);
-        return tensor;
-    }
-
-    /// <summary>A tensor of logical shape <paramref name="shape"/> holding random values, as the requested kind of view.</summary>
-    private static NpuTensor Operand(NpuStream stream, NpuDataType type, long[] shape, View view, Random random, List<NpuTensor> owned)
-    {
-        int rank = shape.Length;
-        NpuTensor result;
-        switch (view)
-        {
-            case View.Transposed when rank >= 2:
-                var swapped = shape.ToArray();
-                (swapped[^1], swapped[^2]) = (swapped[^2], swapped[^1]);
-                result = Upload(stream, type, swapped, random, owned).Transpose(rank - 2, rank - 1);
-                break;
-            case View.Sliced when rank >= 1:
-                var taller = shape.ToArray();
-                taller[0] += 2;
-                result = Upload(stream, type, taller, random, owned).Slice(0, 1, shape[0]);
-                break;
-            case View.Expanded when Array.FindIndex(shape, d => d > 1) is var d and >= 0:
-                var single = shape.ToArray();
-                single[d] = 1;
-                result = Upload(stream, type, single, random, owned).Expand(new TensorShape(shape));
-                break;
-            default:
-                return Upload(stream, type, shape, random, owned);
-        }
-        owned.Add(result);
-        return result;
-    }
 
     /// <summary>An output of <paramref name="shape"/>: contiguous, or a transposed view when <paramref name="strided"/> (rank 2+).</summary>
     private static NpuTensor Output(NpuStream stream, NpuDataType type, long[] shape, bool strided, List<NpuTensor> owned)
@@ -106,16 +56,6 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
         owned.Add(view);
         return view;
     }
-
-    /// <summary>The values a tensor holds, in row-major order of its (logical) shape, as doubles.</summary>
-    private static double[] Read(NpuTensor tensor) => tensor.DataType switch
-    {
-        NpuDataType.Float32 => tensor.ToArray<float>().Select(v => (double)v).ToArray(),
-        NpuDataType.Float16 => tensor.ToArray<Half>().Select(v => (double)v).ToArray(),
-        NpuDataType.BFloat16 => tensor.ToArray<BFloat16>().Select(v => (double)(float)v).ToArray(),
-        NpuDataType.Int32 => tensor.ToArray<int>().Select(v => (double)v).ToArray(),
-        _ => throw new ArgumentOutOfRangeException(nameof(tensor)),
-    };
 
     /// <summary>Row-major index into a tensor of <paramref name="shape"/> broadcast to <paramref name="target"/>.</summary>
     private static long SourceIndex(long[] shape, long[] target, long flat)
@@ -146,21 +86,6 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
 
     // ---- comparison -----------------------------------------------------------------------
 
-    /// <summary>One unit in the last place of <paramref name="type"/> at <paramref name="value"/> (subnormal spacing below the normal range).</summary>
-    private static double Ulp(NpuDataType type, double value)
-    {
-        (int mantissa, int minExponent) = type switch
-        {
-            NpuDataType.Float32 => (23, -126),
-            NpuDataType.Float16 => (10, -14),
-            NpuDataType.BFloat16 => (7, -126),
-            _ => (0, 0),
-        };
-        if (type == NpuDataType.Int32) return 0;
-        int exponent = value == 0 || !double.IsFinite(value) ? minExponent : Math.Max(minExponent, (int)Math.Floor(Math.Log2(Math.Abs(value))));
-        return Math.ScaleB(1, exponent - mantissa);
-    }
-
     private static double RoundTo(NpuDataType type, double value) => type switch
     {
         NpuDataType.Float32 => (float)value,
@@ -181,7 +106,7 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
                 continue;
             }
             if (a == RoundTo(type, e)) continue;
-            double bound = Ulp(type, e);
+            double bound = TensorValues.Ulp(type, e);
             Assert.True(Math.Abs(a - e) <= bound, $"{what} ({type}), element {i}: expected {e}, got {a} (bound {bound})");
         }
     }
@@ -195,48 +120,41 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
         var gen = Gen.Select(BroadcastGen, Gen.OneOf(AllTypes), Gen.Int[0, 2], ViewGen, ViewGen, Gen.Int[0, 2], Gen.Int);
         gen.Sample((shapes, type, op, viewA, viewB, outputKind, seed) =>
         {
-            var owned = new List<NpuTensor>();
-            try
+            using var owned = new OwnedTensors();
+            var random = new Random(seed);
+            var a = Operands.Operand(stream, type, shapes.A, viewA, random, owned);
+            var b = Operands.Operand(stream, type, shapes.B, viewB, random, owned);
+            var shape = BroadcastShape(shapes.A, shapes.B);
+            bool integralDiv = op == 0 && type == NpuDataType.Int32;
+            var outputType = integralDiv ? NpuDataType.Float32 : type;
+            NpuTensor result;
+            if (outputKind == 0)
             {
-                var random = new Random(seed);
-                var a = Operand(stream, type, shapes.A, viewA, random, owned);
-                var b = Operand(stream, type, shapes.B, viewB, random, owned);
-                var shape = BroadcastShape(shapes.A, shapes.B);
-                bool integralDiv = op == 0 && type == NpuDataType.Int32;
-                var outputType = integralDiv ? NpuDataType.Float32 : type;
-                NpuTensor result;
-                if (outputKind == 0)
-                {
-                    result = op switch { 0 => Ops.Div(stream, a, b), 1 => Ops.Maximum(stream, a, b), _ => Ops.Minimum(stream, a, b) };
-                    owned.Add(result);
-                }
-                else
-                {
-                    result = Output(stream, outputType, shape, strided: outputKind == 2, owned);
-                    if (op == 0) Ops.Div(stream, a, b, result);
-                    else if (op == 1) Ops.Maximum(stream, a, b, result);
-                    else Ops.Minimum(stream, a, b, result);
-                }
-                Assert.Equal(new TensorShape(shape), result.Shape);
-                Assert.Equal(outputType, result.DataType);
-                double[] av = Read(a), bv = Read(b);
-                var expected = new double[Count(shape)];
-                for (long i = 0; i < expected.Length; i++)
-                {
-                    double x = av[SourceIndex(shapes.A, shape, i)], y = bv[SourceIndex(shapes.B, shape, i)];
-                    expected[i] = op switch
-                    {
-                        0 => x / y,
-                        1 => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Max(x, y),
-                        _ => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Min(x, y),
-                    };
-                }
-                Close(expected, Read(result), outputType, op switch { 0 => "Div", 1 => "Maximum", _ => "Minimum" });
+                result = op switch { 0 => Ops.Div(stream, a, b), 1 => Ops.Maximum(stream, a, b), _ => Ops.Minimum(stream, a, b) };
+                owned.Add(result);
             }
-            finally
+            else
             {
-                for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+                result = Output(stream, outputType, shape, strided: outputKind == 2, owned);
+                if (op == 0) Ops.Div(stream, a, b, result);
+                else if (op == 1) Ops.Maximum(stream, a, b, result);
+                else Ops.Minimum(stream, a, b, result);
             }
+            Assert.Equal(new TensorShape(shape), result.Shape);
+            Assert.Equal(outputType, result.DataType);
+            double[] av = TensorValues.Download(a), bv = TensorValues.Download(b);
+            var expected = new double[RandomOperands.Count(shape)];
+            for (long i = 0; i < expected.Length; i++)
+            {
+                double x = av[SourceIndex(shapes.A, shape, i)], y = bv[SourceIndex(shapes.B, shape, i)];
+                expected[i] = op switch
+                {
+                    0 => x / y,
+                    1 => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Max(x, y),
+                    _ => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Min(x, y),
+                };
+            }
+            Close(expected, TensorValues.Download(result), outputType, op switch { 0 => "Div", 1 => "Maximum", _ => "Minimum" });
         }, iter: Iterations, threads: 1);
     }
 
@@ -244,63 +162,56 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
     public void Unary_operators_match_the_reference_on_views()
     {
         using var stream = Device.CreateStream();
-        var gen = Gen.Select(ShapeGen, Gen.OneOf(AllTypes), Gen.Int[0, 6], ViewGen, Gen.Bool, Gen.Int);
+        var gen = Gen.Select(RandomOperands.ShapeGen, Gen.OneOf(AllTypes), Gen.Int[0, 6], ViewGen, Gen.Bool, Gen.Int);
         gen.Sample((shape, type, op, view, explicitOutput, seed) =>
         {
             // Gelu, Sigmoid and Exp take no int32; use float32 for them.
             if (type == NpuDataType.Int32 && op is 1 or 5 or 6) type = NpuDataType.Float32;
-            var owned = new List<NpuTensor>();
-            try
+            using var owned = new OwnedTensors();
+            var x = Operands.Operand(stream, type, shape, view, new Random(seed), owned);
+            var outputType = type == NpuDataType.Int32 && op != 0 ? NpuDataType.Float32 : type;
+            NpuTensor result;
+            if (explicitOutput)
             {
-                var x = Operand(stream, type, shape, view, new Random(seed), owned);
-                var outputType = type == NpuDataType.Int32 && op != 0 ? NpuDataType.Float32 : type;
-                NpuTensor result;
-                if (explicitOutput)
+                result = Output(stream, outputType, shape, strided: seed % 2 == 0, owned);
+                switch (op)
                 {
-                    result = Output(stream, outputType, shape, strided: seed % 2 == 0, owned);
-                    switch (op)
-                    {
-                        case 0: Ops.Neg(stream, x, result); break;
-                        case 1: Ops.Exp(stream, x, result); break;
-                        case 2: Ops.Sqrt(stream, x, result); break;
-                        case 3: Ops.Rsqrt(stream, x, result); break;
-                        case 4: Ops.Tanh(stream, x, result); break;
-                        case 5: Ops.Sigmoid(stream, x, result); break;
-                        default: Ops.Gelu(stream, x, result); break;
-                    }
+                    case 0: Ops.Neg(stream, x, result); break;
+                    case 1: Ops.Exp(stream, x, result); break;
+                    case 2: Ops.Sqrt(stream, x, result); break;
+                    case 3: Ops.Rsqrt(stream, x, result); break;
+                    case 4: Ops.Tanh(stream, x, result); break;
+                    case 5: Ops.Sigmoid(stream, x, result); break;
+                    default: Ops.Gelu(stream, x, result); break;
                 }
-                else
+            }
+            else
+            {
+                result = op switch
                 {
-                    result = op switch
-                    {
-                        0 => Ops.Neg(stream, x),
-                        1 => Ops.Exp(stream, x),
-                        2 => Ops.Sqrt(stream, x),
-                        3 => Ops.Rsqrt(stream, x),
-                        4 => Ops.Tanh(stream, x),
-                        5 => Ops.Sigmoid(stream, x),
-                        _ => Ops.Gelu(stream, x),
-                    };
-                    owned.Add(result);
-                }
-                Assert.Equal(outputType, result.DataType);
-                Assert.Equal(x.Shape, result.Shape);
-                Func<double, double> reference = op switch
-                {
-                    0 => v => -v,
-                    1 => Math.Exp,
-                    2 => Math.Sqrt,
-                    3 => v => 1 / Math.Sqrt(v),
-                    4 => Math.Tanh,
-                    5 => v => 1 / (1 + Math.Exp(-v)),
-                    _ => v => 0.5 * v * (1 + Math.Tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))),
+                    0 => Ops.Neg(stream, x),
+                    1 => Ops.Exp(stream, x),
+                    2 => Ops.Sqrt(stream, x),
+                    3 => Ops.Rsqrt(stream, x),
+                    4 => Ops.Tanh(stream, x),
+                    5 => Ops.Sigmoid(stream, x),
+                    _ => Ops.Gelu(stream, x),
                 };
-                Close(Read(x).Select(reference).ToArray(), Read(result), outputType, $"unary {op}");
+                owned.Add(result);
             }
-            finally
+            Assert.Equal(outputType, result.DataType);
+            Assert.Equal(x.Shape, result.Shape);
+            Func<double, double> reference = op switch
             {
-                for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-            }
+                0 => v => -v,
+                1 => Math.Exp,
+                2 => Math.Sqrt,
+                3 => v => 1 / Math.Sqrt(v),
+                4 => Math.Tanh,
+                5 => v => 1 / (1 + Math.Exp(-v)),
+                _ => v => 0.5 * v * (1 + Math.Tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))),
+            };
+            Close(TensorValues.Download(x).Select(reference).ToArray(), TensorValues.Download(result), outputType, $"unary {op}");
         }, iter: Iterations, threads: 1);
     }
 
@@ -309,29 +220,22 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
     {
         using var stream = Device.CreateStream();
         // Scalars are small multiples of 1/4, so alpha x other is exact in float: one rounding remains.
-        var gen = Gen.Select(ShapeGen, Gen.OneOf(AllTypes), Gen.Bool, ViewGen, Gen.Int[-12, 12], Gen.Int[-8, 8], Gen.Int);
+        var gen = Gen.Select(RandomOperands.ShapeGen, Gen.OneOf(AllTypes), Gen.Bool, ViewGen, Gen.Int[-12, 12], Gen.Int[-8, 8], Gen.Int);
         gen.Sample((shape, type, multiply, view, otherQuarters, alphaQuarters, seed) =>
         {
-            var owned = new List<NpuTensor>();
-            try
-            {
-                var x = Operand(stream, type, shape, view, new Random(seed), owned);
-                bool integral = type == NpuDataType.Int32;
-                double other = integral ? otherQuarters : otherQuarters / 4.0;
-                double alpha = integral ? alphaQuarters : alphaQuarters / 4.0;
-                var result = multiply ? Ops.Muls(stream, x, other) : Ops.Adds(stream, x, other, alpha);
-                owned.Add(result);
-                Assert.Equal(type, result.DataType);
-                var xv = Read(x);
-                double[] expected = integral
-                    ? xv.Select(v => (double)unchecked(multiply ? (int)v * (int)other : (int)v + (int)alpha * (int)other)).ToArray()
-                    : xv.Select(v => multiply ? v * other : v + alpha * other).ToArray();
-                Close(expected, Read(result), type, multiply ? $"Muls {other}" : $"Adds {other} x {alpha}");
-            }
-            finally
-            {
-                for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-            }
+            using var owned = new OwnedTensors();
+            var x = Operands.Operand(stream, type, shape, view, new Random(seed), owned);
+            bool integral = type == NpuDataType.Int32;
+            double other = integral ? otherQuarters : otherQuarters / 4.0;
+            double alpha = integral ? alphaQuarters : alphaQuarters / 4.0;
+            var result = multiply ? Ops.Muls(stream, x, other) : Ops.Adds(stream, x, other, alpha);
+            owned.Add(result);
+            Assert.Equal(type, result.DataType);
+            var xv = TensorValues.Download(x);
+            double[] expected = integral
+                ? xv.Select(v => (double)unchecked(multiply ? (int)v * (int)other : (int)v + (int)alpha * (int)other)).ToArray()
+                : xv.Select(v => multiply ? v * other : v + alpha * other).ToArray();
+            Close(expected, TensorValues.Download(result), type, multiply ? $"Muls {other}" : $"Adds {other} x {alpha}");
         }, iter: Iterations, threads: 1);
     }
 
@@ -342,38 +246,31 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
         var gen = Gen.Select(BroadcastGen, Gen.OneOf(AllTypes), ViewGen, ViewGen, Gen.Int);
         gen.Sample((shapes, type, viewSelf, viewOther, seed) =>
         {
-            var owned = new List<NpuTensor>();
-            try
-            {
-                var random = new Random(seed);
-                var shape = BroadcastShape(shapes.A, shapes.B);
-                // condition of shape B, self of shape A, other of the broadcast shape.
-                var conditionValues = Enumerable.Range(0, (int)Count(shapes.B)).Select(_ => random.Next(2) == 1).ToArray();
-                var condition = NpuTensor.FromArray(stream, conditionValues, new TensorShape(shapes.B));
-                owned.Add(condition);
-                var self = Operand(stream, type, shapes.A, viewSelf, random, owned);
-                var other = Operand(stream, type, shape, viewOther, random, owned);
-                var picked = Ops.Where(stream, condition, self, other);
-                owned.Add(picked);
-                double[] sv = Read(self), ov = Read(other);
-                var expected = new double[Count(shape)];
-                for (long i = 0; i < expected.Length; i++)
-                    expected[i] = conditionValues[SourceIndex(shapes.B, shape, i)] ? sv[SourceIndex(shapes.A, shape, i)] : ov[i];
-                Assert.Equal(expected, Read(picked));
+            using var owned = new OwnedTensors();
+            var random = new Random(seed);
+            var shape = BroadcastShape(shapes.A, shapes.B);
+            // condition of shape B, self of shape A, other of the broadcast shape.
+            var conditionValues = Enumerable.Range(0, (int)RandomOperands.Count(shapes.B)).Select(_ => random.Next(2) == 1).ToArray();
+            var condition = NpuTensor.FromArray(stream, conditionValues, new TensorShape(shapes.B));
+            owned.Add(condition);
+            var self = Operands.Operand(stream, type, shapes.A, viewSelf, random, owned);
+            var other = Operands.Operand(stream, type, shape, viewOther, random, owned);
+            var picked = Ops.Where(stream, condition, self, other);
+            owned.Add(picked);
+            double[] sv = TensorValues.Download(self), ov = TensorValues.Download(other);
+            var expected = new double[RandomOperands.Count(shape)];
+            for (long i = 0; i < expected.Length; i++)
+                expected[i] = conditionValues[SourceIndex(shapes.B, shape, i)] ? sv[SourceIndex(shapes.A, shape, i)] : ov[i];
+            Assert.Equal(expected, TensorValues.Download(picked));
 
-                // MaskedFill in place on the (possibly strided) other, with a mask that broadcasts to it.
-                double value = type == NpuDataType.Int32 ? random.Next(-9, 10) : -0.5 * random.Next(1, 9);
-                var before = Read(other);
-                if (viewOther == View.Expanded) return;       // an expanded view aliases its elements: not a fill target
-                Ops.MaskedFill(stream, other, condition, value);
-                for (long i = 0; i < expected.Length; i++)
-                    expected[i] = conditionValues[SourceIndex(shapes.B, shape, i)] ? value : before[i];
-                Assert.Equal(expected, Read(other));
-            }
-            finally
-            {
-                for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-            }
+            // MaskedFill in place on the (possibly strided) other, with a mask that broadcasts to it.
+            double value = type == NpuDataType.Int32 ? random.Next(-9, 10) : -0.5 * random.Next(1, 9);
+            var before = TensorValues.Download(other);
+            if (viewOther == OperandView.Expanded) return;       // an expanded view aliases its elements: not a fill target
+            Ops.MaskedFill(stream, other, condition, value);
+            for (long i = 0; i < expected.Length; i++)
+                expected[i] = conditionValues[SourceIndex(shapes.B, shape, i)] ? value : before[i];
+            Assert.Equal(expected, TensorValues.Download(other));
         }, iter: Iterations, threads: 1);
     }
 
@@ -381,37 +278,30 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
     public void SwiGlu_matches_the_reference_for_any_dimension()
     {
         using var stream = Device.CreateStream();
-        var gen = Gen.Select(ShapeGen.Where(s => s.Length > 0), Gen.OneOf(FloatTypes), Gen.Int[0, 3], Gen.Int);
+        var gen = Gen.Select(RandomOperands.ShapeGen.Where(s => s.Length > 0), Gen.OneOf(FloatTypes), Gen.Int[0, 3], Gen.Int);
         gen.Sample((shape, type, dimPick, seed) =>
         {
-            var owned = new List<NpuTensor>();
-            try
-            {
-                int dim = dimPick % shape.Length;
-                var full = shape.ToArray();
-                full[dim] *= 2;
-                var x = Upload(stream, type, full, new Random(seed), owned);
-                var result = Ops.SwiGlu(stream, x, dim - shape.Length);          // negative form of the same dimension
-                owned.Add(result);
-                Assert.Equal(new TensorShape(shape), result.Shape);
-                var xv = Read(x);
-                long inner = 1;
-                for (int i = dim + 1; i < shape.Length; i++) inner *= shape[i];
-                long half = shape[dim], outer = Count(shape) / (half * inner);
-                var expected = new double[Count(shape)];
-                for (long o = 0; o < outer; o++)
-                    for (long j = 0; j < half; j++)
-                        for (long i = 0; i < inner; i++)
-                        {
-                            double g = xv[(o * 2 * half + j) * inner + i], u = xv[(o * 2 * half + j + half) * inner + i];
-                            expected[(o * half + j) * inner + i] = g / (1 + Math.Exp(-g)) * u;
-                        }
-                Close(expected, Read(result), type, $"SwiGlu dim {dim}");
-            }
-            finally
-            {
-                for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-            }
+            using var owned = new OwnedTensors();
+            int dim = dimPick % shape.Length;
+            var full = shape.ToArray();
+            full[dim] *= 2;
+            var x = Operands.Upload(stream, type, full, new Random(seed), owned);
+            var result = Ops.SwiGlu(stream, x, dim - shape.Length);          // negative form of the same dimension
+            owned.Add(result);
+            Assert.Equal(new TensorShape(shape), result.Shape);
+            var xv = TensorValues.Download(x);
+            long inner = 1;
+            for (int i = dim + 1; i < shape.Length; i++) inner *= shape[i];
+            long half = shape[dim], outer = RandomOperands.Count(shape) / (half * inner);
+            var expected = new double[RandomOperands.Count(shape)];
+            for (long o = 0; o < outer; o++)
+                for (long j = 0; j < half; j++)
+                    for (long i = 0; i < inner; i++)
+                    {
+                        double g = xv[(o * 2 * half + j) * inner + i], u = xv[(o * 2 * half + j + half) * inner + i];
+                        expected[(o * half + j) * inner + i] = g / (1 + Math.Exp(-g)) * u;
+                    }
+            Close(expected, TensorValues.Download(result), type, $"SwiGlu dim {dim}");
         }, iter: Iterations, threads: 1);
     }
 }

@@ -8,7 +8,7 @@ namespace Ascend.Interop.Tests;
 /// Tolerance per element: <c>rel(dtype) * |ref| + 2^-20 * sum_k |a_ik * b_kj| + 1e-7</c>, where rel is twice the
 /// half-ulp of one rounding into the output type (float32 2^-23, float16 2^-10, bfloat16 2^-7) and the second term
 /// bounds float32 accumulation over at most 8 products (k * 2^-24 with k &lt;= 8 is below 2^-20); 1e-7 covers
-/// float16's subnormal spacing. Inputs are generated in the tensor's type, so the reference sees exactly the stored values.
+/// float16's subnormal spacing. The reference reads the operands back, so it sees exactly the stored values.
 /// </summary>
 [Collection("Npu")]
 public sealed class MatMulPropertyTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
@@ -21,6 +21,8 @@ public sealed class MatMulPropertyTests(NpuFixture fixture) : NpuLeakCheckedTest
         public override string ToString() =>
             $"{Type} a{TensorShape.Format(ShapeA)}{(TransposeA ? "ᵀ-view" : "")} b{TensorShape.Format(ShapeB)}{(TransposeB ? "ᵀ-view" : "")} seed {Seed}";
     }
+
+    private static readonly RandomOperands Operands = new() { FloatValue = random => random.NextDouble() * 4 - 2 };
 
     private static readonly Gen<NpuDataType> TypeGen = Gen.Int[0, 2].Select(i => FloatTypes[i]);
 
@@ -87,12 +89,12 @@ public sealed class MatMulPropertyTests(NpuFixture fixture) : NpuLeakCheckedTest
     private void Check(MatCase c, Func<NpuStream, NpuTensor, NpuTensor, NpuTensor> op)
     {
         var random = new Random(c.Seed);
-        double[] av = RandomValues(random, c.Type, Count(c.ShapeA));
-        double[] bv = RandomValues(random, c.Type, Count(c.ShapeB));
         using var stream = Device.CreateStream();
-        using var a = Operand(stream, c.Type, av, c.ShapeA, c.TransposeA);
-        using var b = Operand(stream, c.Type, bv, c.ShapeB, c.TransposeB);
+        using var owned = new OwnedTensors();
+        var a = Operands.Operand(stream, c.Type, c.ShapeA, c.TransposeA ? OperandView.Transposed : OperandView.Contiguous, random, owned);
+        var b = Operands.Operand(stream, c.Type, c.ShapeB, c.TransposeB ? OperandView.Transposed : OperandView.Contiguous, random, owned);
         using var result = op(stream, a, b);
+        double[] av = TensorValues.Download(a, stream), bv = TensorValues.Download(b, stream);
         var (expected, magnitude, shape) = Reference(av, c.ShapeA, bv, c.ShapeB);
         Assert.Equal(new TensorShape(shape), result.Shape);
         Assert.Equal(c.Type, result.DataType);
@@ -104,32 +106,6 @@ public sealed class MatMulPropertyTests(NpuFixture fixture) : NpuLeakCheckedTest
             Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance,
                 $"{c}: element {i} is {actual[i]}, expected {expected[i]} (tolerance {tolerance})");
         }
-    }
-
-    private static long Count(long[] shape) => shape.Aggregate(1L, (x, y) => x * y);
-
-    private static double[] RandomValues(Random random, NpuDataType type, long count)
-    {
-        var v = new double[count];
-        for (long i = 0; i < count; i++) v[i] = TensorValues.Round(type, random.NextDouble() * 4 - 2);
-        return v;
-    }
-
-    /// <summary>The operand with logical <paramref name="shape"/> and row-major values; optionally stored transposed (a view).</summary>
-    private static NpuTensor Operand(NpuStream stream, NpuDataType type, double[] values, long[] shape, bool transposed)
-    {
-        if (!transposed) return TensorValues.Upload(stream, type, values, new TensorShape(shape));
-        int r = shape.Length;
-        long rows = shape[r - 2], cols = shape[r - 1], outer = values.Length / (rows * cols);
-        var stored = new double[values.Length];  // storage [..., cols, rows]
-        for (long o = 0; o < outer; o++)
-            for (long i = 0; i < rows; i++)
-                for (long j = 0; j < cols; j++)
-                    stored[o * rows * cols + j * rows + i] = values[o * rows * cols + i * cols + j];
-        long[] storedShape = (long[])shape.Clone();
-        (storedShape[r - 2], storedShape[r - 1]) = (cols, rows);
-        using var storage = TensorValues.Upload(stream, type, stored, new TensorShape(storedShape));
-        return storage.Transpose(-2, -1);
     }
 
     /// <summary>torch.matmul in double: values, the sum of |products| per element, and the result shape.</summary>
@@ -184,33 +160,4 @@ public sealed class MatMulPropertyTests(NpuFixture fixture) : NpuLeakCheckedTest
         for (int i = 0; i < dims.Length; i++) off = off * dims[i] + (dims[i] == 1 ? 0 : index[i + shift]);
         return off;
     }
-}
-
-/// <summary>Host values in double for float tensors of the three floating types used by the operator tests.</summary>
-internal static class TensorValues
-{
-    /// <summary><paramref name="value"/> rounded to <paramref name="type"/> (via float32, as the upload does).</summary>
-    public static double Round(NpuDataType type, double value) => type switch
-    {
-        NpuDataType.Float32 => (float)value,
-        NpuDataType.Float16 => (double)(Half)(float)value,
-        NpuDataType.BFloat16 => (float)(BFloat16)(float)value,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a floating type of the tests"),
-    };
-
-    public static NpuTensor Upload(NpuStream stream, NpuDataType type, double[] values, TensorShape shape) => type switch
-    {
-        NpuDataType.Float32 => NpuTensor.FromArray(stream, values.Select(v => (float)v).ToArray(), shape),
-        NpuDataType.Float16 => NpuTensor.FromArray(stream, values.Select(v => (Half)(float)v).ToArray(), shape),
-        NpuDataType.BFloat16 => NpuTensor.FromArray(stream, values.Select(v => (BFloat16)(float)v).ToArray(), shape),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a floating type of the tests"),
-    };
-
-    public static double[] Download(NpuTensor tensor, NpuStream stream) => tensor.DataType switch
-    {
-        NpuDataType.Float32 => tensor.ToArray<float>(stream).Select(v => (double)v).ToArray(),
-        NpuDataType.Float16 => tensor.ToArray<Half>(stream).Select(v => (double)v).ToArray(),
-        NpuDataType.BFloat16 => tensor.ToArray<BFloat16>(stream).Select(v => (double)(float)v).ToArray(),
-        _ => throw new ArgumentOutOfRangeException(nameof(tensor), tensor.DataType, "not a floating type of the tests"),
-    };
 }
