@@ -5,13 +5,29 @@ namespace Ascend.Interop.Benchmarks;
 
 /// <summary>
 /// The LLM sample's decode step (samples/Ascend.Interop.Llm: 4 layers, hidden 256, vocab 4096) for 8 sequences,
-/// prefilled once: an eager step (its 78 operator launches), a graph step (input copies, one task-group update per
-/// layer for the attention lengths, the replay, the token copy) and the bare replay. Used by
+/// prefilled once: an eager step (its 94 operator launches and two copies), a graph step (input copy, one task-group
+/// update per layer for the attention lengths, the replay, the token copy) and the bare replay. Used by
 /// <see cref="DecoderEnqueueBenchmarks"/> (host submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
+/// The C++ baseline making the same C calls is bench/native/decoder_bench.cpp; both check the counts below.
 /// </summary>
 public sealed class DecoderBenchmarkBodies : IDisposable
 {
     public const int Batch = 8;
+
+    /// <summary>Steps queued per timed batch by the enqueue benchmarks (C++: kEnqueueBatch).</summary>
+    public const int EnqueueBatch = 16;
+
+    /// <summary>Operators one step launches (LlmModel.OperatorsPerStep; C++: kOperatorsPerStep).</summary>
+    public const int OperatorsPerStep = 94;
+
+    /// <summary>Simulator tasks (ACLSIM_COUNT_TASKS_EXECUTED) of one eager step: the operators and the two copies (C++: kExpectedEagerStepTasks).</summary>
+    public const int EagerStepTasks = OperatorsPerStep + 2;
+
+    /// <summary>Simulator tasks of one bare replay: the captured operators (C++: kExpectedReplayTasks).</summary>
+    public const int ReplayTasks = OperatorsPerStep;
+
+    /// <summary>Simulator tasks of one graph step: the replay and the two copies; event records/waits and task-group updates are not counted as tasks (C++: kExpectedGraphStepTasks).</summary>
+    public const int GraphStepTasks = ReplayTasks + 2;
 
     private readonly NpuRuntime _runtime;
     private readonly NpuDevice _device;
@@ -39,6 +55,15 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     public NpuStream Stream { get; }
 
     public LlmEngine Engine => _engine;
+
+    /// <summary>The captured step of the batch (bucket <see cref="Batch"/>).</summary>
+    public NpuGraph Graph => _engine.Buckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The decode step is not captured.");
+
+    /// <summary>The token ids the next step reads (the model's static token buffer), written synchronously.</summary>
+    public void SetTokens(ReadOnlySpan<long> tokens) => _model.Tokens.CopyFrom(tokens, Stream);
+
+    /// <summary>The logits of the last step, [Batch x Vocab].</summary>
+    public float[] ReadLogits() => _engine.ReadLogits(Batch);
 
     /// <summary>Queues one eager decode step (the same inputs every time, so repeats are idempotent).</summary>
     public void EagerStepSubmit() => _engine.SubmitDecodeStep(_positions, DecodeMode.Eager);
