@@ -324,6 +324,7 @@ Task("Bench")
     var benchDir = MakeAbsolute(Directory("artifacts/bench")).FullPath;
     var simLibrary = MakeAbsolute(File($"{nativeBuildDir}/libascend_sim.so")).FullPath;
     var nativeJson = $"{benchDir}/native.json";
+    var decoderJson = $"{benchDir}/native-decoder.json";
     var dotnetArtifacts = $"{benchDir}/dotnet";
     var benchProject = "bench/Ascend.Interop.Benchmarks";
     var benchApp = $"{benchProject}/bin/Release/net10.0/Ascend.Interop.Benchmarks.dll";
@@ -340,8 +341,11 @@ Task("Bench")
     var repetitions = quick ? "--benchmark_repetitions=3 --benchmark_min_time=0.1" : "--benchmark_repetitions=10";
     Run($"{benchDir}/native-build/ascend_bench_native",
         $"{repetitions} --benchmark_report_aggregates_only=true --benchmark_out={nativeJson} --benchmark_out_format=json");
+    // The decoder baseline (bench/native/decoder_bench.cpp): checks itself first (graph == eager, task counts).
+    Run($"{benchDir}/native-build/ascend_bench_decoder",
+        $"{repetitions} --benchmark_report_aggregates_only=true --benchmark_out={decoderJson} --benchmark_out_format=json");
     Run("dotnet", $"{benchApp} run {(quick ? "--quick " : "")}--artifacts {dotnetArtifacts} --sim-library {simLibrary}");
-    Run("dotnet", $"{benchApp} report --dotnet {dotnetArtifacts}/results --native {nativeJson} --out bench/RESULTS.md{(quick ? " --quick" : "")}");
+    Run("dotnet", $"{benchApp} report --dotnet {dotnetArtifacts}/results --native {nativeJson} --native {decoderJson} --out bench/RESULTS.md{(quick ? " --quick" : "")}");
 });
 
 RunTarget(target);

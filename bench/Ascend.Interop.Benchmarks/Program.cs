@@ -15,7 +15,7 @@ namespace Ascend.Interop.Benchmarks;
 ///   loop BODY SECONDS                                    runs one BenchmarkBodies method in a loop (for perf / dotnet-trace)
 ///   pair BODY1 BODY2 SECONDS                             alternates batches of two call-only bodies; the fastest batch of each
 ///                                                        (a development aid on a busy machine: the minimum filters out preemption)
-///   report --dotnet DIR --native FILE --out FILE [--commit SHA] [--quick]
+///   report --dotnet DIR --native FILE [--native FILE2] --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
 /// </summary>

@@ -20,28 +20,32 @@ public static class ResultsReport
 
     public static int Run(string[] args)
     {
-        string? dotnetDir = null, nativeFile = null, outFile = null, commit = null;
+        string? dotnetDir = null, outFile = null, commit = null;
+        var nativeFiles = new List<string>();
         bool quick = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--dotnet": dotnetDir = Program.Value(args, ref i); break;
-                case "--native": nativeFile = Program.Value(args, ref i); break;
+                case "--native": nativeFiles.Add(Program.Value(args, ref i)); break;  // repeatable: MLP and decoder programs
                 case "--out": outFile = Program.Value(args, ref i); break;
                 case "--commit": commit = Program.Value(args, ref i); break;
                 case "--quick": quick = true; break;
                 default: throw new ArgumentException($"report: unknown argument '{args[i]}'.");
             }
         }
-        if (dotnetDir is null || nativeFile is null || outFile is null)
-            throw new ArgumentException("report needs --dotnet DIR (BenchmarkDotNet artifacts), --native FILE (Google Benchmark JSON) and --out FILE.");
+        if (dotnetDir is null || nativeFiles.Count == 0 || outFile is null)
+            throw new ArgumentException("report needs --dotnet DIR (BenchmarkDotNet artifacts), --native FILE (Google Benchmark JSON; repeat it for each C++ program) and --out FILE.");
 
         var dotnet = ReadBenchmarkDotNet(dotnetDir, out string runtime);
-        var native = ReadGoogleBenchmark(File.ReadAllText(nativeFile));
+        var native = new Dictionary<string, Measurement>(StringComparer.Ordinal);
+        foreach (var file in nativeFiles)
+            foreach (var (name, measurement) in ReadGoogleBenchmark(File.ReadAllText(file)))
+                native[name] = measurement;
         // The run's date is when its outputs were written (the report may be rebuilt later from the same files).
         var written = Directory.GetFiles(dotnetDir, "*-report-brief.json", SearchOption.AllDirectories)
-            .Select(File.GetLastWriteTimeUtc).Append(File.GetLastWriteTimeUtc(nativeFile)).Max();
+            .Select(File.GetLastWriteTimeUtc).Concat(nativeFiles.Select(File.GetLastWriteTimeUtc)).Max();
         var info = new RunInfo(written, Machine(), commit ?? GitCommit(), runtime, quick);
         string table = BuildTable(dotnet, native, info, out int missed);
         string existing = File.Exists(outFile) ? File.ReadAllText(outFile) : "";
@@ -189,12 +193,73 @@ public static class ResultsReport
             Derived(label, bytes, "0", "0", v => v == 0);
         }
         sb.AppendLine();
+        miss += DecoderTables(sb, cs, cpp);
         sb.AppendLine(EndMarker);
         missed = miss;
         return sb.ToString();
 
         static double? Div2(IReadOnlyDictionary<string, Measurement> a, string an, IReadOnlyDictionary<string, Measurement> b, string bn) =>
             a.TryGetValue(an, out var x) && b.TryGetValue(bn, out var y) ? x.MedianNs / y.MedianNs : null;
+    }
+
+    /// <summary>
+    /// The decoder rows (DecoderBenchmarks.cs against bench/native/decoder_bench.cpp): C# against C++ per row, the
+    /// eager/graph ratios of each side, managed bytes per step. Returns the targets measured and missed.
+    /// </summary>
+    public static int DecoderTables(StringBuilder sb, IReadOnlyDictionary<string, Measurement> cs, IReadOnlyDictionary<string, Measurement> cpp)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int miss = 0;
+        sb.AppendLine($"Decoder step of the LLM sample (4 layers, hidden 256, vocab 4096, float16 KV cache, context 64), {DecoderBenchmarkBodies.Batch} sequences, " +
+                      $"{DecoderBenchmarkBodies.OperatorsPerStep} operators per step; enqueue rows: {DecoderBenchmarkBodies.EnqueueBatch} steps queued per timed batch, the streams drained untimed.");
+        sb.AppendLine();
+        sb.AppendLine("| Decoder benchmark | C# (SDK) | C++ | C#/C++ | C# allocated/step |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        void Row(string label, string csName, string cppName)
+        {
+            cs.TryGetValue(csName, out var c);
+            cpp.TryGetValue(cppName, out var n);
+            double? ratio = c is not null && n is not null ? c.MedianNs / n.MedianNs : null;
+            sb.AppendLine($"| {label} | {Time(c?.MedianNs)} | {Time(n?.MedianNs)} | {Ratio(ratio)} | {Bytes(c?.AllocatedBytes)} |");
+        }
+        Row($"Eager decode step, enqueue only ({DecoderBenchmarkBodies.OperatorsPerStep} operators, 2 copies)", "EagerDecodeEnqueue", "EagerDecodeEnqueue");
+        Row("Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy)", "GraphDecodeEnqueue", "GraphDecodeEnqueue");
+        Row("Graph decode step, enqueue only, without the update's dry validation pass (C++ only)", "-", "GraphDecodeEnqueueNoDryRun");
+        Row("Bare replay of the captured step, enqueue only", "ReplayDecodeEnqueue", "ReplayDecodeEnqueue");
+        Row("Eager decode step + wait", "EagerDecodeStep", "EagerDecodeStep");
+        Row("Graph decode step + wait", "GraphDecodeStep", "GraphDecodeStep");
+        sb.AppendLine();
+
+        sb.AppendLine("| Decoder comparison | Value | Target | Met |");
+        sb.AppendLine("|---|---:|---|---|");
+        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok)
+        {
+            string met = ok is null || value is null ? "" : ok(value.Value) ? "yes" : "**no**";
+            if (met == "**no**") miss++;
+            sb.AppendLine($"| {label} | {(value is null ? "n/a" : value.Value.ToString(format, inv))} | {target} | {met} |");
+        }
+        static double? Div(IReadOnlyDictionary<string, Measurement> side, string a, string b) =>
+            side.TryGetValue(a, out var x) && side.TryGetValue(b, out var y) ? x.MedianNs / y.MedianNs : null;
+        Derived("Eager decode enqueue / bare replay enqueue, C#", Div(cs, "EagerDecodeEnqueue", "ReplayDecodeEnqueue"), "0.0'x'", ">= 20x", v => v >= 20);
+        Derived("Eager decode enqueue / bare replay enqueue, C++", Div(cpp, "EagerDecodeEnqueue", "ReplayDecodeEnqueue"), "0.0'x'", "", null);
+        Derived("Eager decode enqueue / graph step enqueue (with the updates), C#", Div(cs, "EagerDecodeEnqueue", "GraphDecodeEnqueue"), "0.0'x'", ">= 20x", v => v >= 20);
+        Derived("Eager decode enqueue / graph step enqueue (with the updates), C++", Div(cpp, "EagerDecodeEnqueue", "GraphDecodeEnqueue"), "0.0'x'", "", null);
+        Derived("Eager decode step / graph step, with the wait, C#", Div(cs, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
+        Derived("Eager decode step / graph step, with the wait, C++", Div(cpp, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
+        foreach (var (label, name) in new[]
+                 {
+                     ("Managed bytes per eager decode step, enqueue (EagerDecodeEnqueue)", "EagerDecodeEnqueue"),
+                     ("Managed bytes per graph decode step, enqueue (GraphDecodeEnqueue)", "GraphDecodeEnqueue"),
+                     ("Managed bytes per bare replay, enqueue (ReplayDecodeEnqueue)", "ReplayDecodeEnqueue"),
+                     ("Managed bytes per eager decode step + wait (EagerDecodeStep)", "EagerDecodeStep"),
+                     ("Managed bytes per graph decode step + wait (GraphDecodeStep)", "GraphDecodeStep"),
+                 })
+        {
+            long? bytes = cs.TryGetValue(name, out var m) ? m.AllocatedBytes : null;
+            Derived(label, bytes, "0", "0", v => v == 0);
+        }
+        sb.AppendLine();
+        return miss;
     }
 
     /// <summary>Replaces the generated block of <paramref name="existing"/> (or appends one, after a title when the file is new).</summary>
