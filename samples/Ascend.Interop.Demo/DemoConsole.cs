@@ -18,4 +18,21 @@ internal static class DemoConsole
         if (Console.IsOutputRedirected) console.Profile.Width = 200;
         return console;
     }
+
+    /// <summary>
+    /// A report's table: <paramref name="title"/> (markup) over the <paramref name="columns"/>, the first
+    /// <paramref name="leftColumns"/> and the last left-aligned, the others right-aligned, with the caption under it.
+    /// </summary>
+    public static Table ReportTable(string title, string[] columns, int leftColumns, string caption)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(title);
+        for (int i = 0; i < columns.Length; i++)
+        {
+            var column = new TableColumn(Markup.Escape(columns[i]));
+            if (i >= leftColumns && i < columns.Length - 1) column.RightAligned();
+            table.AddColumn(column);
+        }
+        table.Caption(Markup.Escape(caption));
+        return table;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Ascend.Interop.Demo;
 
@@ -44,15 +43,9 @@ internal readonly record struct StepTime(double MeanMicroseconds, double MedianM
 }
 
 /// <summary>Everything one demo run measured and wrote.</summary>
-internal sealed record DemoReport
+internal sealed record DemoReport : DemoRunReport
 {
-    public required string Backend { get; init; }
-    public required string SocName { get; init; }
-    public required string AclVersion { get; init; }
-    public required string Model { get; init; }
     public required int Iterations { get; init; }
-    public required string CommandLine { get; init; }
-    public required DateTimeOffset StartedAt { get; init; }
     public required IReadOnlyList<BatchRow> Rows { get; init; }
     public required long PrivatePoolsTotalBytes { get; init; }
     public required long SharedPoolBytes { get; init; }
@@ -63,11 +56,9 @@ internal sealed record DemoReport
     public required int PrivateCacheCount { get; init; }
     public required int SharedCacheCount { get; init; }
     public required double Tolerance { get; init; }
-    public TimeSpan Elapsed { get; init; }
-    public IReadOnlyList<string> Files { get; init; } = [];
 
     /// <summary>True when every graph output matched the eager output (bit for bit on the simulator, within <see cref="Tolerance"/> on CANN).</summary>
-    public bool Passed => Rows.All(r => Matches(r.BitwiseEqual, r.MaxAbsDiff) && Matches(r.SharedBitwiseEqual, r.SharedMaxAbsDiff));
+    public override bool Passed => Rows.All(r => Matches(r.BitwiseEqual, r.MaxAbsDiff) && Matches(r.SharedBitwiseEqual, r.SharedMaxAbsDiff));
 
     private bool Matches(bool bitwise, double diff) => Tolerance == 0 ? bitwise : diff <= Tolerance;
 
@@ -120,27 +111,13 @@ internal sealed record DemoReport
     }
 
     /// <summary>The table and summary as Markdown (table.md).</summary>
-    public string ToMarkdown()
-    {
-        var md = new StringBuilder();
-        md.AppendLine("# Ascend.Interop graph-mode demo");
-        md.AppendLine();
-        md.AppendLine($"- date: {StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
-        md.AppendLine($"- backend: {Backend} ({SocName}, ACL {AclVersion})");
-        md.AppendLine($"- command: `Ascend.Interop.Demo{(CommandLine.Length == 0 ? "" : " " + CommandLine)}`");
-        md.AppendLine($"- model: {Model}");
-        md.AppendLine($"- timing: host time per step over {Iterations} steps, mean / median (Stopwatch around submit + Synchronize, eager and replay steps alternating); eager = the forward's {Rows.FirstOrDefault()?.Operators ?? 0} operator calls, replay = NpuGraphCache lookup + Replay");
-        md.AppendLine($"- run time: {Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
-        md.AppendLine();
-        md.AppendLine(Caption);
-        md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Concat(Columns.Select((_, i) => i == 0 || i == Columns.Length - 1 ? " --- |" : " ---: |")));
-        foreach (var row in Rows) md.AppendLine("| " + string.Join(" | ", Cells(row)) + " |");
-        md.AppendLine();
-        foreach (var line in SummaryLines()) md.AppendLine("- " + line);
-        return md.ToString();
-    }
+    public override string ToMarkdown() => Markdown(
+        "Ascend.Interop graph-mode demo",
+        [
+            $"timing: host time per step over {Iterations} steps, mean / median (Stopwatch around submit + Synchronize, eager and replay steps alternating); eager = the forward's {Rows.FirstOrDefault()?.Operators ?? 0} operator calls, replay = NpuGraphCache lookup + Replay",
+            $"run time: {Seconds(Elapsed)} s",
+        ],
+        Caption, Columns, leftColumns: 1, Rows.Select(Cells), SummaryLines()).ToString();
 
     public static string FormatBytes(long bytes)
     {

@@ -12,30 +12,12 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
 {
     private const int WarmupSteps = 5;
 
-    /// <summary>Sets ASCEND_INTEROP_BACKEND for the choice made at the first native call (no effect after it).</summary>
-    public static void SelectBackend(DemoBackend backend)
-    {
-        if (backend == DemoBackend.Auto && Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND") is null) return;
-        Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", backend.ToString().ToLowerInvariant());
-    }
-
     public DemoReport Run()
     {
-        var started = DateTimeOffset.UtcNow;
-        var total = Stopwatch.StartNew();
-        SelectBackend(options.Backend);
-
-        using var runtime = NpuRuntime.Initialize();
-        using var device = NpuDevice.Open(0);
-        using var stream = device.CreateStream();
-        bool simulator = runtime.Backend == NpuBackend.Simulator;
-        if (options.Backend == DemoBackend.Sim && !simulator || options.Backend == DemoBackend.Cann && simulator)
-            throw new InvalidOperationException(
-                $"--backend {options.Backend.ToString().ToLowerInvariant()} was asked for, but the native backend was already chosen ({runtime.Backend}) earlier in this process.");
-
-        // Fail before the long phases when the output folder cannot be made.
-        string outDir = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(outDir);
+        using var session = DemoSession.Open(options);
+        var runtime = session.Runtime;
+        var device = session.Device;
+        var stream = session.Stream;
 
         var random = new Random(options.Seed);
         using var model = new Mlp(stream, options.Width, options.Layers, random);
@@ -52,7 +34,6 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
         var sharedBodies = new Dictionary<int, Action<NpuStream>>();
         var warmupOutputs = new List<NpuTensor>();
         var rows = new List<BatchRow>();
-        var files = new List<string>();
         int capacity = Math.Max(12, sizes.Count);
         using var sharedPool = new NpuGraphPool(device);
         var privateCache = new NpuGraphCache<int>(capacity);
@@ -154,18 +135,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
 
             // Pictures and dumps of one graph (the first batch size), and the table.
             int shown = sizes[0];
-            var graph = privateCache.GetOrCapture(shown, stream, privateBodies[shown]);
-            string dotPath = Path.Combine(outDir, $"graph-b{shown}.dot");
-            File.WriteAllText(dotPath, graph.ToDot());
-            files.Add(dotPath);
-            string? svgPath = GraphvizSvg(dotPath, out string? svgNote);
-            if (svgPath is not null) files.Add(svgPath);
-            string jsonPath = Path.Combine(outDir, $"graph-b{shown}.json");
-            graph.DumpJson(jsonPath);
-            files.Add(jsonPath);
-            string describePath = Path.Combine(outDir, $"graph-b{shown}.txt");
-            File.WriteAllText(describePath, graph.Describe());
-            files.Add(describePath);
+            session.WriteGraphFiles(privateCache.GetOrCapture(shown, stream, privateBodies[shown]), $"graph-b{shown}");
 
             var report = new DemoReport
             {
@@ -175,7 +145,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
                 Model = model.Description,
                 Iterations = options.Iterations,
                 CommandLine = options.CommandLine,
-                StartedAt = started,
+                StartedAt = session.StartedAt,
                 Rows = rows,
                 PrivatePoolsTotalBytes = privateCache.MemoryBytes,
                 SharedPoolBytes = sharedCache.MemoryBytes,
@@ -185,14 +155,10 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
                 SharedCacheStatistics = sharedCache.Statistics,
                 PrivateCacheCount = privateCache.Count,
                 SharedCacheCount = sharedCache.Count,
-                Tolerance = simulator ? 0 : 1e-4,
+                Tolerance = session.IsSimulator ? 0 : 1e-4,
             };
-            string tablePath = Path.Combine(outDir, "table.md");
-            files.Add(tablePath);
-            report = report with { Elapsed = total.Elapsed, Files = files.ToArray() };
-            File.WriteAllText(tablePath, report.ToMarkdown());
-
-            Print(report, svgNote);
+            report = session.Finish(report);
+            Print(report, session);
             return report;
         }
         finally
@@ -227,16 +193,9 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             }
         };
 
-    private void Print(DemoReport report, string? svgNote)
+    private void Print(DemoReport report, DemoSession session)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Eager vs captured graph, per batch size[/]");
-        for (int i = 0; i < DemoReport.Columns.Length; i++)
-        {
-            var column = new TableColumn(Markup.Escape(DemoReport.Columns[i]));
-            if (i > 0 && i < DemoReport.Columns.Length - 1) column.RightAligned();
-            table.AddColumn(column);
-        }
-        table.Caption(Markup.Escape(DemoReport.Caption));
+        var table = DemoConsole.ReportTable("[bold]Eager vs captured graph, per batch size[/]", DemoReport.Columns, leftColumns: 1, DemoReport.Caption);
         // Narrow terminals: mean and median on two lines, so the table keeps one line per value.
         bool narrow = console.Profile.Width < 140;
         foreach (var row in report.Rows)
@@ -244,63 +203,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
         if (narrow) table.Border(TableBorder.Simple);
         console.Write(table);
         foreach (var line in report.SummaryLines()) console.WriteLine(line);
-        console.MarkupLine($"Wrote {report.Files.Count} files to [blue]{Markup.Escape(Path.GetDirectoryName(report.Files[0])!)}[/]:");
-        foreach (var file in report.Files) console.WriteLine("  " + file);
-        if (svgNote is not null) console.WriteLine(svgNote);
-        console.WriteLine($"Done in {report.Elapsed.TotalSeconds:F1} s.");
-    }
-
-    /// <summary>Runs Graphviz (<c>dot -Tsvg</c>) when it is on PATH; returns the SVG path or null with a note.</summary>
-    internal static string? GraphvizSvg(string dotPath, out string? note)
-    {
-        note = null;
-        string? dot = FindOnPath("dot");
-        if (dot is null)
-        {
-            note = "Graphviz 'dot' is not on PATH: no SVG written (install graphviz to get one; the .dot file opens in any Graphviz viewer).";
-            return null;
-        }
-        string svgPath = Path.ChangeExtension(dotPath, ".svg");
-        try
-        {
-            var start = new ProcessStartInfo(dot)
-            {
-                ArgumentList = { "-Tsvg", dotPath, "-o", svgPath },
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start)!;
-            string error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(30_000))
-            {
-                process.Kill(entireProcessTree: true);
-                note = "Graphviz 'dot' did not finish within 30 s: no SVG written.";
-                return null;
-            }
-            if (process.ExitCode != 0 || !File.Exists(svgPath))
-            {
-                note = $"Graphviz 'dot' failed (exit {process.ExitCode}): {error.Trim()}";
-                return null;
-            }
-            return svgPath;
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
-        {
-            note = $"Graphviz 'dot' could not be run: {e.Message}";
-            return null;
-        }
-    }
-
-    private static string? FindOnPath(string tool)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
+        session.PrintFiles(console, report);
     }
 
     /// <summary>Max |a - b| and whether the two arrays are equal bit for bit.</summary>
@@ -318,7 +221,6 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
         }
         return (max, bitwise);
     }
-
 
     private static void DisposeAll(List<NpuTensor> tensors)
     {

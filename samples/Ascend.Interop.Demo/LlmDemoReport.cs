@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Ascend.Interop.Demo;
 
@@ -26,16 +25,10 @@ internal sealed record LlmBucketRow(
 }
 
 /// <summary>Everything one LLM demo run measured and wrote.</summary>
-internal sealed record LlmDemoReport
+internal sealed record LlmDemoReport : DemoRunReport
 {
-    public required string Backend { get; init; }
-    public required string SocName { get; init; }
-    public required string AclVersion { get; init; }
-    public required string Model { get; init; }
     public required int OperatorsPerStep { get; init; }
     public required int Tokens { get; init; }
-    public required string CommandLine { get; init; }
-    public required DateTimeOffset StartedAt { get; init; }
     public required IReadOnlyList<LlmBucketRow> Rows { get; init; }
     public required long SharedPoolBytes { get; init; }
     public required long PrivatePoolsBytes { get; init; }
@@ -48,11 +41,9 @@ internal sealed record LlmDemoReport
     public required NpuGraphBucketStatistics Statistics { get; init; }
     public required TimeSpan LoadTime { get; init; }
     public IReadOnlyList<string> Samples { get; init; } = [];
-    public TimeSpan Elapsed { get; init; }
-    public IReadOnlyList<string> Files { get; init; } = [];
 
     /// <summary>True when graph-mode decoding gave the eager tokens for every batch.</summary>
-    public bool Passed => Rows.Count > 0 && Rows.All(r => r.TokensEqual);
+    public override bool Passed => Rows.Count > 0 && Rows.All(r => r.TokensEqual);
 
     public static readonly string[] Columns =
     [
@@ -102,25 +93,15 @@ internal sealed record LlmDemoReport
             : "MISMATCH: graph-mode tokens differ from the eager tokens (see the table).";
     }
 
-    public string ToMarkdown()
+    public override string ToMarkdown()
     {
-        var md = new StringBuilder();
-        md.AppendLine("# Ascend.Interop graph-mode demo: LLM decoding");
-        md.AppendLine();
-        md.AppendLine($"- date: {StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
-        md.AppendLine($"- backend: {Backend} ({SocName}, ACL {AclVersion})");
-        md.AppendLine($"- command: `Ascend.Interop.Demo{(CommandLine.Length == 0 ? "" : " " + CommandLine)}`");
-        md.AppendLine($"- model: {Model}");
-        md.AppendLine($"- tokens per sequence: {Tokens} (the first from the eager prefill, then {Tokens - 1} decode steps per mode)");
-        md.AppendLine($"- load time: {LoadTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s; run time: {Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
-        md.AppendLine();
-        md.AppendLine(Caption);
-        md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Concat(Columns.Select((_, i) => i < 2 || i == Columns.Length - 1 ? " --- |" : " ---: |")));
-        foreach (var row in Rows) md.AppendLine("| " + string.Join(" | ", Cells(row)) + " |");
-        md.AppendLine();
-        foreach (var line in SummaryLines()) md.AppendLine("- " + line);
+        var md = Markdown(
+            "Ascend.Interop graph-mode demo: LLM decoding",
+            [
+                $"tokens per sequence: {Tokens} (the first from the eager prefill, then {Tokens - 1} decode steps per mode)",
+                $"load time: {Seconds(LoadTime)} s; run time: {Seconds(Elapsed)} s",
+            ],
+            Caption, Columns, leftColumns: 2, Rows.Select(Cells), SummaryLines());
         md.AppendLine();
         foreach (var line in Samples) md.AppendLine("- " + line);
         return md.ToString();

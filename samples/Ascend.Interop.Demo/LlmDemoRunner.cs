@@ -14,19 +14,10 @@ internal sealed class LlmDemoRunner(DemoOptions options, IAnsiConsole console)
 {
     public LlmDemoReport Run()
     {
-        var started = DateTimeOffset.UtcNow;
-        var total = Stopwatch.StartNew();
-        DemoRunner.SelectBackend(options.Backend);
-
-        using var runtime = NpuRuntime.Initialize();
-        using var device = NpuDevice.Open(0);
-        using var stream = device.CreateStream();
-        bool simulator = runtime.Backend == NpuBackend.Simulator;
-        if (options.Backend == DemoBackend.Sim && !simulator || options.Backend == DemoBackend.Cann && simulator)
-            throw new InvalidOperationException(
-                $"--backend {options.Backend.ToString().ToLowerInvariant()} was asked for, but the native backend was already chosen ({runtime.Backend}) earlier in this process.");
-        string outDir = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(outDir);
+        using var session = DemoSession.Open(options);
+        var runtime = session.Runtime;
+        var device = session.Device;
+        var stream = session.Stream;
 
         var config = options.LlmConfig;
         var batches = options.EffectiveBatchSizes;
@@ -83,20 +74,9 @@ internal sealed class LlmDemoRunner(DemoOptions options, IAnsiConsole console)
             phase.Done();
         });
 
-        var files = new List<string>();
         int shown = engine.Buckets.Select(batches[0]).Size;
         engine.Buckets.TryGet(shown, out var shownGraph);
-        string dotPath = Path.Combine(outDir, $"decode-b{shown}.dot");
-        File.WriteAllText(dotPath, shownGraph.ToDot());
-        files.Add(dotPath);
-        string? svgPath = DemoRunner.GraphvizSvg(dotPath, out string? svgNote);
-        if (svgPath is not null) files.Add(svgPath);
-        string jsonPath = Path.Combine(outDir, $"decode-b{shown}.json");
-        shownGraph.DumpJson(jsonPath);
-        files.Add(jsonPath);
-        string describePath = Path.Combine(outDir, $"decode-b{shown}.txt");
-        File.WriteAllText(describePath, shownGraph.Describe());
-        files.Add(describePath);
+        session.WriteGraphFiles(shownGraph, $"decode-b{shown}");
 
         var report = new LlmDemoReport
         {
@@ -107,7 +87,7 @@ internal sealed class LlmDemoRunner(DemoOptions options, IAnsiConsole console)
             OperatorsPerStep = model.OperatorsPerStep,
             Tokens = options.Tokens,
             CommandLine = options.CommandLine,
-            StartedAt = started,
+            StartedAt = session.StartedAt,
             Rows = rows,
             SharedPoolBytes = engine.Buckets.MemoryBytes,
             PrivatePoolsBytes = privateEngine.Buckets.MemoryBytes,
@@ -121,32 +101,20 @@ internal sealed class LlmDemoRunner(DemoOptions options, IAnsiConsole console)
             LoadTime = loadTime,
             Samples = samples,
         };
-        string tablePath = Path.Combine(outDir, "table.md");
-        files.Add(tablePath);
-        report = report with { Elapsed = total.Elapsed, Files = files.ToArray() };
-        File.WriteAllText(tablePath, report.ToMarkdown());
-        Print(report, svgNote);
+        report = session.Finish(report);
+        Print(report, session);
         return report;
     }
 
-    private void Print(LlmDemoReport report, string? svgNote)
+    private void Print(LlmDemoReport report, DemoSession session)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]LLM decode steps: eager vs captured graph, per batch bucket[/]");
-        for (int i = 0; i < LlmDemoReport.Columns.Length; i++)
-        {
-            var column = new TableColumn(Markup.Escape(LlmDemoReport.Columns[i]));
-            if (i > 1 && i < LlmDemoReport.Columns.Length - 1) column.RightAligned();
-            table.AddColumn(column);
-        }
-        table.Caption(Markup.Escape(LlmDemoReport.Caption));
+        var table = DemoConsole.ReportTable("[bold]LLM decode steps: eager vs captured graph, per batch bucket[/]", LlmDemoReport.Columns,
+            leftColumns: 2, LlmDemoReport.Caption);
         if (console.Profile.Width < 160) table.Border(TableBorder.Simple);
         foreach (var row in report.Rows) table.AddRow(report.Cells(row).Select(c => new Text(c)).ToArray());
         console.Write(table);
         foreach (var line in report.SummaryLines()) console.WriteLine(line);
         foreach (var line in report.Samples) console.WriteLine("  " + line);
-        console.MarkupLine($"Wrote {report.Files.Count} files to [blue]{Markup.Escape(Path.GetDirectoryName(report.Files[0])!)}[/]:");
-        foreach (var file in report.Files) console.WriteLine("  " + file);
-        if (svgNote is not null) console.WriteLine(svgNote);
-        console.WriteLine($"Done in {report.Elapsed.TotalSeconds:F1} s.");
+        session.PrintFiles(console, report);
     }
 }

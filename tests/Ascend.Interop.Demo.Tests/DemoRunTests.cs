@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Spectre.Console;
 
 // One collection: the runs share the process-wide runtime, stream budget and ASCEND_INTEROP_BACKEND.
 [assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]
@@ -12,20 +11,6 @@ public sealed class DemoRunTests : IDisposable
     private readonly string _out = Path.Combine(Path.GetTempPath(), "ascend-demo-test-" + Guid.NewGuid().ToString("N"));
 
     static DemoRunTests() => Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
-
-    private static (IAnsiConsole Console, StringWriter Text) PlainConsole()
-    {
-        var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(text),
-        });
-        console.Profile.Width = 250;
-        return (console, text);
-    }
 
     private DemoOptions Tiny(int iterations = 3, params int[] batches) => new()
     {
@@ -41,7 +26,7 @@ public sealed class DemoRunTests : IDisposable
     [Fact]
     public void Run_ProducesOneRowPerBatchSize_GraphEqualsEagerBitForBit()
     {
-        var (console, text) = PlainConsole();
+        var (console, text) = PlainConsole.Create();
         var report = new DemoRunner(Tiny(3, 1, 3), console).Run();
 
         Assert.Equal("Simulator", report.Backend);
@@ -63,7 +48,7 @@ public sealed class DemoRunTests : IDisposable
     [Fact]
     public void Run_MemoryStreamsAndCacheCounters_AddUp()
     {
-        var (console, _) = PlainConsole();
+        var (console, _) = PlainConsole.Create();
         var report = new DemoRunner(Tiny(4, 1, 2, 4), console).Run();
 
         // Three batch sizes, each captured with a private pool and into the shared pool.
@@ -93,7 +78,7 @@ public sealed class DemoRunTests : IDisposable
     [Fact]
     public void Run_WritesDotJsonDescriptionAndMarkdownTable()
     {
-        var (console, text) = PlainConsole();
+        var (console, text) = PlainConsole.Create();
         var report = new DemoRunner(Tiny(2, 2, 5), console).Run();
 
         string dot = Path.Combine(_out, "graph-b2.dot");
@@ -144,7 +129,7 @@ public sealed class DemoRunTests : IDisposable
     public void Run_CannAskedForAfterTheSimulatorWasChosen_SaysSo()
     {
         using (NpuRuntime.Initialize()) { } // the backend is chosen (sim) by the first native call
-        var (console, _) = PlainConsole();
+        var (console, _) = PlainConsole.Create();
         try
         {
             var error = Assert.Throws<InvalidOperationException>(() => new DemoRunner(Tiny() with { Backend = DemoBackend.Cann }, console).Run());

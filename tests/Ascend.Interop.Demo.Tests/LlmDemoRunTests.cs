@@ -1,5 +1,4 @@
 using Ascend.Interop.Llm;
-using Spectre.Console;
 
 namespace Ascend.Interop.Demo.Tests;
 
@@ -25,15 +24,7 @@ public sealed class LlmDemoRunTests : IDisposable
     [Fact]
     public void Run_GraphTokensEqualEagerTokens_PerBucket_AndWritesTheFiles()
     {
-        var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(text),
-        });
-        console.Profile.Width = 250;
+        var (console, text) = PlainConsole.Create();
 
         var report = new LlmDemoRunner(Small(1, 3), console).Run();
 
