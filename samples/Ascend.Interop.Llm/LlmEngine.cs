@@ -72,13 +72,18 @@ public sealed class LlmEngine : IDisposable
     private readonly Action<NpuStream, int> _captureBody;
     private readonly Dictionary<int, CapturedStep> _steps = new();
 
-    /// <summary>A captured step's attention task groups and their update bodies.</summary>
+    /// <summary>A captured step and its attention task groups (one per layer).</summary>
     private sealed class CapturedStep
     {
         public required NpuGraph Graph;
         public required NpuTaskGroup[] Groups;
-        public required Action<NpuStream>[] Reissue;
     }
+
+    /// <summary>What a task-group update re-issues: layer <see cref="Layer"/>'s attention for <see cref="Rows"/> rows (passed as state: no closure).</summary>
+    private readonly record struct Reissue(LlmEngine Engine, int Layer, int Rows);
+
+    private static readonly Action<NpuStream, Reissue> s_reissue =
+        static (stream, r) => r.Engine._model.ReissueAttention(stream, r.Layer, 0, r.Rows, r.Engine._lengths.AsSpan(0, r.Rows));
 
     /// <summary>Creates the engine for <paramref name="model"/> (which it does not own).</summary>
     /// <param name="model">The model.</param>
@@ -253,7 +258,7 @@ public sealed class LlmEngine : IDisposable
         for (int i = n; i < bucket.Size; i++) _lengths[i] = 1;     // padding rows attend to their one written position
         long updateStart = Stopwatch.GetTimestamp();
         if (updateAttention)
-            for (int l = 0; l < step.Groups.Length; l++) graph.Update(step.Groups[l], UpdateStream, step.Reissue[l]);
+            for (int l = 0; l < step.Groups.Length; l++) graph.Update(step.Groups[l], UpdateStream, new Reissue(this, l, bucket.Size), s_reissue);
         long updated = Stopwatch.GetTimestamp();
         graph.Replay(stream);
         _model.Tokens.CopyToAsync(_tokens, stream);
@@ -317,17 +322,14 @@ public sealed class LlmEngine : IDisposable
         if (_steps.TryGetValue(size, out var known) && ReferenceEquals(known.Graph, graph)) return known;
         int layers = _model.Config.Layers;
         var groups = new NpuTaskGroup[layers];
-        var reissue = new Action<NpuStream>[layers];
         var all = graph.TaskGroups;
         for (int l = 0; l < layers; l++)
         {
             string name = LlmModel.AttentionGroupName(l);
             groups[l] = all.FirstOrDefault(g => g.Name == name)
                 ?? throw new InvalidOperationException($"The captured step of bucket {size} has no task group '{name}'.");
-            int layer = l;
-            reissue[l] = s => _model.ReissueAttention(s, layer, 0, size, _lengths.AsSpan(0, size));
         }
-        var step = new CapturedStep { Graph = graph, Groups = groups, Reissue = reissue };
+        var step = new CapturedStep { Graph = graph, Groups = groups };
         _steps[size] = step;
         return step;
     }

@@ -27,6 +27,7 @@ public sealed class LlmModel : IDisposable
     private readonly IncreFlashAttentionOptions _attention;
     private readonly NpuCommunicator? _communicator;
     private readonly int _localHeads, _localHidden, _localIntermediate;
+    private readonly ScratchBuffers _scratch = null!;
 
     private sealed class LayerTensors
     {
@@ -40,8 +41,51 @@ public sealed class LlmModel : IDisposable
     {
         public required NpuTensor Tokens, Positions, Slots, Query2, Query4, Query3, AttentionOut2, AttentionOut3, Logits;
         public required NpuTensor[] Keys, Values;
+        public required StepScratch Scratch;
         public required List<NpuTensor> All;
     }
+
+    /// <summary>
+    /// The intermediates of a step for <c>rows</c> rows: views of the model's scratch buffers (<see cref="ScratchBuffers"/>),
+    /// made once per row set. Eager steps compute into them, so a steady-state eager step creates no tensor objects
+    /// (no managed allocation); every buffer is used in stream order, so one set serves every row set and layer.
+    /// </summary>
+    private sealed class StepScratch
+    {
+        public required NpuTensor X0, X1, Cos, Sin, Cos4, Sin4, Normed, Rstd, Q, K, V, Q4, K4, QRot, KRot, KRot2, KHalf, VHalf,
+            Attention, O, Attended, Gate, Up, Act, Product, Down;
+    }
+
+    /// <summary>The model's scratch buffers, MaxBatch rows each (allocated with the model).</summary>
+    private sealed class ScratchBuffers
+    {
+        public required NpuTensor X0, X1, Cos, Sin, Normed, Rstd, Q, K, V, QRot, KRot, KHalf, VHalf, Attention, O, Attended, Gate, Up, Act, Product, Down;
+    }
+
+    /// <summary>
+    /// An intermediate of a step. In an eager step it is a preallocated view (<see cref="StepScratch"/>, not owned);
+    /// while capturing it is a new tensor from the graph's pool, owned and disposed at the end of its scope, so a
+    /// captured step's graph memory is what ordinary eager code would use (its pool reuses freed intermediates).
+    /// </summary>
+    private readonly ref struct Temp(NpuTensor tensor, bool owned)
+    {
+        public readonly NpuTensor Tensor = tensor;
+
+        public void Dispose()
+        {
+            if (owned) Tensor.Dispose();
+        }
+
+        public static implicit operator NpuTensor(Temp temp) => temp.Tensor;
+    }
+
+    /// <summary>A new tensor shaped like <paramref name="scratch"/> while capturing, else <paramref name="scratch"/> itself.</summary>
+    private static Temp Scratch(NpuStream stream, NpuTensor scratch, bool capturing) =>
+        capturing ? new Temp(NpuTensor.Empty(stream, scratch.Shape, scratch.DataType), true) : new Temp(scratch, false);
+
+    /// <summary><paramref name="source"/> reshaped like <paramref name="view"/> while capturing, else the preallocated <paramref name="view"/>.</summary>
+    private static Temp View(NpuTensor source, NpuTensor view, bool capturing) =>
+        capturing ? new Temp(source.Reshape(view.Shape), true) : new Temp(view, false);
 
     /// <summary>Loads <paramref name="weights"/> to the device and allocates the KV cache and static buffers.</summary>
     public LlmModel(NpuStream stream, LlmConfig config, LlmWeights weights)
@@ -117,6 +161,15 @@ public sealed class LlmModel : IDisposable
             Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
             AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
             Logits = Own(NpuTensor.Zeros(stream, new TensorShape(b, config.Vocab), NpuDataType.Float32));
+            NpuTensor F32(long cols) => Own(NpuTensor.Empty(stream, new TensorShape(b, cols), NpuDataType.Float32));
+            _scratch = new ScratchBuffers
+            {
+                X0 = F32(h), X1 = F32(h), Cos = F32(config.HeadDim), Sin = F32(config.HeadDim), Normed = F32(h), Rstd = F32(1),
+                Q = F32(hl), K = F32(hl), V = F32(hl), QRot = F32(hl), KRot = F32(hl),
+                KHalf = Own(NpuTensor.Empty(stream, new TensorShape(b, hl), NpuDataType.Float16)),
+                VHalf = Own(NpuTensor.Empty(stream, new TensorShape(b, hl), NpuDataType.Float16)),
+                Attention = F32(hl), O = F32(h), Attended = F32(h), Gate = F32(ml), Up = F32(ml), Act = F32(ml), Product = F32(ml), Down = F32(h),
+            };
             stream.Synchronize();
         }
         catch
@@ -202,6 +255,20 @@ public sealed class LlmModel : IDisposable
     /// <summary>Device bytes of the static step buffers (tokens, positions and slots, query, attention output, logits).</summary>
     public long StaticBufferBytes => Tokens.ByteLength + PositionsAndSlots.ByteLength + Query.ByteLength + AttentionOut.ByteLength + Logits.ByteLength;
 
+    /// <summary>Device bytes of the scratch buffers eager steps compute their intermediates in (captured steps use their graph's pool).</summary>
+    public long ScratchBytes
+    {
+        get
+        {
+            var b = _scratch;
+            long total = 0;
+            foreach (var t in (NpuTensor[])[b.X0, b.X1, b.Cos, b.Sin, b.Normed, b.Rstd, b.Q, b.K, b.V, b.QRot, b.KRot, b.KHalf, b.VHalf,
+                         b.Attention, b.O, b.Attended, b.Gate, b.Up, b.Act, b.Product, b.Down])
+                total += t.ByteLength;
+            return total;
+        }
+    }
+
     /// <summary>The cache slot of position <paramref name="position"/> of row <paramref name="row"/>.</summary>
     public long Slot(int row, long position) => (long)row * Config.Context + position;
 
@@ -221,55 +288,56 @@ public sealed class LlmModel : IDisposable
         var v = Views(rowStart, rows);
         if (lengths.Length != rows) throw new ArgumentException($"LlmModel.Step: {lengths.Length} lengths for {rows} rows.", nameof(lengths));
         var graph = stream.CapturingGraph;
-        int n = rows, h = Config.Hidden, d = Config.HeadDim;
-        var x = NpuTensor.Empty(stream, new TensorShape(n, h), NpuDataType.Float32);
-        try
+        bool capturing = graph is not null;
+        var s = v.Scratch;
+        using var x0 = Scratch(stream, s.X0, capturing);
+        DecoderKernels.Embedding(stream, _embedding, v.Tokens, x0);
+        using var x1 = Scratch(stream, s.X1, capturing);
+        using (var cos = Scratch(stream, s.Cos, capturing))
+        using (var sin = Scratch(stream, s.Sin, capturing))
         {
-            DecoderKernels.Embedding(stream, _embedding, v.Tokens, x);
-            using var cos = NpuTensor.Empty(stream, new TensorShape(n, d), NpuDataType.Float32);
-            using var sin = NpuTensor.Empty(stream, new TensorShape(n, d), NpuDataType.Float32);
             DecoderKernels.Embedding(stream, _cos, v.Positions, cos);
             DecoderKernels.Embedding(stream, _sin, v.Positions, sin);
-            using var cos4 = cos.Reshape(n, 1, 1, d);
-            using var sin4 = sin.Reshape(n, 1, 1, d);
+            using var cos4 = View(cos, s.Cos4, capturing);
+            using var sin4 = View(sin, s.Sin4, capturing);
+            // Layer outputs alternate between the two buffers.
+            NpuTensor x = x0, next = x1;
             for (int l = 0; l < _layers.Length; l++)
             {
-                var next = Layer(stream, l, v, x, cos4, sin4, lengths, graph);
-                x.Dispose();
-                x = next;
+                Layer(stream, l, v, x, next, cos4, sin4, lengths, graph);
+                (x, next) = (next, x);
             }
-            var (normed, rstd) = Ops.RmsNorm(stream, x, _finalNorm, Config.RmsEpsilon);
-            rstd.Dispose();
-            using (normed) Ops.Mm(stream, normed, _lmHead, v.Logits);
-            DecoderKernels.ArgMax(stream, v.Logits, v.Tokens);
+            using var normed = Scratch(stream, s.Normed, capturing);
+            using (var rstd = Scratch(stream, s.Rstd, capturing)) Ops.RmsNorm(stream, x, _finalNorm, Config.RmsEpsilon, normed, rstd);
+            Ops.Mm(stream, normed, _lmHead, v.Logits);
         }
-        finally
-        {
-            x.Dispose();
-        }
+        DecoderKernels.ArgMax(stream, v.Logits, v.Tokens);
     }
 
-    /// <summary>One decoder layer on the rows of <paramref name="v"/>; returns the layer's output (caller disposes).</summary>
-    private NpuTensor Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, NpuGraph? graph)
+    /// <summary>One decoder layer on the rows of <paramref name="v"/>: <paramref name="x"/> in, the layer's output into <paramref name="output"/>.</summary>
+    private void Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor output, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, NpuGraph? graph)
     {
         var w = _layers[layer];
-        int n = (int)x.Shape[0], heads = _localHeads, d = Config.HeadDim, hl = _localHidden;
-        NpuTensor attended;
+        var s = v.Scratch;
+        bool capturing = graph is not null;
+        using var attended = Scratch(stream, s.Attended, capturing);
         {
-            var (a, rstd) = Ops.RmsNorm(stream, x, w.AttentionNorm, Config.RmsEpsilon);
-            rstd.Dispose();
-            using (a)
-            using (var q = Ops.Mm(stream, a, w.Wq))
-            using (var k = Ops.Mm(stream, a, w.Wk))
-            using (var val = Ops.Mm(stream, a, w.Wv))
-            using (var q4 = q.Reshape(n, 1, heads, d))
-            using (var k4 = k.Reshape(n, 1, heads, d))
-            using (var qRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
-            using (var kRot = NpuTensor.Empty(stream, new TensorShape(n, 1, heads, d), NpuDataType.Float32))
-            using (var kRot2 = kRot.Reshape(n, hl))
-            using (var kHalf = NpuTensor.Empty(stream, new TensorShape(n, hl), NpuDataType.Float16))
-            using (var vHalf = NpuTensor.Empty(stream, new TensorShape(n, hl), NpuDataType.Float16))
+            using (var a = Scratch(stream, s.Normed, capturing))
             {
+                using (var rstd = Scratch(stream, s.Rstd, capturing)) Ops.RmsNorm(stream, x, w.AttentionNorm, Config.RmsEpsilon, a, rstd);
+                using var q = Scratch(stream, s.Q, capturing);
+                Ops.Mm(stream, a, w.Wq, q);
+                using var k = Scratch(stream, s.K, capturing);
+                Ops.Mm(stream, a, w.Wk, k);
+                using var val = Scratch(stream, s.V, capturing);
+                Ops.Mm(stream, a, w.Wv, val);
+                using var q4 = View(q, s.Q4, capturing);
+                using var k4 = View(k, s.K4, capturing);
+                using var qRot = Scratch(stream, s.QRot, capturing);
+                using var kRot = Scratch(stream, s.KRot, capturing);
+                using var kRot2 = View(kRot, s.KRot2, capturing);
+                using var kHalf = Scratch(stream, s.KHalf, capturing);
+                using var vHalf = Scratch(stream, s.VHalf, capturing);
                 // The cache and attention are float16 (CANN's incremental attention has no float32 form).
                 DecoderKernels.Rotary(stream, q4, cos4, sin4, qRot);
                 DecoderKernels.Rotary(stream, k4, cos4, sin4, kRot);
@@ -288,29 +356,28 @@ public sealed class LlmModel : IDisposable
             {
                 Attention(stream, layer, v, lengths);
             }
-            using var attention = Ops.Cast(stream, v.AttentionOut2, NpuDataType.Float32);
-            using var o = Ops.Mm(stream, attention, w.Wo);
+            using var attention = Scratch(stream, s.Attention, capturing);
+            Ops.Cast(stream, v.AttentionOut2, attention);
+            using var o = Scratch(stream, s.O, capturing);
+            Ops.Mm(stream, attention, w.Wo, o);
             _communicator?.AllReduce(o, o, NpuReduceOp.Sum, stream);   // row split: sum the ranks' partial products
-            attended = Ops.Add(stream, x, o);
+            Ops.Add(stream, x, o, attended);
         }
-        try
+        using (var b = Scratch(stream, s.Normed, capturing))
         {
-            var (b, rstd2) = Ops.RmsNorm(stream, attended, w.MlpNorm, Config.RmsEpsilon);
-            rstd2.Dispose();
-            using (b)
-            using (var gate = Ops.Mm(stream, b, w.WGate))
-            using (var up = Ops.Mm(stream, b, w.WUp))
-            using (var act = Ops.Silu(stream, gate))
-            using (var product = Ops.Mul(stream, act, up))
-            using (var down = Ops.Mm(stream, product, w.WDown))
-            {
-                _communicator?.AllReduce(down, down, NpuReduceOp.Sum, stream);
-                return Ops.Add(stream, attended, down);
-            }
-        }
-        finally
-        {
-            attended.Dispose();
+            using (var rstd = Scratch(stream, s.Rstd, capturing)) Ops.RmsNorm(stream, attended, w.MlpNorm, Config.RmsEpsilon, b, rstd);
+            using var gate = Scratch(stream, s.Gate, capturing);
+            Ops.Mm(stream, b, w.WGate, gate);
+            using var up = Scratch(stream, s.Up, capturing);
+            Ops.Mm(stream, b, w.WUp, up);
+            using var act = Scratch(stream, s.Act, capturing);
+            Ops.Silu(stream, gate, act);
+            using var product = Scratch(stream, s.Product, capturing);
+            Ops.Mul(stream, act, up, product);
+            using var down = Scratch(stream, s.Down, capturing);
+            Ops.Mm(stream, product, w.WDown, down);
+            _communicator?.AllReduce(down, down, NpuReduceOp.Sum, stream);
+            Ops.Add(stream, attended, down, output);
         }
     }
 
@@ -334,15 +401,28 @@ public sealed class LlmModel : IDisposable
     public NpuTensor DecoderLayer(NpuStream stream, int layer, int rowStart, NpuTensor x, ReadOnlySpan<long> lengths)
     {
         ArgumentNullException.ThrowIfNull(x);
-        int n = (int)x.Shape[0], d = Config.HeadDim;
+        int n = (int)x.Shape[0];
         var v = Views(rowStart, n);
-        using var cos = NpuTensor.Empty(stream, new TensorShape(n, d), NpuDataType.Float32);
-        using var sin = NpuTensor.Empty(stream, new TensorShape(n, d), NpuDataType.Float32);
+        var graph = stream.CapturingGraph;
+        bool capturing = graph is not null;
+        var s = v.Scratch;
+        using var cos = Scratch(stream, s.Cos, capturing);
+        using var sin = Scratch(stream, s.Sin, capturing);
         DecoderKernels.Embedding(stream, _cos, v.Positions, cos);
         DecoderKernels.Embedding(stream, _sin, v.Positions, sin);
-        using var cos4 = cos.Reshape(n, 1, 1, d);
-        using var sin4 = sin.Reshape(n, 1, 1, d);
-        return Layer(stream, layer, v, x, cos4, sin4, lengths, stream.CapturingGraph);
+        using var cos4 = View(cos, s.Cos4, capturing);
+        using var sin4 = View(sin, s.Sin4, capturing);
+        var output = NpuTensor.Empty(stream, x.Shape, NpuDataType.Float32);
+        try
+        {
+            Layer(stream, layer, v, x, output, cos4, sin4, lengths, graph);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Layer <paramref name="layer"/>'s key cache as [MaxBatch, Context, Hidden], float16 (for tests and references).</summary>
@@ -380,11 +460,37 @@ public sealed class LlmModel : IDisposable
                 Logits = Keep(Logits.Slice(0, 0, rows)),
                 Keys = _layers.Select(l => Keep(l.Keys3.Slice(0, rowStart, rows))).ToArray(),
                 Values = _layers.Select(l => Keep(l.Values3.Slice(0, rowStart, rows))).ToArray(),
+                Scratch = ScratchViews(rows, Keep),
                 All = all, // initializers run in order: every view above is in the list by now
             };
             _views[(rowStart, rows)] = views;
             return views;
         }
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows of every scratch buffer, and the reshaped views a step uses.</summary>
+    private StepScratch ScratchViews(int rows, Func<NpuTensor, NpuTensor> keep)
+    {
+        var b = _scratch;
+        int d = Config.HeadDim, heads = _localHeads, hl = _localHidden;
+        NpuTensor Rows(NpuTensor t) => keep(t.Slice(0, 0, rows));
+        NpuTensor cos = Rows(b.Cos), sin = Rows(b.Sin), q = Rows(b.Q), k = Rows(b.K);
+        NpuTensor kRot = keep(Rows(b.KRot).Reshape(rows, 1, heads, d));
+        return new StepScratch
+        {
+            X0 = Rows(b.X0), X1 = Rows(b.X1),
+            Cos = cos, Sin = sin,
+            Cos4 = keep(cos.Reshape(rows, 1, 1, d)), Sin4 = keep(sin.Reshape(rows, 1, 1, d)),
+            Normed = Rows(b.Normed), Rstd = Rows(b.Rstd),
+            Q = q, K = k, V = Rows(b.V),
+            Q4 = keep(q.Reshape(rows, 1, heads, d)), K4 = keep(k.Reshape(rows, 1, heads, d)),
+            QRot = keep(Rows(b.QRot).Reshape(rows, 1, heads, d)),
+            KRot = kRot,
+            KRot2 = keep(kRot.Reshape(rows, hl)),
+            KHalf = Rows(b.KHalf), VHalf = Rows(b.VHalf),
+            Attention = Rows(b.Attention), O = Rows(b.O), Attended = Rows(b.Attended),
+            Gate = Rows(b.Gate), Up = Rows(b.Up), Act = Rows(b.Act), Product = Rows(b.Product), Down = Rows(b.Down),
+        };
     }
 
     /// <summary>Frees the weights, the cache and the static buffers.</summary>

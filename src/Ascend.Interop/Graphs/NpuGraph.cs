@@ -510,9 +510,28 @@ public sealed partial class NpuGraph : IDisposable
     /// launched), then for real; so keep it deterministic and free of other side effects.
     /// The update runs on <paramref name="updateStream"/> after every replay queued before this call,
     /// and every later replay waits for it, so an update never overtakes, nor is overtaken by, a replay.
+    /// In loops, prefer the overload that passes state to a static body: it allocates nothing.
     /// </summary>
     /// <exception cref="NpuCaptureException">The re-issued operations differ from the group's (107033); the group is unchanged.</exception>
     public void Update(NpuTaskGroup group, NpuStream updateStream, Action<NpuStream> reissue)
+    {
+        ArgumentNullException.ThrowIfNull(reissue);
+        Update(group, updateStream, reissue, static (stream, body) => body(stream));
+    }
+
+    /// <summary>
+    /// <see cref="Update(NpuTaskGroup, NpuStream, Action{NpuStream})"/> with the body's arguments passed as
+    /// <paramref name="state"/>, so a static lambda needs no closure: a steady-state update then allocates
+    /// nothing on the managed heap, e.g.
+    /// <c>graph.Update(group, updateStream, (model, lengths), static (s, st) => st.model.Reissue(s, st.lengths))</c>.
+    /// </summary>
+    /// <typeparam name="TState">The body's state (a struct avoids boxing).</typeparam>
+    /// <param name="group">A task group of this graph.</param>
+    /// <param name="updateStream">A stream that is neither capturing nor updating.</param>
+    /// <param name="state">Passed to <paramref name="reissue"/>.</param>
+    /// <param name="reissue">Submits the group's operations with new arguments on the stream it is given (runs twice).</param>
+    /// <exception cref="NpuCaptureException">The re-issued operations differ from the group's (107033); the group is unchanged.</exception>
+    public void Update<TState>(NpuTaskGroup group, NpuStream updateStream, TState state, Action<NpuStream, TState> reissue)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(updateStream);
@@ -524,12 +543,31 @@ public sealed partial class NpuGraph : IDisposable
             throw new ArgumentException($"The update stream belongs to NPU device {updateStream.Device.Id}, the graph to device {Device.Id}.", nameof(updateStream));
         if (updateStream.ActiveCapture is not null || updateStream.ActiveUpdate is not null)
             throw new InvalidOperationException($"{updateStream} is capturing or already updating; updates run on a stream that is doing neither.");
-
-        // Order after every replay queued so far on other streams.
-        ReplayStream[] replayStreams;
-        lock (_lock) replayStreams = _replayStreams.ToArray();
-        foreach (var replayed in replayStreams)
+        // One update of a group at a time (CANN refuses a second TaskUpdateBegin on a group being updated):
+        // the group's two sessions are reused by every update, so a steady-state update allocates nothing.
+        if (Interlocked.CompareExchange(ref group.Updating, 1, 0) != 0)
+            throw new InvalidOperationException($"Task group '{group.Name}' is being updated on another thread; update a group from one thread at a time.");
+        try
         {
+            UpdateExclusive(group, updateStream, state, reissue);
+        }
+        finally
+        {
+            Volatile.Write(ref group.Updating, 0);
+        }
+    }
+
+    private void UpdateExclusive<TState>(NpuTaskGroup group, NpuStream updateStream, TState state, Action<NpuStream, TState> reissue)
+    {
+        // Order after every replay queued so far on other streams (the list only grows; read each entry under the lock).
+        for (int i = 0; ; i++)
+        {
+            ReplayStream replayed;
+            lock (_lock)
+            {
+                if (i >= _replayStreams.Count) break;
+                replayed = _replayStreams[i];
+            }
             if (ReferenceEquals(replayed.Stream, updateStream) || replayed.Stream.IsDisposed) continue;
             replayed.Marker ??= replayed.Stream.Device.CreateEvent(timing: false);
             replayed.Marker.Record(replayed.Stream);
@@ -538,11 +576,11 @@ public sealed partial class NpuGraph : IDisposable
 
         // Pass 1, dry: the operations are validated and compared with the group, nothing reaches the
         // runtime, so a wrong update leaves the group exactly as it was.
-        var dry = new UpdateSession(this, group, dryRun: true);
+        var dry = group.Session(this, dryRun: true);
         updateStream.ActiveUpdate = dry;
         try
         {
-            reissue(updateStream);
+            reissue(updateStream, state);
         }
         finally
         {
@@ -553,20 +591,21 @@ public sealed partial class NpuGraph : IDisposable
                 $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode);
 
         // Pass 2: the same operations, for real, between TaskUpdateBegin and TaskUpdateEnd.
-        var session = new UpdateSession(this, group, dryRun: false);
+        var session = group.Session(this, dryRun: false);
+        int beginCode;
         using (var lease = updateStream.Enter())
         {
             using var modelLease = new HandleLease(_model!, this);
-            AclCheck.Check(aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), NativeHandle.TaskGroup(group.Handle)),
-                nameof(aclmdlRICaptureTaskUpdateBegin), $"updating task group '{group.Name}'");
+            beginCode = aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), NativeHandle.TaskGroup(group.Handle));
         }
+        if (beginCode != 0) AclCheck.Throw(beginCode, nameof(aclmdlRICaptureTaskUpdateBegin), $"updating task group '{group.Name}'");
         updateStream.ActiveUpdate = session;
         int endCode;
         string? endMessage;
         Exception? reissueError = null;
         try
         {
-            reissue(updateStream);
+            reissue(updateStream, state);
         }
         catch (Exception e)
         {
@@ -605,16 +644,27 @@ public sealed partial class NpuGraph : IDisposable
         group.UpdateCount++;
     }
 
-    /// <summary>The operations re-issued on a stream during <see cref="Update"/>.</summary>
+    /// <summary>
+    /// The operations re-issued on a stream during <see cref="Update"/>: only their names are kept (the
+    /// update's check is on count and kinds). Each task group keeps one dry and one real session and reuses
+    /// them (<see cref="NpuTaskGroup.Session"/>), so they allocate only while their name list grows.
+    /// </summary>
     internal sealed class UpdateSession(NpuGraph graph, NpuTaskGroup group, bool dryRun)
     {
-        private readonly List<NpuGraphOperation> _reissued = new();
+        private readonly List<string> _reissued = new();
         private int _attempted;
 
         public NpuGraph Graph { get; } = graph;
 
         /// <summary>True for the validating pass: operations are checked and recorded, not launched.</summary>
         public bool DryRun { get; } = dryRun;
+
+        /// <summary>Starts a new pass of an update.</summary>
+        public void Reset()
+        {
+            _reissued.Clear();
+            _attempted = 0;
+        }
 
         /// <summary>For copies (noted before launch): true when the launch must be skipped; throws on a mismatch.</summary>
         public bool SkipLaunch(string name)
@@ -631,24 +681,23 @@ public sealed partial class NpuGraph : IDisposable
         {
             var expected = group.Operations;
             int index = _attempted++;
-            string? problem = index >= expected.Count
+            if (index < expected.Count && expected[index].Name == name)
+            {
+                error = null!;
+                return true;
+            }
+            string problem = index >= expected.Count
                 ? $"The update re-issued more operations than task group '{group.Name}' has ({expected.Count}: {Names(expected)}); {name} would be number {index + 1}."
-                : expected[index].Name != name
-                    ? $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there."
-                    : null;
-            error = problem is null
-                ? null!
-                : new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
-                    $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
-            return problem is null;
+                : $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there.";
+            error = new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
+            return false;
         }
 
-        public void Note(NpuGraphOperation operation)
-        {
-            operation.Index = _reissued.Count;
-            operation.TaskGroup = group.Name;
-            _reissued.Add(operation);
-        }
+        /// <summary>Records a re-issued operation by name (the SDK's launch paths call this instead of building an <see cref="NpuGraphOperation"/>).</summary>
+        public void Note(string name) => _reissued.Add(name);
+
+        public void Note(NpuGraphOperation operation) => Note(operation.Name);
 
         public bool Mismatch(out string description)
         {
@@ -660,9 +709,9 @@ public sealed partial class NpuGraph : IDisposable
             }
             for (int i = 0; i < expected.Count; i++)
             {
-                if (_reissued[i].Name != expected[i].Name)
+                if (_reissued[i] != expected[i].Name)
                 {
-                    description = $"Operation {i} of the update is {_reissued[i].Name} but task group '{group.Name}' has {expected[i].Name} there.";
+                    description = $"Operation {i} of the update is {_reissued[i]} but task group '{group.Name}' has {expected[i].Name} there.";
                     return true;
                 }
             }

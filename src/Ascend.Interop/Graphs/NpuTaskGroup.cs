@@ -30,6 +30,20 @@ public sealed class NpuTaskGroup
     /// <summary>How many updates have been applied.</summary>
     public int UpdateCount { get; internal set; }
 
+    /// <summary>1 while an update of the group runs (<see cref="NpuGraph.Update"/> admits one at a time).</summary>
+    internal int Updating;
+
+    private NpuGraph.UpdateSession? _drySession, _session;
+
+    /// <summary>The group's reusable dry or real update session, reset for a new pass (call only while <see cref="Updating"/>).</summary>
+    internal NpuGraph.UpdateSession Session(NpuGraph graph, bool dryRun)
+    {
+        ref var slot = ref dryRun ? ref _drySession : ref _session;
+        slot ??= new NpuGraph.UpdateSession(graph, this, dryRun);
+        slot.Reset();
+        return slot;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"task group '{Name}' ({OperationCount} operations, {UpdateCount} updates)";
 }

@@ -326,6 +326,11 @@ internal sealed unsafe class AclnnOperator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void NoteSlow(in OperatorCall call)
     {
+        if (call.Stream.ActiveUpdate is { } update)
+        {
+            update.Note(Function);   // an update compares names only: nothing to describe, nothing to allocate
+            return;
+        }
         var inputs = new List<NpuTensor>(_inputs.Length);
         for (int i = 0; i < _inputs.Length; i++)
             if (call.Tensors[i] is { } tensor) inputs.Add(tensor);
