@@ -437,35 +437,40 @@ public sealed class LlmModel : IDisposable
             throw new ArgumentOutOfRangeException(nameof(rows), $"LlmModel: rows [{rowStart}, {rowStart + rows}) are outside [0, {Config.MaxBatch}).");
         lock (_views)
         {
-            if (_views.TryGetValue((rowStart, rows), out var cached)) return cached;
-            int h = _localHidden, b = Config.MaxBatch;
-            var all = new List<NpuTensor>();
-            NpuTensor Keep(NpuTensor t)
-            {
-                all.Add(t);
-                return t;
-            }
-            var query2 = Keep(Query.Slice(0, 0, rows));
-            var out2 = Keep(AttentionOut.Slice(0, 0, rows));
-            var views = new RowViews
-            {
-                Tokens = Keep(Tokens.Slice(0, rowStart, rows)),
-                Positions = Keep(PositionsAndSlots.Slice(0, rowStart, rows)),
-                Slots = Keep(PositionsAndSlots.Slice(0, b + rowStart, rows)),
-                Query2 = query2,
-                Query4 = Keep(query2.Reshape(rows, 1, _localHeads, Config.HeadDim)),
-                Query3 = Keep(query2.Reshape(rows, 1, h)),
-                AttentionOut2 = out2,
-                AttentionOut3 = Keep(out2.Reshape(rows, 1, h)),
-                Logits = Keep(Logits.Slice(0, 0, rows)),
-                Keys = _layers.Select(l => Keep(l.Keys3.Slice(0, rowStart, rows))).ToArray(),
-                Values = _layers.Select(l => Keep(l.Values3.Slice(0, rowStart, rows))).ToArray(),
-                Scratch = ScratchViews(rows, Keep),
-                All = all, // initializers run in order: every view above is in the list by now
-            };
-            _views[(rowStart, rows)] = views;
-            return views;
+            return _views.TryGetValue((rowStart, rows), out var cached) ? cached : CreateViews(rowStart, rows);
         }
+    }
+
+    /// <summary>Makes the views of a row set (kept apart from <see cref="Views"/>: its lambdas would allocate their closure on every call).</summary>
+    private RowViews CreateViews(int rowStart, int rows)
+    {
+        int h = _localHidden, b = Config.MaxBatch;
+        var all = new List<NpuTensor>();
+        NpuTensor Keep(NpuTensor t)
+        {
+            all.Add(t);
+            return t;
+        }
+        var query2 = Keep(Query.Slice(0, 0, rows));
+        var out2 = Keep(AttentionOut.Slice(0, 0, rows));
+        var views = new RowViews
+        {
+            Tokens = Keep(Tokens.Slice(0, rowStart, rows)),
+            Positions = Keep(PositionsAndSlots.Slice(0, rowStart, rows)),
+            Slots = Keep(PositionsAndSlots.Slice(0, b + rowStart, rows)),
+            Query2 = query2,
+            Query4 = Keep(query2.Reshape(rows, 1, _localHeads, Config.HeadDim)),
+            Query3 = Keep(query2.Reshape(rows, 1, h)),
+            AttentionOut2 = out2,
+            AttentionOut3 = Keep(out2.Reshape(rows, 1, h)),
+            Logits = Keep(Logits.Slice(0, 0, rows)),
+            Keys = _layers.Select(l => Keep(l.Keys3.Slice(0, rowStart, rows))).ToArray(),
+            Values = _layers.Select(l => Keep(l.Values3.Slice(0, rowStart, rows))).ToArray(),
+            Scratch = ScratchViews(rows, Keep),
+            All = all, // initializers run in order: every view above is in the list by now
+        };
+        _views[(rowStart, rows)] = views;
+        return views;
     }
 
     /// <summary>The first <paramref name="rows"/> rows of every scratch buffer, and the reshaped views a step uses.</summary>

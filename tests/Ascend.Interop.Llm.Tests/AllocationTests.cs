@@ -53,5 +53,12 @@ public sealed class AllocationTests(NpuFixture fixture, ITestOutputHelper output
         long[] bytes = BytesPerStep(engine, positions, mode, warmup: 3, steps: 8);
         output.WriteLine($"{mode}, {batch} rows: {string.Join(", ", bytes)} bytes per step");
         Assert.All(bytes, b => Assert.Equal(0, b));
+        if (mode == DecodeMode.Graph)
+        {
+            // The measured steps were graph steps: every layer's attention group was updated once per step.
+            Assert.True(engine.Buckets.TryGet(batch, out var graph));
+            Assert.Equal(TestConfig.Layers, graph.TaskGroups.Count);
+            Assert.All(graph.TaskGroups, g => Assert.Equal(3 + 8, g.UpdateCount));
+        }
     }
 }

@@ -42,6 +42,8 @@ internal sealed unsafe class AclnnOperator
     private readonly OperatorOutput[] _outputs = [new("output")];
     private readonly string[] _intArrays = [];
     private readonly string[] _tensorLists = [];
+    private readonly string[] _intArrayNames = [];     // without the optional marker '?': made once, not per call
+    private readonly string[] _tensorListNames = [];
 
     /// <param name="name">Name in messages, e.g. "Ops.Add".</param>
     /// <param name="function">The phase-2 C function's name, e.g. "aclnnAdd" (phase 1 is <c>function + "GetWorkspaceSize"</c>).</param>
@@ -92,14 +94,22 @@ internal sealed unsafe class AclnnOperator
     public string[] IntArrays
     {
         get => _intArrays;
-        init => _intArrays = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two int arrays.");
+        init
+        {
+            _intArrays = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two int arrays.");
+            _intArrayNames = Array.ConvertAll(value, static n => n.TrimEnd('?'));
+        }
     }
 
     /// <summary>Names of the <c>aclTensorList</c> arguments ("name?" = optional), at most two.</summary>
     public string[] TensorLists
     {
         get => _tensorLists;
-        init => _tensorLists = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two tensor lists.");
+        init
+        {
+            _tensorLists = value.Length <= 2 ? value : throw new ArgumentException($"{Name}: at most two tensor lists.");
+            _tensorListNames = Array.ConvertAll(value, static n => n.TrimEnd('?'));
+        }
     }
 
     /// <summary>Checks the inputs' data types (outputs: see <see cref="OperatorOutput"/>).</summary>
@@ -115,9 +125,9 @@ internal sealed unsafe class AclnnOperator
     /// <summary>The argument name of tensor slot <paramref name="slot"/> (inputs, then outputs).</summary>
     internal string SlotName(int slot) => slot < _inputs.Length ? _inputs[slot] : _outputs[slot - _inputs.Length].Name;
 
-    internal string IntArrayName(int index) => _intArrays[index].TrimEnd('?');
+    internal string IntArrayName(int index) => _intArrayNames[index];
     internal bool IsOptionalIntArray(int index) => _intArrays[index].EndsWith('?');
-    internal string TensorListName(int index) => _tensorLists[index].TrimEnd('?');
+    internal string TensorListName(int index) => _tensorListNames[index];
     internal bool IsOptionalTensorList(int index) => _tensorLists[index].EndsWith('?');
 
     private void CheckCounts()
