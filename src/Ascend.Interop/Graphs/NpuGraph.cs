@@ -40,6 +40,7 @@ public sealed partial class NpuGraph : IDisposable
     private readonly List<GCHandle> _keepAlive = new();
     private readonly List<NpuStream> _joined = new();
     private readonly List<ReplayStream> _replayStreams = new();
+    private readonly List<NpuStream> _stuckStreams = new();  // update streams whose TaskUpdateEnd failed (see StuckTaskUpdate)
     private State _state;
     private string _failure = string.Empty;
     private ModelHandle? _model;
@@ -158,6 +159,7 @@ public sealed partial class NpuGraph : IDisposable
                 $"{stream} is already capturing (a {running.Mode} capture); end or dispose that graph first.", mode);
         if (stream.ActiveUpdate is not null)
             throw new InvalidOperationException($"{stream} is re-issuing a task-group update; finish it before beginning a capture.");
+        if (stream.StuckUpdate is { } stuck) throw stuck.Unusable(stream, "NpuStream.BeginCapture");
         if (pool is not null && pool.Device.Id != stream.Device.Id)
             throw new ArgumentException($"The graph pool belongs to NPU device {pool.Device.Id} but the stream to device {stream.Device.Id}.", nameof(pool));
 
@@ -543,6 +545,11 @@ public sealed partial class NpuGraph : IDisposable
             throw new ArgumentException($"The update stream belongs to NPU device {updateStream.Device.Id}, the graph to device {Device.Id}.", nameof(updateStream));
         if (updateStream.ActiveCapture is not null || updateStream.ActiveUpdate is not null)
             throw new InvalidOperationException($"{updateStream} is capturing or already updating; updates run on a stream that is doing neither.");
+        if (updateStream.StuckUpdate is { } stuck) throw stuck.Unusable(updateStream, "NpuGraph.Update");
+        if (group.StuckOn is { IsDisposed: false } stuckOn)
+            throw new InvalidOperationException(
+                $"NpuGraph.Update: task group '{group.Name}' may still be in the unfinished update on {stuckOn} (its aclmdlRICaptureTaskUpdateEnd failed); " +
+                "dispose that stream first (destroying it discards the update), then update the group on another stream.");
         // One update of a group at a time (CANN refuses a second TaskUpdateBegin on a group being updated):
         // the group's two sessions are reused by every update, so a steady-state update allocates nothing.
         if (Interlocked.CompareExchange(ref group.Updating, 1, 0) != 0)
@@ -630,8 +637,19 @@ public sealed partial class NpuGraph : IDisposable
             throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The update body issued different operations on its second run; keep it deterministic.", Mode, endMessage);
         if (endCode != 0)
+        {
+            // Nothing the SDK saw explains the failure, so the runtime may have kept the stream in task-update mode
+            // (CANN has no call that leaves it without applying the update, and the model cannot be destroyed while a
+            // stream updates it). The stream is not used for updates or captures again: destroying it discards the
+            // update; Dispose of this graph ends it first so the model is always destroyed.
+            updateStream.StuckUpdate = new StuckTaskUpdate(this, group, endCode);
+            group.StuckOn = updateStream;
+            lock (_lock) _stuckStreams.Add(updateStream);
             throw new NpuCaptureException(endCode, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
-                $"the runtime refused the update of task group '{group.Name}'; the group is unchanged.", Mode, endMessage);
+                $"the runtime refused the update of task group '{group.Name}'; the group is unchanged. The runtime did not say that {updateStream} " +
+                "left task-update mode, so the SDK no longer updates or captures on it: dispose it (destroying a stream discards its unfinished update) " +
+                "and update the group on another stream.", Mode, endMessage);
+        }
 
         lock (_lock)
         {
@@ -642,6 +660,44 @@ public sealed partial class NpuGraph : IDisposable
             Volatile.Write(ref _updateGeneration, _updateGeneration + 1);
         }
         group.UpdateCount++;
+    }
+
+    /// <summary>
+    /// A stream whose <c>aclmdlRICaptureTaskUpdateEnd</c> failed for no reason the SDK saw: the runtime may still hold it
+    /// in task-update mode for <see cref="Group"/>, so it is refused for updates and captures until disposed.
+    /// </summary>
+    internal sealed record StuckTaskUpdate(NpuGraph Graph, NpuTaskGroup Group, int Code)
+    {
+        public InvalidOperationException Unusable(NpuStream stream, string operation) => new(
+            $"{operation}: {stream} may still be in the task update of group '{Group.Name}'{(Graph._name is null ? "" : $" of graph '{Graph._name}'")} " +
+            $"whose aclmdlRICaptureTaskUpdateEnd failed ({Code}, {AclErrorCodes.NameOf(Code)}); the runtime has no call that leaves update mode " +
+            "without applying the update. Dispose this stream (destroying it discards the update; the group stays unchanged) and use another one.");
+    }
+
+    /// <summary>
+    /// Ends the task updates this graph's failed updates may have left open (before the model is destroyed, which the
+    /// runtime refuses while a stream updates it): whatever End applies goes away with the model.
+    /// </summary>
+    private unsafe void EndStuckUpdates()
+    {
+        foreach (var stream in _stuckStreams)
+        {
+            if (stream.StuckUpdate is not { } stuck || !ReferenceEquals(stuck.Graph, this)) continue;
+            if (!stream.IsDisposed)
+            {
+                try
+                {
+                    using (var lease = stream.EnterForCleanup())
+                        _ = aclmdlRICaptureTaskUpdateEnd(stream.Native(lease));   // fails harmlessly when the runtime had left update mode
+                    stream.SynchronizeForCleanup();
+                }
+                catch (ObjectDisposedException) { }
+                catch (AclException) { }
+            }
+            stream.StuckUpdate = null;
+            stuck.Group.StuckOn = null;
+        }
+        _stuckStreams.Clear();
     }
 
     /// <summary>
@@ -968,6 +1024,7 @@ public sealed partial class NpuGraph : IDisposable
         }
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
         _updateDone?.Dispose();
+        EndStuckUpdates();
         _model?.Dispose();
         StreamAccounting.GraphReleased(_stream.Device.Id);
         FreeKeepAlive();

@@ -21,6 +21,19 @@ public sealed partial class NpuStream
         set => Volatile.Write(ref _activeUpdate, value);
     }
 
+    private NpuGraph.StuckTaskUpdate? _stuckUpdate;
+
+    /// <summary>
+    /// Set when <c>aclmdlRICaptureTaskUpdateEnd</c> failed on this stream for no reason the SDK saw: the runtime may
+    /// still hold it in task-update mode, so updates and captures on it are refused until it is disposed (or the
+    /// graph is disposed, which ends the update first).
+    /// </summary>
+    internal NpuGraph.StuckTaskUpdate? StuckUpdate
+    {
+        get => Volatile.Read(ref _stuckUpdate);
+        set => Volatile.Write(ref _stuckUpdate, value);
+    }
+
     /// <summary>True while work submitted to this stream is recorded into a graph instead of running.</summary>
     public bool IsCapturing => ActiveCapture is not null;
 

@@ -35,6 +35,9 @@ public sealed class NpuTaskGroup
 
     private NpuGraph.UpdateSession? _drySession, _session;
 
+    /// <summary>The stream a failed update may have left in task-update mode for this group (see <see cref="NpuGraph.Update"/>), or null.</summary>
+    internal NpuStream? StuckOn { get; set; }
+
     /// <summary>The group's reusable dry or real update session, reset for a new pass (call only while <see cref="Updating"/>).</summary>
     internal NpuGraph.UpdateSession Session(NpuGraph graph, bool dryRun)
     {

@@ -367,27 +367,77 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.Equal([6f], y.ToArray<float>(stream));
     }
 
-    [Fact(Skip = "known bug: when aclmdlRICaptureTaskUpdateEnd fails without leaving update mode (simulator injection), NpuGraph.Update (src/Ascend.Interop/Graphs/NpuGraph.cs:502) reports 'the group is unchanged' but leaves the update stream in task-update mode: the next Update on it fails with 107033 'already in a task update' and the graph's model is never destroyed on Dispose (ACLSIM_LIVE_MODELS +1)")]
+    [Fact]
     public void Task_group_update_end_failure_leaves_the_group_unchanged()
     {
+        ulong models = Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS);
         using var stream = Device.CreateStream();
         using var updater = Device.CreateStream();
         using var x = NpuTensor.FromArray(stream, new float[] { 1 });
         using var y = NpuTensor.Empty(stream, new TensorShape(1), NpuDataType.Float32);
-        using var graph = stream.BeginCapture();
+        using (var graph = stream.BeginCapture())
+        {
+            NpuTaskGroup group;
+            using (var scope = graph.BeginTaskGroup()) { Ops.Add(stream, x, x, y); group = scope.Group; }
+            graph.EndCapture();
+            // The injected failure leaves the runtime in task-update mode on the updater (nothing is applied).
+            Sim.Inject("aclmdlRICaptureTaskUpdateEnd", 107033);
+            var error = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+            Assert.Equal(107033, error.Code);
+            Assert.Contains("the group is unchanged", error.Message);
+            Assert.Contains("dispose it", error.Message);
+            Assert.Equal(0, group.UpdateCount);
+            graph.ReplayAndWait();
+            Assert.Equal([2f], y.ToArray<float>(stream));
+
+            // The updater is refused, with the reason, for updates and captures (not a raw 107033 from the runtime) ...
+            var stuck = Assert.Throws<InvalidOperationException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+            Assert.Contains("aclmdlRICaptureTaskUpdateEnd failed (107033", stuck.Message);
+            Assert.Contains("Dispose this stream", stuck.Message);
+            Assert.Throws<InvalidOperationException>(() => updater.BeginCapture());
+            // ... and so is the group on another stream while the updater may still hold it.
+            using var other = Device.CreateStream();
+            var held = Assert.Throws<InvalidOperationException>(() => graph.Update(group, other, s => Ops.Add(s, x, x, y, alpha: 5)));
+            Assert.Contains("dispose that stream first", held.Message);
+            Assert.Equal(0, group.UpdateCount);
+
+            // Disposing the updater discards its unfinished update; the group then updates on another stream.
+            updater.Dispose();
+            graph.Update(group, other, s => Ops.Add(s, x, x, y, alpha: 5));
+            graph.ReplayAndWait();
+            Assert.Equal([6f], y.ToArray<float>(stream));
+            Assert.Equal(1, group.UpdateCount);
+        }
+        Assert.Equal(models, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));   // the model was destroyed
+    }
+
+    [Fact]
+    public void A_graph_disposed_while_an_update_stream_is_stuck_destroys_its_model_and_frees_the_stream()
+    {
+        ulong models = Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS);
+        using var stream = Device.CreateStream();
+        using var updater = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1 });
+        using var y = NpuTensor.Empty(stream, new TensorShape(1), NpuDataType.Float32);
+        var graph = stream.BeginCapture();
         NpuTaskGroup group;
         using (var scope = graph.BeginTaskGroup()) { Ops.Add(stream, x, x, y); group = scope.Group; }
         graph.EndCapture();
         Sim.Inject("aclmdlRICaptureTaskUpdateEnd", 107033);
-        var error = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
-        Assert.Equal(107033, error.Code);
-        Assert.Contains("the group is unchanged", error.Message);
-        Assert.Equal(0, group.UpdateCount);
-        graph.ReplayAndWait();
-        Assert.Equal([2f], y.ToArray<float>(stream));
-        graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5));
-        graph.ReplayAndWait();
-        Assert.Equal([6f], y.ToArray<float>(stream));
+        Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+        Assert.Equal(models + 1, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
+
+        graph.Dispose();   // ends the update the runtime kept open, then destroys the model
+        Assert.Equal(models, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
+
+        // The updater left update mode with the graph: it captures and updates again.
+        using var second = updater.BeginCapture();
+        NpuTaskGroup again;
+        using (var scope = second.BeginTaskGroup()) { Ops.Add(updater, x, x, y); again = scope.Group; }
+        second.EndCapture();
+        second.Update(again, stream, s => Ops.Add(s, x, x, y, alpha: 3));
+        second.ReplayAndWait();
+        Assert.Equal([4f], y.ToArray<float>(updater));
     }
 
     // ---- operators -------------------------------------------------------------------------------
