@@ -113,8 +113,31 @@ inline int kernel_workspace_check(const char* op, uint64_t have, uint64_t need, 
     return ACLNN_SUCCESS;
 }
 
-// Loads every element of `t` broadcast to `shape`, as float (float types) or int64.
+// True when `t` has exactly `shape` and row-major contiguous strides (a dimension of 1 may have any
+// stride): element e of the row-major order is storage element t.offset + e.
+inline bool dense_as(const TensorDesc& t, const std::vector<int64_t>& shape) {
+    if (t.dims != shape) return false;
+    int64_t expect = 1;
+    for (size_t i = t.dims.size(); i-- > 0;) {
+        if (t.dims[i] != 1 && t.strides[i] != expect) return false;
+        expect *= t.dims[i];
+    }
+    return true;
+}
+
+// Loads every element of `t` broadcast to `shape`, as float (float types) or int64. A dense tensor
+// is read linearly (the same values as the general path, without its index vector).
 inline std::vector<float> gather_f32(const TensorDesc& t, const std::vector<int64_t>& shape) {
+    if (dense_as(t, shape)) {
+        std::vector<float> v(static_cast<size_t>(numel_of(shape)));
+        if (t.dtype == ACL_FLOAT) {
+            if (!v.empty()) std::memcpy(v.data(), t.data + t.offset * 4, v.size() * 4);
+        } else {
+            for (size_t e = 0; e < v.size(); ++e)
+                v[e] = static_cast<float>(load_f64(t.dtype, t.data, t.offset + static_cast<int64_t>(e)));
+        }
+        return v;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, shape);
     std::vector<float> v(idx.size());
     if (t.dtype == ACL_FLOAT) {
@@ -126,17 +149,49 @@ inline std::vector<float> gather_f32(const TensorDesc& t, const std::vector<int6
     return v;
 }
 inline std::vector<int64_t> gather_i64(const TensorDesc& t, const std::vector<int64_t>& shape) {
+    if (dense_as(t, shape)) {
+        std::vector<int64_t> v(static_cast<size_t>(numel_of(shape)));
+        for (size_t e = 0; e < v.size(); ++e) v[e] = load_i64(t.dtype, t.data, t.offset + static_cast<int64_t>(e));
+        return v;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, shape);
     for (auto& e : idx) e = load_i64(t.dtype, t.data, e);
     return idx;
 }
 inline void scatter_f32(const TensorDesc& t, const std::vector<float>& v) {
+    if (dense_as(t, t.dims)) {
+        if (t.dtype == ACL_FLOAT) {
+            if (!v.empty()) std::memcpy(t.data + t.offset * 4, v.data(), v.size() * 4);
+        } else {
+            for (size_t e = 0; e < v.size(); ++e) store_f64(t.dtype, t.data, t.offset + static_cast<int64_t>(e), v[e]);
+        }
+        return;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, t.dims);
     for (size_t e = 0; e < idx.size(); ++e) store_f64(t.dtype, t.data, idx[e], v[e]);
 }
 inline void scatter_i64(const TensorDesc& t, const std::vector<int64_t>& v) {
+    if (dense_as(t, t.dims)) {
+        for (size_t e = 0; e < v.size(); ++e) store_i64(t.dtype, t.data, t.offset + static_cast<int64_t>(e), v[e]);
+        return;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, t.dims);
     for (size_t e = 0; e < idx.size(); ++e) store_i64(t.dtype, t.data, idx[e], v[e]);
+}
+
+// The float values of `t` broadcast to `shape`, row-major: a pointer into `t`'s own storage when it
+// is a dense FLOAT tensor of that shape (no copy), else into `buf`, which receives a gather_f32.
+inline const float* f32_view(const TensorDesc& t, const std::vector<int64_t>& shape, std::vector<float>& buf) {
+    if (t.dtype == ACL_FLOAT && dense_as(t, shape)) return reinterpret_cast<const float*>(t.data) + t.offset;
+    buf = gather_f32(t, shape);
+    return buf.data();
+}
+
+// True when the storage byte ranges of `a` and `b` intersect.
+inline bool storage_overlaps(const TensorDesc& a, const TensorDesc& b) {
+    const char* a0 = a.data;
+    const char* b0 = b.data;
+    return a0 < b0 + b.storageBytes() && b0 < a0 + a.storageBytes();
 }
 
 // Scalar value as double and as int64.

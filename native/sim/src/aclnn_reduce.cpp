@@ -93,6 +93,11 @@ std::vector<int64_t> output_slot(const std::vector<int64_t>& dims, const std::ve
 
 // Every element of `t` in row-major order of its own shape, as double / as int64.
 std::vector<double> load_all_f64(const TensorDesc& t) {
+    if (dense_as(t, t.dims)) {  // read linearly: the same values without the index vector
+        std::vector<double> v(static_cast<size_t>(t.numel()));
+        for (size_t e = 0; e < v.size(); ++e) v[e] = load_f64(t.dtype, t.data, t.offset + static_cast<int64_t>(e));
+        return v;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, t.dims);
     std::vector<double> v(idx.size());
     for (size_t e = 0; e < idx.size(); ++e) v[e] = load_f64(t.dtype, t.data, idx[e]);
@@ -101,6 +106,10 @@ std::vector<double> load_all_f64(const TensorDesc& t) {
 
 // Stores double results through the view of `t`; half types go through float (one float accumulator).
 void store_all_f64(const TensorDesc& t, const std::vector<double>& v) {
+    if (dense_as(t, t.dims)) {
+        for (size_t e = 0; e < v.size(); ++e) store_f64(t.dtype, t.data, t.offset + static_cast<int64_t>(e), v[e]);
+        return;
+    }
     std::vector<int64_t> idx = broadcast_indices(t, t.dims);
     for (size_t e = 0; e < idx.size(); ++e) store_f64(t.dtype, t.data, idx[e], v[e]);
 }
