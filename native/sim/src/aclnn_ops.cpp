@@ -424,14 +424,22 @@ aclnnStatus matmul_phase1(const char* fn, const char* op, bool strict2d, const a
         const int64_t nb = numel_of(batch);
         const int64_t total = nb * m * n;
         if (total == 0) return ACLNN_SUCCESS;
-        std::vector<float> A = gather_f32(av, ashape), B = gather_f32(bv, bshape);
-        std::vector<float> C(static_cast<size_t>(total));
+        std::vector<float> abuf, bbuf;  // dense FLOAT operands are read in place
+        const float* A = f32_view(av, ashape, abuf);
+        const float* B = f32_view(bv, bshape, bbuf);
         float* acc = reinterpret_cast<float*>(w);
+        // A dense FLOAT out takes each product straight from the workspace; otherwise one scatter
+        // (out's row-major order equals batch x m x n with 1-D dims removed).
+        // With several products, out must not overlap an operand read in place by a later product.
+        const bool direct = o[0].dtype == ACL_FLOAT && dense_as(o[0], o[0].dims) &&
+                            (nb == 1 || (!storage_overlaps(o[0], in[0]) && !storage_overlaps(o[0], in[1])));
+        float* outp = direct ? reinterpret_cast<float*>(o[0].data) + o[0].offset : nullptr;
+        std::vector<float> C(direct ? 0 : static_cast<size_t>(total));
         for (int64_t bi = 0; bi < nb; ++bi) {
-            matmul_f32(A.data() + bi * m * k, B.data() + bi * k * n, acc, m, n, k);
-            std::memcpy(C.data() + bi * m * n, acc, static_cast<size_t>(m * n) * sizeof(float));
+            matmul_f32(A + bi * m * k, B + bi * k * n, acc, m, n, k);
+            std::memcpy((direct ? outp : C.data()) + bi * m * n, acc, static_cast<size_t>(m * n) * sizeof(float));
         }
-        scatter_f32(o[0], C);  // out's row-major order equals batch x m x n with 1-D dims removed
+        if (!direct) scatter_f32(o[0], C);
         return ACLNN_SUCCESS;
     };
     return finish(c, op, {describe(self), describe(mat2)}, {describe(out)}, ws, std::move(kern), workspaceSize,

@@ -86,16 +86,24 @@ EXPORT aclnnStatus aclnnBatchMatMulGetWorkspaceSize(const aclTensor* self, const
         int krc = kernel_workspace_check("aclnnBatchMatMul", wsSize, ws, w);
         if (krc != ACLNN_SUCCESS) return krc;
         if (b * m * n == 0) return ACLNN_SUCCESS;
-        std::vector<float> A = gather_f32(in[0], in[0].dims), B = gather_f32(in[1], in[1].dims);
-        std::vector<float> C(static_cast<size_t>(b * m * n));
+        std::vector<float> abuf, bbuf;  // dense FLOAT operands are read in place
+        const float* A = f32_view(in[0], in[0].dims, abuf);
+        const float* B = f32_view(in[1], in[1].dims, bbuf);
         float* acc = reinterpret_cast<float*>(w);
+        // A dense FLOAT out takes each product straight from the workspace; otherwise one scatter,
+        // the one rounding into out's dtype.
+        // With several products, out must not overlap an operand read in place by a later product.
+        const bool direct = o[0].dtype == ACL_FLOAT && dense_as(o[0], o[0].dims) &&
+                            (b == 1 || (!storage_overlaps(o[0], in[0]) && !storage_overlaps(o[0], in[1])));
+        float* outp = direct ? reinterpret_cast<float*>(o[0].data) + o[0].offset : nullptr;
+        std::vector<float> C(direct ? 0 : static_cast<size_t>(b * m * n));
         for (int64_t bi = 0; bi < b; ++bi) {
-            const float* a = A.data() + (bs == 1 ? 0 : bi) * m * k;
-            const float* bb = B.data() + (bm == 1 ? 0 : bi) * k * n;
+            const float* a = A + (bs == 1 ? 0 : bi) * m * k;
+            const float* bb = B + (bm == 1 ? 0 : bi) * k * n;
             matmul_f32(a, bb, acc, m, n, k);
-            std::memcpy(C.data() + bi * m * n, acc, static_cast<size_t>(m * n) * sizeof(float));
+            std::memcpy((direct ? outp : C.data()) + bi * m * n, acc, static_cast<size_t>(m * n) * sizeof(float));
         }
-        scatter_f32(o[0], C);  // one rounding into out's dtype
+        if (!direct) scatter_f32(o[0], C);
         return ACLNN_SUCCESS;
     };
     return finish(c, "aclnnBatchMatMul", {describe(self), describe(mat2)}, {describe(out)}, ws, std::move(kern),
