@@ -221,11 +221,13 @@ aclnnStatus embedding_phase1(const aclTensor* weight, const aclTensor* indices, 
         const TensorDesc& w = in[0];
         const TensorDesc& dst = o[0];
         if (dst.numel() == 0) return ACLNN_SUCCESS;
-        std::vector<int64_t> widx = broadcast_indices(w, w.dims), didx = broadcast_indices(dst, dst.dims);
+        // Only the selected rows of weight are addressed (weight may be a large table).
+        std::vector<int64_t> didx = broadcast_indices(dst, dst.dims);
         const size_t esz = dtype_size(dst.dtype);
+        const int64_t ws0 = w.strides[0], ws1 = w.strides[1];
         for (size_t r = 0; r < ids.size(); ++r)
             for (int64_t j = 0; j < cols; ++j)
-                copy_elem(w, widx[static_cast<size_t>(ids[r] * cols + j)], dst,
+                copy_elem(w, w.offset + ids[r] * ws0 + j * ws1, dst,
                           didx[static_cast<size_t>(static_cast<int64_t>(r) * cols + j)], esz);
         return ACLNN_SUCCESS;
     };
