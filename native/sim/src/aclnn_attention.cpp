@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aclnn_internal.h"
+#include "aclnn_kernels.h"
 #include "aclnn_op_common.h"
 #include "aclnnop/aclnn_incre_flash_attention_v4.h"
 
@@ -36,12 +37,6 @@ bool contiguous(const aclTensor* t) {
         expect *= t->dims[i];
     }
     return true;
-}
-
-inline float load_half_type(aclDataType dt, const char* base, int64_t i) {
-    uint16_t u;
-    std::memcpy(&u, base + i * 2, 2);
-    return dt == ACL_FLOAT16 ? half_to_float(u) : bf16_to_float(u);
 }
 
 struct KvDims {  // batch, sequence length of one key/value tensor
@@ -253,7 +248,9 @@ EXPORT aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
     if (!c.ok()) return c.rc;
     const bool hasMask = attenMask != nullptr && numel_of(attenMask->dims) != 0;
 
-    // Workspace: float copies of one batch/head-group's K and V rows, and the scores of one head.
+    // Workspace: CANN's kernel needs one; the size is that of float copies of one batch/head-group's
+    // K and V rows plus the scores of one head. The simulator's kernel (aclnn_attention_kernel.cpp)
+    // computes in per-thread host scratch instead, so the result does not depend on how it is split.
     const uint64_t ws = align32(static_cast<uint64_t>(2 * sMax * D + sMax + D) * sizeof(float));
     const float scale = static_cast<float>(scaleValue);
     const int64_t H = numHeads;
@@ -277,66 +274,28 @@ EXPORT aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
                 }
             }
         }
-        float* kf = reinterpret_cast<float*>(w);
-        float* vf = kf + sMax * D;
-        float* sc = vf + sMax * D;
-        float* acc = sc + sMax;
-        const int64_t group = H / nkv;
-        const float ninf = -std::numeric_limits<float>::infinity();
+        IncreAttentionArgs args;
+        args.bf16 = dt == ACL_BF16;
+        args.B = B, args.H = H, args.nkv = nkv, args.D = D;
+        args.query = reinterpret_cast<const uint16_t*>(q.data) + q.offset;
+        args.out = reinterpret_cast<uint16_t*>(out.data) + out.offset;
+        args.lens = lens.data();
+        args.mask = reinterpret_cast<const uint8_t*>(mask);
+        args.maskStride = sMax;
+        args.scale = scale;
         for (int64_t b = 0; b < B; ++b) {
             const size_t ti = nk == 1 ? 0 : static_cast<size_t>(b);
             const TensorDesc& kt = in[1 + ti];
             const TensorDesc& vt = in[1 + nk + ti];
-            const int64_t S = kvd[ti].s, bb = nk == 1 ? b : 0, L = lens[b];
-            const char* kbase = kt.data + kt.offset * 2;
-            const char* vbase = vt.data + vt.offset * 2;
-            for (int64_t g = 0; g < nkv; ++g) {
-                // Float copies of the first L rows of this batch's key/value head g.
-                for (int64_t s = 0; s < L; ++s) {
-                    const int64_t row = layout == Layout::BNSD ? ((bb * nkv + g) * S + s) * D
-                                                               : ((bb * S + s) * nkv + g) * D;
-                    for (int64_t d = 0; d < D; ++d) {
-                        kf[s * D + d] = load_half_type(dt, kbase, row + d);
-                        vf[s * D + d] = load_half_type(dt, vbase, row + d);
-                    }
-                }
-                for (int64_t h = g * group; h < (g + 1) * group; ++h) {
-                    const int64_t qrow = (b * H + h) * D;  // the same for every layout: S = 1
-                    float qv[512];
-                    for (int64_t d = 0; d < D; ++d) qv[d] = load_half_type(dt, q.data + q.offset * 2, qrow + d);
-                    float mx = ninf;
-                    for (int64_t s = 0; s < L; ++s) {
-                        if (mask != nullptr && mask[b * sMax + s] != 0) {
-                            sc[s] = ninf;
-                            continue;
-                        }
-                        const float* kr = kf + s * D;
-                        float dot = 0.0f;
-                        for (int64_t d = 0; d < D; ++d) dot += qv[d] * kr[d];
-                        sc[s] = dot * scale;
-                        mx = std::max(mx, sc[s]);
-                    }
-                    for (int64_t d = 0; d < D; ++d) acc[d] = 0.0f;
-                    if (mx != ninf) {  // at least one attended position; otherwise the output row is 0
-                        float sum = 0.0f;
-                        for (int64_t s = 0; s < L; ++s) {
-                            if (sc[s] == ninf) continue;
-                            const float p = std::exp(sc[s] - mx);
-                            sum += p;
-                            const float* vr = vf + s * D;
-                            for (int64_t d = 0; d < D; ++d) acc[d] += p * vr[d];
-                        }
-                        const float inv = 1.0f / sum;
-                        for (int64_t d = 0; d < D; ++d) acc[d] *= inv;
-                    }
-                    char* obase = out.data + out.offset * 2;
-                    for (int64_t d = 0; d < D; ++d) {
-                        const uint16_t u = dt == ACL_FLOAT16 ? float_to_half(acc[d]) : float_to_bf16(acc[d]);
-                        std::memcpy(obase + (qrow + d) * 2, &u, 2);
-                    }
-                }
-            }
+            const int64_t S = kvd[ti].s, bb = nk == 1 ? b : 0;
+            // Offset of (bb, g = 0, s = 0) and the strides of g and s in the layout's storage.
+            const int64_t start = bb * S * nkv * D;
+            args.keys.push_back(reinterpret_cast<const uint16_t*>(kt.data) + kt.offset + start);
+            args.values.push_back(reinterpret_cast<const uint16_t*>(vt.data) + vt.offset + start);
+            args.headStride.push_back(layout == Layout::BNSD ? S * D : D);
+            args.seqStride.push_back(layout == Layout::BNSD ? D : nkv * D);
         }
+        incre_attention(args);
         return ACLNN_SUCCESS;
     };
     std::vector<TensorDesc> ins;

@@ -1,13 +1,18 @@
 // The simulator's compute kernels and kernel thread pool, called directly (the test binary
-// compiles native/sim/src/aclnn_matmul_kernel.cpp and sim_parallel.cpp in).
+// compiles native/sim/src/aclnn_matmul_kernel.cpp, aclnn_attention_kernel.cpp, aclnn_half.cpp and
+// sim_parallel.cpp in).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "aclnn_internal.h"
 #include "aclnn_kernels.h"
 #include "sim_parallel.h"
 
@@ -137,6 +142,211 @@ TEST(KernelPool, ThreadCountDefaultsToAtLeastOne) {
     sim::set_kernel_threads(3);
     EXPECT_EQ(3, sim::kernel_threads());
     sim::set_kernel_threads(0);
+}
+
+// ---- IncreFlashAttention kernel ----------------------------------------------------------------
+
+// One attention problem: storage of query, keys, values (float16 or bfloat16 bits) and the layout.
+struct AttnProblem {
+    bool bf16 = false;
+    bool bnsd = false;  // keys [B, nkv, S, D], else [B, S, nkv, D]
+    int64_t B = 1, H = 1, nkv = 1, D = 1, S = 1;
+    std::vector<uint16_t> q, k, v;
+    std::vector<int64_t> lens;
+    std::vector<uint8_t> mask;  // empty = none, else [B, S]
+    float scale = 1.0f;
+};
+
+uint16_t to_bits(bool bf16, float x) { return bf16 ? aclnn::float_to_bf16(x) : aclnn::float_to_half(x); }
+float from_bits(bool bf16, uint16_t u) { return bf16 ? aclnn::bf16_to_float(u) : aclnn::half_to_float(u); }
+
+AttnProblem attn_problem(bool bf16, bool bnsd, int64_t B, int64_t H, int64_t nkv, int64_t D, int64_t S, bool masked,
+                         uint32_t seed) {
+    AttnProblem p;
+    p.bf16 = bf16, p.bnsd = bnsd, p.B = B, p.H = H, p.nkv = nkv, p.D = D, p.S = S;
+    p.scale = 1.0f / std::sqrt(static_cast<float>(D));
+    auto fill = [&](std::vector<uint16_t>& dst, size_t n, uint32_t sd) {
+        for (float x : values(n, sd)) dst.push_back(to_bits(bf16, x));
+    };
+    fill(p.q, static_cast<size_t>(B * H * D), seed);
+    fill(p.k, static_cast<size_t>(B * S * nkv * D), seed + 1);
+    fill(p.v, static_cast<size_t>(B * S * nkv * D), seed + 2);
+    for (int64_t b = 0; b < B; ++b) p.lens.push_back(b % 5 == 3 ? 0 : S - (b * 7) % std::max<int64_t>(S, 1));
+    if (masked) {
+        for (int64_t i = 0; i < B * S; ++i) p.mask.push_back((i * 2654435761u >> 7) % 3 == 0 ? 1 : 0);
+        for (int64_t s = 0; s < S; ++s) p.mask[static_cast<size_t>(s)] = 1;  // batch 0: nothing attended
+    }
+    return p;
+}
+
+aclnn::IncreAttentionArgs attn_args(const AttnProblem& p, std::vector<uint16_t>& out) {
+    aclnn::IncreAttentionArgs a;
+    a.bf16 = p.bf16, a.B = p.B, a.H = p.H, a.nkv = p.nkv, a.D = p.D;
+    a.query = p.q.data();
+    a.out = out.data();
+    for (int64_t b = 0; b < p.B; ++b) {
+        a.keys.push_back(p.k.data() + b * p.S * p.nkv * p.D);
+        a.values.push_back(p.v.data() + b * p.S * p.nkv * p.D);
+        a.headStride.push_back(p.bnsd ? p.S * p.D : p.D);
+        a.seqStride.push_back(p.bnsd ? p.D : p.nkv * p.D);
+    }
+    a.lens = p.lens.data();
+    a.mask = p.mask.empty() ? nullptr : p.mask.data();
+    a.maskStride = p.S;
+    a.scale = p.scale;
+    return a;
+}
+
+std::vector<uint16_t> attend(const AttnProblem& p) {
+    std::vector<uint16_t> out(static_cast<size_t>(p.B * p.H * p.D), 0xBEEF);  // the kernel must write every element
+    aclnn::incre_attention(attn_args(p, out));
+    return out;
+}
+
+// The kernel's contract (aclnn_attention_kernel.cpp), written the plain scalar way with every
+// operation rounded (volatile: no contraction or reassociation).
+std::vector<uint16_t> attend_reference(const AttnProblem& p) {
+    std::vector<uint16_t> out(static_cast<size_t>(p.B * p.H * p.D));
+    const float ninf = -std::numeric_limits<float>::infinity();
+    const int64_t group = p.H / p.nkv;
+    for (int64_t b = 0; b < p.B; ++b)
+        for (int64_t h = 0; h < p.H; ++h) {
+            const int64_t g = h / group, L = p.lens[static_cast<size_t>(b)];
+            auto at = [&](const std::vector<uint16_t>& t, int64_t s, int64_t d) {
+                const int64_t i = p.bnsd ? ((b * p.nkv + g) * p.S + s) * p.D + d : ((b * p.S + s) * p.nkv + g) * p.D + d;
+                return from_bits(p.bf16, t[static_cast<size_t>(i)]);
+            };
+            std::vector<float> sc(static_cast<size_t>(L));
+            float mx = ninf;
+            for (int64_t s = 0; s < L; ++s) {
+                if (!p.mask.empty() && p.mask[static_cast<size_t>(b * p.S + s)] != 0) {
+                    sc[static_cast<size_t>(s)] = ninf;
+                    continue;
+                }
+                volatile float dot = 0.0f;
+                for (int64_t d = 0; d < p.D; ++d) {
+                    volatile float prod = from_bits(p.bf16, p.q[static_cast<size_t>((b * p.H + h) * p.D + d)]) * at(p.k, s, d);
+                    dot = dot + prod;
+                }
+                volatile float scaled = dot * p.scale;
+                sc[static_cast<size_t>(s)] = scaled;
+                mx = std::max(mx, sc[static_cast<size_t>(s)]);
+            }
+            std::vector<float> acc(static_cast<size_t>(p.D), 0.0f);
+            if (mx != ninf) {
+                volatile float sum = 0.0f;
+                for (int64_t s = 0; s < L; ++s) {
+                    if (sc[static_cast<size_t>(s)] == ninf) continue;
+                    const float e = std::exp(sc[static_cast<size_t>(s)] - mx);
+                    sum = sum + e;
+                    for (int64_t d = 0; d < p.D; ++d) {
+                        volatile float prod = e * at(p.v, s, d);
+                        volatile float a = acc[static_cast<size_t>(d)];
+                        acc[static_cast<size_t>(d)] = a + prod;
+                    }
+                }
+                const float inv = 1.0f / sum;
+                for (auto& x : acc) {
+                    volatile float y = x * inv;
+                    x = y;
+                }
+            }
+            for (int64_t d = 0; d < p.D; ++d)
+                out[static_cast<size_t>((b * p.H + h) * p.D + d)] = to_bits(p.bf16, acc[static_cast<size_t>(d)]);
+        }
+    return out;
+}
+
+TEST(AttentionKernel, EqualsTheContractBitForBitAtEveryThreadCount) {
+    ThreadsGuard guard;
+    struct Shape {
+        int64_t B, H, nkv, D, S;
+    };
+    const Shape shapes[] = {{1, 1, 1, 1, 1},  {2, 4, 2, 8, 6},   {3, 8, 8, 32, 37}, {5, 6, 3, 13, 9},
+                            {32, 8, 8, 32, 40}, {7, 4, 1, 64, 129}, {4, 2, 2, 3, 1}};
+    int cases = 0;
+    for (const Shape& sh : shapes)
+        for (bool bf16 : {false, true})
+            for (bool bnsd : {false, true})
+                for (bool masked : {false, true}) {
+                    const AttnProblem p = attn_problem(bf16, bnsd, sh.B, sh.H, sh.nkv, sh.D, sh.S, masked,
+                                                       static_cast<uint32_t>(sh.D * 31 + sh.S));
+                    const std::vector<uint16_t> want = attend_reference(p);
+                    for (int threads : {1, 2, 4, 7}) {
+                        sim::set_kernel_threads(threads);
+                        const std::vector<uint16_t> got = attend(p);
+                        ASSERT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 2))
+                            << "B" << sh.B << " H" << sh.H << " kvN" << sh.nkv << " D" << sh.D << " S" << sh.S
+                            << (bf16 ? " bf16" : " fp16") << (bnsd ? " BNSD" : " BSH") << (masked ? " masked" : "")
+                            << ", " << threads << " thread(s)";
+                        cases++;
+                    }
+                }
+    EXPECT_EQ(7 * 2 * 2 * 2 * 4, cases);
+}
+
+TEST(AttentionKernel, ResultsAreIdenticalForEveryThreadCountAndRun) {
+    ThreadsGuard guard;
+    const AttnProblem p = attn_problem(false, false, 32, 8, 8, 32, 300, true, 11);
+    sim::set_kernel_threads(1);
+    const std::vector<uint16_t> serial = attend(p);
+    for (int threads : {2, 3, 4, 7})
+        for (int run = 0; run < 3; ++run) {
+            sim::set_kernel_threads(threads);
+            ASSERT_EQ(serial, attend(p)) << threads << " threads, run " << run;
+        }
+}
+
+// A single attended position returns its value row unchanged: every float16 bit pattern (subnormals,
+// zeros, infinities, NaN payloads) goes through the kernel's own float16 conversion exactly as
+// through half_to_float.
+TEST(AttentionKernel, EveryFloat16ValuePatternConvertsExactly) {
+    ThreadsGuard guard;
+    AttnProblem p;
+    p.B = 4096, p.H = 1, p.nkv = 1, p.D = 16, p.S = 1;
+    for (int64_t i = 0; i < p.B * p.D; ++i) {
+        p.q.push_back(to_bits(false, 0.25f));
+        p.k.push_back(to_bits(false, 0.5f));
+        p.v.push_back(static_cast<uint16_t>(i));
+    }
+    p.lens.assign(static_cast<size_t>(p.B), 1);
+    const std::vector<uint16_t> want = attend_reference(p);
+    int nonNan = 0;
+    for (int64_t i = 0; i < p.B * p.D; ++i) {
+        const uint16_t u = static_cast<uint16_t>(i);
+        if ((u & 0x7c00u) != 0x7c00u || (u & 0x3ffu) == 0) {
+            // p = 1, sum = 1: exact, except -0, which the first add (0 + -0) makes +0.
+            ASSERT_EQ(u == 0x8000u ? 0 : u, want[static_cast<size_t>(i)]) << "reference, pattern " << i;
+            nonNan++;
+        }
+    }
+    EXPECT_EQ(65536 - 2 * 1023, nonNan);
+    for (int threads : {1, 4}) {
+        sim::set_kernel_threads(threads);
+        ASSERT_EQ(want, attend(p)) << threads << " thread(s)";
+    }
+}
+
+// Every finite float16 key pattern as a score (q = 1, D = 1, scale 1): the softmax over 16 positions.
+TEST(AttentionKernel, EveryFiniteFloat16KeyPatternScoresLikeTheContract) {
+    ThreadsGuard guard;
+    AttnProblem p;
+    p.H = 1, p.nkv = 1, p.D = 1, p.S = 16;
+    std::vector<uint16_t> finite;
+    for (uint32_t u = 0; u < 65536; ++u)
+        if ((u & 0x7c00u) != 0x7c00u) finite.push_back(static_cast<uint16_t>(u));
+    p.B = static_cast<int64_t>(finite.size()) / p.S;
+    for (int64_t i = 0; i < p.B * p.S; ++i) {
+        p.k.push_back(finite[static_cast<size_t>(i)]);
+        p.v.push_back(to_bits(false, static_cast<float>(i % 16) - 7.5f));
+    }
+    p.q.assign(static_cast<size_t>(p.B), to_bits(false, 1.0f));
+    p.lens.assign(static_cast<size_t>(p.B), p.S);
+    const std::vector<uint16_t> want = attend_reference(p);
+    for (int threads : {1, 2}) {
+        sim::set_kernel_threads(threads);
+        ASSERT_EQ(want, attend(p)) << threads << " thread(s)";
+    }
 }
 
 }  // namespace
