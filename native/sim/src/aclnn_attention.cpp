@@ -295,7 +295,11 @@ EXPORT aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
             args.headStride.push_back(layout == Layout::BNSD ? S * D : D);
             args.seqStride.push_back(layout == Layout::BNSD ? D : nkv * D);
         }
-        incre_attention(args);
+        if (!incre_attention(args)) {
+            return sim::fail(ACLNN_ERR_INNER, "aclnnIncreFlashAttentionV4",
+                             "out of host memory for the simulator's attention scratch (%lld positions x D = %lld)",
+                             static_cast<long long>(sMax), static_cast<long long>(D));
+        }
         return ACLNN_SUCCESS;
     };
     std::vector<TensorDesc> ins;

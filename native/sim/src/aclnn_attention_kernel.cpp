@@ -14,9 +14,11 @@
 // lane by lane (lanes are key positions for the scores, head dimensions for the weighted sum), so
 // the AVX2 and the generic build, and every thread count, give the same bits.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <vector>
 
 #include "aclnn_internal.h"
@@ -162,19 +164,27 @@ constexpr int64_t kItemWork = 1 << 14;  // multiply-adds per pool chunk, about
 
 }  // namespace
 
-void incre_attention(const IncreAttentionArgs& a) {
+bool incre_attention(const IncreAttentionArgs& a) {
     static const ItemsFn items = pick_items();
     const int64_t count = a.B * a.nkv;
-    if (count <= 0) return;
+    if (count <= 0) return true;
     // Chunk size from the shape only (never from the thread count or timing).
     int64_t maxLen = 0;
     for (int64_t b = 0; b < a.B; ++b) maxLen = std::max(maxLen, a.lens[b]);
     const int64_t perItem = std::max<int64_t>(1, 2 * maxLen * a.D * (a.H / a.nkv));
     const int64_t grain = std::max<int64_t>(1, kItemWork / perItem);
-    sim::parallel_for(count, grain, [&a](int64_t begin, int64_t end) {
+    std::atomic<bool> failed{false};
+    sim::parallel_for(count, grain, [&a, &failed](int64_t begin, int64_t end) {
         thread_local Scratch w;
-        items(a, begin, end, w);
+        try {
+            items(a, begin, end, w);
+        } catch (const std::bad_alloc&) {
+            failed.store(true, std::memory_order_relaxed);
+        }
+        // Scratch beyond 16 MiB (long caches) is not kept by the pool thread between launches.
+        if (w.kt.capacity() + w.vf.capacity() > (size_t{4} << 20)) w = Scratch();
     });
+    return !failed.load(std::memory_order_relaxed);
 }
 
 }  // namespace aclnn

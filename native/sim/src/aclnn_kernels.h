@@ -26,6 +26,7 @@ struct IncreAttentionArgs {
 };
 
 // Runs on the kernel pool; results do not depend on the thread count (contract in aclnn_attention_kernel.cpp).
-void incre_attention(const IncreAttentionArgs& args);
+// Computes in per-thread host scratch; false when that could not be allocated (the output is then incomplete).
+bool incre_attention(const IncreAttentionArgs& args);
 
 }  // namespace aclnn

@@ -199,7 +199,7 @@ aclnn::IncreAttentionArgs attn_args(const AttnProblem& p, std::vector<uint16_t>&
 
 std::vector<uint16_t> attend(const AttnProblem& p) {
     std::vector<uint16_t> out(static_cast<size_t>(p.B * p.H * p.D), 0xBEEF);  // the kernel must write every element
-    aclnn::incre_attention(attn_args(p, out));
+    EXPECT_TRUE(aclnn::incre_attention(attn_args(p, out)));
     return out;
 }
 
