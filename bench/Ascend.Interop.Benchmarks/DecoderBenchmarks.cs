@@ -138,4 +138,12 @@ public class DecoderStepBenchmarks
         _bodies.GraphStepSubmit();
         _bodies.Drain();
     }
+
+    /// <summary>The bare replay and the wait: splits the graph step into the replay and the rest (copies, updates).</summary>
+    [Benchmark]
+    public void ReplayDecodeStep()
+    {
+        _bodies.ReplaySubmit();
+        _bodies.Drain();
+    }
 }

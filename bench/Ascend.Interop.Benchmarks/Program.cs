@@ -99,9 +99,10 @@ public static partial class Program
     private static int Loop(string[] args)
     {
         if (args.Length != 2 || !double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
-            throw new ArgumentException("usage: loop BODY SECONDS, BODY one of the public methods of BenchmarkBodies (e.g. EagerMlpStep).");
+            throw new ArgumentException("usage: loop BODY SECONDS, BODY one of the public methods of BenchmarkBodies (e.g. EagerMlpStep) or a decoder enqueue benchmark (EagerDecodeEnqueue, GraphDecodeEnqueue, ReplayDecodeEnqueue).");
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
             Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
+        if (args[0].EndsWith("DecodeEnqueue", StringComparison.Ordinal)) return DecoderLoop(args[0], seconds);
         using var bodies = new BenchmarkBodies();
         bodies.BindToCurrentThread();
         Action body = args[0] switch
@@ -138,6 +139,32 @@ public static partial class Program
         double cpuNs = (process.TotalProcessorTime - cpuBefore).TotalNanoseconds / calls;
         double tasks = (SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore) / (double)calls;
         Console.WriteLine($"{args[0]}: {calls} calls in {watch.Elapsed.TotalSeconds:0.00} s, {watch.Elapsed.TotalNanoseconds / calls:0.0} ns per call (including drains), calling-thread CPU {threadCpu / (double)calls:0.0} ns per call (comparable to Google Benchmark's cpu_time), process CPU {cpuNs:0.0} ns per call, {tasks:0.00} simulator tasks per call");
+        return 0;
+    }
+
+    // The decoder's enqueue bodies in batches of DecoderBenchmarkBodies.EnqueueBatch steps, drained between batches.
+    private static int DecoderLoop(string name, double seconds)
+    {
+        using var bodies = new DecoderBenchmarkBodies();
+        Action body = name switch
+        {
+            nameof(DecoderEnqueueBenchmarks.EagerDecodeEnqueue) => bodies.EagerStepSubmit,
+            nameof(DecoderEnqueueBenchmarks.GraphDecodeEnqueue) => bodies.GraphStepSubmit,
+            nameof(DecoderEnqueueBenchmarks.ReplayDecodeEnqueue) => bodies.ReplaySubmit,
+            _ => throw new ArgumentException($"loop: unknown decoder body '{name}'."),
+        };
+        bodies.Drain();
+        long calls = 0, submitTicks = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < DecoderBenchmarkBodies.EnqueueBatch; i++) body();
+            submitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            bodies.Drain();
+            calls += DecoderBenchmarkBodies.EnqueueBatch;
+        }
+        Console.WriteLine($"{name}: {calls} steps in {watch.Elapsed.TotalSeconds:0.00} s, submission {submitTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency / calls:0.0} µs per step (drains excluded)");
         return 0;
     }
 

@@ -228,6 +228,7 @@ public static class ResultsReport
         Row("Bare replay of the captured step, enqueue only", "ReplayDecodeEnqueue", "ReplayDecodeEnqueue");
         Row("Eager decode step + wait", "EagerDecodeStep", "EagerDecodeStep");
         Row("Graph decode step + wait", "GraphDecodeStep", "GraphDecodeStep");
+        Row("Bare replay of the captured step + wait", "ReplayDecodeStep", "ReplayDecodeStep");
         sb.AppendLine();
 
         sb.AppendLine("| Decoder comparison | Value | Target | Met |");
@@ -253,6 +254,7 @@ public static class ResultsReport
                      ("Managed bytes per bare replay, enqueue (ReplayDecodeEnqueue)", "ReplayDecodeEnqueue"),
                      ("Managed bytes per eager decode step + wait (EagerDecodeStep)", "EagerDecodeStep"),
                      ("Managed bytes per graph decode step + wait (GraphDecodeStep)", "GraphDecodeStep"),
+                     ("Managed bytes per bare replay + wait (ReplayDecodeStep)", "ReplayDecodeStep"),
                  })
         {
             long? bytes = cs.TryGetValue(name, out var m) ? m.AllocatedBytes : null;

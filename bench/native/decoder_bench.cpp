@@ -711,6 +711,13 @@ void GraphDecodeStep(benchmark::State& state) {
         CHECK(aclrtSynchronizeStream(g.stream));
     }
 }
+// The bare replay + wait (splits GraphDecodeStep into the replay and the copies' and updates' share).
+void ReplayDecodeStep(benchmark::State& state) {
+    for (auto _ : state) {
+        CHECK(aclmdlRIExecuteAsync(g.graph, g.stream));
+        CHECK(aclrtSynchronizeStream(g.stream));
+    }
+}
 
 }  // namespace
 
@@ -720,6 +727,7 @@ BENCHMARK(GraphDecodeEnqueueNoDryRun)->UseManualTime()->Iterations(20);
 BENCHMARK(ReplayDecodeEnqueue)->UseManualTime()->Iterations(20);
 BENCHMARK(EagerDecodeStep)->UseRealTime();
 BENCHMARK(GraphDecodeStep)->UseRealTime();
+BENCHMARK(ReplayDecodeStep)->UseRealTime();
 
 int main(int argc, char** argv) {
     bool checkOnly = false;

@@ -17,6 +17,7 @@ public sealed class ResultsReportDecoderTests
             ["ReplayDecodeEnqueue"] = new(10_000, 0),
             ["EagerDecodeStep"] = new(20_000_000, 0),
             ["GraphDecodeStep"] = new(10_000_000, 0),
+            ["ReplayDecodeStep"] = new(9_000_000, 0),
         };
         var cpp = new Dictionary<string, M>
         {
@@ -26,6 +27,7 @@ public sealed class ResultsReportDecoderTests
             ["ReplayDecodeEnqueue"] = new(8_000, null),
             ["EagerDecodeStep"] = new(16_000_000, null),
             ["GraphDecodeStep"] = new(8_000_000, null),
+            ["ReplayDecodeStep"] = new(6_000_000, null),
         };
         string table = ResultsReport.BuildTable(cs, cpp, Info, out int missed);
 
@@ -33,6 +35,7 @@ public sealed class ResultsReportDecoderTests
         Assert.Contains("| Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy) | 50.00 µs | 40.00 µs | 1.250 | 8064 B |", table);
         Assert.Contains("| Graph decode step, enqueue only, without the update's dry validation pass (C++ only) | - | 30.00 µs |  |  |", table);
         Assert.Contains("| Bare replay of the captured step, enqueue only | 10.00 µs | 8.00 µs | 1.250 | 0 B |", table);
+        Assert.Contains("| Bare replay of the captured step + wait | 9.000 ms | 6.000 ms | 1.500 | 0 B |", table);
         Assert.Contains("| Eager decode enqueue / bare replay enqueue, C# | 200.0x | >= 20x | yes |", table);
         Assert.Contains("| Eager decode enqueue / bare replay enqueue, C++ | 125.0x |  |  |", table);
         Assert.Contains("| Eager decode enqueue / graph step enqueue (with the updates), C# | 40.0x | >= 20x | yes |", table);
