@@ -143,6 +143,27 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         Assert.Equal(_bodies.Graph.Operations.Select(o => o.Name).ToArray(), operators);
     }
 
+    [Fact]
+    public void Steady_state_decode_steps_allocate_no_managed_memory()
+    {
+        var bodies = _bodies;
+        bodies.Drain();
+        long[] start = CurrentTokens();
+        Assert.Equal(0, AllocatedBy(() => { bodies.EagerStepSubmit(); bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { bodies.GraphStepSubmit(); bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { bodies.ReplaySubmit(); bodies.Drain(); }));
+        bodies.SetTokens(start);
+    }
+
+    // Bytes the calling thread allocated over 5 calls, after 3 warm-up calls (BenchmarkDotNet's figure counts every thread).
+    private static long AllocatedBy(Action body)
+    {
+        for (int i = 0; i < 3; i++) body();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) body();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     private long[] CurrentTokens()
     {
         var tokens = new long[DecoderBenchmarkBodies.Batch];
