@@ -99,8 +99,12 @@ std::string model_label(const Model& m) {
 }
 
 // Host-side check at launch: every tracked buffer of the model is still allocated.
+// Skipped while nothing was freed and no task replaced since the last check that passed (the result
+// cannot have changed), so a replay's launch does not look up every buffer of every task.
 int check_model_memory_locked(const char* fn, Model& m) {
     std::lock_guard<std::mutex> ml(m.m);
+    const uint64_t epoch = g().freeEpoch;
+    if (m.memoryCheckedAt == epoch) return ACL_SUCCESS;
     for (size_t i = 0; i < m.tasks.size(); ++i) {
         const Task& t = *m.tasks[i].task;
         for (const TaskBuffer& b : t.buffers) {
@@ -111,18 +115,25 @@ int check_model_memory_locked(const char* fn, Model& m) {
                             model_label(m).c_str(), i, t.name.c_str(), t.kind.c_str(), b.ptr, b.bytes);
         }
     }
+    m.memoryCheckedAt = epoch;
     return ACL_SUCCESS;
+}
+
+std::string describe_replay(const void* model) {
+    return "aclmdlRIExecuteAsync (" + model_label(*static_cast<const Model*>(model)) + ")";
 }
 
 Item replay_item(const std::shared_ptr<Model>& m) {
     Item it;
-    it.what = "aclmdlRIExecuteAsync (" + model_label(*m) + ")";
+    it.subject = m;  // keeps the model alive while queued; the worker holds the item while fn runs
+    it.describe = describe_replay;
     m->pending.fetch_add(1);
-    it.fn = [m](std::string& msg) {
+    Model* raw = m.get();  // a plain pointer: std::function stores it without a heap block
+    it.fn = [m = raw](std::string& msg) {
         struct Done {
             Model* m;
             ~Done() { m->pending.fetch_sub(1); }
-        } done{m.get()};
+        } done{m};
         std::vector<std::shared_ptr<const Task>> tasks;
         {
             std::lock_guard<std::mutex> ml(m->m);
@@ -546,6 +557,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureTaskUpdateEnd(aclrtStream stream) {
     it.fn = [m, idx, tasks](std::string&) {
         std::lock_guard<std::mutex> ml(m->m);
         for (size_t i = 0; i < idx.size(); ++i) m->tasks[idx[i]].task = tasks[i];
+        m->memoryCheckedAt = 0;  // new buffers: check them at the next launch
         return ACL_SUCCESS;
     };
     enqueue(s, std::move(it));

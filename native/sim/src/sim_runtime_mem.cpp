@@ -227,6 +227,7 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
         bump(ACLSIM_LIVE_PINNED_BLOCKS, -1);
     }
     a->freed = true;
+    st.freeEpoch++;
     if (a->pins == 0) {
         st.allocById.erase(a->id);
         free(a->base);

@@ -42,7 +42,7 @@ static void worker_loop(Stream* s) {
             std::lock_guard<std::mutex> l(s->m);
             if (rc != ACL_SUCCESS && s->sticky == 0) {
                 s->sticky = rc;
-                s->stickyMsg = it.what + " failed on " + stream_name(s) + " with error " + std::to_string(rc) +
+                s->stickyMsg = item_what(it) + " failed on " + stream_name(s) + " with error " + std::to_string(rc) +
                                (msg.empty() ? "" : ": " + msg);
             }
             s->completed++;
@@ -180,7 +180,12 @@ int32_t stream_device(const char* fn, aclrtStream stream) {
     return s->device;
 }
 
-static std::string what_of(const Task& t) { return t.name + " (" + t.kind + ")"; }
+static std::string describe_task(const void* task) {
+    const Task& t = *static_cast<const Task*>(task);
+    return t.name + " (" + t.kind + ")";
+}
+
+std::string item_what(const Item& it) { return it.describe ? it.describe(it.subject.get()) : it.what; }
 
 int submit_locked(const char* fn, Stream* s, Task&& t) {
     State& st = g();
@@ -238,8 +243,10 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
     (void)st;
     auto tp = std::make_shared<const Task>(std::move(t));
     Item it;
-    it.what = what_of(*tp);
-    it.fn = [tp](std::string& msg) { return run_task(*tp, msg); };
+    const Task* raw = tp.get();  // kept alive by it.subject; a plain pointer fits std::function's inline storage
+    it.subject = std::move(tp);
+    it.describe = describe_task;
+    it.fn = [raw](std::string& msg) { return run_task(*raw, msg); };
     enqueue(s, std::move(it));
     return ACL_SUCCESS;
 }

@@ -63,8 +63,13 @@ struct Device {
 // A queued unit of work on a stream worker.
 struct Item {
     std::function<int(std::string& msg)> fn;  // msg receives the failure text
-    std::string what;  // for messages: "aclnnAdd (kernel)"
+    std::string what;  // for messages: "aclnnAdd (kernel)"; empty when `describe` builds it
+    // Built only when a message needs it (a failure), not per launch: describe(subject.get()).
+    // `subject` also keeps the task or model alive while the item is queued.
+    std::shared_ptr<const void> subject;
+    std::string (*describe)(const void* subject) = nullptr;
 };
+std::string item_what(const Item& it);
 
 struct Stream {
     uint64_t id = 0;
@@ -146,6 +151,9 @@ struct Model {
     std::atomic<int> pending{0};  // queued or running replays
     bool live = true;   // not destroyed (guarded by State::mu)
     bool holdsBudget = false;
+    // State::freeEpoch at the last launch whose memory check passed (guarded by m; 0 = check again):
+    // while no allocation was freed since and no task was replaced, every tracked buffer is still live.
+    uint64_t memoryCheckedAt = 0;
 };
 
 struct Capture {
@@ -186,6 +194,7 @@ struct State {
 
     std::map<uintptr_t, Alloc*> allocs;               // live allocations by base
     std::unordered_map<uint64_t, Alloc*> allocById;   // live or pinned-after-free
+    uint64_t freeEpoch = 1;  // incremented by every free (see Model::memoryCheckedAt)
     std::unordered_map<Context*, std::unique_ptr<Context>> contexts;
     std::unordered_map<Stream*, std::shared_ptr<Stream>> streams;  // user streams
     std::unordered_map<Event*, std::unique_ptr<Event>> events;
