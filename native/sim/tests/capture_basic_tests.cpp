@@ -1,5 +1,6 @@
 // Graph capture basics: deferred execution, replay on any stream, 1,000 deterministic replays,
 // capture info, names, JSON dump, stream budget, use-after-free detection at replay.
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -276,6 +277,26 @@ TEST_F(CaptureBasic, ReplayAfterAReferencedBufferWasFreedFailsAndNamesTheBuffer)
     EXPECT_NE(ACL_SUCCESS, rc);
     std::string msg = RecentMsg();
     EXPECT_NE(std::string::npos, msg.find("aclmdlRIExecuteAsync")) << msg;
+    EXPECT_NE(std::string::npos, msg.find(freed)) << "message does not name " << freed << ": " << msg;
+    EXPECT_ACL_OK(aclrtSynchronizeStream(rep_));
+    EXPECT_TRUE(AllBytes(h_, kBytes, 0)) << "nothing of the refused replay ran";
+}
+
+// The launch check is cached while nothing is freed: a free after a successful replay must still be seen.
+TEST_F(CaptureBasic, ReplayAfterASuccessfulReplayAndAFreeFailsAndNamesTheBuffer) {
+    aclmdlRI m = CaptureFillAndCopy(0x0b);
+    ASSERT_NE(nullptr, m);
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(m, rep_));
+    ASSERT_ACL_OK(aclmdlRIExecuteAsync(m, rep_));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(rep_));
+    ASSERT_TRUE(AllBytes(h_, kBytes, 0x0b));
+    std::memset(h_, 0, kBytes);
+    std::string freed = PtrText(b_);
+    ASSERT_ACL_OK(aclrtFree(b_));
+    b_ = nullptr;
+    aclError rc = aclmdlRIExecuteAsync(m, rep_);
+    EXPECT_EQ(ACL_ERROR_RT_PARAM_INVALID, rc);
+    std::string msg = RecentMsg();
     EXPECT_NE(std::string::npos, msg.find(freed)) << "message does not name " << freed << ": " << msg;
     EXPECT_ACL_OK(aclrtSynchronizeStream(rep_));
     EXPECT_TRUE(AllBytes(h_, kBytes, 0)) << "nothing of the refused replay ran";
