@@ -335,6 +335,48 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
     }
 
     [Fact]
+    public void Consecutive_updates_wait_once_for_earlier_replays_and_again_after_a_new_replay()
+    {
+        using var stream = Device.CreateStream();
+        using var updater = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2, 3 });
+        using var y = NpuTensor.FromArray(stream, new float[] { 10, 20, 30 });
+        using var output = NpuTensor.Empty(stream, new TensorShape(3), NpuDataType.Float32);
+        using var log = PinnedBuffer<float>.Allocate(Device, 3);
+        NpuTaskGroup group;
+        using var graph = stream.BeginCapture();
+        using (var scope = graph.BeginTaskGroup("bias"))
+        {
+            Ops.Add(stream, x, x, output);                  // output = 2x
+            group = scope.Group;
+        }
+        output.CopyToAsync(log, stream);
+        graph.EndCapture();
+        graph.ReplayAndWait();
+
+        using var gate = new ManualResetEventSlim(false);
+        stream.LaunchHostCallback(() => gate.Wait(TimeSpan.FromSeconds(10)));
+        graph.Replay();                                     // 2x
+        float[]? first = null, second = null;
+        stream.LaunchHostCallback(() => first = log.Span.ToArray());
+        // Two updates with no replay between them: the second needs no new wait on the replay stream.
+        graph.Update(group, updater, s => Ops.Add(s, x, y, output));
+        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2));
+        graph.Replay();                                     // x + 2y
+        stream.LaunchHostCallback(() => second = log.Span.ToArray());
+        // A replay was queued since: this update must wait for it again, or that replay would read its arguments.
+        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 3));
+        graph.Replay();                                     // 4x
+        gate.Set();
+        stream.Synchronize();
+        updater.Synchronize();
+        Assert.Equal([2f, 4, 6], first!);
+        Assert.Equal([21f, 42, 63], second!);
+        Assert.Equal([4f, 8, 12], log.Span.ToArray());
+        Assert.Equal(3, group.UpdateCount);
+    }
+
+    [Fact]
     public void Task_group_updates_take_effect_in_the_next_replay_and_keep_order_with_replays()
     {
         using var stream = Device.CreateStream();

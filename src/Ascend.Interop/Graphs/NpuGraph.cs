@@ -59,6 +59,8 @@ public sealed partial class NpuGraph : IDisposable
         public readonly NpuStream Stream = stream;
         public int WaitedGeneration;
         public NpuEvent? Marker;
+        public NpuStream? MarkedFor;   // the update stream that last waited on Marker ...
+        public long MarkedAtReplay;    // ... recorded when the graph had queued this many replays
     }
 
     private NpuGraph(NpuStream stream, CaptureMode mode, NpuGraphPool pool, bool ownsPool)
@@ -576,9 +578,15 @@ public sealed partial class NpuGraph : IDisposable
                 replayed = _replayStreams[i];
             }
             if (ReferenceEquals(replayed.Stream, updateStream) || replayed.Stream.IsDisposed) continue;
+            // Already ordered: this update stream waits on a marker recorded after every replay queued so far
+            // (the decoder's consecutive updates of its layers' groups, one replay per step).
+            long replays = Interlocked.Read(ref _replays);
+            if (ReferenceEquals(replayed.MarkedFor, updateStream) && replayed.MarkedAtReplay == replays) continue;
             replayed.Marker ??= replayed.Stream.Device.CreateEvent(timing: false);
             replayed.Marker.Record(replayed.Stream);
             updateStream.Wait(replayed.Marker);
+            replayed.MarkedFor = updateStream;
+            replayed.MarkedAtReplay = replays;
         }
 
         // Pass 1, dry: the operations are validated and compared with the group, nothing reaches the
