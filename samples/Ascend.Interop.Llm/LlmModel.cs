@@ -15,6 +15,10 @@ namespace Ascend.Interop.Llm;
 /// <item>the attention's query and output, the logits and the next tokens live in static buffers, so a replay
 /// and a task-group update address the same memory, and a batch smaller than its bucket fills padding rows.</item>
 /// </list>
+/// What allocation-free host code asked of it (issue 17: 0 B per decode step on the calling thread): an eager step
+/// computes its intermediates into views of preallocated scratch buffers made once per row set, so it creates no
+/// tensor objects; while capturing, the same code takes its intermediates from the graph's pool as ordinary code
+/// would, so a captured step's graph memory is unchanged.
 /// The KV cache, the attention's query and its output are float16 (CANN's incremental attention has no float32
 /// form); the rest of the model is float32.
 /// </summary>
