@@ -10,6 +10,35 @@ var solution = "Ascend.Interop.sln";
 var generatorDir = "build/Ascend.Interop.BindingsGenerator";
 var demoDir = "samples/Ascend.Interop.Demo";
 
+// The build cache shared by the runs on this machine (build/build-cache.sh has the same defaults; docs/testing.md
+// "Build cache"): ccache's store for the CMake builds and the Debian 13 root's tarball. ASCEND_BUILD_CACHE=off disables it.
+var repoRoot = MakeAbsolute(Directory(".")).FullPath;
+var home = System.Environment.GetEnvironmentVariable("HOME") ?? "/root";
+var xdgCache = System.Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+var buildCache = System.Environment.GetEnvironmentVariable("ASCEND_BUILD_CACHE") is { Length: > 0 } cacheSetting ? cacheSetting
+    : (string.IsNullOrEmpty(xdgCache) ? home + "/.cache" : xdgCache) + "/ascend-interop";
+System.Environment.SetEnvironmentVariable("ASCEND_BUILD_CACHE", buildCache);
+string FindOnPath(string tool) => (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+    .Where(d => d.Length > 0).Select(d => System.IO.Path.Combine(d, tool)).FirstOrDefault(System.IO.File.Exists);
+var compilerLauncher = buildCache == "off" ? null : FindOnPath("ccache");
+void SetDefault(string name, string value)
+{
+    if (string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(name)))
+    {
+        System.Environment.SetEnvironmentVariable(name, value);
+    }
+}
+if (compilerLauncher != null)
+{
+    SetDefault("CCACHE_DIR", $"{buildCache}/ccache");
+    SetDefault("CCACHE_BASEDIR", repoRoot);   // paths hashed relative to the clone, so any clone finds the same objects
+    SetDefault("CCACHE_NOHASHDIR", "1");
+    SetDefault("CCACHE_MAXSIZE", "3G");
+}
+// Passed at every configure, so a build folder never keeps a launcher that is gone (empty = none).
+var launcherArguments = $"-DCMAKE_C_COMPILER_LAUNCHER={compilerLauncher} -DCMAKE_CXX_COMPILER_LAUNCHER={compilerLauncher}";
+var buildJobs = System.Environment.ProcessorCount;
+
 // Under the Test target every suite runs even when an earlier one failed; failures are collected here
 // and reported together at the end. Under any other target the first failure stops the build.
 var failedTasks = new List<string>();
@@ -53,8 +82,8 @@ Task("CleanTestResults")
 Task("Native")
     .Does(() =>
 {
-    Run("cmake", $"-S native -B {nativeBuildDir} -DCMAKE_BUILD_TYPE={configuration} -DASCEND_SIM_TESTS=ON");
-    Run("cmake", $"--build {nativeBuildDir} -j2");
+    Run("cmake", $"-S native -B {nativeBuildDir} -DCMAKE_BUILD_TYPE={configuration} -DASCEND_SIM_TESTS=ON {launcherArguments}");
+    Run("cmake", $"--build {nativeBuildDir} -j{buildJobs}");
 })
     .OnError(ex => Record("Native", ex));
 
@@ -65,7 +94,7 @@ Task("NativeTest")
     EnsureDirectoryExists(resultsDir);
     var junit = MakeAbsolute(File($"{resultsDir}/ctest-junit.xml"));
     DeleteFiles(junit.FullPath);
-    Run("ctest", $"--test-dir {nativeBuildDir} -j2 --output-on-failure --no-tests=error --output-junit {junit.FullPath}");
+    Run("ctest", $"--test-dir {nativeBuildDir} -j{buildJobs} --output-on-failure --no-tests=error --output-junit {junit.FullPath}");
 })
     .OnError(ex => Record("NativeTest", ex));
 
@@ -108,12 +137,38 @@ Task("DotnetTest")
 })
     .OnError(ex => Record("DotnetTest", ex));
 
+// Under Test, the Debian 13 root that TorchTest may need (build/torch-tests.sh --prepare: only when the host's libstdc++
+// is too old and we are root) is made in the background from the start, while the native and .NET builds run: from the
+// build cache in seconds, or with debootstrap, which mostly waits on the network. Its output goes to
+// artifacts/test-results/torch/prepare.log; TorchTest waits for it, and its own --ensure redoes whatever failed.
+IProcess torchRootPrefetch = null;
+Task("PrepareTorchRoot")
+    .IsDependentOn("CleanTestResults")
+    .Does(() =>
+{
+    torchRootPrefetch = StartAndReturnProcess("bash", new ProcessSettings { Arguments = $"build/torch-tests.sh --prepare --results {resultsDir}" });
+});
+
+void WaitForTorchRoot()
+{
+    if (torchRootPrefetch != null)
+    {
+        var prefetch = torchRootPrefetch;
+        torchRootPrefetch = null;
+        prefetch.WaitForExit();
+        Information($"The background preparation of the Debian 13 root ended with code {prefetch.GetExitCode()} ({resultsDir}/torch/prepare.log).");
+    }
+}
+
+Teardown(context => WaitForTorchRoot());
+
 // The TorchSharp bridge suite is not in the solution: libtorch 2.10 needs libstdc++ from GCC 13+, so
 // build/torch-tests.sh builds it on the host and runs it directly, inside a Debian 13 root, or reports every
 // test skipped with the reason. Its TRX lands in the results folder after DotnetTest cleared the old ones.
 Task("TorchTest")
     .Does(() =>
 {
+    WaitForTorchRoot();
     EnsureDirectoryExists(resultsDir);
     Run("bash", $"build/torch-tests.sh --configuration {configuration} --results {resultsDir}");
 })
@@ -275,6 +330,7 @@ void WriteJUnit(string path, string suite, List<(string Name, double Seconds, st
 
 Task("Test")
     .IsDependentOn("CleanTestResults")
+    .IsDependentOn("PrepareTorchRoot")
     .IsDependentOn("Native")
     .IsDependentOn("NativeTest")
     .IsDependentOn("BindingsCheck")

@@ -4,6 +4,9 @@
 # TorchTest (./build.sh --target=TorchTest, and part of --target=Test).
 #
 # Usage: build/torch-tests.sh [--configuration Release] [--results artifacts/test-results]
+#        build/torch-tests.sh --prepare [--results artifacts/test-results]
+#          only makes the Debian 13 root when the auto mode would pick chroot (output: <results>/torch/prepare.log);
+#          the Cake Test target runs it in the background at the start of the run.
 #
 # libtorch 2.10 needs libstdc++ from GCC 13+ (GLIBCXX_3.4.32). In order of preference:
 #   direct  the host's libstdc++ is new enough: the test assembly runs on the host;
@@ -18,8 +21,10 @@ repo="$(pwd -P)"
 
 configuration=Release
 results=artifacts/test-results
+prepare=0
 while [ "$#" -gt 0 ]; do
   case "$1" in
+    --prepare) prepare=1; shift ;;
     --configuration) configuration="$2"; shift 2 ;;
     --configuration=*) configuration="${1#*=}"; shift ;;
     --results) results="$2"; shift 2 ;;
@@ -34,14 +39,6 @@ name=Ascend.Interop.TorchSharp.Tests
 project="tests/$name/$name.csproj"
 mkdir -p "$results/torch"
 results="$(cd "$results" && pwd -P)"
-rm -f "$results/$name"*.trx "$results/torch/"*.trx
-
-# ---- build on the host (TorchSharp's managed code and the simulator build fine with any libstdc++) ----------
-started=$SECONDS
-dotnet build "$project" -c "$configuration" -nologo -v quiet
-assembly="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration="$configuration")"
-[ -f "$assembly" ] || { say "the build did not produce $assembly"; exit 1; }
-say "built in $((SECONDS - started)) s: $assembly"
 
 # ---- where can libtorch run? --------------------------------------------------------------------------------
 has_glibcxx_3_4_32() { [ -n "$1" ] && [ -f "$1" ] && grep -aq 'GLIBCXX_3\.4\.32' "$1"; }
@@ -63,9 +60,31 @@ if [ "$mode" = auto ]; then
     mode=direct
   else
     mode=chroot
-    say "the host's libstdc++ (${host_lib:-not found}) lacks GLIBCXX_3.4.32 (GCC 13+), which libtorch 2.10 needs: running inside a Debian 13 root"
+    [ "$prepare" = 1 ] || say "the host's libstdc++ (${host_lib:-not found}) lacks GLIBCXX_3.4.32 (GCC 13+), which libtorch 2.10 needs: running inside a Debian 13 root"
   fi
 fi
+
+if [ "$prepare" = 1 ]; then
+  exec >"$results/torch/prepare.log" 2>&1 </dev/null
+  if [ "$mode" != chroot ] || [ "$(id -u)" -ne 0 ]; then
+    say "mode $mode$([ "$(id -u)" -eq 0 ] || echo ', not root'): no Debian 13 root to prepare"
+    exit 0
+  fi
+  started=$SECONDS
+  status=0
+  build/torch-chroot.sh --ensure || status=$?
+  say "the Debian 13 root was prepared in $((SECONDS - started)) s (exit code $status)"
+  exit "$status"
+fi
+
+rm -f "$results/$name"*.trx "$results/torch/"*.trx
+
+# ---- build on the host (TorchSharp's managed code and the simulator build fine with any libstdc++) ----------
+started=$SECONDS
+dotnet build "$project" -c "$configuration" -nologo -v quiet
+assembly="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration="$configuration")"
+[ -f "$assembly" ] || { say "the build did not produce $assembly"; exit 1; }
+say "built in $((SECONDS - started)) s: $assembly"
 
 trx_args=(--report-trx --report-trx-filename "$name.trx" --results-directory "$results/torch")
 timeout_s="${ASCEND_TORCH_TESTS_TIMEOUT:-1800}"
