@@ -98,6 +98,19 @@ Task("NativeTest")
 })
     .OnError(ex => Record("NativeTest", ex));
 
+// The C++ decoder baseline (bench/native, Google Benchmark) built for the test run: the benchmark tests run its
+// --check-only mode and compare its operator sequence and task counts with the C# decode step
+// (tests/Ascend.Interop.Benchmarks.Tests). The Bench target builds the same binary in the same folder.
+Task("BenchBaseline")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    var simLibrary = MakeAbsolute(File($"{nativeBuildDir}/libascend_sim.so")).FullPath;
+    Run("cmake", $"-S bench/native -B artifacts/bench/native-build -DCMAKE_BUILD_TYPE=Release -DASCEND_SIM_LIBRARY={simLibrary} {launcherArguments}");
+    Run("cmake", $"--build artifacts/bench/native-build --target ascend_bench_decoder -j{buildJobs}");
+})
+    .OnError(ex => Record("BenchBaseline", ex));
+
 Task("BindingsCheck")
     .Does(() =>
 {
@@ -333,6 +346,7 @@ Task("Test")
     .IsDependentOn("PrepareTorchRoot")
     .IsDependentOn("Native")
     .IsDependentOn("NativeTest")
+    .IsDependentOn("BenchBaseline")
     .IsDependentOn("BindingsCheck")
     .IsDependentOn("Build")
     .IsDependentOn("DotnetTest")
