@@ -154,7 +154,7 @@ public static class ResultsReport
         Pair("Graph replay, enqueue only, raw binding (same model as the SDK row)", "ReplayMlpEnqueueRaw", "ReplayMlpEnqueue", null);
         Pair("Pool rent + return, 4 KiB (C++: none)", "PoolRentReturn", "-", null);
         Pair("Raw aclrtMalloc + aclrtFree, 4 KiB", "RawMallocFree", "RawMallocFree", null);
-        Pair("aclrtRecordEvent alone (C++ only; each pool return records one)", "-", "EventRecord", null);
+        Pair("aclrtRecordEvent alone (C++ only)", "-", "EventRecord", null);
         Pair("aclrtStreamQuery, safe layer (NpuStream.Query)", "StreamQuerySafe", "StreamQuery", null);
         Pair("aclrtStreamQuery, raw binding", "StreamQueryRaw", "StreamQuery", null);
         sb.AppendLine();
