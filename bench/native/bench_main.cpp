@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bench_check.h"
 #include "acl/acl.h"
 #include "acl_sim/acl_sim.h"
 #include "aclnn/acl_meta.h"
@@ -22,18 +23,6 @@
 #include "aclnnop/aclnn_softmax.h"
 
 namespace {
-
-// ---- checks -------------------------------------------------------------------------------------
-[[noreturn]] void die(const char* what, int code) {
-    const char* msg = aclGetRecentErrMsg();
-    std::fprintf(stderr, "ascend_bench_native: %s failed with %d: %s\n", what, code, msg ? msg : "");
-    std::exit(2);
-}
-#define CHECK(call)                          \
-    do {                                     \
-        int rc_ = (call);                    \
-        if (rc_ != 0) die(#call, rc_);       \
-    } while (0)
 
 // ---- shapes of the benchmarks (identical to BenchmarkShapes in the C# project) ------------------
 constexpr int64_t kAddElements = 1024;

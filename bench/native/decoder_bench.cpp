@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_check.h"
 #include "acl/acl.h"
 #include "acl_sim/acl_sim.h"
 #include "aclnn/acl_meta.h"
@@ -48,17 +49,6 @@
 #include "aclnnop/aclnn_silu.h"
 
 namespace {
-
-[[noreturn]] void die(const char* what, int code) {
-    const char* msg = aclGetRecentErrMsg();
-    std::fprintf(stderr, "ascend_bench_decoder: %s failed with %d: %s\n", what, code, msg ? msg : "");
-    std::exit(2);
-}
-#define CHECK(call)                    \
-    do {                               \
-        int rc_ = (call);              \
-        if (rc_ != 0) die(#call, rc_); \
-    } while (0)
 
 [[noreturn]] void fail(const char* message) {
     std::fprintf(stderr, "ascend_bench_decoder: check failed: %s\n", message);
