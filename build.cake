@@ -345,6 +345,18 @@ void WriteJUnit(string path, string suite, List<(string Name, double Seconds, st
     System.IO.File.WriteAllText(path, xml.ToString());
 }
 
+// A newcomer's machine (docs/testing.md "FreshMachine"): in a minimal Debian 12 root with only the .NET SDK, a fresh
+// console app restores the packed packages and replays a graph, and a clone runs ./build.sh --target=Demo to the end
+// (installing what it needs through apt-get). One JUnit test case per check in artifacts/test-results/fresh-machine-junit.xml;
+// skipped with the reason where no root can be made (not root, no mirror).
+Task("FreshMachine")
+    .IsDependentOn("Pack")
+    .Does(() =>
+{
+    Run("bash", $"build/fresh-machine.sh --results {resultsDir} --packages {packagesDir}");
+})
+    .OnError(ex => Record("FreshMachine", ex));
+
 Task("Test")
     .IsDependentOn("CleanTestResults")
     .IsDependentOn("PrepareTorchRoot")
@@ -358,6 +370,7 @@ Task("Test")
     .IsDependentOn("Sanitize")
     .IsDependentOn("PackageTest")
     .IsDependentOn("AotSmoke")
+    .IsDependentOn("FreshMachine")
     .Does(() =>
 {
     Information("Test results: " + resultsDir);
