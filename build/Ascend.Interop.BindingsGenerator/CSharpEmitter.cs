@@ -75,6 +75,10 @@ internal sealed class CSharpEmitter(Settings settings)
                 }
                 first = false;
                 sb.Append(GeneratedDocs.Macro(macro));
+                if (group.ObsoleteMacros.TryGetValue(macro.Name, out string? replacement))
+                {
+                    sb.Append("    [Obsolete(").Append(Str($"Our former name of this code; CANN names it {replacement} (same value). Use {replacement}.")).Append(")]\n");
+                }
                 sb.Append("    [NativeTypeName(").Append(Str(macro.Text)).Append(")]\n");
                 sb.Append("    public const ").Append(macro.CSharpType).Append(' ').Append(macro.Name).Append(" = ")
                     .Append(macro.Value).Append(";\n");
@@ -332,7 +336,16 @@ internal sealed class CSharpEmitter(Settings settings)
             foreach (MacroDef m in model.Macros.OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 string suffix = m.CSharpType switch { "uint" => "U", "long" => "L", "ulong" => "UL", _ => "" };
+                bool obsolete = group.ObsoleteMacros.ContainsKey(m.Name);
+                if (obsolete)
+                {
+                    t.Append("#pragma warning disable CS0618 // an obsolete alias keeps its value\n");
+                }
                 t.Append($"        Assert.Equal<object>({m.Value}{suffix}, {group.Class}.{m.Name}); // {m.Text}\n");
+                if (obsolete)
+                {
+                    t.Append("#pragma warning restore CS0618\n");
+                }
             }
             t.Append("    }\n");
             tests.Add(t.ToString());

@@ -15,6 +15,7 @@ internal enum NamedTypeKind
 internal sealed unsafe class DeclarationReader(void* tu, IReadOnlyDictionary<string, string> typeMap, IReadOnlySet<string> excludedMacros)
 {
     private readonly Dictionary<uint, List<(CXCursor Cursor, string Name)>> _tagNames = [];
+    private readonly Dictionary<string, (string Type, string Value)> _macros = new(StringComparer.Ordinal);
 
     /// <summary>
     /// How a named enum, struct or <c>void *</c> handle typedef is spelled in C#, given its declaration and C name.
@@ -354,10 +355,18 @@ internal sealed unsafe class DeclarationReader(void* tu, IReadOnlyDictionary<str
         string text = "#define " + name + " " + string.Join(" ", body);
         if (!IntegerMacro.TryEvaluate(body, out string csType, out string value))
         {
-            throw new GeneratorException(
-                $"{header}: macro {name} is not an integer constant ({text}); exclude it in the group's 'excludeMacros' or teach the generator its form");
+            if (body.Count == 1 && _macros.TryGetValue(body[0], out (string Type, string Value) aliased))
+            {
+                (csType, value) = aliased; // #define OLD_NAME NEW_NAME: an alias of a macro read before it
+            }
+            else
+            {
+                throw new GeneratorException(
+                    $"{header}: macro {name} is not an integer constant ({text}); exclude it in the group's 'excludeMacros' or teach the generator its form");
+            }
         }
         DocComments.Note("macro:" + name, cursor, macro: true);
+        _macros[name] = (csType, value);
         model.Macros.Add(new MacroDef(name, header, csType, value, text));
     }
 

@@ -136,6 +136,7 @@ internal static unsafe partial class Clang
     public const int DiagnosticWarning = 2;
     public const int DiagnosticFatal = 4;
     public const int TokenKindLiteral = 3;
+    public const int EvalResultInt = 1;
 
     [LibraryImport(Lib)] public static partial void* clang_createIndex(int excludeDeclarationsFromPch, int displayDiagnostics);
     [LibraryImport(Lib)] public static partial void clang_disposeIndex(void* index);
@@ -194,6 +195,12 @@ internal static unsafe partial class Clang
     [LibraryImport(Lib)] public static partial CXString clang_getDiagnosticSpelling(void* diagnostic);
     [LibraryImport(Lib)] public static partial CXSourceLocation clang_getDiagnosticLocation(void* diagnostic);
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isVariadic(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial void* clang_Cursor_Evaluate(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial int clang_EvalResult_getKind(void* result);
+    [LibraryImport(Lib)] public static partial uint clang_EvalResult_isUnsignedInt(void* result);
+    [LibraryImport(Lib)] public static partial long clang_EvalResult_getAsLongLong(void* result);
+    [LibraryImport(Lib)] public static partial ulong clang_EvalResult_getAsUnsigned(void* result);
+    [LibraryImport(Lib)] public static partial void clang_EvalResult_dispose(void* result);
 
     public static string Take(CXString text)
     {

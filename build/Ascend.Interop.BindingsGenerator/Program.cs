@@ -12,11 +12,14 @@ using Ascend.Interop.BindingsGenerator;
 //   --output <dir>          with --cann-include: output folder (default bindings/Ascend.Interop.Native.Cann/Generated)
 //   --class <name>          with --cann-include: class name (default CannOps)
 //   --verbose               with --cann-include: every error of each skipped header (the summary shows the first)
+//   --compare-cann <dir>    instead: check the enum values and macros of our headers against a CANN include folder
+//                           (repeatable, one per version); --check does it for every .cann/<version>/include present
 //   --isolated              with --cann-include: one translation unit per header (slower; the default parses batches
 //                           and re-parses a batch with an error header by header: the output is the same)
 bool check = false;
 bool verbose = false;
 bool isolated = false;
+var compareCann = new List<string>();
 string? root = null;
 string? cannInclude = null;
 string? output = null;
@@ -34,6 +37,9 @@ for (int i = 0; i < args.Length; i++)
         case "--isolated":
             isolated = true;
             break;
+        case "--compare-cann" when i + 1 < args.Length:
+            compareCann.Add(Path.GetFullPath(args[++i]));
+            break;
         case "--root" when i + 1 < args.Length:
             root = Path.GetFullPath(args[++i]);
             break;
@@ -47,7 +53,7 @@ for (int i = 0; i < args.Length; i++)
             className = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>] [--verbose] [--isolated]]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>] [--verbose] [--isolated]] [--compare-cann <dir>]...");
             return 2;
     }
 }
@@ -75,8 +81,24 @@ try
         }
         return check ? Generator.Check(root, files) : Generator.Write(root, files);
     }
+    if (compareCann.Count > 0)
+    {
+        return CannValueComparer.Run(root, compareCann);
+    }
     var generated = Generator.Run(root);
-    return check ? Generator.Check(root, generated) : Generator.Write(root, generated);
+    if (!check)
+    {
+        return Generator.Write(root, generated);
+    }
+    int drift = Generator.Check(root, generated);
+    List<string> local = CannValueComparer.FindLocalCann(root);
+    if (local.Count == 0)
+    {
+        Console.WriteLine("values not compared with CANN's: no .cann/<version>/include here (build/extract-cann-headers.sh makes one).");
+        return drift;
+    }
+    int values = CannValueComparer.Run(root, local);
+    return drift != 0 ? drift : values;
 }
 catch (GeneratorException e)
 {

@@ -6,13 +6,22 @@
 //     dotnet run --project build/Ascend.Interop.BindingsGenerator -c Release -- --cann-include tests/Ascend.Interop.Tests/SyntheticCann/include --output tests/Ascend.Interop.Tests/SyntheticCann/Generated --class SyntheticCannOps
 // </auto-generated>
 
+// What the run read and left out:
+//   CANN operator headers of tests/Ascend.Interop.Tests/SyntheticCann/include (C++17, aclnn/aclnn_base.h precompiled):
+//     headers read:          2 (2 bound, 0 skipped)
+//     functions bound:       4 (2 phase-1, 2 launch, 0 other)
+//     operators:             2 (2 with their launch function)
+//     nested enums:          0
+//     nested types:          0
+//     declarations skipped:  0
+
 #nullable enable
 
 using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
-/// <summary>The constants and functions of <c>aclnnop/aclnn_fake_attention.h</c>, <c>aclnnop/aclnn_fake_scale.h</c>, with their C names.</summary>
+/// <summary>The aclnn functions of 2 operator headers of <c>tests/Ascend.Interop.Tests/SyntheticCann/include</c>, with their C names; enums and types only CANN declares are nested.</summary>
 public static unsafe partial class SyntheticCannOps
 {
     /// <summary>C function <c>aclnnFakeAttention</c> (<c>aclnnop/aclnn_fake_attention.h</c>).</summary>
@@ -64,10 +73,10 @@ public static unsafe partial class SyntheticCannOps
     private static nint s_aclnnFakeScale;
 
     /// <summary>C function <c>aclnnFakeScaleGetWorkspaceSize</c> (<c>aclnnop/aclnn_fake_scale.h</c>).</summary>
-    // C: aclnnStatus aclnnFakeScaleGetWorkspaceSize(const aclTensor *self, const aclScalar *scale, const aclIntArray *dims, _Bool keepDim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // C: aclnnStatus aclnnFakeScaleGetWorkspaceSize(const aclTensor *self, const aclScalar *scale, const aclIntArray *dims, bool keepDim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
     [return: NativeTypeName("aclnnStatus")]
-    public static int aclnnFakeScaleGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* scale, [NativeTypeName("const aclIntArray *")] aclIntArray* dims, [NativeTypeName("_Bool")] byte keepDim, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    public static int aclnnFakeScaleGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* scale, [NativeTypeName("const aclIntArray *")] aclIntArray* dims, [NativeTypeName("bool")] byte keepDim, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
     {
         nint entryPoint = s_aclnnFakeScaleGetWorkspaceSize;
         if (entryPoint == 0)
