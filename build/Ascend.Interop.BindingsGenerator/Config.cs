@@ -25,6 +25,9 @@ internal sealed class CannInclude
     public string Include { get; set; } = "";
     public string Output { get; set; } = "";
     public string Class { get; set; } = "";
+
+    /// <summary>Headers per translation unit (default 24); a small one makes a small set exercise batches and their fallback.</summary>
+    public int? BatchSize { get; set; }
 }
 
 internal sealed class LibrarySettings

@@ -195,6 +195,7 @@ internal static unsafe partial class Clang
     [LibraryImport(Lib)] public static partial CXString clang_getDiagnosticSpelling(void* diagnostic);
     [LibraryImport(Lib)] public static partial CXSourceLocation clang_getDiagnosticLocation(void* diagnostic);
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isVariadic(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial uint clang_Cursor_isFunctionInlined(CXCursor cursor);
     [LibraryImport(Lib)] public static partial void* clang_Cursor_Evaluate(CXCursor cursor);
     [LibraryImport(Lib)] public static partial int clang_EvalResult_getKind(void* result);
     [LibraryImport(Lib)] public static partial uint clang_EvalResult_isUnsignedInt(void* result);

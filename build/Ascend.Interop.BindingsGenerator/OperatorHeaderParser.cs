@@ -58,6 +58,9 @@ internal sealed unsafe class OperatorHeaderParser
     /// <summary>How long the last <see cref="Parse"/> took (for the summary printed on the console, not for output files).</summary>
     public TimeSpan Elapsed { get; private set; }
 
+    /// <summary>The processor time the last <see cref="Parse"/> used, over all threads (unlike the wall time, not inflated by other load).</summary>
+    public TimeSpan ProcessorTime { get; private set; }
+
     /// <summary>
     /// Headers per translation unit. libclang spends ~3 ms setting up each unit whatever its size, so ~600 headers one by
     /// one cost seconds; in batches they cost well under one. A batch with any error is parsed again header by header,
@@ -69,6 +72,7 @@ internal sealed unsafe class OperatorHeaderParser
     public OperatorSet Parse(IReadOnlyList<string> headers)
     {
         var clock = Stopwatch.StartNew();
+        TimeSpan processor = Process.GetCurrentProcess().TotalProcessorTime;
         var args = new List<string> { "-x", "c++", "-std=c++17", "-I", _includeDirectory };
         foreach (string fallback in _fallbackIncludeDirectories)
         {
@@ -105,6 +109,7 @@ internal sealed unsafe class OperatorHeaderParser
             set.ParseMode = "C++17" + (pch is null ? $"; {pchNote}"
                 : $", {string.Join(", ", _precompiledStandardHeaders.Select(h => $"<{h}>").Append(PrecompiledBase))} precompiled");
             Elapsed = clock.Elapsed;
+            ProcessorTime = Process.GetCurrentProcess().TotalProcessorTime - processor;
             return set;
         }
         finally
@@ -306,7 +311,7 @@ internal sealed unsafe class OperatorHeaderParser
         {
             return "not an acl* function: only the operator API (aclnn*, and acl* operators such as aclStft) is bound";
         }
-        if (Clang.clang_isCursorDefinition(cursor) != 0)
+        if (Clang.clang_Cursor_isFunctionInlined(cursor) != 0 || Clang.clang_isCursorDefinition(cursor) != 0)
         {
             return "defined inline in the header: no exported symbol";
         }

@@ -64,9 +64,11 @@ try
     if (cannInclude is not null)
     {
         string outputDirectory = Path.GetRelativePath(root, output ?? Path.Combine(root, "bindings", "Ascend.Interop.Native.Cann", "Generated")).Replace('\\', '/');
-        var (files, set, elapsed) = Generator.RunCann(root, cannInclude, outputDirectory, className, batchSize: isolated ? 1 : null);
+        string shown = Path.GetRelativePath(root, cannInclude).Replace('\\', '/') is var relative && !relative.StartsWith("..", StringComparison.Ordinal)
+            && !Path.IsPathRooted(relative) ? relative : cannInclude;
+        var (files, set, parser) = Generator.RunCann(root, cannInclude, outputDirectory, className, shown, batchSize: isolated ? 1 : null);
         Console.Write(set.Summary());
-        Console.WriteLine($"parsed in {OperatorHeaderParser.Seconds(elapsed)} ({Environment.ProcessorCount} threads)");
+        Console.WriteLine($"parsed in {OperatorHeaderParser.Seconds(parser.Elapsed)} ({OperatorHeaderParser.Seconds(parser.ProcessorTime)} of processor time on {Environment.ProcessorCount} threads)");
         if (verbose)
         {
             foreach (SkippedHeader skipped in set.SkippedHeaders)
@@ -173,13 +175,13 @@ internal static class Generator
             emitter.EmitBoundFunctionList(groups.SelectMany(g => perGroup[g].Functions.Select(f => (g, f))));
         foreach (CannInclude sample in settings.CannIncludes)
         {
-            var (files, set, elapsed) = RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
-                $"{sample.Include} --output {sample.Output} --class {sample.Class}", all);
+            var (files, set, parser) = RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
+                $"{sample.Include} --output {sample.Output} --class {sample.Class}", all, sample.BatchSize);
             foreach (var (path, text) in files)
             {
                 output[path] = text;
             }
-            Console.WriteLine($"{sample.Class}: {set.Headers.Count} operator headers of {sample.Include} read in {OperatorHeaderParser.Seconds(elapsed)}: " +
+            Console.WriteLine($"{sample.Class}: {set.Headers.Count} operator headers of {sample.Include} read in {OperatorHeaderParser.Seconds(parser.Elapsed)}: " +
                 $"{set.Operators.Count} operators, {set.Functions.Count} functions bound; {set.SkippedHeaders.Count} headers and " +
                 $"{set.SkippedDeclarations.Count} declarations skipped (listed at the top of {sample.Output}/{sample.Class}.cs)");
         }
@@ -206,7 +208,7 @@ internal static class Generator
     /// at first call in the "opapi" libraries. Headers the CANN folder does not have (aclnn/aclnn_base.h for a partial
     /// set) resolve from native/include. <paramref name="bound"/>: our headers' model, parsed when not given.
     /// </summary>
-    public static (SortedDictionary<string, string> Files, OperatorSet Set, TimeSpan Elapsed) RunCann(string root, string includeDirectory,
+    public static (SortedDictionary<string, string> Files, OperatorSet Set, OperatorHeaderParser Parser) RunCann(string root, string includeDirectory,
         string outputDirectory, string className, string? displayInclude = null, HeaderModel? bound = null, int? batchSize = null)
     {
         var (settings, groups) = ConfigLoader.Load(root);
@@ -241,7 +243,7 @@ internal static class Generator
         {
             [$"{outputDirectory}/{className}.cs"] = emitter.EmitOperatorBindings(group, set),
         };
-        return (files, set, parser.Elapsed);
+        return (files, set, parser);
     }
 
     private static IEnumerable<string> OutputDirectories(SortedDictionary<string, string> generated) =>
