@@ -46,10 +46,10 @@ void end_capture_streams_locked(Capture* c) {
     }
 }
 
-int capture_mode_arg(const char* fn, aclmdlRICaptureMode mode) {
+int capture_mode_arg(const char* fn, int mode) {
     if (mode != ACL_MODEL_RI_CAPTURE_MODE_GLOBAL && mode != ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL &&
         mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED)
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid capture mode %d", static_cast<int>(mode));
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid capture mode %d", mode);
     return ACL_SUCCESS;
 }
 
@@ -89,9 +89,12 @@ extern "C" {
 
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureBegin(aclrtStream stream, aclmdlRICaptureMode mode) {
     const char* fn = "aclmdlRICaptureBegin";
+    // Read as an int here: a lambda reading the enum parameter through its reference is an enum load, which UBSan
+    // reports for the out-of-range values the check exists to refuse.
+    const int modeValue = static_cast<int>(mode);
     ApiCall call = enter_stream(fn, stream, [&] {
         if (int rc = capture_stream_arg(fn, stream)) return rc;
-        return capture_mode_arg(fn, mode);
+        return capture_mode_arg(fn, modeValue);
     });
     if (call.rc) return call.rc;
     State& st = g();

@@ -12,7 +12,7 @@ namespace sim {
 // The acl layer's check of a capture call's stream: NULL (the default stream) is 100000.
 int capture_stream_arg(const char* fn, aclrtStream stream);
 // A capture mode argument: GLOBAL, THREAD_LOCAL or RELAXED, else 107000.
-int capture_mode_arg(const char* fn, aclmdlRICaptureMode mode);
+int capture_mode_arg(const char* fn, int mode);
 
 // The live capture whose model is `m`, or NULL.
 Capture* capture_of_model_locked(const void* m);

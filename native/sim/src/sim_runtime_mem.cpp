@@ -117,11 +117,11 @@ int check_range_locked(const char* fn, const char* what, const void* p, size_t c
 // Validates a copy; fills the two sides. Caller holds State::mu.
 // Argument checks CANN's acl layer makes before the runtime sees the call (ACL_ERROR_INVALID_PARAM;
 // they never touch a capture).
-int acl_check_copy(const char* fn, const void* dst, const void* src, aclrtMemcpyKind kind) {
+int acl_check_copy(const char* fn, const void* dst, const void* src, int kind) {
     if (!dst) return fail(ACL_ERROR_INVALID_PARAM, fn, "dst is NULL");
     if (!src) return fail(ACL_ERROR_INVALID_PARAM, fn, "src is NULL");
-    if (static_cast<int>(kind) < 0 || static_cast<int>(kind) > ACL_MEMCPY_INTER_DEVICE_TO_DEVICE)
-        return fail(ACL_ERROR_INVALID_PARAM, fn, "invalid memcpy kind %d", static_cast<int>(kind));
+    if (kind < 0 || kind > ACL_MEMCPY_INTER_DEVICE_TO_DEVICE)
+        return fail(ACL_ERROR_INVALID_PARAM, fn, "invalid memcpy kind %d", kind);
     return ACL_SUCCESS;
 }
 
@@ -254,10 +254,10 @@ extern "C" {
 
 ACL_FUNC_VISIBILITY aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
     const char* fn = "aclrtMalloc";
+    const uint32_t p = static_cast<uint32_t>(policy);  // read here: an enum load inside the lambda trips UBSan on bad values
     ApiCall call = enter_context(fn, [&] {
         if (int rc = need_arg(fn, devPtr, "devPtr")) return rc;
         if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
-        uint32_t p = static_cast<uint32_t>(policy);
         if ((p & ~0x1107u) > 7u || (p & 0xFFu) > 7u)
             return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory policy 0x%x", p);
         return ACL_SUCCESS;
@@ -306,10 +306,11 @@ ACL_FUNC_VISIBILITY aclError aclrtFreeHost(void* hostPtr) {
 
 ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, size_t* total) {
     const char* fn = "aclrtGetMemInfo";
+    const int attrValue = static_cast<int>(attr);  // read here: an enum load inside the lambda trips UBSan on bad values
     ApiCall call = enter_context(fn, [&] {
         if (!free_ || !total) return fail(ACL_ERROR_INVALID_PARAM, fn, "an output pointer is NULL");
-        if (static_cast<int>(attr) < 0 || static_cast<int>(attr) > ACL_HBM_MEM_P2P_HUGE1G)
-            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", static_cast<int>(attr));
+        if (attrValue < 0 || attrValue > ACL_HBM_MEM_P2P_HUGE1G)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", attrValue);
         return ACL_SUCCESS;
     });
     if (call.rc) return call.rc;
@@ -322,7 +323,8 @@ ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, s
 ACL_FUNC_VISIBILITY aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count,
                                          aclrtMemcpyKind kind) {
     const char* fn = "aclrtMemcpy";
-    ApiCall call = enter_context(fn, [&] { return acl_check_copy(fn, dst, src, kind); });
+    const int kindValue = static_cast<int>(kind);  // an int: an enum load inside the lambda trips UBSan on bad values
+    ApiCall call = enter_context(fn, [&] { return acl_check_copy(fn, dst, src, kindValue); });
     if (call.rc) return call.rc;
     Side d{}, s{};
     if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &s)) return rc;
@@ -357,7 +359,8 @@ ACL_FUNC_VISIBILITY aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t 
 ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t count,
                                               aclrtMemcpyKind kind, aclrtStream stream) {
     const char* fn = "aclrtMemcpyAsync";
-    ApiCall call = enter_stream(fn, stream, [&] { return acl_check_copy(fn, dst, src, kind); });
+    const int kindValue = static_cast<int>(kind);  // an int: an enum load inside the lambda trips UBSan on bad values
+    ApiCall call = enter_stream(fn, stream, [&] { return acl_check_copy(fn, dst, src, kindValue); });
     if (call.rc) return call.rc;
     Stream* s = call.stream;
     Side d{}, sr{};
