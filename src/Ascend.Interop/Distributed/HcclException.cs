@@ -21,6 +21,19 @@ public sealed class HcclException : AclException
         _message = text;
     }
 
+    private HcclException(HcclStatus status, string function, string context, string message, Exception inner)
+        : base((int)status, function, null, context, inner)
+    {
+        Status = status;
+        _message = message;
+    }
+
+    /// <summary>The HCCL library could not be loaded (<see cref="HcclStatus.NotFound"/>; the reason, with every path
+    /// tried and the package to install, is the inner <see cref="Native.NativeLibraryNotFoundException"/>).</summary>
+    internal static HcclException LibraryMissing(string function, string context, Native.NativeLibraryNotFoundException inner) =>
+        new(HcclStatus.NotFound, function, context,
+            $"{function} could not be called while {context}: the HCCL library is not available ({HcclStatus.NotFound.CName()}). {inner.Message}", inner);
+
     /// <summary>The HCCL result code.</summary>
     public HcclStatus Status { get; }
 
