@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,60 @@ int fail(int code, const char* fn, const char* fmt, ...) __attribute__((format(p
 // Entry check every exported function runs first: not-initialized and armed fault injection.
 // Returns ACL_SUCCESS or the code to return (message already recorded).
 int enter(const char* fn);
+
+// ---- the preamble of an exported call -------------------------------------------------------
+// Every exported call starts the same way: enter(fn), then the acl layer's argument checks `args` (a
+// callable returning ACL_SUCCESS or a recorded code; they win over handle errors, as in CANN), then
+// the runtime state's mutex taken and the handle the call works on resolved: a stream (NULL = the
+// current context's default stream, with context checks) or the calling thread's current context.
+// Read it as:
+//     ApiCall call = enter_stream(fn, stream, [&] { return need_arg(fn, status, "status"); });
+//     if (call.rc) return call.rc;
+// On success `lock` holds the runtime state's mutex: code outside the runtime core (aclnn, HCCL)
+// releases it (`call.lock.unlock()`) before calling back into the core (range_in, submit, ...), and
+// then uses `device` only (another thread may destroy the stream once the lock is gone).
+struct Stream;
+struct Context;
+struct ApiCall {
+    int rc = ACL_SUCCESS;               // ACL_SUCCESS, or the code to return (message recorded)
+    std::unique_lock<std::mutex> lock;  // holds the runtime state's mutex when rc == ACL_SUCCESS
+    Stream* stream = nullptr;           // enter_stream: the resolved stream
+    Context* ctx = nullptr;             // enter_context: the calling thread's current context
+    int32_t device = -1;                // the device of the stream or context
+};
+inline int no_args() { return ACL_SUCCESS; }
+// The acl layer's NULL check of a pointer argument: 100000, naming it.
+inline int need_arg(const char* fn, const void* p, const char* name) {
+    return p ? ACL_SUCCESS : fail(ACL_ERROR_INVALID_PARAM, fn, "%s is NULL", name);
+}
+// The parts after the argument checks (rc set and message recorded on failure).
+void lock_state(ApiCall& call);
+void resolve_stream(const char* fn, aclrtStream stream, ApiCall& call);
+void resolve_context(const char* fn, ApiCall& call);
+
+// enter(fn), the argument checks, then the runtime state's mutex (calls that resolve handles of their own).
+template <class Args = int (*)()>
+ApiCall enter_locked(const char* fn, Args args = no_args) {
+    ApiCall call;
+    if ((call.rc = enter(fn)) == ACL_SUCCESS && (call.rc = args()) == ACL_SUCCESS) lock_state(call);
+    return call;
+}
+
+// ... then `stream` resolved.
+template <class Args = int (*)()>
+ApiCall enter_stream(const char* fn, aclrtStream stream, Args args = no_args) {
+    ApiCall call = enter_locked(fn, args);
+    if (call.rc == ACL_SUCCESS) resolve_stream(fn, stream, call);
+    return call;
+}
+
+// ... then the calling thread's current context (107002 without one).
+template <class Args = int (*)()>
+ApiCall enter_context(const char* fn, Args args = no_args) {
+    ApiCall call = enter_locked(fn, args);
+    if (call.rc == ACL_SUCCESS) resolve_context(fn, call);
+    return call;
+}
 
 // ---- memory ---------------------------------------------------------------------------------
 enum class MemClass { Pageable, Device, Pinned };

@@ -198,9 +198,9 @@ int register_alloc_locked(void* p, size_t size, MemClass cls, int32_t device) {
 }
 
 int free_alloc(const char* fn, void* p, MemClass cls) {
+    ApiCall call = enter_locked(fn, [&] { return p ? ACL_SUCCESS : fail(ACL_ERROR_INVALID_PARAM, fn, "pointer is NULL"); });
+    if (call.rc) return call.rc;
     State& st = g();
-    std::lock_guard<std::mutex> l(st.mu);
-    if (!p) return fail(ACL_ERROR_INVALID_PARAM, fn, "pointer is NULL");
     auto it = st.allocs.find(reinterpret_cast<uintptr_t>(p));
     if (it == st.allocs.end()) {
         if (Alloc* a = containing_locked(p))
@@ -236,13 +236,6 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
     return ACL_SUCCESS;
 }
 
-Context* need_ctx(const char* fn, int* rc) {
-    Context* c = cur_ctx_locked();
-    if (!c) *rc = fail(ACL_ERROR_RT_CONTEXT_NULL, fn, "no current context on this thread; call aclrtSetDevice first");
-    else *rc = ACL_SUCCESS;
-    return c;
-}
-
 // Performs a synchronous copy or set with both allocations pinned (State::mu held through l on entry).
 void do_copy(std::unique_lock<std::mutex>& l, Side d, Side s, size_t count) {
     pin(d.alloc);
@@ -260,27 +253,26 @@ extern "C" {
 
 ACL_FUNC_VISIBILITY aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
     const char* fn = "aclrtMalloc";
-    if (int rc = enter(fn)) return rc;
-    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
-    if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
-    uint32_t p = static_cast<uint32_t>(policy);
-    if ((p & ~0x1107u) > 7u || (p & 0xFFu) > 7u)
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory policy 0x%x", p);
+    ApiCall call = enter_context(fn, [&] {
+        if (int rc = need_arg(fn, devPtr, "devPtr")) return rc;
+        if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
+        uint32_t p = static_cast<uint32_t>(policy);
+        if ((p & ~0x1107u) > 7u || (p & 0xFFu) > 7u)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory policy 0x%x", p);
+        return ACL_SUCCESS;
+    });
+    if (call.rc) return call.rc;
     State& st = g();
-    std::lock_guard<std::mutex> l(st.mu);
-    int rc;
-    Context* c = need_ctx(fn, &rc);
-    if (!c) return rc;
-    Device& d = st.devices[c->device];
+    Device& d = st.devices[call.device];
     if (size > d.total - d.used)
         return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn,
-                    "out of device memory on device %d: requested %zu bytes, %zu of %zu free", c->device, size,
+                    "out of device memory on device %d: requested %zu bytes, %zu of %zu free", call.device, size,
                     d.total - d.used, d.total);
     void* mem = nullptr;
     // Not touched here: contents are undefined, as on the device, and untouched pages cost nothing.
     if (posix_memalign(&mem, 512, size) != 0 || !mem)
         return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn, "host could not back %zu bytes of device memory", size);
-    register_alloc_locked(mem, size, MemClass::Device, c->device);
+    register_alloc_locked(mem, size, MemClass::Device, call.device);
     d.used += size;
     bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, 1);
     bump(ACLSIM_LIVE_DEVICE_BYTES, static_cast<int64_t>(size));
@@ -289,47 +281,38 @@ ACL_FUNC_VISIBILITY aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMal
     return ACL_SUCCESS;
 }
 
-ACL_FUNC_VISIBILITY aclError aclrtFree(void* devPtr) {
-    if (int rc = enter("aclrtFree")) return rc;
-    return free_alloc("aclrtFree", devPtr, MemClass::Device);
-}
+ACL_FUNC_VISIBILITY aclError aclrtFree(void* devPtr) { return free_alloc("aclrtFree", devPtr, MemClass::Device); }
 
 ACL_FUNC_VISIBILITY aclError aclrtMallocHost(void** hostPtr, size_t size) {
     const char* fn = "aclrtMallocHost";
-    if (int rc = enter(fn)) return rc;
-    if (!hostPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "hostPtr is NULL");
-    if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
-    State& st = g();
-    std::lock_guard<std::mutex> l(st.mu);
-    int rc;
-    Context* c = need_ctx(fn, &rc);
-    if (!c) return rc;
+    ApiCall call = enter_context(fn, [&] {
+        if (int rc = need_arg(fn, hostPtr, "hostPtr")) return rc;
+        return size ? ACL_SUCCESS : fail(ACL_ERROR_INVALID_PARAM, fn, "size is 0");
+    });
+    if (call.rc) return call.rc;
     void* mem = nullptr;
     if (posix_memalign(&mem, 64, size) != 0 || !mem)
         return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn, "cannot allocate %zu bytes of pinned host memory", size);
-    register_alloc_locked(mem, size, MemClass::Pinned, c->device);
+    register_alloc_locked(mem, size, MemClass::Pinned, call.device);
     bump(ACLSIM_LIVE_PINNED_BLOCKS, 1);
     *hostPtr = mem;
     return ACL_SUCCESS;
 }
 
 ACL_FUNC_VISIBILITY aclError aclrtFreeHost(void* hostPtr) {
-    if (int rc = enter("aclrtFreeHost")) return rc;
     return free_alloc("aclrtFreeHost", hostPtr, MemClass::Pinned);
 }
 
 ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, size_t* total) {
     const char* fn = "aclrtGetMemInfo";
-    if (int rc = enter(fn)) return rc;
-    if (!free_ || !total) return fail(ACL_ERROR_INVALID_PARAM, fn, "an output pointer is NULL");
-    if (static_cast<int>(attr) < 0 || static_cast<int>(attr) > ACL_HBM_MEM_P2P_HUGE1G)
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", static_cast<int>(attr));
-    State& st = g();
-    std::lock_guard<std::mutex> l(st.mu);
-    int rc;
-    Context* c = need_ctx(fn, &rc);
-    if (!c) return rc;
-    const Device& d = st.devices[c->device];
+    ApiCall call = enter_context(fn, [&] {
+        if (!free_ || !total) return fail(ACL_ERROR_INVALID_PARAM, fn, "an output pointer is NULL");
+        if (static_cast<int>(attr) < 0 || static_cast<int>(attr) > ACL_HBM_MEM_P2P_HUGE1G)
+            return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid memory attribute %d", static_cast<int>(attr));
+        return ACL_SUCCESS;
+    });
+    if (call.rc) return call.rc;
+    const Device& d = g().devices[call.device];
     *total = d.total;
     *free_ = d.total - d.used;
     return ACL_SUCCESS;
@@ -338,44 +321,34 @@ ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free_, s
 ACL_FUNC_VISIBILITY aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count,
                                          aclrtMemcpyKind kind) {
     const char* fn = "aclrtMemcpy";
-    if (int rc = enter(fn)) return rc;
-    if (int rc = acl_check_copy(fn, dst, src, kind)) return rc;
-    State& st = g();
-    std::unique_lock<std::mutex> l(st.mu);
-    int rc;
-    Context* c = need_ctx(fn, &rc);
-    if (!c) return rc;
+    ApiCall call = enter_context(fn, [&] { return acl_check_copy(fn, dst, src, kind); });
+    if (call.rc) return call.rc;
     Side d{}, s{};
-    if ((rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &s))) return rc;
-    if (unsafe_call_refused_locked(c))
+    if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &s)) return rc;
+    if (unsafe_call_refused_locked(call.ctx))
         return fail(ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT, fn,
                     "synchronous copy is not allowed while a graph capture is active (capture mode of this "
                     "thread forbids it; use aclrtMemcpyAsync on the capturing stream or "
                     "aclmdlRICaptureThreadExchangeMode(RELAXED))");
-    do_copy(l, d, s, count);
+    do_copy(call.lock, d, s, count);
     return ACL_SUCCESS;
 }
 
 ACL_FUNC_VISIBILITY aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t value, size_t count) {
     const char* fn = "aclrtMemset";
-    if (int rc = enter(fn)) return rc;
-    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
-    State& st = g();
-    std::unique_lock<std::mutex> l(st.mu);
-    int rc;
-    Context* c = need_ctx(fn, &rc);
-    if (!c) return rc;
+    ApiCall call = enter_context(fn, [&] { return need_arg(fn, devPtr, "devPtr"); });
+    if (call.rc) return call.rc;
     Side d{};
-    if ((rc = validate_memset_locked(fn, devPtr, maxCount, count, &d))) return rc;
-    if (unsafe_call_refused_locked(c))
+    if (int rc = validate_memset_locked(fn, devPtr, maxCount, count, &d)) return rc;
+    if (unsafe_call_refused_locked(call.ctx))
         return fail(ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT, fn,
                     "synchronous memset is not allowed while a graph capture is active (capture mode of this "
                     "thread forbids it; use aclrtMemsetAsync on the capturing stream or "
                     "aclmdlRICaptureThreadExchangeMode(RELAXED))");
     pin(d.alloc);
-    l.unlock();
+    call.lock.unlock();
     if (count) memset(devPtr, static_cast<unsigned char>(value), count);
-    l.lock();
+    call.lock.lock();
     unpin_locked(d.alloc);
     return ACL_SUCCESS;
 }
@@ -383,12 +356,9 @@ ACL_FUNC_VISIBILITY aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t 
 ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t count,
                                               aclrtMemcpyKind kind, aclrtStream stream) {
     const char* fn = "aclrtMemcpyAsync";
-    if (int rc = enter(fn)) return rc;
-    if (int rc = acl_check_copy(fn, dst, src, kind)) return rc;
-    State& st = g();
-    std::unique_lock<std::mutex> l(st.mu);
-    Stream* s = nullptr;
-    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
+    ApiCall call = enter_stream(fn, stream, [&] { return acl_check_copy(fn, dst, src, kind); });
+    if (call.rc) return call.rc;
+    Stream* s = call.stream;
     Side d{}, sr{};
     if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &sr)) {
         if (s->cap) invalidate_locked(s->cap, tls().err);
@@ -409,13 +379,13 @@ ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const v
                         "%p is pageable host memory, so this copy would block (stream sync + synchronous copy), "
                         "which the active graph capture's mode forbids",
                         hp);
-        std::shared_ptr<Stream> keep = s->isDefault ? s->ctx->defaultStream : st.streams[s];
-        l.unlock();
+        std::shared_ptr<Stream> keep = stream_keep_alive_locked(s);
+        call.lock.unlock();
         if (int rc = wait_stream(fn, keep.get(), -1, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT)) return rc;
-        l.lock();
+        call.lock.lock();
         // Re-validate: memory may have been freed while we waited.
         if (int rc = validate_copy_locked(fn, dst, destMax, src, count, kind, &d, &sr)) return rc;
-        do_copy(l, d, sr, count);
+        do_copy(call.lock, d, sr, count);
         return ACL_SUCCESS;
     }
     Task t;
@@ -433,12 +403,9 @@ ACL_FUNC_VISIBILITY aclError aclrtMemcpyAsync(void* dst, size_t destMax, const v
 ACL_FUNC_VISIBILITY aclError aclrtMemsetAsync(void* devPtr, size_t maxCount, int32_t value, size_t count,
                                               aclrtStream stream) {
     const char* fn = "aclrtMemsetAsync";
-    if (int rc = enter(fn)) return rc;
-    if (!devPtr) return fail(ACL_ERROR_INVALID_PARAM, fn, "devPtr is NULL");
-    State& st = g();
-    std::lock_guard<std::mutex> l(st.mu);
-    Stream* s = nullptr;
-    if (int rc = resolve_stream_locked(fn, stream, &s)) return rc;
+    ApiCall call = enter_stream(fn, stream, [&] { return need_arg(fn, devPtr, "devPtr"); });
+    if (call.rc) return call.rc;
+    Stream* s = call.stream;
     Side d{};
     if (int rc = validate_memset_locked(fn, devPtr, maxCount, count, &d)) {
         if (s->cap) invalidate_locked(s->cap, tls().err);

@@ -223,8 +223,22 @@ struct Tls {
 };
 Tls& tls();
 
+// ---- initialisation (sim_runtime.cpp) -------------------------------------------------------
+// Armed fault injection alone (aclInit and the finalize calls, which have their own "not initialised" rules).
+int check_fault(const char* fn);
+// What enter() reads: set by aclInit, cleared by the last finalize.
+void set_initialized(bool on);
+// aclInit restarts the cumulative counters (ACLSIM_COUNT_*).
+void reset_cumulative_counters();
+
 // ---- helpers (callers hold State::mu unless noted) ------------------------------------------
 Context* cur_ctx_locked();
+// The current context, or 107002 (recorded) when the thread has none.
+int need_ctx_locked(const char* fn, Context** out);
+// A timeout argument of the ...WithTimeout calls: -1 (forever) or > 0 ms, else 107000 (recorded).
+int check_timeout(const char* fn, int32_t timeout);
+// Keeps a resolved stream alive while the caller waits on it without State::mu.
+std::shared_ptr<Stream> stream_keep_alive_locked(Stream* s);
 // Resolves a stream handle (NULL = current default stream) with context checks.
 int resolve_stream_locked(const char* fn, aclrtStream stream, Stream** out);
 std::shared_ptr<Stream> start_stream(Context* ctx, int32_t device, bool isDefault);
@@ -242,6 +256,13 @@ bool allocation_live_locked(uint64_t allocationId);
 int submit_locked(const char* fn, Stream* s, Task&& t);
 void bump(aclsimCounter c, int64_t d);
 uint64_t counter_value(aclsimCounter c);
+// Live events by handle; for queued record/wait tasks also a destroyed event whose record is still
+// pending (it lives on, retired).
+Event* find_event_locked(aclrtEvent e);
+Event* find_event_for_task_locked(aclrtEvent e);
+// Waits (State::mu held through `l`) until event `e` (identified by id) completes sequence `t`;
+// false on timeout (timeoutMs < 0 = forever).
+bool wait_event_locked(std::unique_lock<std::mutex>& l, Event* e, uint64_t id, uint64_t t, int32_t timeoutMs);
 bool unsafe_call_refused_locked(Context* ctx);
 void invalidate_locked(Capture* c, const std::string& why);
 void end_capture_streams_locked(Capture* c);

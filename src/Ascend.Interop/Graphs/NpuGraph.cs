@@ -88,10 +88,19 @@ public sealed partial class NpuGraph : IDisposable
     public bool HasPrivatePool => _ownsPool;
 
     /// <summary>
-    /// Device memory held for this graph: its private pool's bytes, or for a shared pool the pool's
-    /// bytes (shared with the pool's other graphs).
+    /// Device memory of the graph's pool: its private pool's bytes, or for a shared pool the whole
+    /// pool's bytes (the same figure for every graph of the pool; see <see cref="OwnMemoryBytes"/>).
     /// </summary>
     public long MemoryBytes => _pool.ReservedBytes;
+
+    /// <summary>
+    /// Device memory this graph itself accounts for. With a private pool, the whole pool
+    /// (<see cref="MemoryBytes"/>: the graph alone pays for its segments). With a shared pool,
+    /// <see cref="CapturePeakBytes"/>: what the graph needs of the pool (its intermediates, workspaces
+    /// and retained outputs at their peak), which the pool keeps for it while it lives; so three graphs
+    /// sharing one pool report their own figures, not the pool's total three times.
+    /// </summary>
+    public long OwnMemoryBytes => _ownsPool ? _pool.ReservedBytes : CapturePeakBytes;
 
     /// <summary>
     /// The most pool memory the capture had handed out at once, above what the pool had in use when
@@ -927,7 +936,7 @@ public sealed partial class NpuGraph : IDisposable
         }
         var text = new StringBuilder();
         text.Append($"graph{(_name is null ? "" : $" '{_name}'")}: {operations.Length} operation(s), {Mode} capture, {StateText(state)}");
-        text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool (capture peak {CapturePeakBytes}, retained {CaptureRetainedBytes})");
+        text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool (own {OwnMemoryBytes}, capture peak {CapturePeakBytes}, retained {CaptureRetainedBytes})");
         text.AppendLine();
         foreach (var op in operations) text.Append("  ").AppendLine(op.ToString());
         return text.ToString();
