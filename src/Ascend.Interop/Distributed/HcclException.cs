@@ -37,6 +37,9 @@ public sealed class HcclException : AclException
     /// <summary>The HCCL result code.</summary>
     public HcclStatus Status { get; }
 
+    /// <summary>The C name of the <c>HcclResult</c>, e.g. <c>HCCL_E_TIMEOUT</c> (<see cref="AclException.Code"/> is an HCCL code, not an <c>aclError</c>).</summary>
+    public override string CodeName => Status.CName();
+
     /// <inheritdoc />
     public override string Message => _message;
 
