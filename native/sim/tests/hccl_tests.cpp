@@ -524,6 +524,44 @@ TEST_F(HcclLocal, BadArgumentsAreRefusedWithNamedErrors) {
     EXPECT_ACL_OK(aclrtFree(d1));
 }
 
+TEST_F(HcclLocal, Fp8TypesMoveButDoNotReduceAndNoTypeIsRefusedAsNotSupported) {
+    Open(2);
+    // Bytes per rank: rank r's element i is 16*r + i (HIF8/FP8 are moved bit for bit).
+    std::vector<void*> in, out;
+    for (int r = 0; r < 2; ++r) {
+        std::vector<char> bytes(4);
+        for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(16 * r + i);
+        in.push_back(Upload(ranks_[r], bytes));
+        out.push_back(Upload(ranks_[r], std::vector<char>(8, 0)));
+    }
+    for (HcclDataType t : {HCCL_DATA_TYPE_HIF8, HCCL_DATA_TYPE_FP8E4M3, HCCL_DATA_TYPE_FP8E5M2, HCCL_DATA_TYPE_FP8E8M0}) {
+        for (int r = 0; r < 2; ++r) {
+            Use(ranks_[r]);
+            ASSERT_HCCL_OK(HcclAllGather(in[r], out[r], 4, t, ranks_[r].comm, ranks_[r].stream));
+        }
+        SyncAll();
+        for (int r = 0; r < 2; ++r) {
+            auto got = Download(ranks_[r], out[r], 8);
+            for (int i = 0; i < 8; ++i) EXPECT_EQ(16 * (i / 4) + i % 4, got[i]) << "dtype " << t << " rank " << r;
+        }
+        Use(ranks_[0]);
+        EXPECT_HCCL_ERROR(HCCL_E_NOT_SUPPORT, "HcclAllReduce",
+                          HcclAllReduce(in[0], out[0], 4, t, HCCL_REDUCE_SUM, ranks_[0].comm, ranks_[0].stream));
+        EXPECT_HCCL_ERROR(HCCL_E_NOT_SUPPORT, "HcclReduceScatter",
+                          HcclReduceScatter(out[0], in[0], 4, t, HCCL_REDUCE_MAX, ranks_[0].comm, ranks_[0].stream));
+    }
+    Use(ranks_[0]);
+    // 13 and the reserved value name no type; int128 is not moved (CANN: HCCL_E_NOT_SUPPORT).
+    for (int t : {static_cast<int>(HCCL_DATA_TYPE_INT128), 255, 13}) {
+        EXPECT_HCCL_ERROR(HCCL_E_NOT_SUPPORT, "HcclBroadcast",
+                          HcclBroadcast(in[0], 4, static_cast<HcclDataType>(t), 0, ranks_[0].comm, ranks_[0].stream));
+    }
+    std::string m = LastMsg();
+    EXPECT_NE(std::string::npos, m.find("not a data type")) << m;
+    FreeAll(in, 1);
+    FreeAll(out, 1);
+}
+
 TEST_F(HcclLocal, ARankThatNeverCallsTheCollectiveTimesOutTheOthers) {
     Open(2);
     void* d0 = Upload(ranks_[0], Encode(HCCL_DATA_TYPE_FP32, {1, 2}));
