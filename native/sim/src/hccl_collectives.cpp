@@ -119,27 +119,46 @@ void move_payload(Comm& c, const Collective& k) {
 int run_locked(Comm& c, const Collective& k, std::string& msg) {
     const std::string what = kind_function(k.kind);
     if (c.destroyed.load()) {
-        msg = what + ": the communicator was destroyed (HcclCommDestroy) before this task ran";
+        msg = "the communicator was destroyed (HcclCommDestroy) before this task ran";
         return ACL_ERROR_RT_PARAM_INVALID;
     }
     if (c.asyncError.load() != HCCL_SUCCESS) {
-        msg = what + ": the communicator already failed (HcclResult " + std::to_string(c.asyncError.load()) +
-              "): " + c.asyncWhy;
+        msg = "the communicator already failed at " + c.asyncWhy;
         return ACL_ERROR_RT_COMM_OP_RETRY_FAIL;
     }
-    c.issued++;
+    const std::string where = "collective #" + std::to_string(++c.issued) + " on rank " + std::to_string(c.rank) +
+                              " of " + std::to_string(c.size);
+    std::string mismatch, transport;
     try {
-        move_payload(c, k);
-        return ACL_SUCCESS;
+        if (c.size > 1) mismatch = agree(c, k);
+        if (mismatch.empty()) {
+            move_payload(c, k);
+            return ACL_SUCCESS;
+        }
     } catch (const std::exception& e) {
-        // CANN: a peer that died or never arrives leaves the others waiting until HCCL_EXEC_TIMEOUT.
-        c.asyncWhy = what + " on rank " + std::to_string(c.rank) + " of " + std::to_string(c.size) +
-                     " failed: a peer rank did not take part within " + std::to_string(c.timeout.count()) +
-                     " ms or closed its connection (HCCL_E_TIMEOUT; transport: " + e.what() + ")";
-        c.asyncError.store(HCCL_E_TIMEOUT);
-        msg = c.asyncWhy;
-        return ACL_ERROR_RT_COMM_OP_RETRY_FAIL;
+        transport = e.what();
+    } catch (...) {
+        transport = "unknown exception";
     }
+    std::string why;
+    if (!mismatch.empty()) {
+        // CANN with its consistency check on (HCCL_DFS_CONFIG inconsistent_check): HCCL_E_PARA, both values named.
+        why = "the ranks disagree on " + mismatch +
+              ". Every rank must issue the same collectives with the same count, data type, reduction and root (and each "
+              "HcclSend an HcclRecv of the same size and type), in the same order; no data moved (HcclResult 1, HCCL_E_PARA)";
+        c.asyncError.store(HCCL_E_PARA);
+    } else {
+        // CANN: a peer that died or never arrives leaves the others waiting until HCCL_EXEC_TIMEOUT.
+        why = "a peer rank did not take part within " + std::to_string(c.timeout.count()) +
+              " ms or closed its connection (HcclResult 9, HCCL_E_TIMEOUT; transport: " + transport + ")";
+        c.asyncError.store(HCCL_E_TIMEOUT);
+    }
+    c.asyncWhy = what + " (" + where + "): " + why;
+    // The communicator stays failed. Closing its transport now makes the ranks still waiting on this one fail at
+    // once (connection closed) instead of at their timeout, and leaves nothing of this collective in flight.
+    c.ctx.reset();
+    msg = where + ": " + why;
+    return ACL_ERROR_RT_COMM_OP_RETRY_FAIL;
 }
 
 }  // namespace

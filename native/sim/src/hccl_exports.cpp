@@ -95,6 +95,42 @@ HcclResult point_to_point(const char* fn, Kind kind, void* buf, uint64_t count, 
     return submit_collective(fn, c, stream, k, std::move(bufs));
 }
 
+// The calls with a send and a receive buffer (AllReduce, AllGather, ReduceScatter): `count` elements per rank on the
+// small side, Size times that on the other; `op` only for the reductions.
+HcclResult two_buffers(const char* fn, Kind kind, void* sendBuf, void* recvBuf, uint64_t count, const char* countName,
+                       HcclDataType dataType, const HcclReduceOp* op, HcclComm comm, aclrtStream stream) {
+    std::shared_ptr<Comm> c;
+    if (HcclResult rc = check_common(fn, comm, dataType, count, countName, &c)) return rc;
+    if (op) {
+        if (HcclResult rc = check_reduce(fn, dataType, *op)) return rc;
+    }
+    size_t w = dtype_bytes(dataType);
+    uint64_t sendElems = count * (kind == Kind::ReduceScatter ? c->size : 1);
+    uint64_t recvElems = count * (kind == Kind::AllGather ? c->size : 1);
+    std::vector<TaskBuffer> bufs;
+    if (HcclResult rc = check_buffer(fn, "sendBuf", *c, sendBuf, sendElems * w, w, false, bufs)) return rc;
+    if (HcclResult rc = check_buffer(fn, "recvBuf", *c, recvBuf, recvElems * w, w, true, bufs)) return rc;
+    Collective k;
+    k.kind = kind;
+    k.count = count;
+    k.dtype = dataType;
+    if (op) k.op = *op;
+    k.send = sendBuf;
+    k.recv = recvBuf;
+    return submit_collective(fn, c, stream, k, std::move(bufs));
+}
+
+// A property of a live communicator written to `out` (HcclGetRankSize, HcclGetRankId, HcclGetCommAsyncError).
+template <typename T, typename Read>
+HcclResult query(const char* fn, HcclComm comm, T* out, const char* outName, Read read) {
+    if (!host_or_null()) return HCCL_E_INTERNAL;
+    std::shared_ptr<Comm> c;
+    if (HcclResult rc = find_comm(fn, comm, &c)) return rc;
+    if (!out) return hfail(HCCL_E_PTR, fn, "%s is NULL", outName);
+    *out = read(*c);
+    return HCCL_SUCCESS;
+}
+
 }  // namespace
 }  // namespace hccl
 }  // namespace sim
@@ -197,54 +233,22 @@ HCCL_FUNC_VISIBILITY HcclResult HcclCommDestroy(HcclComm comm) {
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclGetRankSize(HcclComm comm, uint32_t* rankSize) {
-    const char* fn = "HcclGetRankSize";
-    if (!host_or_null()) return HCCL_E_INTERNAL;
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = find_comm(fn, comm, &c)) return rc;
-    if (!rankSize) return hfail(HCCL_E_PTR, fn, "rankSize is NULL");
-    *rankSize = c->size;
-    return HCCL_SUCCESS;
+    return query("HcclGetRankSize", comm, rankSize, "rankSize", [](const Comm& c) { return c.size; });
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclGetRankId(HcclComm comm, uint32_t* rank) {
-    const char* fn = "HcclGetRankId";
-    if (!host_or_null()) return HCCL_E_INTERNAL;
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = find_comm(fn, comm, &c)) return rc;
-    if (!rank) return hfail(HCCL_E_PTR, fn, "rank is NULL");
-    *rank = c->rank;
-    return HCCL_SUCCESS;
+    return query("HcclGetRankId", comm, rank, "rank", [](const Comm& c) { return c.rank; });
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclGetCommAsyncError(HcclComm comm, HcclResult* asyncError) {
-    const char* fn = "HcclGetCommAsyncError";
-    if (!host_or_null()) return HCCL_E_INTERNAL;
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = find_comm(fn, comm, &c)) return rc;
-    if (!asyncError) return hfail(HCCL_E_PTR, fn, "asyncError is NULL");
-    *asyncError = static_cast<HcclResult>(c->asyncError.load());
-    return HCCL_SUCCESS;
+    return query("HcclGetCommAsyncError", comm, asyncError, "asyncError",
+                 [](const Comm& c) { return static_cast<HcclResult>(c.asyncError.load()); });
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclAllReduce(void* sendBuf, void* recvBuf, uint64_t count, HcclDataType dataType,
                                               HcclReduceOp op, HcclComm comm, aclrtStream stream) {
-    const char* fn = "HcclAllReduce";
-    HCCL_ENTER(fn);
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = check_common(fn, comm, dataType, count, "count", &c)) return rc;
-    if (HcclResult rc = check_reduce(fn, dataType, op)) return rc;
-    size_t w = dtype_bytes(dataType);
-    std::vector<TaskBuffer> bufs;
-    if (HcclResult rc = check_buffer(fn, "sendBuf", *c, sendBuf, count * w, w, false, bufs)) return rc;
-    if (HcclResult rc = check_buffer(fn, "recvBuf", *c, recvBuf, count * w, w, true, bufs)) return rc;
-    Collective k;
-    k.kind = Kind::AllReduce;
-    k.count = count;
-    k.dtype = dataType;
-    k.op = op;
-    k.send = sendBuf;
-    k.recv = recvBuf;
-    return submit_collective(fn, c, stream, k, std::move(bufs));
+    HCCL_ENTER("HcclAllReduce");
+    return two_buffers("HcclAllReduce", Kind::AllReduce, sendBuf, recvBuf, count, "count", dataType, &op, comm, stream);
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclBroadcast(void* buf, uint64_t count, HcclDataType dataType, uint32_t root,
@@ -268,43 +272,17 @@ HCCL_FUNC_VISIBILITY HcclResult HcclBroadcast(void* buf, uint64_t count, HcclDat
 
 HCCL_FUNC_VISIBILITY HcclResult HcclAllGather(void* sendBuf, void* recvBuf, uint64_t sendCount, HcclDataType dataType,
                                               HcclComm comm, aclrtStream stream) {
-    const char* fn = "HcclAllGather";
-    HCCL_ENTER(fn);
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = check_common(fn, comm, dataType, sendCount, "sendCount", &c)) return rc;
-    size_t w = dtype_bytes(dataType);
-    std::vector<TaskBuffer> bufs;
-    if (HcclResult rc = check_buffer(fn, "sendBuf", *c, sendBuf, sendCount * w, w, false, bufs)) return rc;
-    if (HcclResult rc = check_buffer(fn, "recvBuf", *c, recvBuf, sendCount * w * c->size, w, true, bufs)) return rc;
-    Collective k;
-    k.kind = Kind::AllGather;
-    k.count = sendCount;
-    k.dtype = dataType;
-    k.send = sendBuf;
-    k.recv = recvBuf;
-    return submit_collective(fn, c, stream, k, std::move(bufs));
+    HCCL_ENTER("HcclAllGather");
+    return two_buffers("HcclAllGather", Kind::AllGather, sendBuf, recvBuf, sendCount, "sendCount", dataType, nullptr, comm,
+                       stream);
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclReduceScatter(void* sendBuf, void* recvBuf, uint64_t recvCount,
                                                   HcclDataType dataType, HcclReduceOp op, HcclComm comm,
                                                   aclrtStream stream) {
-    const char* fn = "HcclReduceScatter";
-    HCCL_ENTER(fn);
-    std::shared_ptr<Comm> c;
-    if (HcclResult rc = check_common(fn, comm, dataType, recvCount, "recvCount", &c)) return rc;
-    if (HcclResult rc = check_reduce(fn, dataType, op)) return rc;
-    size_t w = dtype_bytes(dataType);
-    std::vector<TaskBuffer> bufs;
-    if (HcclResult rc = check_buffer(fn, "sendBuf", *c, sendBuf, recvCount * w * c->size, w, false, bufs)) return rc;
-    if (HcclResult rc = check_buffer(fn, "recvBuf", *c, recvBuf, recvCount * w, w, true, bufs)) return rc;
-    Collective k;
-    k.kind = Kind::ReduceScatter;
-    k.count = recvCount;
-    k.dtype = dataType;
-    k.op = op;
-    k.send = sendBuf;
-    k.recv = recvBuf;
-    return submit_collective(fn, c, stream, k, std::move(bufs));
+    HCCL_ENTER("HcclReduceScatter");
+    return two_buffers("HcclReduceScatter", Kind::ReduceScatter, sendBuf, recvBuf, recvCount, "recvCount", dataType, &op,
+                       comm, stream);
 }
 
 HCCL_FUNC_VISIBILITY HcclResult HcclSend(void* sendBuf, uint64_t count, HcclDataType dataType, uint32_t destRank,

@@ -87,6 +87,11 @@ struct Collective {
     void* recv = nullptr;                      // recvBuf, or buf (Broadcast)
 };
 
+// Exchanges headers with the ranks `k` involves (every other rank, or the send/recv peer) and compares them before
+// any payload moves: "" when they agree, else the disagreement with both sides' values (hccl_agreement.cpp).
+// Throws when the exchange itself fails (a peer that does not take part within the timeout, a closed connection).
+std::string agree(Comm& c, const Collective& k);
+
 // Runs `coll` on the calling stream worker under the communicator's lock: an ACL code, the failure recorded
 // (ACL_ERROR_RT_COMM_OP_RETRY_FAIL, with the HCCL cause kept as the communicator's async error).
 int run_collective(const std::shared_ptr<Comm>& c, const Collective& coll);

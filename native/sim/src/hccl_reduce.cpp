@@ -1,6 +1,7 @@
 // Ascend.Interop simulator, HCCL object: element types and the reductions collectives apply.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "aclnn_internal.h"
 #include "hccl_internal.h"
@@ -90,41 +91,29 @@ float apply_f(HcclReduceOp op, float a, float b) {
     return apply<float>(op, a, b);
 }
 
+// Integers wrap around: sums and products through an unsigned type at least as wide as `unsigned` (signed overflow,
+// and unsigned short products promoted to int, are undefined in C++).
+template <typename T>
+ReduceFn integer_reducer(HcclReduceOp op) {
+    using W = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+    return [op](void* c, const void* a, const void* b, size_t n) {
+        for (size_t i = 0; i < n; ++i) {
+            T x = static_cast<const T*>(a)[i], y = static_cast<const T*>(b)[i];
+            T r;
+            if (op == HCCL_REDUCE_SUM) r = static_cast<T>(static_cast<W>(x) + static_cast<W>(y));
+            else if (op == HCCL_REDUCE_PROD) r = static_cast<T>(static_cast<W>(x) * static_cast<W>(y));
+            else r = apply<T>(op, x, y);
+            static_cast<T*>(c)[i] = r;
+        }
+    };
+}
+
 ReduceFn reducer(HcclDataType t, HcclReduceOp op) {
     switch (t) {
-        case HCCL_DATA_TYPE_INT8:
-            return [op](void* c, const void* a, const void* b, size_t n) {
-                for (size_t i = 0; i < n; ++i)
-                    static_cast<int8_t*>(c)[i] = apply<int8_t>(op, static_cast<const int8_t*>(a)[i], static_cast<const int8_t*>(b)[i]);
-            };
-        case HCCL_DATA_TYPE_INT16:
-            return [op](void* c, const void* a, const void* b, size_t n) {
-                for (size_t i = 0; i < n; ++i)
-                    static_cast<int16_t*>(c)[i] = apply<int16_t>(op, static_cast<const int16_t*>(a)[i], static_cast<const int16_t*>(b)[i]);
-            };
-        case HCCL_DATA_TYPE_INT32:
-            // Wrap-around arithmetic through unsigned (signed overflow is undefined in C++).
-            return [op](void* c, const void* a, const void* b, size_t n) {
-                for (size_t i = 0; i < n; ++i) {
-                    int32_t x = static_cast<const int32_t*>(a)[i], y = static_cast<const int32_t*>(b)[i];
-                    int32_t r;
-                    if (op == HCCL_REDUCE_SUM) r = static_cast<int32_t>(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
-                    else if (op == HCCL_REDUCE_PROD) r = static_cast<int32_t>(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
-                    else r = apply<int32_t>(op, x, y);
-                    static_cast<int32_t*>(c)[i] = r;
-                }
-            };
-        case HCCL_DATA_TYPE_INT64:
-            return [op](void* c, const void* a, const void* b, size_t n) {
-                for (size_t i = 0; i < n; ++i) {
-                    int64_t x = static_cast<const int64_t*>(a)[i], y = static_cast<const int64_t*>(b)[i];
-                    int64_t r;
-                    if (op == HCCL_REDUCE_SUM) r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
-                    else if (op == HCCL_REDUCE_PROD) r = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
-                    else r = apply<int64_t>(op, x, y);
-                    static_cast<int64_t*>(c)[i] = r;
-                }
-            };
+        case HCCL_DATA_TYPE_INT8: return integer_reducer<int8_t>(op);
+        case HCCL_DATA_TYPE_INT16: return integer_reducer<int16_t>(op);
+        case HCCL_DATA_TYPE_INT32: return integer_reducer<int32_t>(op);
+        case HCCL_DATA_TYPE_INT64: return integer_reducer<int64_t>(op);
         case HCCL_DATA_TYPE_FP32:
             return [op](void* c, const void* a, const void* b, size_t n) {
                 for (size_t i = 0; i < n; ++i)
