@@ -57,7 +57,7 @@ public readonly record struct NpuGraphBucketInfo(
 /// for batch sizes 1, 2, 4, 8, ...: a request for <c>n</c> rows is served by the graph of the
 /// smallest bucket <c>&gt;= n</c> (the caller pads its static inputs up to the bucket), a bucket
 /// is captured on first use with an eager warm-up, and all graphs share one
-/// <see cref="NpuGraphPool"/> by default, so together they hold about as much as the largest one.
+/// <see cref="NpuGraphPool"/> by default (a new one, or one given), so together they hold about as much as the largest one.
 /// Built on <see cref="NpuGraphCache{TKey}"/>; counts hits, misses with their reasons, padding and
 /// requests too large for any bucket.
 /// <code>
@@ -75,6 +75,7 @@ public sealed class NpuGraphBuckets : IDisposable
     private readonly Lock _lock = new();
     private readonly Lock _captureLock = new();
     private readonly BucketCounters[] _counters;
+    private readonly bool _ownsPool;
     private long _oversize;
     private bool _disposed;
 
@@ -93,11 +94,20 @@ public sealed class NpuGraphBuckets : IDisposable
     /// <param name="mode">The capture mode.</param>
     /// <param name="sharePool">True (default): every bucket's graph shares one <see cref="NpuGraphPool"/>; false: a private pool each.</param>
     /// <param name="capacity">Most graphs kept at once (default: one per bucket, so nothing is evicted).</param>
+    /// <param name="pool">
+    /// An existing pool for every bucket's graph (default: a new one), e.g. one shared with other graphs replayed on the
+    /// same stream. The caller keeps it: <see cref="Dispose"/> releases the buckets' graphs, not the pool.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="pool"/> is on another device, or given with <paramref name="sharePool"/> false.</exception>
     public NpuGraphBuckets(NpuDevice device, IEnumerable<int> sizes, int warmup = 1, CaptureMode mode = CaptureMode.Global,
-        bool sharePool = true, int? capacity = null)
+        bool sharePool = true, int? capacity = null, NpuGraphPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(sizes);
+        if (pool is not null && !sharePool)
+            throw new ArgumentException("NpuGraphBuckets: a pool was given with sharePool: false; a given pool is shared by every bucket.", nameof(pool));
+        if (pool is not null && pool.Device.Id != device.Id)
+            throw new ArgumentException($"NpuGraphBuckets: the pool belongs to NPU device {pool.Device.Id}, the buckets to device {device.Id}.", nameof(pool));
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a CaptureMode.");
         var sorted = sizes.ToArray();
@@ -113,7 +123,8 @@ public sealed class NpuGraphBuckets : IDisposable
         _sizes = sorted;
         Warmup = warmup;
         Mode = mode;
-        Pool = sharePool ? new NpuGraphPool(device) : null;
+        Pool = pool ?? (sharePool ? new NpuGraphPool(device) : null);
+        _ownsPool = pool is null;
         _cache = new NpuGraphCache<int>(capacity ?? sorted.Length);
         _counters = new BucketCounters[sorted.Length];
         for (int i = 0; i < sorted.Length; i++) _counters[i] = new BucketCounters();
@@ -136,7 +147,7 @@ public sealed class NpuGraphBuckets : IDisposable
     /// <summary>The capture mode.</summary>
     public CaptureMode Mode { get; }
 
-    /// <summary>The pool every bucket's graph shares, or null when each has a private pool.</summary>
+    /// <summary>The pool every bucket's graph shares (the one given, or the helper's own), or null when each has a private pool.</summary>
     public NpuGraphPool? Pool { get; }
 
     /// <summary>Graphs kept at once.</summary>
@@ -383,7 +394,7 @@ public sealed class NpuGraphBuckets : IDisposable
         destination[values.Length..].Fill(padding);
     }
 
-    /// <summary>Disposes every graph and releases the shared pool (its memory goes with the last graph).</summary>
+    /// <summary>Disposes every graph and releases the shared pool it made (its memory goes with the last graph); a given pool stays with its owner.</summary>
     public void Dispose()
     {
         lock (_lock)
@@ -393,6 +404,6 @@ public sealed class NpuGraphBuckets : IDisposable
             foreach (var c in _counters) c.Graph = null;
         }
         _cache.Dispose();
-        Pool?.Dispose();
+        if (_ownsPool) Pool?.Dispose();
     }
 }
