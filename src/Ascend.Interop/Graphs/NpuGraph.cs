@@ -217,7 +217,7 @@ public sealed partial class NpuGraph : IDisposable
                 throw new InvalidOperationException($"Task group '{_openGroup.Name}' is still open: dispose its scope before EndCapture.");
         }
         if (Mode != CaptureMode.Relaxed && Environment.CurrentManagedThreadId != _captureThread)
-            throw new NpuCaptureException(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
+            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
                 $"a {Mode} capture must end on the thread that began it (managed thread {_captureThread}); this is thread {Environment.CurrentManagedThreadId}. Use CaptureMode.Relaxed to end on another thread.",
                 Mode);
 
@@ -269,7 +269,7 @@ public sealed partial class NpuGraph : IDisposable
                 "a stream that joined the capture (it waited on an event recorded in the capture) did not join back: record an event on it and make the capturing stream Wait on that event before EndCapture.",
             ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED =>
                 "the capture was invalidated by an earlier failed submission (the first exception thrown while capturing says which); the graph is discarded and the stream is usable again.",
-            ACL_ERROR_RT_CAPTURE_WRONG_THREAD => "the capture must end on the thread that began it.",
+            ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD => "the capture must end on the thread that began it.",
             _ => "the runtime refused to end the capture.",
         };
         if (stillCapturing) rule += " The stream is still capturing: fix the cause and call EndCapture again, or Dispose the graph.";
@@ -524,7 +524,7 @@ public sealed partial class NpuGraph : IDisposable
             _pool.Pool.EndAllocateTo(updateStream);
         }
         if (dry.Mismatch(out string mismatch))
-            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            throw new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode);
 
         // Pass 2: the same operations, for real, between TaskUpdateBegin and TaskUpdateEnd.
@@ -566,7 +566,7 @@ public sealed partial class NpuGraph : IDisposable
                 (endCode == 0 ? "the runtime accepted the operations issued before the failure." : "the runtime discarded it."), reissueError);
         }
         if (session.Mismatch(out mismatch))
-            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            throw new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The update body issued different operations on its second run; keep it deterministic.", Mode, endMessage);
         if (endCode != 0)
         {
@@ -670,7 +670,7 @@ public sealed partial class NpuGraph : IDisposable
             string problem = index >= expected.Count
                 ? $"The update re-issued more operations than task group '{group.Name}' has ({expected.Count}: {Names(expected)}); {name} would be number {index + 1}."
                 : $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there.";
-            error = new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            error = new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
             return false;
         }
