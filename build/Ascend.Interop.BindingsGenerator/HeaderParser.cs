@@ -380,18 +380,42 @@ internal sealed unsafe class HeaderParser
             }
             return;
         }
-        if (cursor.Kind == CursorKind.UnionDecl)
-        {
-            throw new GeneratorException($"{header}: union '{name}' is not supported yet");
-        }
         if (!seen.Add("struct " + name))
         {
             return;
         }
         CXType type = Clang.clang_getCursorType(cursor);
         var fields = new List<FieldDef>();
-        foreach (CXCursor child in Clang.Children(cursor))
+        bool overlapping = cursor.Kind == CursorKind.UnionDecl;
+        ReadFields(cursor, header, name, 0, fields, ref overlapping);
+        DocComments.Note("type:" + name, cursor);
+        model.Structs.Add(new StructDef(name, header, Clang.clang_Type_getSizeOf(type), Clang.clang_Type_getAlignOf(type), fields, Opaque: false,
+            Explicit: overlapping));
+    }
+
+    private bool HasTagName(CXCursor tag) =>
+        _tagNames.TryGetValue(Clang.clang_hashCursor(tag), out var list) && list.Exists(t => Clang.clang_equalCursors(t.Cursor, tag) != 0);
+
+    // The fields of a struct or union at their offsets from the outer record (baseBits). A C11 anonymous member
+    // (union or struct) is read in place, which makes the outer layout overlapping; libclang lists it as a nested
+    // record declaration without a field, so its offset comes from one of its fields' offset in the outer record.
+    private void ReadFields(CXCursor record, string header, string name, long baseBits, List<FieldDef> fields, ref bool overlapping)
+    {
+        CXType recordType = Clang.clang_getCursorType(record);
+        foreach (CXCursor child in Clang.Children(record))
         {
+            if (child.Kind is CursorKind.StructDecl or CursorKind.UnionDecl && IsAnonymous(child) && !HasTagName(child))
+            {
+                CXCursor first = Clang.Children(child).Find(c => c.Kind == CursorKind.FieldDecl);
+                if (first.Kind != CursorKind.FieldDecl)
+                {
+                    continue;
+                }
+                long memberBits = Clang.OffsetOf(recordType, Clang.Spelling(first)) - Clang.clang_Cursor_getOffsetOfField(first);
+                overlapping = true;
+                ReadFields(child, header, name, baseBits + memberBits, fields, ref overlapping);
+                continue;
+            }
             if (child.Kind != CursorKind.FieldDecl)
             {
                 continue;
@@ -418,10 +442,8 @@ internal sealed unsafe class HeaderParser
                 csType = MapType(fieldType);
             }
             DocComments.Note("field:" + name + "." + fieldName, child);
-            fields.Add(new FieldDef(fieldName, csType, Clang.Spelling(fieldType), Clang.clang_Cursor_getOffsetOfField(child), arrayLength));
+            fields.Add(new FieldDef(fieldName, csType, Clang.Spelling(fieldType), baseBits + Clang.clang_Cursor_getOffsetOfField(child), arrayLength));
         }
-        DocComments.Note("type:" + name, cursor);
-        model.Structs.Add(new StructDef(name, header, Clang.clang_Type_getSizeOf(type), Clang.clang_Type_getAlignOf(type), fields, Opaque: false));
     }
 
     internal static bool IsPrimitive(string cs) =>

@@ -158,6 +158,17 @@ internal static unsafe partial class Clang
     [LibraryImport(Lib)] public static partial long clang_Type_getSizeOf(CXType type);
     [LibraryImport(Lib)] public static partial long clang_Type_getAlignOf(CXType type);
     [LibraryImport(Lib)] public static partial long clang_Cursor_getOffsetOfField(CXCursor cursor);
+    [LibraryImport(Lib)] private static partial long clang_Type_getOffsetOf(CXType type, byte* fieldName);
+
+    /// <summary>Offset in bits of a field of <paramref name="record"/>, also one reached through anonymous members.</summary>
+    public static long OffsetOf(CXType record, string fieldName)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(fieldName + "\0");
+        fixed (byte* p = utf8)
+        {
+            return clang_Type_getOffsetOf(record, p);
+        }
+    }
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isBitField(CXCursor cursor);
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isAnonymous(CXCursor cursor);
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isMacroFunctionLike(CXCursor cursor);

@@ -8,7 +8,9 @@ internal sealed record EnumDef(string Name, string Header, string CSharpUnderlyi
 
 internal sealed record FieldDef(string Name, string CSharpType, string CType, long OffsetBits, long ArrayLength);
 
-internal sealed record StructDef(string Name, string Header, long Size, long Align, List<FieldDef> Fields, bool Opaque);
+/// <summary>A struct or union. <c>Explicit</c>: fields overlap (a union, or a struct with an anonymous union member,
+/// whose fields are listed in place at their offsets), so the C# struct has an explicit layout.</summary>
+internal sealed record StructDef(string Name, string Header, long Size, long Align, List<FieldDef> Fields, bool Opaque, bool Explicit = false);
 
 internal sealed record HandleDef(string Name, string Header, long Size);
 

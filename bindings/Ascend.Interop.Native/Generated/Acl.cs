@@ -3,6 +3,7 @@
 //     acl/acl.h
 //     acl/acl_base.h
 //     acl/acl_rt.h
+//     acl/acl_rt_memory_soma.h
 //     acl/error_codes/rt_error_codes.h
 //   Configuration: native/bindgen/acl.json and native/bindgen/settings.json.
 //   Do not edit by hand; regenerate with:
@@ -63,6 +64,106 @@ public readonly unsafe partial struct aclmdlRI : IEquatable<aclmdlRI>
 
     /// <inheritdoc/>
     public override string ToString() => "aclmdlRI(0x" + ((nuint)Value).ToString("X") + ")";
+}
+
+/// <summary>The condition word of a conditional node (CANN 9.1+), owned by its root graph. Typed handle for <c>aclmdlRICondHandle</c>: a value of another handle type does not convert to it.</summary>
+[NativeTypeName("typedef void *aclmdlRICondHandle")]
+public readonly unsafe partial struct aclmdlRICondHandle : IEquatable<aclmdlRICondHandle>
+{
+    /// <summary>The C handle value.</summary>
+    public readonly void* Value;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public aclmdlRICondHandle(void* value)
+    {
+        Value = value;
+    }
+
+    /// <summary>The NULL handle.</summary>
+    public static aclmdlRICondHandle Null => default;
+
+    /// <summary>True for the NULL handle.</summary>
+    public bool IsNull => Value == null;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public static explicit operator aclmdlRICondHandle(void* value) => new(value);
+
+    /// <summary>The C handle value.</summary>
+    public static explicit operator void*(aclmdlRICondHandle handle) => handle.Value;
+
+    /// <summary>Wraps a C handle value given as an address.</summary>
+    public static explicit operator aclmdlRICondHandle(nint value) => new((void*)value);
+
+    /// <summary>The C handle value as an address.</summary>
+    public static explicit operator nint(aclmdlRICondHandle handle) => (nint)handle.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public static bool operator ==(aclmdlRICondHandle left, aclmdlRICondHandle right) => left.Value == right.Value;
+
+    /// <summary>True when the two wrap different C handles.</summary>
+    public static bool operator !=(aclmdlRICondHandle left, aclmdlRICondHandle right) => left.Value != right.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public bool Equals(aclmdlRICondHandle other) => Value == other.Value;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is aclmdlRICondHandle other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((nint)Value).GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => "aclmdlRICondHandle(0x" + ((nuint)Value).ToString("X") + ")";
+}
+
+/// <summary>A task of a graph (CANN 9.1+): from aclmdlRIGetTasksByStream, valid while its graph lives. Typed handle for <c>aclmdlRITask</c>: a value of another handle type does not convert to it.</summary>
+[NativeTypeName("typedef void *aclmdlRITask")]
+public readonly unsafe partial struct aclmdlRITask : IEquatable<aclmdlRITask>
+{
+    /// <summary>The C handle value.</summary>
+    public readonly void* Value;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public aclmdlRITask(void* value)
+    {
+        Value = value;
+    }
+
+    /// <summary>The NULL handle.</summary>
+    public static aclmdlRITask Null => default;
+
+    /// <summary>True for the NULL handle.</summary>
+    public bool IsNull => Value == null;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public static explicit operator aclmdlRITask(void* value) => new(value);
+
+    /// <summary>The C handle value.</summary>
+    public static explicit operator void*(aclmdlRITask handle) => handle.Value;
+
+    /// <summary>Wraps a C handle value given as an address.</summary>
+    public static explicit operator aclmdlRITask(nint value) => new((void*)value);
+
+    /// <summary>The C handle value as an address.</summary>
+    public static explicit operator nint(aclmdlRITask handle) => (nint)handle.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public static bool operator ==(aclmdlRITask left, aclmdlRITask right) => left.Value == right.Value;
+
+    /// <summary>True when the two wrap different C handles.</summary>
+    public static bool operator !=(aclmdlRITask left, aclmdlRITask right) => left.Value != right.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public bool Equals(aclmdlRITask other) => Value == other.Value;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is aclmdlRITask other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((nint)Value).GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => "aclmdlRITask(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
 /// <summary>Typed handle for <c>aclrtContext</c> (a <c>void *</c> in C, <c>acl/acl_base.h</c>): a value of another handle type does not convert to it.</summary>
@@ -163,6 +264,106 @@ public readonly unsafe partial struct aclrtEvent : IEquatable<aclrtEvent>
 
     /// <inheritdoc/>
     public override string ToString() => "aclrtEvent(0x" + ((nuint)Value).ToString("X") + ")";
+}
+
+/// <summary>A kernel function (CANN's binary loading API); graph kernel tasks report theirs. Typed handle for <c>aclrtFuncHandle</c>: a value of another handle type does not convert to it.</summary>
+[NativeTypeName("typedef void *aclrtFuncHandle")]
+public readonly unsafe partial struct aclrtFuncHandle : IEquatable<aclrtFuncHandle>
+{
+    /// <summary>The C handle value.</summary>
+    public readonly void* Value;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public aclrtFuncHandle(void* value)
+    {
+        Value = value;
+    }
+
+    /// <summary>The NULL handle.</summary>
+    public static aclrtFuncHandle Null => default;
+
+    /// <summary>True for the NULL handle.</summary>
+    public bool IsNull => Value == null;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public static explicit operator aclrtFuncHandle(void* value) => new(value);
+
+    /// <summary>The C handle value.</summary>
+    public static explicit operator void*(aclrtFuncHandle handle) => handle.Value;
+
+    /// <summary>Wraps a C handle value given as an address.</summary>
+    public static explicit operator aclrtFuncHandle(nint value) => new((void*)value);
+
+    /// <summary>The C handle value as an address.</summary>
+    public static explicit operator nint(aclrtFuncHandle handle) => (nint)handle.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public static bool operator ==(aclrtFuncHandle left, aclrtFuncHandle right) => left.Value == right.Value;
+
+    /// <summary>True when the two wrap different C handles.</summary>
+    public static bool operator !=(aclrtFuncHandle left, aclrtFuncHandle right) => left.Value != right.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public bool Equals(aclrtFuncHandle other) => Value == other.Value;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is aclrtFuncHandle other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((nint)Value).GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => "aclrtFuncHandle(0x" + ((nuint)Value).ToString("X") + ")";
+}
+
+/// <summary>Typed handle for <c>aclrtMemPool</c> (a <c>void *</c> in C, <c>acl/acl_rt_memory_soma.h</c>): a value of another handle type does not convert to it.</summary>
+[NativeTypeName("typedef void *aclrtMemPool")]
+public readonly unsafe partial struct aclrtMemPool : IEquatable<aclrtMemPool>
+{
+    /// <summary>The C handle value.</summary>
+    public readonly void* Value;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public aclrtMemPool(void* value)
+    {
+        Value = value;
+    }
+
+    /// <summary>The NULL handle.</summary>
+    public static aclrtMemPool Null => default;
+
+    /// <summary>True for the NULL handle.</summary>
+    public bool IsNull => Value == null;
+
+    /// <summary>Wraps a C handle value.</summary>
+    public static explicit operator aclrtMemPool(void* value) => new(value);
+
+    /// <summary>The C handle value.</summary>
+    public static explicit operator void*(aclrtMemPool handle) => handle.Value;
+
+    /// <summary>Wraps a C handle value given as an address.</summary>
+    public static explicit operator aclrtMemPool(nint value) => new((void*)value);
+
+    /// <summary>The C handle value as an address.</summary>
+    public static explicit operator nint(aclrtMemPool handle) => (nint)handle.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public static bool operator ==(aclrtMemPool left, aclrtMemPool right) => left.Value == right.Value;
+
+    /// <summary>True when the two wrap different C handles.</summary>
+    public static bool operator !=(aclrtMemPool left, aclrtMemPool right) => left.Value != right.Value;
+
+    /// <summary>True when both wrap the same C handle.</summary>
+    public bool Equals(aclrtMemPool other) => Value == other.Value;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is aclrtMemPool other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((nint)Value).GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => "aclrtMemPool(0x" + ((nuint)Value).ToString("X") + ")";
 }
 
 /// <summary>Handles: all plain pointers. Typed handle for <c>aclrtStream</c>: a value of another handle type does not convert to it.</summary>
@@ -377,6 +578,46 @@ public enum aclmdlRICaptureStatus : uint
     ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED = 2,
 }
 
+/// <summary>ASSIGN_DEFAULT: the condition word is set to its default at every launch of the root graph (0 is accepted too: the word keeps its last value).</summary>
+[NativeTypeName("enum aclmdlRICondHandleFlag")]
+public enum aclmdlRICondHandleFlag : uint
+{
+    /// <summary><c>ACL_MODEL_RI_COND_HANDLE_ASSIGN_DEFAULT</c> of <c>aclmdlRICondHandleFlag</c>.</summary>
+    ACL_MODEL_RI_COND_HANDLE_ASSIGN_DEFAULT = 1,
+}
+
+/// <summary>IF: non-zero runs branch 0, zero runs branch 1 when there are two. WHILE: body 0 runs while the word is non-zero (checked before each iteration). SWITCH: branch [value] when value &lt; size.</summary>
+[NativeTypeName("enum aclmdlRICondTaskType")]
+public enum aclmdlRICondTaskType : uint
+{
+    /// <summary><c>ACL_MODEL_RI_COND_TYPE_IF</c> of <c>aclmdlRICondTaskType</c>.</summary>
+    ACL_MODEL_RI_COND_TYPE_IF = 0,
+    /// <summary><c>ACL_MODEL_RI_COND_TYPE_WHILE</c> of <c>aclmdlRICondTaskType</c>.</summary>
+    ACL_MODEL_RI_COND_TYPE_WHILE = 1,
+    /// <summary><c>ACL_MODEL_RI_COND_TYPE_SWITCH</c> of <c>aclmdlRICondTaskType</c>.</summary>
+    ACL_MODEL_RI_COND_TYPE_SWITCH = 2,
+}
+
+/// <summary>What a task of a graph is (aclmdlRITaskGetType). DEFAULT covers every other task, the runtime's internal ones included.</summary>
+[NativeTypeName("enum aclmdlRITaskType")]
+public enum aclmdlRITaskType : uint
+{
+    /// <summary><c>ACL_MODEL_RI_TASK_DEFAULT</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_DEFAULT = 0,
+    /// <summary><c>ACL_MODEL_RI_TASK_KERNEL</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_KERNEL = 1,
+    /// <summary><c>ACL_MODEL_RI_TASK_EVENT_RECORD</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_EVENT_RECORD = 2,
+    /// <summary><c>ACL_MODEL_RI_TASK_EVENT_WAIT</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_EVENT_WAIT = 3,
+    /// <summary><c>ACL_MODEL_RI_TASK_EVENT_RESET</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_EVENT_RESET = 4,
+    /// <summary><c>ACL_MODEL_RI_TASK_VALUE_WRITE</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_VALUE_WRITE = 5,
+    /// <summary><c>ACL_MODEL_RI_TASK_VALUE_WAIT</c> of <c>aclmdlRITaskType</c>.</summary>
+    ACL_MODEL_RI_TASK_VALUE_WAIT = 6,
+}
+
 /// <summary>C enum <c>aclrtCallbackBlockType</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtCallbackBlockType")]
 public enum aclrtCallbackBlockType : uint
@@ -385,6 +626,16 @@ public enum aclrtCallbackBlockType : uint
     ACL_CALLBACK_NO_BLOCK = 0,
     /// <summary><c>ACL_CALLBACK_BLOCK</c> of <c>aclrtCallbackBlockType</c>.</summary>
     ACL_CALLBACK_BLOCK = 1,
+}
+
+/// <summary>Kernel launch attributes (what aclmdlRIKernelTaskGetAttribute reads back).</summary>
+[NativeTypeName("enum aclrtEngineType")]
+public enum aclrtEngineType : uint
+{
+    /// <summary><c>ACL_RT_ENGINE_TYPE_AIC</c> of <c>aclrtEngineType</c>.</summary>
+    ACL_RT_ENGINE_TYPE_AIC = 0,
+    /// <summary><c>ACL_RT_ENGINE_TYPE_AIV</c> of <c>aclrtEngineType</c>.</summary>
+    ACL_RT_ENGINE_TYPE_AIV = 1,
 }
 
 /// <summary>Note: the order is the reverse of aclrtEventStatus.</summary>
@@ -407,6 +658,36 @@ public enum aclrtEventStatus : uint
     ACL_EVENT_STATUS_NOT_READY = 1,
     /// <summary><c>ACL_EVENT_STATUS_RESERVED</c> of <c>aclrtEventStatus</c>.</summary>
     ACL_EVENT_STATUS_RESERVED = 2,
+}
+
+/// <summary>C enum <c>aclrtLaunchKernelAttrId</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("enum aclrtLaunchKernelAttrId")]
+public enum aclrtLaunchKernelAttrId : uint
+{
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_SCHEM_MODE</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_SCHEM_MODE = 1,
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_DYN_UBUF_SIZE</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_DYN_UBUF_SIZE = 2,
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_ENGINE_TYPE</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_ENGINE_TYPE = 3,
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_BLOCKDIM_OFFSET</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_BLOCKDIM_OFFSET = 4,
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_BLOCK_TASK_PREFETCH</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_BLOCK_TASK_PREFETCH = 5,
+    /// <summary><c>ACL_RT_LAUNCH_KERNEL_ATTR_DATA_DUMP</c> of <c>aclrtLaunchKernelAttrId</c>.</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_DATA_DUMP = 6,
+    /// <summary>seconds</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_TIMEOUT = 7,
+    /// <summary>microseconds; not together with TIMEOUT</summary>
+    ACL_RT_LAUNCH_KERNEL_ATTR_TIMEOUT_US = 8,
+}
+
+/// <summary>C enum <c>aclrtMemAllocationType</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("enum aclrtMemAllocationType")]
+public enum aclrtMemAllocationType : uint
+{
+    /// <summary><c>ACL_MEM_ALLOCATION_TYPE_PINNED</c> of <c>aclrtMemAllocationType</c>.</summary>
+    ACL_MEM_ALLOCATION_TYPE_PINNED = 0,
 }
 
 /// <summary>C enum <c>aclrtMemAttr</c> (<c>acl/acl_rt.h</c>).</summary>
@@ -439,6 +720,30 @@ public enum aclrtMemAttr : uint
     ACL_HBM_MEM_P2P_HUGE1G = 11,
 }
 
+/// <summary>C enum <c>aclrtMemHandleType</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("enum aclrtMemHandleType")]
+public enum aclrtMemHandleType : uint
+{
+    /// <summary><c>ACL_MEM_HANDLE_TYPE_NONE</c> of <c>aclrtMemHandleType</c>.</summary>
+    ACL_MEM_HANDLE_TYPE_NONE = 0,
+    /// <summary><c>ACL_MEM_HANDLE_TYPE_POSIX</c> of <c>aclrtMemHandleType</c>.</summary>
+    ACL_MEM_HANDLE_TYPE_POSIX = 2,
+}
+
+/// <summary>Where memory lives (the pool properties of acl_rt_memory_soma.h name it). CANN 9.1.0 alone also has ACL_MEM_LOCATION_TYPE_MANAGED = 3.</summary>
+[NativeTypeName("enum aclrtMemLocationType")]
+public enum aclrtMemLocationType : uint
+{
+    /// <summary><c>ACL_MEM_LOCATION_TYPE_HOST</c> of <c>aclrtMemLocationType</c>.</summary>
+    ACL_MEM_LOCATION_TYPE_HOST = 0,
+    /// <summary><c>ACL_MEM_LOCATION_TYPE_DEVICE</c> of <c>aclrtMemLocationType</c>.</summary>
+    ACL_MEM_LOCATION_TYPE_DEVICE = 1,
+    /// <summary><c>ACL_MEM_LOCATION_TYPE_UNREGISTERED</c> of <c>aclrtMemLocationType</c>.</summary>
+    ACL_MEM_LOCATION_TYPE_UNREGISTERED = 2,
+    /// <summary><c>ACL_MEM_LOCATION_TYPE_HOST_NUMA</c> of <c>aclrtMemLocationType</c>.</summary>
+    ACL_MEM_LOCATION_TYPE_HOST_NUMA = 4,
+}
+
 /// <summary>C enum <c>aclrtMemMallocPolicy</c> (<c>acl/acl_rt.h</c>).</summary>
 [NativeTypeName("enum aclrtMemMallocPolicy")]
 public enum aclrtMemMallocPolicy : uint
@@ -463,6 +768,28 @@ public enum aclrtMemMallocPolicy : uint
     ACL_MEM_TYPE_LOW_BAND_WIDTH = 256,
     /// <summary><c>ACL_MEM_TYPE_HIGH_BAND_WIDTH</c> of <c>aclrtMemMallocPolicy</c>.</summary>
     ACL_MEM_TYPE_HIGH_BAND_WIDTH = 4096,
+}
+
+/// <summary>Pool attributes; values are uint64_t unless noted. RESERVED_MEM_CURRENT and USED_MEM_CURRENT are read-only.</summary>
+[NativeTypeName("enum aclrtMemPoolAttr")]
+public enum aclrtMemPoolAttr : uint
+{
+    /// <summary><c>ACL_RT_MEM_POOL_REUSE_FOLLOW_EVENT_DEPENDENCIES</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_REUSE_FOLLOW_EVENT_DEPENDENCIES = 1,
+    /// <summary><c>ACL_RT_MEM_POOL_REUSE_ALLOW_OPPORTUNISTIC</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_REUSE_ALLOW_OPPORTUNISTIC = 2,
+    /// <summary><c>ACL_RT_MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES = 3,
+    /// <summary><c>ACL_RT_MEM_POOL_ATTR_RELEASE_THRESHOLD</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_ATTR_RELEASE_THRESHOLD = 4,
+    /// <summary><c>ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_CURRENT</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_CURRENT = 5,
+    /// <summary><c>ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_HIGH</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_HIGH = 6,
+    /// <summary><c>ACL_RT_MEM_POOL_ATTR_USED_MEM_CURRENT</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_ATTR_USED_MEM_CURRENT = 7,
+    /// <summary><c>ACL_RT_MEM_POOL_ATTR_USED_MEM_HIGH</c> of <c>aclrtMemPoolAttr</c>.</summary>
+    ACL_RT_MEM_POOL_ATTR_USED_MEM_HIGH = 8,
 }
 
 /// <summary>C enum <c>aclrtMemcpyKind</c> (<c>acl/acl_rt.h</c>).</summary>
@@ -499,7 +826,341 @@ public enum aclrtStreamStatus : uint
     ACL_STREAM_STATUS_RESERVED = 65535,
 }
 
-/// <summary>The constants and functions of <c>acl/acl.h</c>, <c>acl/acl_base.h</c>, <c>acl/acl_rt.h</c>, <c>acl/error_codes/rt_error_codes.h</c>, with their C names.</summary>
+/// <summary>Event tasks: the event, the flags it was created with, and the operation's flag.</summary>
+[NativeTypeName("struct aclmdlRIEventRecordTaskParams")]
+public unsafe partial struct aclmdlRIEventRecordTaskParams
+{
+    /// <summary>Field <c>aclrtEvent event</c> of <c>aclmdlRIEventRecordTaskParams</c>.</summary>
+    [NativeTypeName("aclrtEvent")]
+    public aclrtEvent @event;
+
+    /// <summary>Field <c>uint32_t eventFlag</c> of <c>aclmdlRIEventRecordTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint eventFlag;
+
+    /// <summary>ACL_EVENT_RECORD_*</summary>
+    [NativeTypeName("uint32_t")]
+    public uint recordFlag;
+}
+
+/// <summary>C struct <c>aclmdlRIEventResetTaskParams</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclmdlRIEventResetTaskParams")]
+public unsafe partial struct aclmdlRIEventResetTaskParams
+{
+    /// <summary>Field <c>aclrtEvent event</c> of <c>aclmdlRIEventResetTaskParams</c>.</summary>
+    [NativeTypeName("aclrtEvent")]
+    public aclrtEvent @event;
+
+    /// <summary>Field <c>uint32_t eventFlag</c> of <c>aclmdlRIEventResetTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint eventFlag;
+
+    /// <summary>Field <c>uint32_t resetFlag</c> of <c>aclmdlRIEventResetTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint resetFlag;
+}
+
+/// <summary>C struct <c>aclmdlRIEventWaitTaskParams</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclmdlRIEventWaitTaskParams")]
+public unsafe partial struct aclmdlRIEventWaitTaskParams
+{
+    /// <summary>Field <c>aclrtEvent event</c> of <c>aclmdlRIEventWaitTaskParams</c>.</summary>
+    [NativeTypeName("aclrtEvent")]
+    public aclrtEvent @event;
+
+    /// <summary>Field <c>uint32_t eventFlag</c> of <c>aclmdlRIEventWaitTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint eventFlag;
+
+    /// <summary>ACL_EVENT_WAIT_*</summary>
+    [NativeTypeName("uint32_t")]
+    public uint waitFlag;
+}
+
+/// <summary>Parameters of a kernel task. isHostArgs: 1 = args is host memory (copied), 0 = device memory used as is.</summary>
+[NativeTypeName("struct aclmdlRIKernelTaskParams")]
+public unsafe partial struct aclmdlRIKernelTaskParams
+{
+    /// <summary>Field <c>aclrtFuncHandle funcHandle</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("aclrtFuncHandle")]
+    public aclrtFuncHandle funcHandle;
+
+    /// <summary>Field <c>aclrtLaunchKernelCfg * cfg</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("aclrtLaunchKernelCfg *")]
+    public aclrtLaunchKernelCfg* cfg;
+
+    /// <summary>Field <c>void * args</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("void *")]
+    public void* args;
+
+    /// <summary>Field <c>uint32_t isHostArgs</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint isHostArgs;
+
+    /// <summary>Field <c>size_t argsSize</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("size_t")]
+    public nuint argsSize;
+
+    /// <summary>Field <c>uint32_t numBlocks</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint numBlocks;
+
+    /// <summary>Field <c>uint32_t[10] rsv</c> of <c>aclmdlRIKernelTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t[10]")]
+    public fixed uint rsv[10];
+}
+
+/// <summary>A task's parameters (aclmdlRITaskGetParams / aclmdlRITaskSetParams): `type` says which member of the union is meant; taskGrp is the task group a captured task belongs to (must be NULL for SetParams); opInfoPtr/opInfoSize are the cached shape information of a kernel.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 200)]
+[NativeTypeName("struct aclmdlRITaskParams")]
+public unsafe partial struct aclmdlRITaskParams
+{
+    /// <summary>Field <c>aclmdlRITaskType type</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("aclmdlRITaskType")]
+    public aclmdlRITaskType type;
+
+    /// <summary>Field <c>uint32_t[3] rsv0</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(4)]
+    [NativeTypeName("uint32_t[3]")]
+    public fixed uint rsv0[3];
+
+    /// <summary>Field <c>aclrtTaskGrp taskGrp</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(16)]
+    [NativeTypeName("aclrtTaskGrp")]
+    public aclrtTaskGrp taskGrp;
+
+    /// <summary>Field <c>void * opInfoPtr</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(24)]
+    [NativeTypeName("void *")]
+    public void* opInfoPtr;
+
+    /// <summary>Field <c>size_t opInfoSize</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(32)]
+    [NativeTypeName("size_t")]
+    public nuint opInfoSize;
+
+    /// <summary>Field <c>uint8_t[32] rsv1</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(40)]
+    [NativeTypeName("uint8_t[32]")]
+    public fixed byte rsv1[32];
+
+    /// <summary>Field <c>uint8_t[128] rsv2</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("uint8_t[128]")]
+    public fixed byte rsv2[128];
+
+    /// <summary>Field <c>struct aclmdlRIKernelTaskParams kernelTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIKernelTaskParams")]
+    public aclmdlRIKernelTaskParams kernelTaskParams;
+
+    /// <summary>Field <c>struct aclmdlRIEventRecordTaskParams eventRecordTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIEventRecordTaskParams")]
+    public aclmdlRIEventRecordTaskParams eventRecordTaskParams;
+
+    /// <summary>Field <c>struct aclmdlRIEventWaitTaskParams eventWaitTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIEventWaitTaskParams")]
+    public aclmdlRIEventWaitTaskParams eventWaitTaskParams;
+
+    /// <summary>Field <c>struct aclmdlRIEventResetTaskParams eventResetTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIEventResetTaskParams")]
+    public aclmdlRIEventResetTaskParams eventResetTaskParams;
+
+    /// <summary>Field <c>struct aclmdlRIValueWriteTaskParams valueWriteTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIValueWriteTaskParams")]
+    public aclmdlRIValueWriteTaskParams valueWriteTaskParams;
+
+    /// <summary>Field <c>struct aclmdlRIValueWaitTaskParams valueWaitTaskParams</c> of <c>aclmdlRITaskParams</c>.</summary>
+    [FieldOffset(72)]
+    [NativeTypeName("struct aclmdlRIValueWaitTaskParams")]
+    public aclmdlRIValueWaitTaskParams valueWaitTaskParams;
+}
+
+/// <summary>C struct <c>aclmdlRIValueWaitTaskParams</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclmdlRIValueWaitTaskParams")]
+public unsafe partial struct aclmdlRIValueWaitTaskParams
+{
+    /// <summary>Field <c>void * devAddr</c> of <c>aclmdlRIValueWaitTaskParams</c>.</summary>
+    [NativeTypeName("void *")]
+    public void* devAddr;
+
+    /// <summary>Field <c>uint64_t value</c> of <c>aclmdlRIValueWaitTaskParams</c>.</summary>
+    [NativeTypeName("uint64_t")]
+    public ulong value;
+
+    /// <summary>ACL_STREAM_WAIT_VALUE_*</summary>
+    [NativeTypeName("uint32_t")]
+    public uint flag;
+}
+
+/// <summary>C struct <c>aclmdlRIValueWriteTaskParams</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclmdlRIValueWriteTaskParams")]
+public unsafe partial struct aclmdlRIValueWriteTaskParams
+{
+    /// <summary>Field <c>void * devAddr</c> of <c>aclmdlRIValueWriteTaskParams</c>.</summary>
+    [NativeTypeName("void *")]
+    public void* devAddr;
+
+    /// <summary>Field <c>uint64_t value</c> of <c>aclmdlRIValueWriteTaskParams</c>.</summary>
+    [NativeTypeName("uint64_t")]
+    public ulong value;
+}
+
+/// <summary>C struct <c>aclrtLaunchKernelAttr</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclrtLaunchKernelAttr")]
+public unsafe partial struct aclrtLaunchKernelAttr
+{
+    /// <summary>Field <c>aclrtLaunchKernelAttrId id</c> of <c>aclrtLaunchKernelAttr</c>.</summary>
+    [NativeTypeName("aclrtLaunchKernelAttrId")]
+    public aclrtLaunchKernelAttrId id;
+
+    /// <summary>Field <c>aclrtLaunchKernelAttrValue value</c> of <c>aclrtLaunchKernelAttr</c>.</summary>
+    [NativeTypeName("aclrtLaunchKernelAttrValue")]
+    public aclrtLaunchKernelAttrValue value;
+}
+
+/// <summary>The value of one attribute; which member is meant follows from the attribute id.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+[NativeTypeName("struct aclrtLaunchKernelAttrValue")]
+public unsafe partial struct aclrtLaunchKernelAttrValue
+{
+    /// <summary>Field <c>uint8_t schemMode</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint8_t")]
+    public byte schemMode;
+
+    /// <summary>Field <c>uint32_t dynUBufSize</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint32_t")]
+    public uint dynUBufSize;
+
+    /// <summary>Field <c>aclrtEngineType engineType</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("aclrtEngineType")]
+    public aclrtEngineType engineType;
+
+    /// <summary>Field <c>uint32_t blockDimOffset</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint32_t")]
+    public uint blockDimOffset;
+
+    /// <summary>Field <c>uint8_t isBlockTaskPrefetch</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint8_t")]
+    public byte isBlockTaskPrefetch;
+
+    /// <summary>Field <c>uint8_t isDataDump</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint8_t")]
+    public byte isDataDump;
+
+    /// <summary>Field <c>uint16_t timeout</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint16_t")]
+    public ushort timeout;
+
+    /// <summary>Field <c>aclrtTimeoutUs timeoutUs</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("aclrtTimeoutUs")]
+    public aclrtTimeoutUs timeoutUs;
+
+    /// <summary>Field <c>uint32_t[4] rsv</c> of <c>aclrtLaunchKernelAttrValue</c>.</summary>
+    [FieldOffset(0)]
+    [NativeTypeName("uint32_t[4]")]
+    public fixed uint rsv[4];
+}
+
+/// <summary>C struct <c>aclrtLaunchKernelCfg</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclrtLaunchKernelCfg")]
+public unsafe partial struct aclrtLaunchKernelCfg
+{
+    /// <summary>Field <c>aclrtLaunchKernelAttr * attrs</c> of <c>aclrtLaunchKernelCfg</c>.</summary>
+    [NativeTypeName("aclrtLaunchKernelAttr *")]
+    public aclrtLaunchKernelAttr* attrs;
+
+    /// <summary>Field <c>size_t numAttrs</c> of <c>aclrtLaunchKernelCfg</c>.</summary>
+    [NativeTypeName("size_t")]
+    public nuint numAttrs;
+}
+
+/// <summary>C struct <c>aclrtMemLocation</c> (<c>acl/acl_rt.h</c>).</summary>
+[NativeTypeName("struct aclrtMemLocation")]
+public unsafe partial struct aclrtMemLocation
+{
+    /// <summary>device id (or NUMA node)</summary>
+    [NativeTypeName("uint32_t")]
+    public uint id;
+
+    /// <summary>Field <c>aclrtMemLocationType type</c> of <c>aclrtMemLocation</c>.</summary>
+    [NativeTypeName("aclrtMemLocationType")]
+    public aclrtMemLocationType type;
+}
+
+/// <summary>C struct <c>aclrtMemPoolProps</c> (<c>acl/acl_rt_memory_soma.h</c>).</summary>
+[NativeTypeName("struct aclrtMemPoolProps")]
+public unsafe partial struct aclrtMemPoolProps
+{
+    /// <summary>Field <c>aclrtMemAllocationType allocType</c> of <c>aclrtMemPoolProps</c>.</summary>
+    [NativeTypeName("aclrtMemAllocationType")]
+    public aclrtMemAllocationType allocType;
+
+    /// <summary>Field <c>aclrtMemHandleType handleType</c> of <c>aclrtMemPoolProps</c>.</summary>
+    [NativeTypeName("aclrtMemHandleType")]
+    public aclrtMemHandleType handleType;
+
+    /// <summary>Field <c>aclrtMemLocation location</c> of <c>aclrtMemPoolProps</c>.</summary>
+    [NativeTypeName("aclrtMemLocation")]
+    public aclrtMemLocation location;
+
+    /// <summary>the most the pool may reserve</summary>
+    [NativeTypeName("size_t")]
+    public nuint maxSize;
+
+    /// <summary>Field <c>unsigned char[32] reserved</c> of <c>aclrtMemPoolProps</c>.</summary>
+    [NativeTypeName("unsigned char[32]")]
+    public fixed byte reserved[32];
+}
+
+/// <summary>A 64-bit microsecond timeout in two halves.</summary>
+[NativeTypeName("struct aclrtTimeoutUs")]
+public unsafe partial struct aclrtTimeoutUs
+{
+    /// <summary>Field <c>uint32_t timeoutLow</c> of <c>aclrtTimeoutUs</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint timeoutLow;
+
+    /// <summary>Field <c>uint32_t timeoutHigh</c> of <c>aclrtTimeoutUs</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint timeoutHigh;
+}
+
+/// <summary>A conditional node (passed by value to aclmdlRIAddCondTask): `size` child graphs are created and written to modelRIArray.</summary>
+[NativeTypeName("struct tagAclmdlRICondTaskParams")]
+public unsafe partial struct tagAclmdlRICondTaskParams
+{
+    /// <summary>Field <c>aclmdlRICondHandle handle</c> of <c>tagAclmdlRICondTaskParams</c>.</summary>
+    [NativeTypeName("aclmdlRICondHandle")]
+    public aclmdlRICondHandle handle;
+
+    /// <summary>Field <c>aclmdlRICondTaskType type</c> of <c>tagAclmdlRICondTaskParams</c>.</summary>
+    [NativeTypeName("aclmdlRICondTaskType")]
+    public aclmdlRICondTaskType type;
+
+    /// <summary>Field <c>uint32_t size</c> of <c>tagAclmdlRICondTaskParams</c>.</summary>
+    [NativeTypeName("uint32_t")]
+    public uint size;
+
+    /// <summary>Field <c>aclmdlRI * modelRIArray</c> of <c>tagAclmdlRICondTaskParams</c>.</summary>
+    [NativeTypeName("aclmdlRI *")]
+    public aclmdlRI* modelRIArray;
+}
+
+/// <summary>The constants and functions of <c>acl/acl.h</c>, <c>acl/acl_base.h</c>, <c>acl/acl_rt.h</c>, <c>acl/acl_rt_memory_soma.h</c>, <c>acl/error_codes/rt_error_codes.h</c>, with their C names.</summary>
 public static unsafe partial class Acl
 {
     /// <summary><c>#define ACL_ERROR_API_NOT_SUPPORT 200001</c> (<c>acl/acl_base.h</c>).</summary>
@@ -525,6 +1186,10 @@ public static unsafe partial class Acl
     /// <summary><c>#define ACL_ERROR_INVALID_DEVICE 200002</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INVALID_DEVICE 200002")]
     public const int ACL_ERROR_INVALID_DEVICE = 200002;
+
+    /// <summary><c>#define ACL_ERROR_INVALID_FILE 100003</c> (<c>acl/acl_base.h</c>).</summary>
+    [NativeTypeName("#define ACL_ERROR_INVALID_FILE 100003")]
+    public const int ACL_ERROR_INVALID_FILE = 100003;
 
     /// <summary><c>#define ACL_ERROR_INVALID_PARAM 100000</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_INVALID_PARAM 100000")]
@@ -690,17 +1355,69 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_UNINITIALIZE 100001")]
     public const int ACL_ERROR_UNINITIALIZE = 100001;
 
-    /// <summary>Event creation flags.</summary>
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
     [NativeTypeName("#define ACL_EVENT_CAPTURE_STREAM_PROGRESS 0x00000002u")]
     public const uint ACL_EVENT_CAPTURE_STREAM_PROGRESS = 0x00000002;
 
-    /// <summary>Event creation flags.</summary>
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
+    [NativeTypeName("#define ACL_EVENT_DEVICE_USE_ONLY 0x00000010u")]
+    public const uint ACL_EVENT_DEVICE_USE_ONLY = 0x00000010;
+
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
+    [NativeTypeName("#define ACL_EVENT_EXTERNAL 0x00000020u")]
+    public const uint ACL_EVENT_EXTERNAL = 0x00000020;
+
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
+    [NativeTypeName("#define ACL_EVENT_IPC 0x00000040u")]
+    public const uint ACL_EVENT_IPC = 0x00000040;
+
+    /// <summary>Operation flags of aclrtRecordEventWithFlag / aclrtStreamWaitEventWithFlag (CANN 9.1+ macros): EXTERNAL makes a graph's record visible outside it, or a graph wait for an outside record.</summary>
+    [NativeTypeName("#define ACL_EVENT_RECORD_DEFAULT 0x0u")]
+    public const uint ACL_EVENT_RECORD_DEFAULT = 0x0;
+
+    /// <summary>Operation flags of aclrtRecordEventWithFlag / aclrtStreamWaitEventWithFlag (CANN 9.1+ macros): EXTERNAL makes a graph's record visible outside it, or a graph wait for an outside record.</summary>
+    [NativeTypeName("#define ACL_EVENT_RECORD_EXTERNAL 0x01u")]
+    public const uint ACL_EVENT_RECORD_EXTERNAL = 0x01;
+
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
     [NativeTypeName("#define ACL_EVENT_SYNC 0x00000001u")]
     public const uint ACL_EVENT_SYNC = 0x00000001;
 
-    /// <summary>Event creation flags.</summary>
+    /// <summary>Event creation flags. EXTERNAL events are never pulled into a capture.</summary>
     [NativeTypeName("#define ACL_EVENT_TIME_LINE 0x00000008u")]
     public const uint ACL_EVENT_TIME_LINE = 0x00000008;
+
+    /// <summary>Operation flags of aclrtRecordEventWithFlag / aclrtStreamWaitEventWithFlag (CANN 9.1+ macros): EXTERNAL makes a graph's record visible outside it, or a graph wait for an outside record.</summary>
+    [NativeTypeName("#define ACL_EVENT_WAIT_DEFAULT 0x0u")]
+    public const uint ACL_EVENT_WAIT_DEFAULT = 0x0;
+
+    /// <summary>Operation flags of aclrtRecordEventWithFlag / aclrtStreamWaitEventWithFlag (CANN 9.1+ macros): EXTERNAL makes a graph's record visible outside it, or a graph wait for an outside record.</summary>
+    [NativeTypeName("#define ACL_EVENT_WAIT_EXTERNAL 0x01u")]
+    public const uint ACL_EVENT_WAIT_EXTERNAL = 0x01;
+
+    /// <summary>The ACL interface version aclrtGetVersion reports (1.17 for every CANN 9.x).</summary>
+    [NativeTypeName("#define ACL_MAJOR_VERSION 1")]
+    public const int ACL_MAJOR_VERSION = 1;
+
+    /// <summary>aclmdlRIDebugJsonPrint flags (CANN 9.1+ macros): VERBOSE adds kernel arguments.</summary>
+    [NativeTypeName("#define ACL_MDLRI_DEBUG_JSON_PRINT_SUMMARY 0x0UL")]
+    public const ulong ACL_MDLRI_DEBUG_JSON_PRINT_SUMMARY = 0x0;
+
+    /// <summary>aclmdlRIDebugJsonPrint flags (CANN 9.1+ macros): VERBOSE adds kernel arguments.</summary>
+    [NativeTypeName("#define ACL_MDLRI_DEBUG_JSON_PRINT_VERBOSE 0x1UL")]
+    public const ulong ACL_MDLRI_DEBUG_JSON_PRINT_VERBOSE = 0x1;
+
+    /// <summary>The ACL interface version aclrtGetVersion reports (1.17 for every CANN 9.x).</summary>
+    [NativeTypeName("#define ACL_MINOR_VERSION 17")]
+    public const int ACL_MINOR_VERSION = 17;
+
+    /// <summary>The ACL interface version aclrtGetVersion reports (1.17 for every CANN 9.x).</summary>
+    [NativeTypeName("#define ACL_PATCH_VERSION 0")]
+    public const int ACL_PATCH_VERSION = 0;
+
+    /// <summary>Size of the buffer aclsysGetVersionStr writes.</summary>
+    [NativeTypeName("#define ACL_PKG_VERSION_MAX_SIZE 128")]
+    public const int ACL_PKG_VERSION_MAX_SIZE = 128;
 
     /// <summary>Stream creation flags.</summary>
     [NativeTypeName("#define ACL_STREAM_FAST_LAUNCH 0x00000001u")]
@@ -713,6 +1430,22 @@ public static unsafe partial class Acl
     /// <summary>Stream creation flags.</summary>
     [NativeTypeName("#define ACL_STREAM_PERSISTENT 0x00000004u")]
     public const uint ACL_STREAM_PERSISTENT = 0x00000004;
+
+    /// <summary>Comparison of aclrtValueWait: GEQ (int64)(*addr - value) &gt;= 0, EQ *addr == value, AND (*addr &amp; value) != 0, NOR ~(*addr | value) != 0.</summary>
+    [NativeTypeName("#define ACL_STREAM_WAIT_VALUE_AND 0x00000002u")]
+    public const uint ACL_STREAM_WAIT_VALUE_AND = 0x00000002;
+
+    /// <summary>Comparison of aclrtValueWait: GEQ (int64)(*addr - value) &gt;= 0, EQ *addr == value, AND (*addr &amp; value) != 0, NOR ~(*addr | value) != 0.</summary>
+    [NativeTypeName("#define ACL_STREAM_WAIT_VALUE_EQ 0x00000001u")]
+    public const uint ACL_STREAM_WAIT_VALUE_EQ = 0x00000001;
+
+    /// <summary>Comparison of aclrtValueWait: GEQ (int64)(*addr - value) &gt;= 0, EQ *addr == value, AND (*addr &amp; value) != 0, NOR ~(*addr | value) != 0.</summary>
+    [NativeTypeName("#define ACL_STREAM_WAIT_VALUE_GEQ 0x00000000u")]
+    public const uint ACL_STREAM_WAIT_VALUE_GEQ = 0x00000000;
+
+    /// <summary>Comparison of aclrtValueWait: GEQ (int64)(*addr - value) &gt;= 0, EQ *addr == value, AND (*addr &amp; value) != 0, NOR ~(*addr | value) != 0.</summary>
+    [NativeTypeName("#define ACL_STREAM_WAIT_VALUE_NOR 0x00000003u")]
+    public const uint ACL_STREAM_WAIT_VALUE_NOR = 0x00000003;
 
     /// <summary><c>#define ACL_SUCCESS 0</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_SUCCESS 0")]
@@ -741,6 +1474,36 @@ public static unsafe partial class Acl
     [LibraryImport("ascendcl", EntryPoint = "aclInit")]
     [return: NativeTypeName("aclError")]
     public static partial int aclInit([NativeTypeName("const char *")] sbyte* configPath);
+
+    /// <summary>Stops a running graph and waits for it (a new Execute is needed afterwards).</summary>
+    // C: aclError aclmdlRIAbort(aclmdlRI modelRI)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIAbort")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIAbort([NativeTypeName("aclmdlRI")] aclmdlRI modelRI);
+
+    /// <summary>Adds a conditional node to the capture on the stream (flags must be 0) and creates its child graphs.</summary>
+    // C: aclError aclmdlRIAddCondTask(aclmdlRICondTaskParams params, aclrtStream stream, uint32_t flags)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIAddCondTask")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIAddCondTask([NativeTypeName("aclmdlRICondTaskParams")] tagAclmdlRICondTaskParams @params, [NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("uint32_t")] uint flags);
+
+    /// <summary>Binds a stream created with ACL_STREAM_PERSISTENT: flag 0 for the head stream, 0x7FFFFFFF for others.</summary>
+    // C: aclError aclmdlRIBindStream(aclmdlRI modelRI, aclrtStream stream, uint32_t flag)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIBindStream")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIBindStream([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("uint32_t")] uint flag);
+
+    /// <summary>Starts a graph to be built (flag must be 0).</summary>
+    // C: aclError aclmdlRIBuildBegin(aclmdlRI *modelRI, uint32_t flag)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIBuildBegin")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIBuildBegin([NativeTypeName("aclmdlRI *")] aclmdlRI* modelRI, [NativeTypeName("uint32_t")] uint flag);
+
+    /// <summary>Finishes building (reserve must be NULL); the graph can run from now on.</summary>
+    // C: aclError aclmdlRIBuildEnd(aclmdlRI modelRI, void *reserve)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIBuildEnd")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIBuildEnd([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("void *")] void* reserve);
 
     /// <summary>Starts capturing the stream's work into a new model (graph) in the given capture mode.</summary>
     // C: aclError aclmdlRICaptureBegin(aclrtStream stream, aclmdlRICaptureMode mode)
@@ -790,6 +1553,24 @@ public static unsafe partial class Acl
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRICaptureThreadExchangeMode([NativeTypeName("aclmdlRICaptureMode *")] aclmdlRICaptureMode* mode);
 
+    /// <summary>Starts capturing the stream's work into a child graph from aclmdlRIAddCondTask (end with aclmdlRICaptureEnd).</summary>
+    // C: aclError aclmdlRICaptureToModelRIBegin(aclrtStream stream, aclmdlRI modelRI, aclmdlRICaptureMode mode)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRICaptureToModelRIBegin")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRICaptureToModelRIBegin([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclmdlRICaptureMode")] aclmdlRICaptureMode mode);
+
+    /// <summary>Creates a condition word owned by the graph being captured (modelRI from aclmdlRICaptureGetInfo).</summary>
+    // C: aclError aclmdlRICondHandleCreate(aclmdlRI modelRI, uint32_t defaultLaunchValue, aclmdlRICondHandleFlag flag, aclmdlRICondHandle *handle)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRICondHandleCreate")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRICondHandleCreate([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("uint32_t")] uint defaultLaunchValue, [NativeTypeName("aclmdlRICondHandleFlag")] aclmdlRICondHandleFlag flag, [NativeTypeName("aclmdlRICondHandle *")] aclmdlRICondHandle* handle);
+
+    /// <summary>The device address of the 64-bit condition word.</summary>
+    // C: aclError aclmdlRICondHandleGetCondPtr(aclmdlRICondHandle handle, uint64_t **ptr)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRICondHandleGetCondPtr")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRICondHandleGetCondPtr([NativeTypeName("aclmdlRICondHandle")] aclmdlRICondHandle handle, [NativeTypeName("uint64_t **")] ulong** ptr);
+
     /// <summary>Writes a captured model as JSON to path.</summary>
     // C: aclError aclmdlRIDebugJsonPrint(aclmdlRI modelRI, const char *path, uint32_t flags)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDebugJsonPrint")]
@@ -808,6 +1589,24 @@ public static unsafe partial class Acl
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIDestroy([NativeTypeName("aclmdlRI")] aclmdlRI modelRI);
 
+    /// <summary>A function aclmdlRIDestroy calls with userData (one registration per function).</summary>
+    // C: aclError aclmdlRIDestroyRegisterCallback(aclmdlRI modelRI, aclrtCallback func, void *userData)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDestroyRegisterCallback")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIDestroyRegisterCallback([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtCallback")] delegate* unmanaged<void*, void> func, [NativeTypeName("void *")] void* userData);
+
+    /// <summary>Removes a function registered with aclmdlRIDestroyRegisterCallback.</summary>
+    // C: aclError aclmdlRIDestroyUnregisterCallback(aclmdlRI modelRI, aclrtCallback func)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIDestroyUnregisterCallback")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIDestroyUnregisterCallback([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtCallback")] delegate* unmanaged<void*, void> func);
+
+    /// <summary>Closes the tasks launched on one bound stream.</summary>
+    // C: aclError aclmdlRIEndTask(aclmdlRI modelRI, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIEndTask")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIEndTask([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
     /// <summary>Replays a captured model and waits at most timeout ms.</summary>
     // C: aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIExecute")]
@@ -820,17 +1619,83 @@ public static unsafe partial class Acl
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIExecuteAsync([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>The graph's runtime id.</summary>
+    // C: aclError aclmdlRIGetId(aclmdlRI modelRI, uint32_t *modelRIId)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIGetId")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIGetId([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("uint32_t *")] uint* modelRIId);
+
     /// <summary>A captured model's name, into a buffer of maxLen bytes.</summary>
     // C: aclError aclmdlRIGetName(aclmdlRI modelRI, uint32_t maxLen, char *name)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRIGetName")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRIGetName([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("uint32_t")] uint maxLen, [NativeTypeName("char *")] sbyte* name);
 
+    /// <summary>The streams of a graph (for a captured graph, the runtime's internal capture streams).</summary>
+    // C: aclError aclmdlRIGetStreams(aclmdlRI modelRI, aclrtStream *streams, uint32_t *numStreams)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIGetStreams")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIGetStreams([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream *")] aclrtStream* streams, [NativeTypeName("uint32_t *")] uint* numStreams);
+
+    /// <summary>The tasks of one stream of a graph (a stream from aclmdlRIGetStreams).</summary>
+    // C: aclError aclmdlRIGetTasksByStream(aclrtStream stream, aclmdlRITask *tasks, uint32_t *numTasks)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIGetTasksByStream")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIGetTasksByStream([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclmdlRITask *")] aclmdlRITask* tasks, [NativeTypeName("uint32_t *")] uint* numTasks);
+
+    /// <summary>One launch attribute of a kernel task.</summary>
+    // C: aclError aclmdlRIKernelTaskGetAttribute(aclmdlRITask task, aclrtLaunchKernelAttrId attrId, aclrtLaunchKernelAttrValue *attrValue)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIKernelTaskGetAttribute")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIKernelTaskGetAttribute([NativeTypeName("aclmdlRITask")] aclmdlRITask task, [NativeTypeName("aclrtLaunchKernelAttrId")] aclrtLaunchKernelAttrId attrId, [NativeTypeName("aclrtLaunchKernelAttrValue *")] aclrtLaunchKernelAttrValue* attrValue);
+
     /// <summary>Names a captured model.</summary>
     // C: aclError aclmdlRISetName(aclmdlRI modelRI, const char *name)
     [LibraryImport("ascendcl", EntryPoint = "aclmdlRISetName")]
     [return: NativeTypeName("aclError")]
     public static partial int aclmdlRISetName([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("const char *")] sbyte* name);
+
+    /// <summary>C function <c>aclmdlRITaskDisable</c> (<c>acl/acl_rt.h</c>).</summary>
+    // C: aclError aclmdlRITaskDisable(aclmdlRITask task)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRITaskDisable")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRITaskDisable([NativeTypeName("aclmdlRITask")] aclmdlRITask task);
+
+    /// <summary>A task's parameters, by its type.</summary>
+    // C: aclError aclmdlRITaskGetParams(aclmdlRITask task, aclmdlRITaskParams *params)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRITaskGetParams")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRITaskGetParams([NativeTypeName("aclmdlRITask")] aclmdlRITask task, [NativeTypeName("aclmdlRITaskParams *")] aclmdlRITaskParams* @params);
+
+    /// <summary>A captured task's sequence id.</summary>
+    // C: aclError aclmdlRITaskGetSeqId(aclmdlRITask task, uint32_t *id)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRITaskGetSeqId")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRITaskGetSeqId([NativeTypeName("aclmdlRITask")] aclmdlRITask task, [NativeTypeName("uint32_t *")] uint* id);
+
+    /// <summary>The kind of a task.</summary>
+    // C: aclError aclmdlRITaskGetType(aclmdlRITask task, aclmdlRITaskType *type)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRITaskGetType")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRITaskGetType([NativeTypeName("aclmdlRITask")] aclmdlRITask task, [NativeTypeName("aclmdlRITaskType *")] aclmdlRITaskType* type);
+
+    /// <summary>Editing a captured graph in place (CANN 9.1+): set parameters or disable tasks (the graph is then UPDATING and cannot run), then apply with aclmdlRIUpdate. A failed edit leaves it FAULT.</summary>
+    // C: aclError aclmdlRITaskSetParams(aclmdlRITask task, aclmdlRITaskParams *params)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRITaskSetParams")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRITaskSetParams([NativeTypeName("aclmdlRITask")] aclmdlRITask task, [NativeTypeName("aclmdlRITaskParams *")] aclmdlRITaskParams* @params);
+
+    /// <summary>Unbinds a stream from a built graph.</summary>
+    // C: aclError aclmdlRIUnbindStream(aclmdlRI modelRI, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIUnbindStream")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIUnbindStream([NativeTypeName("aclmdlRI")] aclmdlRI modelRI, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>C function <c>aclmdlRIUpdate</c> (<c>acl/acl_rt.h</c>).</summary>
+    // C: aclError aclmdlRIUpdate(aclmdlRI modelRI)
+    [LibraryImport("ascendcl", EntryPoint = "aclmdlRIUpdate")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclmdlRIUpdate([NativeTypeName("aclmdlRI")] aclmdlRI modelRI);
 
     /// <summary>Creates an explicit context on the device and makes it current on the calling thread.</summary>
     // C: aclError aclrtCreateContext(aclrtContext *context, int32_t deviceId)
@@ -843,6 +1708,12 @@ public static unsafe partial class Acl
     [LibraryImport("ascendcl", EntryPoint = "aclrtCreateEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtCreateEvent([NativeTypeName("aclrtEvent *")] aclrtEvent* @event);
+
+    /// <summary>Creates a reusable ("new mode") event with ACL_EVENT_* flags: the kind a capture may record.</summary>
+    // C: aclError aclrtCreateEventExWithFlag(aclrtEvent *event, uint32_t flag)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtCreateEventExWithFlag")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtCreateEventExWithFlag([NativeTypeName("aclrtEvent *")] aclrtEvent* @event, [NativeTypeName("uint32_t")] uint flag);
 
     /// <summary>Creates an event with ACL_EVENT_* flags.</summary>
     // C: aclError aclrtCreateEventWithFlag(aclrtEvent *event, uint32_t flag)
@@ -928,7 +1799,7 @@ public static unsafe partial class Acl
     [return: NativeTypeName("const char *")]
     public static partial sbyte* aclrtGetSocName();
 
-    /// <summary>The runtime's major, minor and patch version.</summary>
+    /// <summary>The ACL interface version (1.17.0 for every CANN 9.x; CANN's own version: aclsysGetVersionStr/Num).</summary>
     // C: aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *patchVersion)
     [LibraryImport("ascendcl", EntryPoint = "aclrtGetVersion")]
     [return: NativeTypeName("aclError")]
@@ -951,6 +1822,48 @@ public static unsafe partial class Acl
     [LibraryImport("ascendcl", EntryPoint = "aclrtMallocHost")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtMallocHost([NativeTypeName("void **")] void** hostPtr, [NativeTypeName("size_t")] nuint size);
+
+    /// <summary>Creates a pool of device memory.</summary>
+    // C: aclError aclrtMemPoolCreate(aclrtMemPool *memPool, const aclrtMemPoolProps *poolProps)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolCreate")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolCreate([NativeTypeName("aclrtMemPool *")] aclrtMemPool* memPool, [NativeTypeName("const aclrtMemPoolProps *")] aclrtMemPoolProps* poolProps);
+
+    /// <summary>Destroys a pool.</summary>
+    // C: aclError aclrtMemPoolDestroy(const aclrtMemPool memPool)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolDestroy")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolDestroy([NativeTypeName("const aclrtMemPool")] aclrtMemPool memPool);
+
+    /// <summary>CANN 9.1+: returns pool memory to its pool in stream order (other aclrtMalloc memory is freed).</summary>
+    // C: aclError aclrtMemPoolFreeAsync(void *ptr, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolFreeAsync")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolFreeAsync([NativeTypeName("void *")] void* ptr, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>Reads one attribute into *value.</summary>
+    // C: aclError aclrtMemPoolGetAttr(aclrtMemPool memPool, aclrtMemPoolAttr attr, void *value)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolGetAttr")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolGetAttr([NativeTypeName("aclrtMemPool")] aclrtMemPool memPool, [NativeTypeName("aclrtMemPoolAttr")] aclrtMemPoolAttr attr, [NativeTypeName("void *")] void* value);
+
+    /// <summary>CANN 9.1+: allocates from the pool in stream order (size rounded up to 2 MiB); the address is returned at once and usable by work queued on the stream after this call.</summary>
+    // C: aclError aclrtMemPoolMallocAsync(void **ptr, size_t size, aclrtMemPool memPool, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolMallocAsync")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolMallocAsync([NativeTypeName("void **")] void** ptr, [NativeTypeName("size_t")] nuint size, [NativeTypeName("aclrtMemPool")] aclrtMemPool memPool, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>Sets one attribute from *value.</summary>
+    // C: aclError aclrtMemPoolSetAttr(aclrtMemPool memPool, aclrtMemPoolAttr attr, void *value)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolSetAttr")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolSetAttr([NativeTypeName("aclrtMemPool")] aclrtMemPool memPool, [NativeTypeName("aclrtMemPoolAttr")] aclrtMemPoolAttr attr, [NativeTypeName("void *")] void* value);
+
+    /// <summary>CANN 9.1+: releases idle pool memory above minBytesToKeep.</summary>
+    // C: aclError aclrtMemPoolTrimTo(aclrtMemPool memPool, size_t minBytesToKeep)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtMemPoolTrimTo")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtMemPoolTrimTo([NativeTypeName("aclrtMemPool")] aclrtMemPool memPool, [NativeTypeName("size_t")] nuint minBytesToKeep);
 
     /// <summary>Synchronous copy of count bytes into a destination of destMax bytes.</summary>
     // C: aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind)
@@ -994,6 +1907,12 @@ public static unsafe partial class Acl
     [return: NativeTypeName("aclError")]
     public static partial int aclrtRecordEvent([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("aclrtStream")] aclrtStream stream);
 
+    /// <summary>CANN 9.2+: a record with an ACL_EVENT_RECORD_* flag; RECORD_EXTERNAL on a capturing stream exposes the graph's record to waiters outside it.</summary>
+    // C: aclError aclrtRecordEventWithFlag(aclrtEvent event, aclrtStream stream, uint32_t flag)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtRecordEventWithFlag")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtRecordEventWithFlag([NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("uint32_t")] uint flag);
+
     /// <summary>Releases the calling process's use of the device (its default context and streams).</summary>
     // C: aclError aclrtResetDevice(int32_t deviceId)
     [LibraryImport("ascendcl", EntryPoint = "aclrtResetDevice")]
@@ -1029,6 +1948,18 @@ public static unsafe partial class Acl
     [LibraryImport("ascendcl", EntryPoint = "aclrtStreamWaitEvent")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtStreamWaitEvent([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtEvent")] aclrtEvent @event);
+
+    /// <summary>CANN 9.2+: a wait with an ACL_EVENT_WAIT_* flag; WAIT_EXTERNAL (timeout 0 only) makes a capturing stream's graph wait for a record made outside it.</summary>
+    // C: aclError aclrtStreamWaitEventWithFlag(aclrtStream stream, aclrtEvent event, uint32_t timeout, uint32_t flag)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtStreamWaitEventWithFlag")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtStreamWaitEventWithFlag([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("uint32_t")] uint timeout, [NativeTypeName("uint32_t")] uint flag);
+
+    /// <summary>As aclrtStreamWaitEvent; the wait fails after timeout ms.</summary>
+    // C: aclError aclrtStreamWaitEventWithTimeout(aclrtStream stream, aclrtEvent event, int32_t timeout)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtStreamWaitEventWithTimeout")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtStreamWaitEventWithTimeout([NativeTypeName("aclrtStream")] aclrtStream stream, [NativeTypeName("aclrtEvent")] aclrtEvent @event, [NativeTypeName("int32_t")] int timeout);
 
     /// <summary>Subscribes a host thread to run the stream's callbacks (inside aclrtProcessReport).</summary>
     // C: aclError aclrtSubscribeReport(uint64_t threadId, aclrtStream stream)
@@ -1071,4 +2002,28 @@ public static unsafe partial class Acl
     [LibraryImport("ascendcl", EntryPoint = "aclrtUnSubscribeReport")]
     [return: NativeTypeName("aclError")]
     public static partial int aclrtUnSubscribeReport([NativeTypeName("uint64_t")] ulong threadId, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>Holds the stream until the 64-bit word at devAddr meets value under the ACL_STREAM_WAIT_VALUE_* flag.</summary>
+    // C: aclError aclrtValueWait(void *devAddr, uint64_t value, uint32_t flag, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtValueWait")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtValueWait([NativeTypeName("void *")] void* devAddr, [NativeTypeName("uint64_t")] ulong value, [NativeTypeName("uint32_t")] uint flag, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>Writes the 64-bit value to 8-byte aligned device memory, in stream order (flag must be 0).</summary>
+    // C: aclError aclrtValueWrite(void *devAddr, uint64_t value, uint32_t flag, aclrtStream stream)
+    [LibraryImport("ascendcl", EntryPoint = "aclrtValueWrite")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclrtValueWrite([NativeTypeName("void *")] void* devAddr, [NativeTypeName("uint64_t")] ulong value, [NativeTypeName("uint32_t")] uint flag, [NativeTypeName("aclrtStream")] aclrtStream stream);
+
+    /// <summary>The same as one number: major * 10000000 + minor * 100000 + patch * 1000, less 300/200/100 for an alpha/beta/rc pre-release plus its number (9.1.0 = 90100000, 9.2.0-beta.1 = 90199801).</summary>
+    // C: aclError aclsysGetVersionNum(char *pkgName, int32_t *versionNum)
+    [LibraryImport("ascendcl", EntryPoint = "aclsysGetVersionNum")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclsysGetVersionNum([NativeTypeName("char *")] sbyte* pkgName, [NativeTypeName("int32_t *")] int* versionNum);
+
+    /// <summary>The version of an installed CANN package (pkgName "runtime" is CANN's own) as text, into a buffer of ACL_PKG_VERSION_MAX_SIZE bytes, e.g. "9.1.0".</summary>
+    // C: aclError aclsysGetVersionStr(char *pkgName, char *versionStr)
+    [LibraryImport("ascendcl", EntryPoint = "aclsysGetVersionStr")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclsysGetVersionStr([NativeTypeName("char *")] sbyte* pkgName, [NativeTypeName("char *")] sbyte* versionStr);
 }

@@ -22,6 +22,8 @@ typedef uint16_t aclFloat16;
 typedef void *aclrtStream;
 typedef void *aclrtEvent;
 typedef void *aclrtContext;
+/* A task of a graph (CANN 9.1+): from aclmdlRIGetTasksByStream, valid while its graph lives. */
+typedef void *aclmdlRITask;
 
 #define ACL_SUCCESS                       0
 #define ACL_ERROR_NONE                    0
@@ -29,6 +31,7 @@ typedef void *aclrtContext;
 #define ACL_ERROR_INVALID_PARAM           100000
 #define ACL_ERROR_UNINITIALIZE            100001
 #define ACL_ERROR_REPEAT_INITIALIZE       100002
+#define ACL_ERROR_INVALID_FILE            100003
 #define ACL_ERROR_REPEAT_FINALIZE         100037
 
 #define ACL_ERROR_BAD_ALLOC               200000

@@ -1,5 +1,6 @@
 /* Compiled as C11 with -pedantic -Werror: every public header must be valid C. */
 #include "acl/acl.h"
+#include "acl/acl_rt_memory_soma.h"
 #include "aclnn/aclnn_base.h"
 #include "aclnnop/aclnn_add.h"
 #include "aclnnop/aclnn_batch_matmul.h"

@@ -3,6 +3,7 @@
 //     acl/acl.h
 //     acl/acl_base.h
 //     acl/acl_rt.h
+//     acl/acl_rt_memory_soma.h
 //     acl/error_codes/rt_error_codes.h
 //   Configuration: native/bindgen/acl.json and native/bindgen/settings.json.
 //   Do not edit by hand; regenerate with:
@@ -23,6 +24,18 @@ public sealed unsafe class AclLayoutTests
     }
 
     [Fact]
+    public void aclmdlRICondHandle_HasClangSize()
+    {
+        Assert.Equal(8, sizeof(aclmdlRICondHandle));
+    }
+
+    [Fact]
+    public void aclmdlRITask_HasClangSize()
+    {
+        Assert.Equal(8, sizeof(aclmdlRITask));
+    }
+
+    [Fact]
     public void aclrtContext_HasClangSize()
     {
         Assert.Equal(8, sizeof(aclrtContext));
@@ -32,6 +45,18 @@ public sealed unsafe class AclLayoutTests
     public void aclrtEvent_HasClangSize()
     {
         Assert.Equal(8, sizeof(aclrtEvent));
+    }
+
+    [Fact]
+    public void aclrtFuncHandle_HasClangSize()
+    {
+        Assert.Equal(8, sizeof(aclrtFuncHandle));
+    }
+
+    [Fact]
+    public void aclrtMemPool_HasClangSize()
+    {
+        Assert.Equal(8, sizeof(aclrtMemPool));
     }
 
     [Fact]
@@ -144,6 +169,41 @@ public sealed unsafe class AclLayoutTests
     }
 
     [Fact]
+    public void aclmdlRICondHandleFlag_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclmdlRICondHandleFlag)));
+        Assert.Equal(4, sizeof(aclmdlRICondHandleFlag));
+        Assert.Single(Enum.GetNames<aclmdlRICondHandleFlag>());
+        Assert.Equal((uint)1, (uint)aclmdlRICondHandleFlag.ACL_MODEL_RI_COND_HANDLE_ASSIGN_DEFAULT);
+    }
+
+    [Fact]
+    public void aclmdlRICondTaskType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclmdlRICondTaskType)));
+        Assert.Equal(4, sizeof(aclmdlRICondTaskType));
+        Assert.Equal(3, Enum.GetNames<aclmdlRICondTaskType>().Length);
+        Assert.Equal((uint)0, (uint)aclmdlRICondTaskType.ACL_MODEL_RI_COND_TYPE_IF);
+        Assert.Equal((uint)1, (uint)aclmdlRICondTaskType.ACL_MODEL_RI_COND_TYPE_WHILE);
+        Assert.Equal((uint)2, (uint)aclmdlRICondTaskType.ACL_MODEL_RI_COND_TYPE_SWITCH);
+    }
+
+    [Fact]
+    public void aclmdlRITaskType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclmdlRITaskType)));
+        Assert.Equal(4, sizeof(aclmdlRITaskType));
+        Assert.Equal(7, Enum.GetNames<aclmdlRITaskType>().Length);
+        Assert.Equal((uint)0, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_DEFAULT);
+        Assert.Equal((uint)1, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_KERNEL);
+        Assert.Equal((uint)2, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_EVENT_RECORD);
+        Assert.Equal((uint)3, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_EVENT_WAIT);
+        Assert.Equal((uint)4, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_EVENT_RESET);
+        Assert.Equal((uint)5, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_VALUE_WRITE);
+        Assert.Equal((uint)6, (uint)aclmdlRITaskType.ACL_MODEL_RI_TASK_VALUE_WAIT);
+    }
+
+    [Fact]
     public void aclrtCallbackBlockType_HasClangUnderlyingTypeAndValues()
     {
         Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtCallbackBlockType)));
@@ -151,6 +211,16 @@ public sealed unsafe class AclLayoutTests
         Assert.Equal(2, Enum.GetNames<aclrtCallbackBlockType>().Length);
         Assert.Equal((uint)0, (uint)aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK);
         Assert.Equal((uint)1, (uint)aclrtCallbackBlockType.ACL_CALLBACK_BLOCK);
+    }
+
+    [Fact]
+    public void aclrtEngineType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtEngineType)));
+        Assert.Equal(4, sizeof(aclrtEngineType));
+        Assert.Equal(2, Enum.GetNames<aclrtEngineType>().Length);
+        Assert.Equal((uint)0, (uint)aclrtEngineType.ACL_RT_ENGINE_TYPE_AIC);
+        Assert.Equal((uint)1, (uint)aclrtEngineType.ACL_RT_ENGINE_TYPE_AIV);
     }
 
     [Fact]
@@ -175,6 +245,31 @@ public sealed unsafe class AclLayoutTests
     }
 
     [Fact]
+    public void aclrtLaunchKernelAttrId_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtLaunchKernelAttrId)));
+        Assert.Equal(4, sizeof(aclrtLaunchKernelAttrId));
+        Assert.Equal(8, Enum.GetNames<aclrtLaunchKernelAttrId>().Length);
+        Assert.Equal((uint)1, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_SCHEM_MODE);
+        Assert.Equal((uint)2, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_DYN_UBUF_SIZE);
+        Assert.Equal((uint)3, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_ENGINE_TYPE);
+        Assert.Equal((uint)4, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_BLOCKDIM_OFFSET);
+        Assert.Equal((uint)5, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_BLOCK_TASK_PREFETCH);
+        Assert.Equal((uint)6, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_DATA_DUMP);
+        Assert.Equal((uint)7, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_TIMEOUT);
+        Assert.Equal((uint)8, (uint)aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_TIMEOUT_US);
+    }
+
+    [Fact]
+    public void aclrtMemAllocationType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemAllocationType)));
+        Assert.Equal(4, sizeof(aclrtMemAllocationType));
+        Assert.Single(Enum.GetNames<aclrtMemAllocationType>());
+        Assert.Equal((uint)0, (uint)aclrtMemAllocationType.ACL_MEM_ALLOCATION_TYPE_PINNED);
+    }
+
+    [Fact]
     public void aclrtMemAttr_HasClangUnderlyingTypeAndValues()
     {
         Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemAttr)));
@@ -195,6 +290,28 @@ public sealed unsafe class AclLayoutTests
     }
 
     [Fact]
+    public void aclrtMemHandleType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemHandleType)));
+        Assert.Equal(4, sizeof(aclrtMemHandleType));
+        Assert.Equal(2, Enum.GetNames<aclrtMemHandleType>().Length);
+        Assert.Equal((uint)0, (uint)aclrtMemHandleType.ACL_MEM_HANDLE_TYPE_NONE);
+        Assert.Equal((uint)2, (uint)aclrtMemHandleType.ACL_MEM_HANDLE_TYPE_POSIX);
+    }
+
+    [Fact]
+    public void aclrtMemLocationType_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemLocationType)));
+        Assert.Equal(4, sizeof(aclrtMemLocationType));
+        Assert.Equal(4, Enum.GetNames<aclrtMemLocationType>().Length);
+        Assert.Equal((uint)0, (uint)aclrtMemLocationType.ACL_MEM_LOCATION_TYPE_HOST);
+        Assert.Equal((uint)1, (uint)aclrtMemLocationType.ACL_MEM_LOCATION_TYPE_DEVICE);
+        Assert.Equal((uint)2, (uint)aclrtMemLocationType.ACL_MEM_LOCATION_TYPE_UNREGISTERED);
+        Assert.Equal((uint)4, (uint)aclrtMemLocationType.ACL_MEM_LOCATION_TYPE_HOST_NUMA);
+    }
+
+    [Fact]
     public void aclrtMemMallocPolicy_HasClangUnderlyingTypeAndValues()
     {
         Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemMallocPolicy)));
@@ -210,6 +327,22 @@ public sealed unsafe class AclLayoutTests
         Assert.Equal((uint)7, (uint)aclrtMemMallocPolicy.ACL_MEM_MALLOC_HUGE1G_ONLY_P2P);
         Assert.Equal((uint)256, (uint)aclrtMemMallocPolicy.ACL_MEM_TYPE_LOW_BAND_WIDTH);
         Assert.Equal((uint)4096, (uint)aclrtMemMallocPolicy.ACL_MEM_TYPE_HIGH_BAND_WIDTH);
+    }
+
+    [Fact]
+    public void aclrtMemPoolAttr_HasClangUnderlyingTypeAndValues()
+    {
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(aclrtMemPoolAttr)));
+        Assert.Equal(4, sizeof(aclrtMemPoolAttr));
+        Assert.Equal(8, Enum.GetNames<aclrtMemPoolAttr>().Length);
+        Assert.Equal((uint)1, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_REUSE_FOLLOW_EVENT_DEPENDENCIES);
+        Assert.Equal((uint)2, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_REUSE_ALLOW_OPPORTUNISTIC);
+        Assert.Equal((uint)3, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES);
+        Assert.Equal((uint)4, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_ATTR_RELEASE_THRESHOLD);
+        Assert.Equal((uint)5, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_CURRENT);
+        Assert.Equal((uint)6, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_ATTR_RESERVED_MEM_HIGH);
+        Assert.Equal((uint)7, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_ATTR_USED_MEM_CURRENT);
+        Assert.Equal((uint)8, (uint)aclrtMemPoolAttr.ACL_RT_MEM_POOL_ATTR_USED_MEM_HIGH);
     }
 
     [Fact]
@@ -240,6 +373,164 @@ public sealed unsafe class AclLayoutTests
     }
 
     [Fact]
+    public void aclmdlRIEventRecordTaskParams_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclmdlRIEventRecordTaskParams));
+        aclmdlRIEventRecordTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.@event - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.eventFlag - (byte*)&value));
+        Assert.Equal(12, (int)((byte*)&value.recordFlag - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRIEventResetTaskParams_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclmdlRIEventResetTaskParams));
+        aclmdlRIEventResetTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.@event - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.eventFlag - (byte*)&value));
+        Assert.Equal(12, (int)((byte*)&value.resetFlag - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRIEventWaitTaskParams_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclmdlRIEventWaitTaskParams));
+        aclmdlRIEventWaitTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.@event - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.eventFlag - (byte*)&value));
+        Assert.Equal(12, (int)((byte*)&value.waitFlag - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRIKernelTaskParams_HasClangLayout()
+    {
+        Assert.Equal(88, sizeof(aclmdlRIKernelTaskParams));
+        aclmdlRIKernelTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.funcHandle - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.cfg - (byte*)&value));
+        Assert.Equal(16, (int)((byte*)&value.args - (byte*)&value));
+        Assert.Equal(24, (int)((byte*)&value.isHostArgs - (byte*)&value));
+        Assert.Equal(32, (int)((byte*)&value.argsSize - (byte*)&value));
+        Assert.Equal(40, (int)((byte*)&value.numBlocks - (byte*)&value));
+        Assert.Equal(44, (int)((byte*)value.rsv - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRITaskParams_HasClangLayout()
+    {
+        Assert.Equal(200, sizeof(aclmdlRITaskParams));
+        aclmdlRITaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.type - (byte*)&value));
+        Assert.Equal(4, (int)((byte*)value.rsv0 - (byte*)&value));
+        Assert.Equal(16, (int)((byte*)&value.taskGrp - (byte*)&value));
+        Assert.Equal(24, (int)((byte*)&value.opInfoPtr - (byte*)&value));
+        Assert.Equal(32, (int)((byte*)&value.opInfoSize - (byte*)&value));
+        Assert.Equal(40, (int)((byte*)value.rsv1 - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)value.rsv2 - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.kernelTaskParams - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.eventRecordTaskParams - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.eventWaitTaskParams - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.eventResetTaskParams - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.valueWriteTaskParams - (byte*)&value));
+        Assert.Equal(72, (int)((byte*)&value.valueWaitTaskParams - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRIValueWaitTaskParams_HasClangLayout()
+    {
+        Assert.Equal(24, sizeof(aclmdlRIValueWaitTaskParams));
+        aclmdlRIValueWaitTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.devAddr - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.value - (byte*)&value));
+        Assert.Equal(16, (int)((byte*)&value.flag - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclmdlRIValueWriteTaskParams_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclmdlRIValueWriteTaskParams));
+        aclmdlRIValueWriteTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.devAddr - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.value - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtLaunchKernelAttr_HasClangLayout()
+    {
+        Assert.Equal(20, sizeof(aclrtLaunchKernelAttr));
+        aclrtLaunchKernelAttr value = default;
+        Assert.Equal(0, (int)((byte*)&value.id - (byte*)&value));
+        Assert.Equal(4, (int)((byte*)&value.value - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtLaunchKernelAttrValue_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclrtLaunchKernelAttrValue));
+        aclrtLaunchKernelAttrValue value = default;
+        Assert.Equal(0, (int)((byte*)&value.schemMode - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.dynUBufSize - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.engineType - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.blockDimOffset - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.isBlockTaskPrefetch - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.isDataDump - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.timeout - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)&value.timeoutUs - (byte*)&value));
+        Assert.Equal(0, (int)((byte*)value.rsv - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtLaunchKernelCfg_HasClangLayout()
+    {
+        Assert.Equal(16, sizeof(aclrtLaunchKernelCfg));
+        aclrtLaunchKernelCfg value = default;
+        Assert.Equal(0, (int)((byte*)&value.attrs - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.numAttrs - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtMemLocation_HasClangLayout()
+    {
+        Assert.Equal(8, sizeof(aclrtMemLocation));
+        aclrtMemLocation value = default;
+        Assert.Equal(0, (int)((byte*)&value.id - (byte*)&value));
+        Assert.Equal(4, (int)((byte*)&value.type - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtMemPoolProps_HasClangLayout()
+    {
+        Assert.Equal(56, sizeof(aclrtMemPoolProps));
+        aclrtMemPoolProps value = default;
+        Assert.Equal(0, (int)((byte*)&value.allocType - (byte*)&value));
+        Assert.Equal(4, (int)((byte*)&value.handleType - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.location - (byte*)&value));
+        Assert.Equal(16, (int)((byte*)&value.maxSize - (byte*)&value));
+        Assert.Equal(24, (int)((byte*)value.reserved - (byte*)&value));
+    }
+
+    [Fact]
+    public void aclrtTimeoutUs_HasClangLayout()
+    {
+        Assert.Equal(8, sizeof(aclrtTimeoutUs));
+        aclrtTimeoutUs value = default;
+        Assert.Equal(0, (int)((byte*)&value.timeoutLow - (byte*)&value));
+        Assert.Equal(4, (int)((byte*)&value.timeoutHigh - (byte*)&value));
+    }
+
+    [Fact]
+    public void tagAclmdlRICondTaskParams_HasClangLayout()
+    {
+        Assert.Equal(24, sizeof(tagAclmdlRICondTaskParams));
+        tagAclmdlRICondTaskParams value = default;
+        Assert.Equal(0, (int)((byte*)&value.handle - (byte*)&value));
+        Assert.Equal(8, (int)((byte*)&value.type - (byte*)&value));
+        Assert.Equal(12, (int)((byte*)&value.size - (byte*)&value));
+        Assert.Equal(16, (int)((byte*)&value.modelRIArray - (byte*)&value));
+    }
+
+    [Fact]
     public void Constants_HaveHeaderValuesAndTypes()
     {
         Assert.Equal<object>(200001, Acl.ACL_ERROR_API_NOT_SUPPORT); // #define ACL_ERROR_API_NOT_SUPPORT 200001
@@ -248,6 +539,7 @@ public sealed unsafe class AclLayoutTests
         Assert.Equal<object>(200006, Acl.ACL_ERROR_FEATURE_UNSUPPORTED); // #define ACL_ERROR_FEATURE_UNSUPPORTED 200006
         Assert.Equal<object>(500000, Acl.ACL_ERROR_INTERNAL_ERROR); // #define ACL_ERROR_INTERNAL_ERROR 500000
         Assert.Equal<object>(200002, Acl.ACL_ERROR_INVALID_DEVICE); // #define ACL_ERROR_INVALID_DEVICE 200002
+        Assert.Equal<object>(100003, Acl.ACL_ERROR_INVALID_FILE); // #define ACL_ERROR_INVALID_FILE 100003
         Assert.Equal<object>(100000, Acl.ACL_ERROR_INVALID_PARAM); // #define ACL_ERROR_INVALID_PARAM 100000
         Assert.Equal<object>(200005, Acl.ACL_ERROR_INVALID_RESOURCE_HANDLE); // #define ACL_ERROR_INVALID_RESOURCE_HANDLE 200005
         Assert.Equal<object>(200003, Acl.ACL_ERROR_MEMORY_ADDRESS_UNALIGNED); // #define ACL_ERROR_MEMORY_ADDRESS_UNALIGNED 200003
@@ -290,11 +582,28 @@ public sealed unsafe class AclLayoutTests
         Assert.Equal<object>(107019, Acl.ACL_ERROR_RT_WAIT_TIMEOUT); // #define ACL_ERROR_RT_WAIT_TIMEOUT 107019
         Assert.Equal<object>(100001, Acl.ACL_ERROR_UNINITIALIZE); // #define ACL_ERROR_UNINITIALIZE 100001
         Assert.Equal<object>(0x00000002U, Acl.ACL_EVENT_CAPTURE_STREAM_PROGRESS); // #define ACL_EVENT_CAPTURE_STREAM_PROGRESS 0x00000002u
+        Assert.Equal<object>(0x00000010U, Acl.ACL_EVENT_DEVICE_USE_ONLY); // #define ACL_EVENT_DEVICE_USE_ONLY 0x00000010u
+        Assert.Equal<object>(0x00000020U, Acl.ACL_EVENT_EXTERNAL); // #define ACL_EVENT_EXTERNAL 0x00000020u
+        Assert.Equal<object>(0x00000040U, Acl.ACL_EVENT_IPC); // #define ACL_EVENT_IPC 0x00000040u
+        Assert.Equal<object>(0x0U, Acl.ACL_EVENT_RECORD_DEFAULT); // #define ACL_EVENT_RECORD_DEFAULT 0x0u
+        Assert.Equal<object>(0x01U, Acl.ACL_EVENT_RECORD_EXTERNAL); // #define ACL_EVENT_RECORD_EXTERNAL 0x01u
         Assert.Equal<object>(0x00000001U, Acl.ACL_EVENT_SYNC); // #define ACL_EVENT_SYNC 0x00000001u
         Assert.Equal<object>(0x00000008U, Acl.ACL_EVENT_TIME_LINE); // #define ACL_EVENT_TIME_LINE 0x00000008u
+        Assert.Equal<object>(0x0U, Acl.ACL_EVENT_WAIT_DEFAULT); // #define ACL_EVENT_WAIT_DEFAULT 0x0u
+        Assert.Equal<object>(0x01U, Acl.ACL_EVENT_WAIT_EXTERNAL); // #define ACL_EVENT_WAIT_EXTERNAL 0x01u
+        Assert.Equal<object>(1, Acl.ACL_MAJOR_VERSION); // #define ACL_MAJOR_VERSION 1
+        Assert.Equal<object>(0x0UL, Acl.ACL_MDLRI_DEBUG_JSON_PRINT_SUMMARY); // #define ACL_MDLRI_DEBUG_JSON_PRINT_SUMMARY 0x0UL
+        Assert.Equal<object>(0x1UL, Acl.ACL_MDLRI_DEBUG_JSON_PRINT_VERBOSE); // #define ACL_MDLRI_DEBUG_JSON_PRINT_VERBOSE 0x1UL
+        Assert.Equal<object>(17, Acl.ACL_MINOR_VERSION); // #define ACL_MINOR_VERSION 17
+        Assert.Equal<object>(0, Acl.ACL_PATCH_VERSION); // #define ACL_PATCH_VERSION 0
+        Assert.Equal<object>(128, Acl.ACL_PKG_VERSION_MAX_SIZE); // #define ACL_PKG_VERSION_MAX_SIZE 128
         Assert.Equal<object>(0x00000001U, Acl.ACL_STREAM_FAST_LAUNCH); // #define ACL_STREAM_FAST_LAUNCH 0x00000001u
         Assert.Equal<object>(0x00000002U, Acl.ACL_STREAM_FAST_SYNC); // #define ACL_STREAM_FAST_SYNC 0x00000002u
         Assert.Equal<object>(0x00000004U, Acl.ACL_STREAM_PERSISTENT); // #define ACL_STREAM_PERSISTENT 0x00000004u
+        Assert.Equal<object>(0x00000002U, Acl.ACL_STREAM_WAIT_VALUE_AND); // #define ACL_STREAM_WAIT_VALUE_AND 0x00000002u
+        Assert.Equal<object>(0x00000001U, Acl.ACL_STREAM_WAIT_VALUE_EQ); // #define ACL_STREAM_WAIT_VALUE_EQ 0x00000001u
+        Assert.Equal<object>(0x00000000U, Acl.ACL_STREAM_WAIT_VALUE_GEQ); // #define ACL_STREAM_WAIT_VALUE_GEQ 0x00000000u
+        Assert.Equal<object>(0x00000003U, Acl.ACL_STREAM_WAIT_VALUE_NOR); // #define ACL_STREAM_WAIT_VALUE_NOR 0x00000003u
         Assert.Equal<object>(0, Acl.ACL_SUCCESS); // #define ACL_SUCCESS 0
     }
 }
