@@ -75,6 +75,10 @@ internal sealed class CSharpEmitter(Settings settings)
                 }
                 first = false;
                 sb.Append(GeneratedDocs.Macro(macro));
+                if (group.ObsoleteMacros.TryGetValue(macro.Name, out string? replacement))
+                {
+                    sb.Append("    [Obsolete(").Append(Str($"Our former name of this code; CANN names it {replacement} (same value). Use {replacement}.")).Append(")]\n");
+                }
                 sb.Append("    [NativeTypeName(").Append(Str(macro.Text)).Append(")]\n");
                 sb.Append("    public const ").Append(macro.CSharpType).Append(' ').Append(macro.Name).Append(" = ")
                     .Append(macro.Value).Append(";\n");
@@ -92,6 +96,57 @@ internal sealed class CSharpEmitter(Settings settings)
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The class of an installed CANN's operators (--cann-include): the run's summary as a comment, the enums and types
+    /// only CANN declares nested in the class (no collision with Ascend.Interop.Native's top-level types), then every
+    /// bound function.
+    /// </summary>
+    public string EmitOperatorBindings(HeaderGroup group, OperatorSet set)
+    {
+        var sb = new StringBuilder();
+        sb.Append(Header(group, "Raw bindings"));
+        sb.Append("// What the run read and left out:\n");
+        foreach (string line in set.Summary().TrimEnd('\n').Split('\n'))
+        {
+            sb.Append("//   ").Append(line).Append('\n');
+        }
+        sb.Append('\n');
+        sb.Append("#nullable enable\n\n");
+        sb.Append("using System.Runtime.InteropServices;\n\n");
+        sb.Append("namespace ").Append(settings.Namespace).Append(";\n\n");
+        sb.Append("/// <summary>The aclnn functions of ").Append(set.Headers.Count - set.SkippedHeaders.Count)
+            .Append(" operator headers of <c>").Append(DocComments.Escape(set.IncludeDisplay))
+            .Append("</c>, with their C names; enums and types only CANN declares are nested.</summary>\n");
+        sb.Append("public static unsafe partial class ").Append(group.Class).Append('\n');
+        sb.Append("{\n");
+        var members = new List<string>();
+        foreach (EnumDef e in set.Enums)
+        {
+            var member = new StringBuilder();
+            EmitEnum(member, e, group.FlagEnums.Contains(e.Name));
+            members.Add(Indent(member.ToString()));
+        }
+        foreach (StructDef s in set.Structs)
+        {
+            var member = new StringBuilder();
+            EmitStruct(member, s);
+            members.Add(Indent(member.ToString()));
+        }
+        foreach (FunctionDef function in set.Functions)
+        {
+            var member = new StringBuilder();
+            EmitFunction(member, group, function);
+            members.Add(member.ToString());
+        }
+        sb.Append(string.Join("\n", members));
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>A top-level declaration's text (leading blank line dropped) indented one level, for nesting in a class.</summary>
+    private static string Indent(string text) =>
+        string.Concat(text.TrimStart('\n').Split('\n').Select(line => line.Length == 0 ? "\n" : "    " + line + "\n")).TrimEnd('\n') + "\n";
 
     private static void EmitHandle(StringBuilder sb, HandleDef handle)
     {
@@ -291,7 +346,16 @@ internal sealed class CSharpEmitter(Settings settings)
             foreach (MacroDef m in model.Macros.OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 string suffix = m.CSharpType switch { "uint" => "U", "long" => "L", "ulong" => "UL", _ => "" };
+                bool obsolete = group.ObsoleteMacros.ContainsKey(m.Name);
+                if (obsolete)
+                {
+                    t.Append("#pragma warning disable CS0618 // an obsolete alias keeps its value\n");
+                }
                 t.Append($"        Assert.Equal<object>({m.Value}{suffix}, {group.Class}.{m.Name}); // {m.Text}\n");
+                if (obsolete)
+                {
+                    t.Append("#pragma warning restore CS0618\n");
+                }
             }
             t.Append("    }\n");
             tests.Add(t.ToString());

@@ -25,6 +25,9 @@ internal sealed class CannInclude
     public string Include { get; set; } = "";
     public string Output { get; set; } = "";
     public string Class { get; set; } = "";
+
+    /// <summary>Headers per translation unit (default 24); a small one makes a small set exercise batches and their fallback.</summary>
+    public int? BatchSize { get; set; }
 }
 
 internal sealed class LibrarySettings
@@ -42,6 +45,16 @@ internal sealed class HeaderGroup
     public List<LibraryRule> Libraries { get; set; } = [];
     public List<string> FlagEnums { get; set; } = [];
     public List<string> ExcludeMacros { get; set; } = [];
+
+    /// <summary>
+    /// Our former names kept as obsolete aliases (<c>#define OLD NEW</c> in the header): old name to CANN's name. The
+    /// constant is emitted with <c>[Obsolete]</c> naming the replacement; the CANN value check accepts it as ours.
+    /// </summary>
+    public Dictionary<string, string> ObsoleteMacros { get; set; } = [];
+
+    /// <summary>Whether the headers mirror CANN's, so their values are checked against CANN's (--compare-cann).</summary>
+    public bool CompareValues { get; set; } = true;
+
     [JsonIgnore] public string ConfigFile { get; set; } = "";
 
     /// <summary>First rule whose pattern matches (exact name, or prefix followed by '*').</summary>

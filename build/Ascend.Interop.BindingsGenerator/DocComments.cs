@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace Ascend.Interop.BindingsGenerator;
@@ -9,12 +10,13 @@ namespace Ascend.Interop.BindingsGenerator;
 /// headers use plain <c>/* */</c> and <c>//</c>. A declaration's comment is the comment block that ends on the line
 /// directly above it, or else a comment after it on its own line; a <c>#define</c> in a run of defines shares the
 /// comment above the run. Declarations without a comment get a summary that names the C declaration and its header,
-/// so every public member has documentation (CS1591) whatever the headers say.
+/// so every public member has documentation (CS1591) whatever the headers say. Thread-safe: operator headers are
+/// read in parallel.
 /// </summary>
 internal static class DocComments
 {
-    private static readonly Dictionary<string, string> s_comments = new(StringComparer.Ordinal);
-    private static readonly Dictionary<string, string[]> s_files = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string> s_comments = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string[]> s_files = new(StringComparer.Ordinal);
 
     /// <summary>Remembers the header comment of the declaration at <paramref name="cursor"/> under <paramref name="key"/>.</summary>
     public static void Note(string key, CXCursor cursor, bool macro = false)
@@ -44,10 +46,7 @@ internal static class DocComments
 
     private static string? Read(string file, int index, bool macro)
     {
-        if (!s_files.TryGetValue(file, out string[]? lines))
-        {
-            s_files[file] = lines = File.Exists(file) ? File.ReadAllLines(file) : [];
-        }
+        string[] lines = s_files.GetOrAdd(file, f => File.Exists(f) ? File.ReadAllLines(f) : []);
         if (index < 0 || index >= lines.Length)
         {
             return null;

@@ -4,17 +4,17 @@ using System.Text;
 
 namespace Ascend.Interop.BindingsGenerator;
 
-/// <summary>Parses every configured header in one translation unit and reads declarations out of it.</summary>
+/// <summary>
+/// Parses our own headers (native/include) in one translation unit, in the language settings.json names (C11), and
+/// reads every declaration out of it. Strict: any libclang error diagnostic or unmappable declaration fails the run.
+/// <see cref="CheckCompilesAsCxx"/> holds the same headers to C++17 (CANN's operator headers are C++, and user code
+/// mixes ours with them).
+/// </summary>
 internal sealed unsafe class HeaderParser
 {
     private readonly Settings _settings;
     private readonly string _includeDirectory;
-    private readonly Dictionary<uint, List<(CXCursor Cursor, string Name)>> _tagNames = [];
     private readonly HashSet<string> _excludedMacros;
-    private void* _tu;
-
-    private readonly string[] _fallbackIncludeDirectories = [];
-    private readonly bool _tolerant;
 
     public HeaderParser(Settings settings, string repoRoot, IEnumerable<string> excludedMacros)
     {
@@ -23,94 +23,16 @@ internal sealed unsafe class HeaderParser
         _includeDirectory = Path.GetFullPath(Path.Combine(repoRoot, settings.IncludeDirectory));
     }
 
-    /// <summary>
-    /// Parses a foreign include folder (an installed CANN's): declarations count only when they come from
-    /// <paramref name="includeDirectory"/>; <paramref name="fallbackIncludeDirectories"/> resolve what it does not
-    /// ship itself. Tolerant: a function, macro or declaration the generator cannot map is skipped and listed in
-    /// <see cref="Skipped"/> instead of failing the run.
-    /// </summary>
-    public HeaderParser(Settings settings, string includeDirectory, IEnumerable<string> fallbackIncludeDirectories, bool tolerant)
-    {
-        _excludedMacros = new HashSet<string>(StringComparer.Ordinal);
-        _settings = settings;
-        _includeDirectory = Path.GetFullPath(includeDirectory);
-        _fallbackIncludeDirectories = fallbackIncludeDirectories.Select(Path.GetFullPath).ToArray();
-        _tolerant = tolerant;
-    }
-
-    /// <summary>What a tolerant parse left out, with the reason ("aclnnFoo: unsupported C type ...").</summary>
-    public List<string> Skipped { get; } = [];
-
-    /// <summary>The compiler's own include folder (stddef.h, stdint.h, stdbool.h): the NuGet libclang has no builtin headers.</summary>
-    public static string FindCompilerIncludeDirectory()
-    {
-        var tried = new List<string>();
-        foreach (string? compiler in new[] { Environment.GetEnvironmentVariable("CC"), "gcc", "cc", "clang" })
-        {
-            if (string.IsNullOrEmpty(compiler))
-            {
-                continue;
-            }
-            tried.Add(compiler);
-            try
-            {
-                var start = new ProcessStartInfo(compiler, "-print-file-name=include")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                };
-                using Process process = Process.Start(start)!;
-                string output = process.StandardOutput.ReadToEnd().Trim();
-                process.WaitForExit();
-                if (process.ExitCode == 0 && Path.IsPathRooted(output) && File.Exists(Path.Combine(output, "stddef.h")))
-                {
-                    return output;
-                }
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // Not installed: try the next compiler.
-            }
-        }
-        throw new GeneratorException(
-            $"no C compiler include folder found (ran '<compiler> -print-file-name=include' with: {string.Join(", ", tried)}). " +
-            "libclang from NuGet has no builtin headers (stddef.h, stdint.h); install gcc (apt-get install gcc) or set CC.");
-    }
-
     public HeaderModel Parse(IEnumerable<string> headers)
     {
-        string compilerInclude = FindCompilerIncludeDirectory();
-        var source = new StringBuilder();
-        foreach (string header in headers.Order(StringComparer.Ordinal))
-        {
-            source.Append("#include \"").Append(header).Append("\"\n");
-        }
-        var args = new List<string>(_settings.ClangArguments)
-        {
-            "-I", _includeDirectory,
-        };
-        foreach (string fallback in _fallbackIncludeDirectories)
-        {
-            args.Add("-I");
-            args.Add(fallback);
-        }
-        args.Add("-isystem");
-        args.Add(compilerInclude);
-
+        var args = new List<string>(_settings.ClangArguments) { "-I", _includeDirectory, "-isystem", CompilerIncludes.C() };
         void* index = Clang.clang_createIndex(0, 0);
         try
         {
-            ParseTranslationUnit(index, source.ToString(), args);
-            try
-            {
-                CheckDiagnostics();
-                return Read();
-            }
-            finally
-            {
-                Clang.clang_disposeTranslationUnit(_tu);
-            }
+            using TranslationUnit unit = TranslationUnit.Parse(index, Path.Combine(_includeDirectory, "__bindgen_all_headers.c"), Includes(headers), args,
+                Clang.TranslationUnitDetailedPreprocessingRecord | Clang.TranslationUnitSkipFunctionBodies);
+            FailOnErrors(unit, "C (" + string.Join(' ', _settings.ClangArguments) + ")");
+            return Read(unit);
         }
         finally
         {
@@ -118,72 +40,53 @@ internal sealed unsafe class HeaderParser
         }
     }
 
-    private void ParseTranslationUnit(void* index, string source, List<string> args)
+    /// <summary>Parses the headers again as C++17; any error diagnostic fails the run (our headers are C and C++ clean).</summary>
+    public void CheckCompilesAsCxx(IEnumerable<string> headers)
     {
-        string fileName = Path.Combine(_includeDirectory, "__bindgen_all_headers.c");
-        byte[] nameBytes = Encoding.UTF8.GetBytes(fileName + "\0");
-        byte[] sourceBytes = Encoding.UTF8.GetBytes(source + "\0");
-        var argBytes = args.Select(a => Encoding.UTF8.GetBytes(a + "\0")).ToArray();
-        var handles = argBytes.Select(b => System.Runtime.InteropServices.GCHandle.Alloc(b, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+        var args = new List<string> { "-x", "c++", "-std=c++17", "-I", _includeDirectory };
+        args.AddRange(CompilerIncludes.CxxArguments());
+        void* index = Clang.clang_createIndex(0, 0);
         try
         {
-            byte** argv = stackalloc byte*[args.Count];
-            for (int i = 0; i < args.Count; i++)
-            {
-                argv[i] = (byte*)handles[i].AddrOfPinnedObject();
-            }
-            fixed (byte* name = nameBytes)
-            fixed (byte* contents = sourceBytes)
-            {
-                var unsaved = new CXUnsavedFile { Filename = name, Contents = contents, Length = (nuint)(sourceBytes.Length - 1) };
-                void* tu;
-                int error = Clang.clang_parseTranslationUnit2(index, name, argv, args.Count, &unsaved, 1,
-                    Clang.TranslationUnitDetailedPreprocessingRecord | Clang.TranslationUnitSkipFunctionBodies, &tu);
-                if (error != 0 || tu == null)
-                {
-                    throw new GeneratorException($"libclang could not parse the headers (CXErrorCode {error}); arguments: {string.Join(' ', args)}");
-                }
-                _tu = tu;
-            }
+            using TranslationUnit unit = TranslationUnit.Parse(index, Path.Combine(_includeDirectory, "__bindgen_all_headers.cpp"), Includes(headers), args,
+                Clang.TranslationUnitSkipFunctionBodies);
+            FailOnErrors(unit, "C++17");
         }
         finally
         {
-            foreach (var h in handles)
-            {
-                h.Free();
-            }
+            Clang.clang_disposeIndex(index);
         }
     }
 
-    private void CheckDiagnostics()
+    private static string Includes(IEnumerable<string> headers)
     {
-        uint count = Clang.clang_getNumDiagnostics(_tu);
-        var errors = new List<string>();
-        for (uint i = 0; i < count; i++)
+        var source = new StringBuilder();
+        foreach (string header in headers.Order(StringComparer.Ordinal))
         {
-            void* diagnostic = Clang.clang_getDiagnostic(_tu, i);
-            try
+            source.Append("#include \"").Append(header).Append("\"\n");
+        }
+        return source.ToString();
+    }
+
+    private static void FailOnErrors(TranslationUnit unit, string language)
+    {
+        // Warnings are reported too; errors stop generation: after a missing header libclang
+        // silently turns unknown types (size_t) into int, and the bindings would be wrong.
+        var errors = new List<string>();
+        foreach (ClangDiagnostic diagnostic in unit.Diagnostics())
+        {
+            if (diagnostic.IsError)
             {
-                // Warnings are reported too; errors stop generation: after a missing header libclang
-                // silently turns unknown types (size_t) into int, and the bindings would be wrong.
-                string text = Clang.Take(Clang.clang_formatDiagnostic(diagnostic, Clang.clang_defaultDiagnosticDisplayOptions()));
-                if (Clang.clang_getDiagnosticSeverity(diagnostic) >= Clang.DiagnosticError)
-                {
-                    errors.Add(text);
-                }
-                else
-                {
-                    Console.Error.WriteLine("warning from libclang: " + text);
-                }
+                errors.Add(diagnostic.Format(f => f));
             }
-            finally
+            else if (diagnostic.Severity >= Clang.DiagnosticWarning)
             {
-                Clang.clang_disposeDiagnostic(diagnostic);
+                Console.Error.WriteLine("warning from libclang: " + diagnostic.Format(f => f));
             }
         }
         if (errors.Count > 0)
         {
-            throw new GeneratorException("libclang reported errors while parsing the headers:\n  " + string.Join("\n  ", errors));
+            throw new GeneratorException($"libclang reported errors while parsing the headers as {language}:\n  " + string.Join("\n  ", errors));
         }
     }
 
@@ -204,403 +107,131 @@ internal sealed unsafe class HeaderParser
         return relative.StartsWith("__bindgen", StringComparison.Ordinal) ? null : relative;
     }
 
-    private HeaderModel Read()
+    private HeaderModel Read(TranslationUnit unit)
     {
         var model = new HeaderModel();
-        List<CXCursor> top = Flatten(Clang.Children(Clang.clang_getTranslationUnitCursor(_tu)));
-
-        // First pass: give anonymous tags the name of the typedef that declares them.
-        foreach (CXCursor cursor in top)
-        {
-            if (cursor.Kind != CursorKind.TypedefDecl || HeaderOf(cursor) is null)
-            {
-                continue;
-            }
-            CXType underlying = Unelaborate(Clang.clang_getTypedefDeclUnderlyingType(cursor));
-            if (underlying.Kind is TypeKind.Enum or TypeKind.Record)
-            {
-                CXCursor tag = Clang.clang_getTypeDeclaration(underlying);
-                if (IsAnonymous(tag))
-                {
-                    RememberTagName(tag, Clang.Spelling(cursor));
-                }
-            }
-        }
-
+        List<CXCursor> top = DeclarationReader.Flatten(Clang.Children(unit.Cursor)).Where(c => HeaderOf(c) is not null).ToList();
+        var reader = new DeclarationReader(unit.Handle, _settings.TypeMap, _excludedMacros);
+        reader.RememberTypedefNames(top);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (CXCursor cursor in top)
         {
-            string? header = HeaderOf(cursor);
-            if (header is null)
-            {
-                continue;
-            }
-            if (_tolerant)
-            {
-                try
-                {
-                    ReadDeclaration(cursor, header, model, seen);
-                }
-                catch (GeneratorException e)
-                {
-                    Skipped.Add($"{header}: {Clang.Spelling(cursor)}: {e.Message}");
-                }
-                continue;
-            }
-            ReadDeclaration(cursor, header, model, seen);
+            reader.ReadDeclaration(cursor, HeaderOf(cursor)!, model, seen);
         }
         return model;
     }
+}
 
-    private void ReadDeclaration(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
+/// <summary>
+/// The compiler's own include folders. The NuGet libclang ships no builtin headers (stddef.h, stdint.h), so the C parse
+/// takes them from gcc; the C++ parse takes the whole system search list of g++ (libstdc++'s &lt;cstdint&gt;, &lt;cstdlib&gt;).
+/// </summary>
+internal static class CompilerIncludes
+{
+    private static string? s_c;
+    private static List<string>? s_cxx;
+
+    /// <summary>The C compiler's builtin include folder (<c>&lt;cc&gt; -print-file-name=include</c>).</summary>
+    public static string C()
     {
+        if (s_c is not null)
         {
-            switch (cursor.Kind)
-            {
-                case CursorKind.EnumDecl when Clang.clang_isCursorDefinition(cursor) != 0:
-                    ReadEnum(cursor, header, model, seen);
-                    break;
-                case CursorKind.StructDecl:
-                case CursorKind.UnionDecl:
-                    ReadStruct(cursor, header, model, seen);
-                    break;
-                case CursorKind.TypedefDecl:
-                    ReadTypedef(cursor, header, model, seen);
-                    break;
-                case CursorKind.FunctionDecl:
-                    ReadFunction(cursor, header, model, seen);
-                    break;
-                case CursorKind.MacroDefinition:
-                    ReadMacro(cursor, header, model);
-                    break;
-                case CursorKind.VarDecl:
-                    throw new GeneratorException($"{header}: global variable '{Clang.Spelling(cursor)}' is not supported");
-            }
+            return s_c;
         }
-    }
-
-    // extern "C" blocks are skipped by the C parse, but flatten linkage specs anyway (C++ mode).
-    private static List<CXCursor> Flatten(List<CXCursor> cursors)
-    {
-        var result = new List<CXCursor>();
-        foreach (CXCursor c in cursors)
+        var tried = new List<string>();
+        foreach (string? compiler in new[] { Environment.GetEnvironmentVariable("CC"), "gcc", "cc", "clang" })
         {
-            if (c.Kind == CursorKind.LinkageSpec)
+            if (string.IsNullOrEmpty(compiler))
             {
-                result.AddRange(Flatten(Clang.Children(c)));
+                continue;
             }
-            else
+            tried.Add(compiler);
+            if (Run(compiler, "-print-file-name=include", null) is { } output)
             {
-                result.Add(c);
-            }
-        }
-        return result;
-    }
-
-    private static bool IsAnonymous(CXCursor tag)
-    {
-        string spelling = Clang.Spelling(tag);
-        return Clang.clang_Cursor_isAnonymous(tag) != 0 || spelling.Length == 0 || spelling.Contains("(unnamed", StringComparison.Ordinal)
-            || spelling.Contains("(anonymous", StringComparison.Ordinal);
-    }
-
-    private void RememberTagName(CXCursor tag, string name)
-    {
-        uint hash = Clang.clang_hashCursor(tag);
-        if (!_tagNames.TryGetValue(hash, out var list))
-        {
-            _tagNames[hash] = list = [];
-        }
-        list.Add((tag, name));
-    }
-
-    private string TagName(CXCursor tag)
-    {
-        if (_tagNames.TryGetValue(Clang.clang_hashCursor(tag), out var list))
-        {
-            foreach (var (cursor, name) in list)
-            {
-                if (Clang.clang_equalCursors(cursor, tag) != 0)
+                output = output.Trim();
+                if (Path.IsPathRooted(output) && File.Exists(Path.Combine(output, "stddef.h")))
                 {
-                    return name;
+                    return s_c = output;
                 }
             }
         }
-        if (IsAnonymous(tag))
-        {
-            var (file, line) = Clang.Location(tag);
-            throw new GeneratorException($"anonymous struct/enum at {Path.GetFileName(file)}:{line} has no typedef name");
-        }
-        return Clang.Spelling(tag);
+        throw new GeneratorException(
+            $"no C compiler include folder found (ran '<compiler> -print-file-name=include' with: {string.Join(", ", tried)}). " +
+            "libclang from NuGet has no builtin headers (stddef.h, stdint.h); install gcc (apt-get install gcc) or set CC.");
     }
 
-    private static CXType Unelaborate(CXType type) =>
-        type.Kind == TypeKind.Elaborated ? Clang.clang_Type_getNamedType(type) : type;
-
-    private void ReadEnum(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
+    /// <summary>
+    /// "-isystem DIR" for each folder of the C++ compiler's system search list (<c>&lt;c++&gt; -E -x c++ - -v</c>),
+    /// in its order; the C compiler's builtin folder alone when no C++ compiler answers (C++ standard headers then fail
+    /// with a diagnostic naming them).
+    /// </summary>
+    public static List<string> CxxArguments()
     {
-        string name = TagName(cursor);
-        if (!seen.Add("enum " + name))
+        if (s_cxx is null)
         {
-            return;
-        }
-        CXType integer = Clang.clang_getEnumDeclIntegerType(cursor);
-        string underlying = MapType(integer);
-        bool signed = underlying is "int" or "long" or "short" or "sbyte";
-        var constants = new List<EnumConstant>();
-        foreach (CXCursor child in Clang.Children(cursor))
-        {
-            if (child.Kind == CursorKind.EnumConstantDecl)
+            var folders = new List<string>();
+            foreach (string? compiler in new[] { Environment.GetEnvironmentVariable("CXX"), "g++", "c++", "clang++" })
             {
-                DocComments.Note("const:" + Clang.Spelling(child), child);
-                constants.Add(new EnumConstant(Clang.Spelling(child), Clang.clang_getEnumConstantDeclValue(child),
-                    Clang.clang_getEnumConstantDeclUnsignedValue(child)));
-            }
-        }
-        DocComments.Note("type:" + name, cursor);
-        model.Enums.Add(new EnumDef(name, header, underlying, Clang.clang_Type_getSizeOf(integer), signed, constants));
-    }
-
-    private void ReadStruct(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
-    {
-        string name = TagName(cursor);
-        bool isDefinition = Clang.clang_isCursorDefinition(cursor) != 0;
-        if (!isDefinition)
-        {
-            // A forward declaration: opaque unless a definition appears somewhere.
-            CXCursor definition = Clang.clang_getCursorDefinition(cursor);
-            if (definition.Kind is CursorKind.StructDecl or CursorKind.UnionDecl)
-            {
-                return;
-            }
-            if (seen.Add("struct " + name))
-            {
-                DocComments.Note("type:" + name, cursor);
-                model.Structs.Add(new StructDef(name, header, 0, 0, [], Opaque: true));
-            }
-            return;
-        }
-        if (!seen.Add("struct " + name))
-        {
-            return;
-        }
-        CXType type = Clang.clang_getCursorType(cursor);
-        var fields = new List<FieldDef>();
-        bool overlapping = cursor.Kind == CursorKind.UnionDecl;
-        ReadFields(cursor, header, name, 0, fields, ref overlapping);
-        DocComments.Note("type:" + name, cursor);
-        model.Structs.Add(new StructDef(name, header, Clang.clang_Type_getSizeOf(type), Clang.clang_Type_getAlignOf(type), fields, Opaque: false,
-            Explicit: overlapping));
-    }
-
-    private bool HasTagName(CXCursor tag) =>
-        _tagNames.TryGetValue(Clang.clang_hashCursor(tag), out var list) && list.Exists(t => Clang.clang_equalCursors(t.Cursor, tag) != 0);
-
-    // The fields of a struct or union at their offsets from the outer record (baseBits). A C11 anonymous member
-    // (union or struct) is read in place, which makes the outer layout overlapping; libclang lists it as a nested
-    // record declaration without a field, so its offset comes from one of its fields' offset in the outer record.
-    private void ReadFields(CXCursor record, string header, string name, long baseBits, List<FieldDef> fields, ref bool overlapping)
-    {
-        CXType recordType = Clang.clang_getCursorType(record);
-        foreach (CXCursor child in Clang.Children(record))
-        {
-            if (child.Kind is CursorKind.StructDecl or CursorKind.UnionDecl && IsAnonymous(child) && !HasTagName(child))
-            {
-                CXCursor first = Clang.Children(child).Find(c => c.Kind == CursorKind.FieldDecl);
-                if (first.Kind != CursorKind.FieldDecl)
+                if (string.IsNullOrEmpty(compiler) || Run(compiler, "-E -x c++ - -v", "", stderr: true) is not { } output)
                 {
                     continue;
                 }
-                long memberBits = Clang.OffsetOf(recordType, Clang.Spelling(first)) - Clang.clang_Cursor_getOffsetOfField(first);
-                overlapping = true;
-                ReadFields(child, header, name, baseBits + memberBits, fields, ref overlapping);
-                continue;
-            }
-            if (child.Kind != CursorKind.FieldDecl)
-            {
-                continue;
-            }
-            string fieldName = Clang.Spelling(child);
-            if (Clang.clang_Cursor_isBitField(child) != 0)
-            {
-                throw new GeneratorException($"{header}: bit-field {name}.{fieldName} is not supported");
-            }
-            CXType fieldType = Clang.clang_getCursorType(child);
-            long arrayLength = 0;
-            string csType;
-            if (fieldType.Kind == TypeKind.ConstantArray)
-            {
-                arrayLength = Clang.clang_getArraySize(fieldType);
-                csType = MapType(Clang.clang_getArrayElementType(fieldType));
-                if (!IsPrimitive(csType))
+                bool inList = false;
+                foreach (string line in output.Split('\n'))
                 {
-                    throw new GeneratorException($"{header}: array field {name}.{fieldName} of '{csType}' is not supported (only primitive element types)");
+                    if (line.StartsWith("#include <...> search starts here", StringComparison.Ordinal))
+                    {
+                        inList = true;
+                    }
+                    else if (line.StartsWith("End of search list", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                    else if (inList && line.StartsWith(' ') && Directory.Exists(line.Trim()))
+                    {
+                        folders.Add(line.Trim());
+                    }
+                }
+                if (folders.Count > 0)
+                {
+                    break;
                 }
             }
-            else
+            if (folders.Count == 0)
             {
-                csType = MapType(fieldType);
+                folders.Add(C());
             }
-            DocComments.Note("field:" + name + "." + fieldName, child);
-            fields.Add(new FieldDef(fieldName, csType, Clang.Spelling(fieldType), baseBits + Clang.clang_Cursor_getOffsetOfField(child), arrayLength));
+            s_cxx = folders.SelectMany(f => new[] { "-isystem", f }).ToList();
         }
+        return s_cxx;
     }
 
-    internal static bool IsPrimitive(string cs) =>
-        cs is "byte" or "sbyte" or "short" or "ushort" or "int" or "uint" or "long" or "ulong" or "float" or "double" or "nint" or "nuint";
-
-    private void ReadTypedef(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
+    private static string? Run(string compiler, string arguments, string? input, bool stderr = false)
     {
-        string name = Clang.Spelling(cursor);
-        if (_settings.TypeMap.ContainsKey(name))
+        try
         {
-            return;
-        }
-        CXType underlying = Clang.clang_getTypedefDeclUnderlyingType(cursor);
-        CXType bare = Unelaborate(underlying);
-        if (bare.Kind is TypeKind.Enum or TypeKind.Record)
-        {
-            return; // the tag itself is emitted (named after this typedef when anonymous)
-        }
-        if (IsVoidPointer(bare))
-        {
-            if (seen.Add("handle " + name))
+            var start = new ProcessStartInfo(compiler, arguments)
             {
-                DocComments.Note("type:" + name, cursor);
-                model.Handles.Add(new HandleDef(name, header, Clang.clang_Type_getSizeOf(underlying)));
-            }
-            return;
-        }
-        if (seen.Add("alias " + name))
-        {
-            model.Aliases.Add(new AliasDef(name, header, MapType(underlying), Clang.clang_Type_getSizeOf(underlying)));
-        }
-    }
-
-    private static bool IsVoidPointer(CXType type) =>
-        type.Kind == TypeKind.Pointer && Clang.clang_getPointeeType(type).Kind == TypeKind.Void;
-
-    private void ReadFunction(CXCursor cursor, string header, HeaderModel model, HashSet<string> seen)
-    {
-        string name = Clang.Spelling(cursor);
-        if (!seen.Add("function " + name))
-        {
-            return;
-        }
-        CXType type = Clang.clang_getCursorType(cursor);
-        if (type.Kind != TypeKind.FunctionProto)
-        {
-            throw new GeneratorException($"{header}: function '{name}' has no prototype; declare its parameters (use (void) for none)");
-        }
-        CXType result = Clang.clang_getCursorResultType(cursor);
-        var parameters = new List<ParamDef>();
-        int count = Clang.clang_Cursor_getNumArguments(cursor);
-        for (uint i = 0; i < count; i++)
-        {
-            CXCursor arg = Clang.clang_Cursor_getArgument(cursor, i);
-            string argName = Clang.Spelling(arg);
-            CXType argType = Clang.clang_getCursorType(arg);
-            parameters.Add(new ParamDef(argName.Length == 0 ? $"param{i}" : argName, MapType(argType), Clang.Spelling(argType)));
-        }
-        string resultC = Clang.Spelling(result);
-        string prototype = Join(resultC, name) + "(" +
-            (parameters.Count == 0 ? "void" : string.Join(", ", parameters.Select(p => Join(p.CType, p.Name)))) + ")";
-        DocComments.Note("function:" + name, cursor);
-        model.Functions.Add(new FunctionDef(name, header, MapType(result), resultC, parameters, prototype));
-    }
-
-    private static string Join(string type, string name) => type.EndsWith('*') ? type + name : type + " " + name;
-
-    private void ReadMacro(CXCursor cursor, string header, HeaderModel model)
-    {
-        if (Clang.clang_Cursor_isMacroFunctionLike(cursor) != 0)
-        {
-            return;
-        }
-        List<(string Text, int Kind)> tokens = Clang.Tokens(_tu, cursor);
-        string name = tokens.Count > 0 ? tokens[0].Text : Clang.Spelling(cursor);
-        if (tokens.Count <= 1 || _excludedMacros.Contains(name))
-        {
-            return; // include guards and empty markers
-        }
-        List<string> body = tokens.Skip(1).Select(t => t.Text).ToList();
-        string text = "#define " + name + " " + string.Join(" ", body);
-        if (!IntegerMacro.TryEvaluate(body, out string csType, out string value))
-        {
-            throw new GeneratorException(
-                $"{header}: macro {name} is not an integer constant ({text}); exclude it in the group's 'excludeMacros' or teach the generator its form");
-        }
-        DocComments.Note("macro:" + name, cursor, macro: true);
-        model.Macros.Add(new MacroDef(name, header, csType, value, text));
-    }
-
-    /// <summary>The blittable C# spelling of a C type.</summary>
-    private string MapType(CXType type)
-    {
-        switch (type.Kind)
-        {
-            case TypeKind.Elaborated:
-                return MapType(Clang.clang_Type_getNamedType(type));
-            case TypeKind.Typedef:
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = input is not null,
+                UseShellExecute = false,
+            };
+            using Process process = Process.Start(start)!;
+            if (input is not null)
             {
-                CXCursor decl = Clang.clang_getTypeDeclaration(type);
-                string name = Clang.Spelling(decl);
-                if (_settings.TypeMap.TryGetValue(name, out string? mapped))
-                {
-                    return mapped;
-                }
-                CXType underlying = Clang.clang_getTypedefDeclUnderlyingType(decl);
-                return IsVoidPointer(Unelaborate(underlying)) ? name : MapType(underlying);
+                process.StandardInput.Write(input);
+                process.StandardInput.Close();
             }
-            case TypeKind.Pointer:
-            {
-                CXType pointee = Clang.clang_getPointeeType(type);
-                CXType canonicalPointee = Clang.clang_getCanonicalType(pointee);
-                if (canonicalPointee.Kind is TypeKind.FunctionProto or TypeKind.FunctionNoProto)
-                {
-                    return MapFunctionPointer(Unelaborate(pointee).Kind == TypeKind.Typedef ? canonicalPointee : Unparen(pointee));
-                }
-                return MapType(pointee) + "*";
-            }
-            case TypeKind.Void: return "void";
-            case TypeKind.Bool: return "byte";
-            case TypeKind.CharS:
-            case TypeKind.SChar: return "sbyte";
-            case TypeKind.CharU:
-            case TypeKind.UChar: return "byte";
-            case TypeKind.Short: return "short";
-            case TypeKind.UShort: return "ushort";
-            case TypeKind.Int: return "int";
-            case TypeKind.UInt: return "uint";
-            case TypeKind.Long: return Clang.clang_Type_getSizeOf(type) == 8 ? "long" : "int";
-            case TypeKind.ULong: return Clang.clang_Type_getSizeOf(type) == 8 ? "ulong" : "uint";
-            case TypeKind.LongLong: return "long";
-            case TypeKind.ULongLong: return "ulong";
-            case TypeKind.Float: return "float";
-            case TypeKind.Double: return "double";
-            case TypeKind.Enum:
-            case TypeKind.Record:
-                return TagName(Clang.clang_getTypeDeclaration(type));
-            default:
-                throw new GeneratorException($"unsupported C type '{Clang.Spelling(type)}' (CXTypeKind {type.Kind})");
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? (stderr ? error.Result : output) : null;
         }
-    }
-
-    private static CXType Unparen(CXType type) => Clang.clang_getCanonicalType(type);
-
-    private string MapFunctionPointer(CXType function)
-    {
-        var parts = new List<string>();
-        if (function.Kind == TypeKind.FunctionProto)
+        catch (System.ComponentModel.Win32Exception)
         {
-            int count = Clang.clang_getNumArgTypes(function);
-            for (uint i = 0; i < count; i++)
-            {
-                parts.Add(MapType(Clang.clang_getArgType(function, i)));
-            }
+            return null; // not installed: try the next compiler
         }
-        parts.Add(MapType(Clang.clang_getResultType(function)));
-        return "delegate* unmanaged<" + string.Join(", ", parts) + ">";
     }
 }
 

@@ -79,8 +79,18 @@ internal static class CursorKind
     public const int VarDecl = 9;
     public const int ParmDecl = 10;
     public const int TypedefDecl = 20;
-    public const int MacroDefinition = 501;
+    public const int CXXMethod = 21;
+    public const int Namespace = 22;
     public const int LinkageSpec = 23;
+    public const int ClassDecl = 4;
+    public const int FunctionTemplate = 30;
+    public const int ClassTemplate = 31;
+    public const int UsingDirective = 34;
+    public const int UsingDeclaration = 35;
+    public const int TypeAliasDecl = 36;
+    public const int StaticAssert = 602;
+    public const int MacroDefinition = 501;
+    public const int InclusionDirective = 503;
 }
 
 internal static class TypeKind
@@ -103,6 +113,8 @@ internal static class TypeKind
     public const int Float = 21;
     public const int Double = 22;
     public const int Pointer = 101;
+    public const int LValueReference = 103;
+    public const int RValueReference = 104;
     public const int Record = 105;
     public const int Enum = 106;
     public const int Typedef = 107;
@@ -118,8 +130,13 @@ internal static unsafe partial class Clang
 
     public const int DiagnosticError = 3;
     public const int TranslationUnitDetailedPreprocessingRecord = 0x01;
+    public const int TranslationUnitIncomplete = 0x02;
     public const int TranslationUnitSkipFunctionBodies = 0x40;
+    public const int TranslationUnitKeepGoing = 0x200;
+    public const int DiagnosticWarning = 2;
+    public const int DiagnosticFatal = 4;
     public const int TokenKindLiteral = 3;
+    public const int EvalResultInt = 1;
 
     [LibraryImport(Lib)] public static partial void* clang_createIndex(int excludeDeclarationsFromPch, int displayDiagnostics);
     [LibraryImport(Lib)] public static partial void clang_disposeIndex(void* index);
@@ -184,6 +201,18 @@ internal static unsafe partial class Clang
     [LibraryImport(Lib)] private static partial byte* clang_getCString(CXString text);
     [LibraryImport(Lib)] private static partial void clang_disposeString(CXString text);
     [LibraryImport(Lib)] public static partial CXString clang_getClangVersion();
+    [LibraryImport(Lib)] public static partial int clang_saveTranslationUnit(void* tu, byte* fileName, uint options);
+    [LibraryImport(Lib)] public static partial CXString clang_Cursor_getMangling(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial CXString clang_getDiagnosticSpelling(void* diagnostic);
+    [LibraryImport(Lib)] public static partial CXSourceLocation clang_getDiagnosticLocation(void* diagnostic);
+    [LibraryImport(Lib)] public static partial uint clang_Cursor_isVariadic(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial uint clang_Cursor_isFunctionInlined(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial void* clang_Cursor_Evaluate(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial int clang_EvalResult_getKind(void* result);
+    [LibraryImport(Lib)] public static partial uint clang_EvalResult_isUnsignedInt(void* result);
+    [LibraryImport(Lib)] public static partial long clang_EvalResult_getAsLongLong(void* result);
+    [LibraryImport(Lib)] public static partial ulong clang_EvalResult_getAsUnsigned(void* result);
+    [LibraryImport(Lib)] public static partial void clang_EvalResult_dispose(void* result);
 
     public static string Take(CXString text)
     {
@@ -222,6 +251,15 @@ internal static unsafe partial class Clang
         var list = (List<CXCursor>)GCHandle.FromIntPtr((nint)clientData).Target!;
         list.Add(cursor);
         return 1; // CXChildVisit_Continue
+    }
+
+    /// <summary>File, line and column of a source location ("" when it has no file, e.g. a command-line diagnostic).</summary>
+    public static (string File, uint Line, uint Column) FileLocation(CXSourceLocation location)
+    {
+        void* file;
+        uint line, column, offset;
+        clang_getFileLocation(location, &file, &line, &column, &offset);
+        return (file == null ? "" : Take(clang_getFileName(file)), line, column);
     }
 
     public static (string File, uint Line) Location(CXCursor c)

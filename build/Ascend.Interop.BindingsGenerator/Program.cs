@@ -11,7 +11,15 @@ using Ascend.Interop.BindingsGenerator;
 //                           /usr/local/Ascend/ascend-toolkit/latest/include) into one class
 //   --output <dir>          with --cann-include: output folder (default bindings/Ascend.Interop.Native.Cann/Generated)
 //   --class <name>          with --cann-include: class name (default CannOps)
+//   --verbose               with --cann-include: every error of each skipped header (the summary shows the first)
+//   --compare-cann <dir>    instead: check the enum values and macros of our headers against a CANN include folder
+//                           (repeatable, one per version); --check does it for every .cann/<version>/include present
+//   --isolated              with --cann-include: one translation unit per header (slower; the default parses batches
+//                           and re-parses a batch with an error header by header: the output is the same)
 bool check = false;
+bool verbose = false;
+bool isolated = false;
+var compareCann = new List<string>();
 string? root = null;
 string? cannInclude = null;
 string? output = null;
@@ -22,6 +30,15 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--check":
             check = true;
+            break;
+        case "--verbose":
+            verbose = true;
+            break;
+        case "--isolated":
+            isolated = true;
+            break;
+        case "--compare-cann" when i + 1 < args.Length:
+            compareCann.Add(Path.GetFullPath(args[++i]));
             break;
         case "--root" when i + 1 < args.Length:
             root = Path.GetFullPath(args[++i]);
@@ -36,7 +53,7 @@ for (int i = 0; i < args.Length; i++)
             className = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>]]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>] [--verbose] [--isolated]] [--compare-cann <dir>]...");
             return 2;
     }
 }
@@ -47,11 +64,43 @@ try
     if (cannInclude is not null)
     {
         string outputDirectory = Path.GetRelativePath(root, output ?? Path.Combine(root, "bindings", "Ascend.Interop.Native.Cann", "Generated")).Replace('\\', '/');
-        var cann = Generator.RunCann(root, cannInclude, outputDirectory, className);
-        return check ? Generator.Check(root, cann) : Generator.Write(root, cann);
+        string shown = Path.GetRelativePath(root, cannInclude).Replace('\\', '/') is var relative && !relative.StartsWith("..", StringComparison.Ordinal)
+            && !Path.IsPathRooted(relative) ? relative : cannInclude;
+        var (files, set, parser) = Generator.RunCann(root, cannInclude, outputDirectory, className, shown, batchSize: isolated ? 1 : null);
+        Console.Write(set.Summary());
+        Console.WriteLine($"parsed in {OperatorHeaderParser.Seconds(parser.Elapsed)} ({OperatorHeaderParser.Seconds(parser.ProcessorTime)} of processor time on {Environment.ProcessorCount} threads)");
+        if (verbose)
+        {
+            foreach (SkippedHeader skipped in set.SkippedHeaders)
+            {
+                Console.WriteLine($"{skipped.Header}, every error:\n  " + string.Join("\n  ", skipped.Diagnostics));
+            }
+        }
+        if (set.Functions.Count == 0)
+        {
+            Console.Error.WriteLine($"bindings generator: error: no function bound from {cannInclude}/aclnnop (every header skipped: see above)");
+            return 2;
+        }
+        return check ? Generator.Check(root, files) : Generator.Write(root, files);
+    }
+    if (compareCann.Count > 0)
+    {
+        return CannValueComparer.Run(root, compareCann);
     }
     var generated = Generator.Run(root);
-    return check ? Generator.Check(root, generated) : Generator.Write(root, generated);
+    if (!check)
+    {
+        return Generator.Write(root, generated);
+    }
+    int drift = Generator.Check(root, generated);
+    List<string> local = CannValueComparer.FindLocalCann(root);
+    if (local.Count == 0)
+    {
+        Console.WriteLine("values not compared with CANN's: no .cann/<version>/include here (build/extract-cann-headers.sh makes one).");
+        return drift;
+    }
+    int values = CannValueComparer.Run(root, local);
+    return drift != 0 ? drift : values;
 }
 catch (GeneratorException e)
 {
@@ -101,8 +150,7 @@ internal static class Generator
             }
         }
 
-        var parser = new HeaderParser(settings, root, groups.SelectMany(g => g.ExcludeMacros));
-        HeaderModel all = parser.Parse(headerToGroup.Keys);
+        HeaderModel all = ParseOwnHeaders(root, settings, groups);
 
         var perGroup = groups.ToDictionary(g => g, _ => new HeaderModel());
         HeaderModel For(string header, string what) => headerToGroup.TryGetValue(header, out HeaderGroup? g)
@@ -127,25 +175,43 @@ internal static class Generator
             emitter.EmitBoundFunctionList(groups.SelectMany(g => perGroup[g].Functions.Select(f => (g, f))));
         foreach (CannInclude sample in settings.CannIncludes)
         {
-            foreach (var (path, text) in RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
-                $"{sample.Include} --output {sample.Output} --class {sample.Class}"))
+            var (files, set, parser) = RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
+                $"{sample.Include} --output {sample.Output} --class {sample.Class}", all, sample.BatchSize);
+            foreach (var (path, text) in files)
             {
                 output[path] = text;
             }
+            Console.WriteLine($"{sample.Class}: {set.Headers.Count} operator headers of {sample.Include} read in {OperatorHeaderParser.Seconds(parser.Elapsed)}: " +
+                $"{set.Operators.Count} operators, {set.Functions.Count} functions bound; {set.SkippedHeaders.Count} headers and " +
+                $"{set.SkippedDeclarations.Count} declarations skipped (listed at the top of {sample.Output}/{sample.Class}.cs)");
         }
         return output;
     }
 
     /// <summary>
-    /// Binds every aclnnop/*.h of <paramref name="includeDirectory"/> (an installed CANN's include folder) into class
-    /// <paramref name="className"/>: functions only (their types come from Ascend.Interop.Native), each looked up at
-    /// first call in the "opapi" libraries. Headers the CANN folder does not have (aclnn/aclnn_base.h for a synthetic
-    /// set) resolve from native/include. What cannot be mapped is skipped and reported, not fatal.
+    /// Our own headers (every header group's), parsed strictly as C and checked to compile as C++17: what
+    /// Ascend.Interop.Native declares.
     /// </summary>
-    public static SortedDictionary<string, string> RunCann(string root, string includeDirectory, string outputDirectory, string className,
-        string? displayInclude = null)
+    public static HeaderModel ParseOwnHeaders(string root, Settings settings, List<HeaderGroup> groups)
     {
-        var (settings, _) = ConfigLoader.Load(root);
+        var parser = new HeaderParser(settings, root, groups.SelectMany(g => g.ExcludeMacros));
+        var headers = groups.SelectMany(g => g.Headers).ToList();
+        HeaderModel model = parser.Parse(headers);
+        parser.CheckCompilesAsCxx(headers);
+        return model;
+    }
+
+    /// <summary>
+    /// Binds every aclnnop/*.h of <paramref name="includeDirectory"/> (an installed CANN's include folder) into class
+    /// <paramref name="className"/> (<see cref="OperatorHeaderParser"/>): each header parsed alone as C++17, what cannot
+    /// be bound skipped and listed, enums and types only CANN declares nested in the class, every function looked up
+    /// at first call in the "opapi" libraries. Headers the CANN folder does not have (aclnn/aclnn_base.h for a partial
+    /// set) resolve from native/include. <paramref name="bound"/>: our headers' model, parsed when not given.
+    /// </summary>
+    public static (SortedDictionary<string, string> Files, OperatorSet Set, OperatorHeaderParser Parser) RunCann(string root, string includeDirectory,
+        string outputDirectory, string className, string? displayInclude = null, HeaderModel? bound = null, int? batchSize = null)
+    {
+        var (settings, groups) = ConfigLoader.Load(root);
         string operators = Path.Combine(includeDirectory, "aclnnop");
         if (!Directory.Exists(operators))
         {
@@ -156,31 +222,28 @@ internal static class Generator
         {
             throw new GeneratorException($"{operators} holds no header");
         }
-        var parser = new HeaderParser(settings, includeDirectory, [Path.Combine(root, settings.IncludeDirectory)], tolerant: true);
-        HeaderModel all = parser.Parse(headers);
-        var model = new HeaderModel();
-        bool Ours(string header) => header.StartsWith("aclnnop/", StringComparison.Ordinal);
-        model.Functions.AddRange(all.Functions.Where(f => Ours(f.Header) && f.Name.StartsWith("aclnn", StringComparison.Ordinal)));
-        model.Enums.AddRange(all.Enums.Where(e => Ours(e.Header)));
-        model.Structs.AddRange(all.Structs.Where(e => Ours(e.Header)));
-        model.Handles.AddRange(all.Handles.Where(e => Ours(e.Header)));
-        foreach (string skipped in parser.Skipped.Where(Ours))
+        bound ??= ParseOwnHeaders(root, settings, groups);
+        string display = displayInclude ?? includeDirectory;
+        var parser = new OperatorHeaderParser(settings, includeDirectory, [Path.Combine(root, settings.IncludeDirectory)], bound, className,
+            displayInclude is null ? includeDirectory : displayInclude.Split(' ')[0])
         {
-            Console.Error.WriteLine("skipped " + skipped);
-        }
+            BatchSize = batchSize ?? 24,
+        };
+        OperatorSet set = parser.Parse(headers);
         var group = new HeaderGroup
         {
             Name = className,
             Class = className,
             Headers = headers,
-            Libraries = [new LibraryRule { Match = "aclnn*", Library = "opapi" }],
-            ConfigFile = "--cann-include " + (displayInclude ?? includeDirectory),
+            Libraries = [new LibraryRule { Match = "acl*", Library = "opapi" }],
+            ConfigFile = "--cann-include " + display,
         };
         var emitter = new CSharpEmitter(settings);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            [$"{outputDirectory}/{className}.cs"] = emitter.EmitBindings(group, model),
+            [$"{outputDirectory}/{className}.cs"] = emitter.EmitOperatorBindings(group, set),
         };
+        return (files, set, parser);
     }
 
     private static IEnumerable<string> OutputDirectories(SortedDictionary<string, string> generated) =>

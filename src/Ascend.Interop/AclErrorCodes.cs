@@ -6,13 +6,18 @@ namespace Ascend.Interop;
 /// </summary>
 public static class AclErrorCodes
 {
-    /// <summary>The symbolic name of <paramref name="code"/>, or <c>"ACL_ERROR_UNKNOWN(code)"</c>.</summary>
+    /// <summary>
+    /// The symbolic name of <paramref name="code"/> as CANN spells it (<c>acl/error_codes/rt_error_codes.h</c>,
+    /// <c>acl/acl_base.h</c>, <c>aclnn/opdev/op_errno.h</c>; codes new in CANN 9.1.0 included), or
+    /// <c>"ACL_ERROR_UNKNOWN(code)"</c>.
+    /// </summary>
     public static string NameOf(int code) => code switch
     {
         0 => "ACL_SUCCESS",
         100000 => "ACL_ERROR_INVALID_PARAM",
         100001 => "ACL_ERROR_UNINITIALIZE",
         100002 => "ACL_ERROR_REPEAT_INITIALIZE",
+        100003 => "ACL_ERROR_INVALID_FILE",
         100037 => "ACL_ERROR_REPEAT_FINALIZE",
         200000 => "ACL_ERROR_BAD_ALLOC",
         200001 => "ACL_ERROR_API_NOT_SUPPORT",
@@ -27,7 +32,7 @@ public static class AclErrorCodes
         107001 => "ACL_ERROR_RT_INVALID_DEVICEID",
         107002 => "ACL_ERROR_RT_CONTEXT_NULL",
         107003 => "ACL_ERROR_RT_STREAM_CONTEXT",
-        107012 => "ACL_ERROR_RT_SUBSCRIBE_THREAD",
+        107012 => "ACL_ERROR_RT_THREAD_SUBSCRIBE",
         107015 => "ACL_ERROR_RT_STREAM_NO_CB_REG",
         107019 => "ACL_ERROR_RT_WAIT_TIMEOUT",
         107024 => "ACL_ERROR_RT_CAPTURE_DEPENDENCY",
@@ -37,17 +42,24 @@ public static class AclErrorCodes
         107028 => "ACL_ERROR_RT_EVENT_CAPTURED",
         107029 => "ACL_ERROR_RT_STREAM_NOT_CAPTURED",
         107030 => "ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT",
-        107033 => "ACL_ERROR_RT_TASK_GROUP_STATUS",
+        107033 => "ACL_ERROR_STREAM_TASK_GROUP_STATUS",
         107036 => "ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED",
         107037 => "ACL_ERROR_RT_MODEL_RUNNING",
-        107038 => "ACL_ERROR_RT_CAPTURE_WRONG_THREAD",
+        107038 => "ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD",
+        107039 => "ACL_ERROR_RT_INSUFFICIENT_INPUT_ARRAY",
+        107040 => "ACL_ERROR_RT_MODEL_UPDATE_FAILED",
         107041 => "ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC",
+        107042 => "ACL_ERROR_RT_SYMBOL_NOT_FOUND",
+        107043 => "ACL_ERROR_RT_INVALID_SYMBOL",
+        107044 => "ACL_ERROR_RT_INVALID_DEVICE_FUNCTION",
+        107045 => "ACL_ERROR_RT_SUB_ACLGRAPH_IS_CAPTURING",
         207000 => "ACL_ERROR_RT_FEATURE_NOT_SUPPORT",
         207001 => "ACL_ERROR_RT_MEMORY_ALLOCATION",
         207004 => "ACL_ERROR_RT_NO_DEVICE",
         207005 => "ACL_ERROR_RT_RESOURCE_ALLOC_FAIL",
         207008 => "ACL_ERROR_RT_NO_STREAM_RESOURCE",
         207018 => "ACL_ERROR_RT_DEVICE_OOM",
+        207020 => "ACL_ERROR_RT_TIMEOUT",
         507000 => "ACL_ERROR_RT_INTERNAL_ERROR",
         507006 => "ACL_ERROR_RT_EVENT_NOT_COMPLETE",
         507012 => "ACL_ERROR_RT_REPORT_TIMEOUT",
@@ -59,8 +71,12 @@ public static class AclErrorCodes
         161002 => "ACLNN_ERR_PARAM_INVALID",
         361001 => "ACLNN_ERR_RUNTIME_ERROR",
         561000 => "ACLNN_ERR_INNER",
+        561002 => "ACLNN_ERR_INNER_TILING_ERROR",
         561103 => "ACLNN_ERR_INNER_NULLPTR",
         507904 => "ACL_ERROR_RT_COMM_OP_RETRY_FAIL",
+        507914 => "ACL_ERROR_RT_L3_PORT_ERROR",
+        507915 => "ACL_ERROR_RT_CCU_TIMEOUT",
+        507916 => "ACL_ERROR_RT_CCU_EXCEPTION",
         _ => $"ACL_ERROR_UNKNOWN({code})",
     };
 
@@ -79,7 +95,10 @@ public static class AclErrorCodes
         107033 => "The task group is in the wrong state, or its update did not re-issue the same number and kinds of tasks.",
         107036 => "EndCapture was called on a stream other than the one that began the capture.",
         107038 => "The capture must end on the thread that began it (in Global and ThreadLocal modes).",
+        107039 => "The array passed to receive the result is smaller than what the runtime has to return.",
+        107040 => "The captured graph cannot be edited or updated in its current state (capturing, running, or not ready).",
         107041 => "A pageable-memory async copy became a synchronous copy, which the active capture forbids. Use pinned host memory.",
+        107045 => "A child graph of this graph is still being captured: end its capture first.",
         207001 or 207018 => "The device is out of memory.",
         207005 or 207008 => "The device has no free streams left: each live captured graph holds at least one. Dispose graphs, share pools, or capture fewer sizes.",
         507046 => "Synchronizing the stream timed out.",

@@ -11,28 +11,17 @@ namespace Ascend.Interop;
 public sealed class NpuDevice : IDisposable
 {
     private static readonly Lock s_registryLock = new();
-    private static readonly Dictionary<int, SharedDeviceState> s_devices = new();
+    private static readonly Dictionary<int, DeviceState> s_devices = new();
 
-    private readonly SharedDeviceState _shared;
+    private readonly DeviceState _shared;
     private readonly ContextHandle _context;
     private int _disposed;
 
-    private NpuDevice(int id, SharedDeviceState shared)
+    private NpuDevice(int id, DeviceState shared)
     {
         Id = id;
         _shared = shared;
         _context = shared.Context;
-    }
-
-    /// <summary>What every NpuDevice object of one device id shares: the context, default stream and pool.</summary>
-    private sealed class SharedDeviceState(ContextHandle context)
-    {
-        public readonly ContextHandle Context = context;
-        public int Users = 1;
-        /// <summary>A device object no user holds (never disposed), for objects shared by all users: default stream, pool.</summary>
-        public NpuDevice? Internal;
-        public NpuStream? DefaultStream;
-        public DeviceMemoryPool? Pool;
     }
 
     /// <summary>Number of devices visible to the runtime.</summary>
@@ -72,7 +61,7 @@ public sealed class NpuDevice : IDisposable
             AclCheck.Check(aclrtCreateContext(&native, id), nameof(aclrtCreateContext), $"opening device {id}");
             var context = new ContextHandle((nint)native, id);
             ContextHandle.ForgetCurrent(); // aclrtCreateContext made it current: let MakeCurrent confirm it
-            shared = new SharedDeviceState(context);
+            shared = new DeviceState(id, context);
             shared.Internal = new NpuDevice(id, shared);
             s_devices[id] = shared;
             return new NpuDevice(id, shared);
@@ -94,6 +83,9 @@ public sealed class NpuDevice : IDisposable
 
     /// <summary>True once <see cref="Dispose"/> ran.</summary>
     public bool IsDisposed => _disposed != 0;
+
+    /// <summary>The state shared by every object of this device id (readable after this object's Dispose).</summary>
+    internal DeviceState State => _shared;
 
     /// <summary>The device's default stream (CANN's NULL stream). It cannot capture graphs.</summary>
     public NpuStream DefaultStream
@@ -135,7 +127,7 @@ public sealed class NpuDevice : IDisposable
         get
         {
             using var lease = Enter();
-            return StreamAccounting.For(Id);
+            return _shared.Budget();
         }
     }
 
@@ -159,20 +151,21 @@ public sealed class NpuDevice : IDisposable
     public void Synchronize()
     {
         HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuDevice.Synchronize");
-        NpuGraph.ThrowIfDeviceCapturing(Id, "NpuDevice.Synchronize");
+        NpuStream.ThrowIfDeviceCapturing(Id, "NpuDevice.Synchronize");
         using var lease = Enter();
         AclCheck.Check(aclrtSynchronizeDevice(), nameof(aclrtSynchronizeDevice));
     }
 
-    /// <summary>
-    /// Called when the last graph of device <paramref name="id"/> is gone: blocks of the device pool
-    /// that were freed inside captures cannot be read by any graph any more.
-    /// </summary>
-    internal static void OnLastGraphReleased(int id)
+    /// <summary>Live graphs per open device id (the graph-count instrument of <see cref="NpuMetrics"/>).</summary>
+    internal static List<(int Device, int Graphs)> LiveGraphsByDevice()
     {
-        DeviceMemoryPool? pool;
-        lock (s_registryLock) pool = s_devices.TryGetValue(id, out var shared) ? shared.Pool : null;
-        pool?.ReleaseCaptureHolds();
+        var result = new List<(int, int)>();
+        lock (s_registryLock)
+        {
+            foreach (var (id, state) in s_devices)
+                if (state.Graphs != 0) result.Add((id, state.Graphs));
+        }
+        return result;
     }
 
     /// <summary>Makes the device current on the calling thread and holds its context for one call.</summary>

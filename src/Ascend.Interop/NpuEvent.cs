@@ -53,10 +53,8 @@ public sealed class NpuEvent : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         if (stream.Device.Id != Device.Id)
             throw new ArgumentException($"The event belongs to NPU device {Device.Id} but the stream to device {stream.Device.Id}.", nameof(stream));
-        using var streamLease = stream.Enter();
-        using var lease = Lease();
-        AclCheck.Check(aclrtRecordEvent(NativeHandle.Event(lease.Value), stream.Native(streamLease)), nameof(aclrtRecordEvent));
-        OnRecorded(stream);
+        var work = new EventRecordWork(this);
+        stream.Submit(ref work);
     }
 
     /// <summary>Waits until the work before the event's last record has completed.</summary>
@@ -129,14 +127,8 @@ public sealed class NpuEvent : IDisposable
     }
 
     // Capture awareness: an event recorded inside a capture cannot be waited on by the host
-    // until the graph runs (CANN: 107028). The capture layer sets this.
+    // until the graph runs (CANN: 107028). The stream's submission path sets this at every record.
     internal NpuGraph? CapturedIn { get; set; }
 
-    private void OnRecorded(NpuStream stream) => CapturedIn = stream.ActiveCapture;
-
-    private void ThrowIfCapturedRecord(string operation)
-    {
-        if (CapturedIn is { } graph && graph.IsCapturing)
-            throw NpuCaptureException.EventCaptured(operation, this, graph);
-    }
+    private void ThrowIfCapturedRecord(string operation) => NpuStream.ThrowIfCapturedRecord(this, operation);
 }

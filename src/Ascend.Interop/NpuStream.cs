@@ -31,7 +31,7 @@ public sealed partial class NpuStream : IDisposable
         using var lease = device.Enter();
         Native.aclrtStream native;
         AclCheck.Check(aclrtCreateStream(&native), nameof(aclrtCreateStream), $"creating a stream on device {device.Id}");
-        return new NpuStream(device, new StreamHandle((nint)native, device.Context));
+        return new NpuStream(device, new StreamHandle((nint)native, device.Context, device.State));
     }
 
     internal static NpuStream CreateDefault(NpuDevice device) => new(device, null);
@@ -111,11 +111,8 @@ public sealed partial class NpuStream : IDisposable
         ArgumentNullException.ThrowIfNull(evt);
         if (evt.Device.Id != Device.Id)
             throw new ArgumentException($"The event belongs to NPU device {evt.Device.Id} but the stream to device {Device.Id}.", nameof(evt));
-        using var lease = Enter();
-        using var eventLease = evt.Lease();
-        AclCheck.Check(aclrtStreamWaitEvent(Native(lease), NativeHandle.Event(eventLease.Value)), nameof(aclrtStreamWaitEvent));
-        // Waiting on an event recorded inside a capture makes this stream join that capture.
-        if (evt.CapturedIn is { IsCapturing: true } graph && ActiveCapture is null) graph.AddJoined(this);
+        var work = new EventWaitWork(evt);
+        Submit(ref work);
     }
 
     /// <summary>Records <paramref name="evt"/> at the current end of this stream.</summary>
@@ -134,30 +131,26 @@ public sealed partial class NpuStream : IDisposable
     public unsafe void LaunchHostCallback(Action callback, bool blocking = true)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        using var lease = Enter();
         if (_callbacks is null)
         {
+            using var lease = Enter();
             var dispatcher = _context.Callbacks;
             dispatcher.Subscribe(this, Native(lease));
             _callbacks = dispatcher;
         }
-        var state = GCHandle.Alloc(new HostCallback(callback, this, freeAfterRun: !IsCapturing));
-        int code = aclrtLaunchCallback(&OnHostCallback, (void*)GCHandle.ToIntPtr(state),
-            blocking ? aclrtCallbackBlockType.ACL_CALLBACK_BLOCK : aclrtCallbackBlockType.ACL_CALLBACK_NO_BLOCK,
-            Native(lease));
-        if (code != 0)
-        {
-            state.Free();
-            AclCheck.Throw(code, nameof(aclrtLaunchCallback), null);
-        }
-        OnCallbackLaunched(state);
+        var state = new HostCallback(callback, this, freeAfterRun: !IsCapturing);
+        state.Handle = GCHandle.ToIntPtr(GCHandle.Alloc(state));
+        var work = new HostCallbackWork(state, &OnHostCallback, blocking);
+        Submit(ref work);
     }
 
-    private sealed class HostCallback(Action action, NpuStream stream, bool freeAfterRun)
+    /// <summary>A host callback's state: its GC handle is the user data the runtime passes back.</summary>
+    internal sealed class HostCallback(Action action, NpuStream stream, bool freeAfterRun)
     {
         public readonly Action Action = action;
         public readonly NpuStream Stream = stream;
         public readonly bool FreeAfterRun = freeAfterRun;
+        public nint Handle;
     }
 
     [UnmanagedCallersOnly]

@@ -401,11 +401,11 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     }
 
     [Fact]
-    public void Device_objects_of_one_id_share_one_pool_and_PoolFor_uses_it()
+    public void Device_objects_of_one_id_share_one_pool_and_AllocationPool_uses_it()
     {
         using var again = NpuDevice.Open(Device.Id);
         Assert.Same(Device.MemoryPool, again.MemoryPool);
         using var stream = again.CreateStream();
-        Assert.Same(Device.MemoryPool, DeviceMemoryPool.PoolFor(stream));
+        Assert.Same(Device.MemoryPool, stream.AllocationPool);
     }
 }

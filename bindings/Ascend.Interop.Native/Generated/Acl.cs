@@ -1227,7 +1227,7 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_DEPENDENCY 107024")]
     public const int ACL_ERROR_RT_CAPTURE_DEPENDENCY = 107024;
 
-    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC 107041</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
+    /// <summary>CANN 9.1.0+: an async call turned synchronous is refused by the capture mode</summary>
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC 107041")]
     public const int ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC = 107041;
 
@@ -1235,9 +1235,18 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT 107030")]
     public const int ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT = 107030;
 
-    /// <summary><c>#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD 107038</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
-    [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD 107038")]
+    /// <summary>Obsolete aliases: the names this SDK used before it took CANN's spelling. They are not CANN names and will be removed in a later release; use the name each one is defined to.</summary>
+    [Obsolete("Our former name of this code; CANN names it ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD (same value). Use ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD.")]
+    [NativeTypeName("#define ACL_ERROR_RT_CAPTURE_WRONG_THREAD ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD")]
     public const int ACL_ERROR_RT_CAPTURE_WRONG_THREAD = 107038;
+
+    /// <summary>CANN 9.1.0+: a CCU (collective communication unit) task failed</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_CCU_EXCEPTION 507916")]
+    public const int ACL_ERROR_RT_CCU_EXCEPTION = 507916;
+
+    /// <summary>CANN 9.1.0+: a CCU (collective communication unit) task timed out</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_CCU_TIMEOUT 507915")]
+    public const int ACL_ERROR_RT_CCU_TIMEOUT = 507915;
 
     /// <summary><c>#define ACL_ERROR_RT_COMM_OP_RETRY_FAIL 507904</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_COMM_OP_RETRY_FAIL 507904")]
@@ -1267,6 +1276,10 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_FEATURE_NOT_SUPPORT 207000")]
     public const int ACL_ERROR_RT_FEATURE_NOT_SUPPORT = 207000;
 
+    /// <summary>CANN 9.1.0+: a caller's array is too small for what the call returns</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_INSUFFICIENT_INPUT_ARRAY 107039")]
+    public const int ACL_ERROR_RT_INSUFFICIENT_INPUT_ARRAY = 107039;
+
     /// <summary><c>#define ACL_ERROR_RT_INTERNAL_ERROR 507000</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_INTERNAL_ERROR 507000")]
     public const int ACL_ERROR_RT_INTERNAL_ERROR = 507000;
@@ -1274,6 +1287,18 @@ public static unsafe partial class Acl
     /// <summary><c>#define ACL_ERROR_RT_INVALID_DEVICEID 107001</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_INVALID_DEVICEID 107001")]
     public const int ACL_ERROR_RT_INVALID_DEVICEID = 107001;
+
+    /// <summary>CANN 9.1.0+: the device function is not valid</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_INVALID_DEVICE_FUNCTION 107044")]
+    public const int ACL_ERROR_RT_INVALID_DEVICE_FUNCTION = 107044;
+
+    /// <summary>CANN 9.1.0+: the device symbol is not valid</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_INVALID_SYMBOL 107043")]
+    public const int ACL_ERROR_RT_INVALID_SYMBOL = 107043;
+
+    /// <summary>CANN 9.1.0+: an L3 port error on the device</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_L3_PORT_ERROR 507914")]
+    public const int ACL_ERROR_RT_L3_PORT_ERROR = 507914;
 
     /// <summary><c>#define ACL_ERROR_RT_MEMORY_ALLOCATION 207001</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MEMORY_ALLOCATION 207001")]
@@ -1286,6 +1311,10 @@ public static unsafe partial class Acl
     /// <summary><c>#define ACL_ERROR_RT_MODEL_RUNNING 107037</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_RUNNING 107037")]
     public const int ACL_ERROR_RT_MODEL_RUNNING = 107037;
+
+    /// <summary>CANN 9.1.0+: a captured graph cannot be edited or updated in its state</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_MODEL_UPDATE_FAILED 107040")]
+    public const int ACL_ERROR_RT_MODEL_UPDATE_FAILED = 107040;
 
     /// <summary><c>#define ACL_ERROR_RT_NO_DEVICE 207004</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_NO_DEVICE 207004")]
@@ -1319,6 +1348,10 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED 107036")]
     public const int ACL_ERROR_RT_STREAM_CAPTURE_UNMATCHED = 107036;
 
+    /// <summary>a capture ended on another thread than the one that began it</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD 107038")]
+    public const int ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD = 107038;
+
     /// <summary><c>#define ACL_ERROR_RT_STREAM_CONTEXT 107003</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CONTEXT 107003")]
     public const int ACL_ERROR_RT_STREAM_CONTEXT = 107003;
@@ -1339,17 +1372,39 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_UNJOINED 107025")]
     public const int ACL_ERROR_RT_STREAM_UNJOINED = 107025;
 
-    /// <summary><c>#define ACL_ERROR_RT_SUBSCRIBE_THREAD 107012</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
-    [NativeTypeName("#define ACL_ERROR_RT_SUBSCRIBE_THREAD 107012")]
+    /// <summary>Obsolete aliases: the names this SDK used before it took CANN's spelling. They are not CANN names and will be removed in a later release; use the name each one is defined to.</summary>
+    [Obsolete("Our former name of this code; CANN names it ACL_ERROR_RT_THREAD_SUBSCRIBE (same value). Use ACL_ERROR_RT_THREAD_SUBSCRIBE.")]
+    [NativeTypeName("#define ACL_ERROR_RT_SUBSCRIBE_THREAD ACL_ERROR_RT_THREAD_SUBSCRIBE")]
     public const int ACL_ERROR_RT_SUBSCRIBE_THREAD = 107012;
 
-    /// <summary><c>#define ACL_ERROR_RT_TASK_GROUP_STATUS 107033</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
-    [NativeTypeName("#define ACL_ERROR_RT_TASK_GROUP_STATUS 107033")]
+    /// <summary>CANN 9.1.0+: a child graph is still being captured</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_SUB_ACLGRAPH_IS_CAPTURING 107045")]
+    public const int ACL_ERROR_RT_SUB_ACLGRAPH_IS_CAPTURING = 107045;
+
+    /// <summary>CANN 9.1.0+: no device symbol of that name</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_SYMBOL_NOT_FOUND 107042")]
+    public const int ACL_ERROR_RT_SYMBOL_NOT_FOUND = 107042;
+
+    /// <summary>Obsolete aliases: the names this SDK used before it took CANN's spelling. They are not CANN names and will be removed in a later release; use the name each one is defined to.</summary>
+    [Obsolete("Our former name of this code; CANN names it ACL_ERROR_STREAM_TASK_GROUP_STATUS (same value). Use ACL_ERROR_STREAM_TASK_GROUP_STATUS.")]
+    [NativeTypeName("#define ACL_ERROR_RT_TASK_GROUP_STATUS ACL_ERROR_STREAM_TASK_GROUP_STATUS")]
     public const int ACL_ERROR_RT_TASK_GROUP_STATUS = 107033;
+
+    /// <summary>the calling thread's report subscription is wrong (aclrtSubscribeReport)</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_THREAD_SUBSCRIBE 107012")]
+    public const int ACL_ERROR_RT_THREAD_SUBSCRIBE = 107012;
+
+    /// <summary>CANN 9.1.0+: the driver timed out</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_TIMEOUT 207020")]
+    public const int ACL_ERROR_RT_TIMEOUT = 207020;
 
     /// <summary><c>#define ACL_ERROR_RT_WAIT_TIMEOUT 107019</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_WAIT_TIMEOUT 107019")]
     public const int ACL_ERROR_RT_WAIT_TIMEOUT = 107019;
+
+    /// <summary>a task group is in the wrong state for the call (CANN spells it without _RT_)</summary>
+    [NativeTypeName("#define ACL_ERROR_STREAM_TASK_GROUP_STATUS 107033")]
+    public const int ACL_ERROR_STREAM_TASK_GROUP_STATUS = 107033;
 
     /// <summary><c>#define ACL_ERROR_UNINITIALIZE 100001</c> (<c>acl/acl_base.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_UNINITIALIZE 100001")]

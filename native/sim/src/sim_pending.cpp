@@ -47,12 +47,5 @@ PENDING(aclmdlRICondHandleCreate, (aclmdlRI, uint32_t, aclmdlRICondHandleFlag, a
 PENDING(aclmdlRICondHandleGetCondPtr, (aclmdlRICondHandle, uint64_t**))
 PENDING(aclmdlRIAddCondTask, (aclmdlRICondTaskParams, aclrtStream, uint32_t))
 PENDING(aclmdlRICaptureToModelRIBegin, (aclrtStream, aclmdlRI, aclmdlRICaptureMode))
-PENDING(aclrtMemPoolCreate, (aclrtMemPool*, const aclrtMemPoolProps*))
-PENDING(aclrtMemPoolDestroy, (const aclrtMemPool))
-PENDING(aclrtMemPoolSetAttr, (aclrtMemPool, aclrtMemPoolAttr, void*))
-PENDING(aclrtMemPoolGetAttr, (aclrtMemPool, aclrtMemPoolAttr, void*))
-PENDING(aclrtMemPoolMallocAsync, (void**, size_t, aclrtMemPool, aclrtStream))
-PENDING(aclrtMemPoolFreeAsync, (void*, aclrtStream))
-PENDING(aclrtMemPoolTrimTo, (aclrtMemPool, size_t))
 
 }  // extern "C"

@@ -76,6 +76,8 @@ aclError sync_event(const char* fn, aclrtEvent event, int32_t timeout) {
     if (!wait_event_locked(call.lock, e, e->id, e->target, timeout))
         return fail(ACL_ERROR_RT_EVENT_SYNC_TIMEOUT, fn, "event %p did not complete within %d ms", event, timeout);
     if (st.shutdown) return fail(ACL_ERROR_UNINITIALIZE, fn, "AscendCL was finalized while waiting");
+    call.lock.unlock();
+    mempool_trim_implicit();
     return ACL_SUCCESS;
 }
 

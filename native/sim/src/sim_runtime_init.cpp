@@ -77,6 +77,7 @@ static void finalize_locked_and_unlock(std::unique_lock<std::mutex>& l) {
     stop.clear();
     for (Context* c : ctxs) delete c;
     l.lock();
+    mempool_release_all_locked();
     // Memory: everything still allocated is released (workers are gone, nothing is pinned).
     for (auto& a : s.allocById) {
         Alloc* al = a.second;

@@ -216,6 +216,7 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
     if (a->cls != cls)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%p is %s; free it with %s", p, class_name(a->cls),
                     a->cls == MemClass::Device ? "aclrtFree" : "aclrtFreeHost");
+    if (a->pool) return mempool_free_sync_locked(fn, a);
     st.allocs.erase(it);
     freed_bases().insert(reinterpret_cast<uintptr_t>(p));
     if (cls == MemClass::Device) {

@@ -53,7 +53,9 @@ aclError sync_stream(const char* fn, aclrtStream stream, int32_t timeout) {
                     stream_name(s).c_str());
     std::shared_ptr<Stream> keep = stream_keep_alive_locked(s);
     call.lock.unlock();
-    return wait_stream(fn, keep.get(), timeout, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
+    int rc = wait_stream(fn, keep.get(), timeout, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
+    if (rc == ACL_SUCCESS) mempool_trim_implicit();
+    return rc;
 }
 
 }  // namespace
@@ -143,6 +145,8 @@ ACL_FUNC_VISIBILITY aclError aclrtSynchronizeDevice(void) {
     if (first) {
         tls().err = msg;
         tls().hasErr = true;
+    } else {
+        mempool_trim_implicit();
     }
     return first;
 }

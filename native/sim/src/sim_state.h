@@ -38,6 +38,7 @@ constexpr int kErrTaskGroupUpdate = ACL_ERROR_RT_INTERNAL_ERROR;
 struct Alloc {
     char* base = nullptr;
     size_t size = 0;
+    struct MemPool* pool = nullptr;  // a block of a stream-ordered pool (sim_mempool.h): never free()d
     MemClass cls = MemClass::Device;
     int32_t device = -1;
     uint64_t id = 0;
@@ -267,5 +268,14 @@ bool unsafe_call_refused_locked(Context* ctx);
 void invalidate_locked(Capture* c, const std::string& why);
 void end_capture_streams_locked(Capture* c);
 std::string stream_name(const Stream* s);
+
+// ---- stream-ordered memory pools (sim_mempool*.cpp) ------------------------------------------
+// aclrtFree of a pool block `a` (free_alloc calls it; State::mu held).
+int mempool_free_sync_locked(const char* fn, Alloc* a);
+// After a successful synchronize: idle pool memory above each pool's release threshold goes back to
+// the device. Takes State::mu; cheap when no pool exists.
+void mempool_trim_implicit();
+// aclFinalize, after the stream workers stopped: every pool and its memory released.
+void mempool_release_all_locked();
 
 }  // namespace sim

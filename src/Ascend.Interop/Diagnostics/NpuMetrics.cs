@@ -64,7 +64,7 @@ public static class NpuMetrics
 
     private static IEnumerable<Measurement<long>> ObserveGraphs()
     {
-        foreach (var (device, graphs) in StreamAccounting.LiveGraphsByDevice())
+        foreach (var (device, graphs) in NpuDevice.LiveGraphsByDevice())
             yield return new Measurement<long>(graphs, new KeyValuePair<string, object?>("device", device));
     }
 }

@@ -6,14 +6,20 @@ namespace Ascend.Interop.Distributed;
 /// <summary>An HCCL communicator (<c>HcclComm</c>); holds its device's context until <c>HcclCommDestroy</c> ran.</summary>
 public sealed class CommunicatorHandle : NpuSafeHandle
 {
-    internal CommunicatorHandle(nint native, ContextHandle context) : base(native, context) { }
+    private readonly DeviceState _device;
+
+    internal CommunicatorHandle(nint native, ContextHandle context, DeviceState device) : base(native, context)
+    {
+        _device = device;
+        device.CommunicatorCreated();
+    }
 
     /// <inheritdoc />
     protected override unsafe bool ReleaseNative()
     {
         ((ContextHandle)Parent!).MakeCurrentForRelease();
         bool ok = Hccl.HcclCommDestroy((HcclComm)handle) == HcclResult.HCCL_SUCCESS;
-        StreamAccounting.CommunicatorReleased(((ContextHandle)Parent!).DeviceId);
+        _device.CommunicatorReleased();
         return ok;
     }
 }

@@ -56,8 +56,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
             if (status != HcclStatus.Success)
                 throw Failure(status, nameof(Hccl.HcclCommInitRootInfo), $"joining as rank {rank} of {size} on NPU device {device.Id}");
         }
-        StreamAccounting.CommunicatorCreated(device.Id);
-        return new NpuCommunicator(new CommunicatorHandle((nint)comm, device.Context), device, rank, size);
+        return new NpuCommunicator(new CommunicatorHandle((nint)comm, device.Context, device.State), device, rank, size);
     }
 
     /// <summary>
@@ -91,8 +90,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         var result = new NpuCommunicator[ids.Length];
         for (int i = 0; i < ids.Length; i++)
         {
-            StreamAccounting.CommunicatorCreated(ids[i]);
-            result[i] = new NpuCommunicator(new CommunicatorHandle((nint)comms[i].Value, devices[i].Context), devices[i], i, ids.Length);
+            result[i] = new NpuCommunicator(new CommunicatorHandle((nint)comms[i].Value, devices[i].Context, devices[i].State), devices[i], i, ids.Length);
         }
         return result;
     }
@@ -130,10 +128,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         if (!input.Shape.Equals(output.Shape))
             throw new ArgumentException($"{fn}: 'output' has shape {output.Shape} but 'input' has {input.Shape}; they must match.", nameof(output));
         if (input.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclAllReduce((void*)input.DataPointer, (void*)output.DataPointer, (ulong)input.ElementCount,
-            TypeOf(fn, input), (HcclReduceOp)op, (HcclComm)c.Value, stream.Native(s)), $"all-reduce ({op}) of {input}", input, output);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)input.ElementCount, TypeOf(fn, input), op);
+        stream.Submit(ref work);
     }
 
     /// <summary>
@@ -149,10 +146,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckSameType(fn, input, output);
         CheckStacked(fn, nameof(output), output, input);
         if (input.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclAllGather((void*)input.DataPointer, (void*)output.DataPointer, (ulong)input.ElementCount,
-            TypeOf(fn, input), (HcclComm)c.Value, stream.Native(s)), $"all-gather of {input}", input, output);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)input.ElementCount, TypeOf(fn, input));
+        stream.Submit(ref work);
     }
 
     /// <summary>
@@ -169,10 +165,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckOp(fn, op);
         CheckStacked(fn, nameof(input), input, output);
         if (output.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclReduceScatter((void*)input.DataPointer, (void*)output.DataPointer, (ulong)output.ElementCount,
-            TypeOf(fn, input), (HcclReduceOp)op, (HcclComm)c.Value, stream.Native(s)), $"reduce-scatter ({op}) of {input}", input, output);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)output.ElementCount, TypeOf(fn, input), op);
+        stream.Submit(ref work);
     }
 
     /// <summary>Copies <paramref name="tensor"/> of rank <paramref name="root"/> into <paramref name="tensor"/> of every rank (<c>HcclBroadcast</c>).</summary>
@@ -183,10 +178,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(root), root, allowSelf: true);
         if (tensor.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclBroadcast((void*)tensor.DataPointer, (ulong)tensor.ElementCount, TypeOf(fn, tensor), (uint)root,
-            (HcclComm)c.Value, stream.Native(s)), $"broadcast of {tensor} from rank {root}", tensor, tensor);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, tensor, tensor, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: root);
+        stream.Submit(ref work);
     }
 
     /// <summary>Sends <paramref name="tensor"/> to <paramref name="destination"/>, which must <see cref="Recv"/> a tensor of the same size and type (<c>HcclSend</c>).</summary>
@@ -197,10 +191,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(destination), destination, allowSelf: false);
         if (tensor.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclSend((void*)tensor.DataPointer, (ulong)tensor.ElementCount, TypeOf(fn, tensor), (uint)destination,
-            (HcclComm)c.Value, stream.Native(s)), $"send of {tensor} to rank {destination}", tensor, null);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, tensor, null, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: destination);
+        stream.Submit(ref work);
     }
 
     /// <summary>Receives into <paramref name="tensor"/> what <paramref name="source"/> sends (<c>HcclRecv</c>).</summary>
@@ -211,10 +204,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(source), source, allowSelf: false);
         if (tensor.ElementCount == 0) return;
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclRecv((void*)tensor.DataPointer, (ulong)tensor.ElementCount, TypeOf(fn, tensor), (uint)source,
-            (HcclComm)c.Value, stream.Native(s)), $"receive into {tensor} from rank {source}", null, tensor);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, null, tensor, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: source);
+        stream.Submit(ref work);
     }
 
     /// <summary>A stream task that completes once every rank reached its barrier (<c>HcclBarrier</c>).</summary>
@@ -222,9 +214,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
     {
         const string fn = nameof(Hccl.HcclBarrier);
         CheckCall(fn, stream);
-        using var s = stream.Enter();
         using var c = Enter();
-        Run(stream, fn, Hccl.HcclBarrier((HcclComm)c.Value, stream.Native(s)), "barrier", null, null);
+        var work = new CollectiveWork(fn, (HcclComm)c.Value, null, null, 0, default);
+        stream.Submit(ref work);
     }
 
     /// <summary>Destroys the communicator (<c>HcclCommDestroy</c>) once no call uses it.</summary>
@@ -254,8 +246,6 @@ public sealed unsafe class NpuCommunicator : IDisposable
             throw new ArgumentException($"{fn}: HCCL collectives need a created stream (device.CreateStream()), not the default stream.", nameof(stream));
         if (stream.Device.Id != Device.Id)
             throw new ArgumentException($"{fn}: the stream is on NPU device {stream.Device.Id} but this rank's communicator is on device {Device.Id}.", nameof(stream));
-        if (stream.ActiveUpdate is not null)
-            throw new InvalidOperationException($"{fn}: collectives cannot be re-issued in a task-group update; capture them outside task groups.");
     }
 
     private static void CheckTensor(string fn, string name, NpuTensor tensor, NpuStream stream)
@@ -313,20 +303,6 @@ public sealed unsafe class NpuCommunicator : IDisposable
         NpuDataType.Float64 => HcclDataType.HCCL_DATA_TYPE_FP64,
         _ => throw new ArgumentException($"{fn}: {tensor.DataType} has no HCCL data type.", nameof(tensor)),
     };
-
-    private static void Run(NpuStream stream, string fn, HcclResult result, string context, NpuTensor? input, NpuTensor? output)
-    {
-        if (result != HcclResult.HCCL_SUCCESS)
-        {
-            var failure = Failure((HcclStatus)result, fn, context);
-            stream.ActiveCapture?.NoteFailure(failure);
-            throw failure;
-        }
-        if (stream.IsRecordingOperations)
-            stream.NoteOperation(new NpuGraphOperation(fn,
-                input is null ? [] : [input.DescribeBuffer()],
-                output is null ? [] : [output.DescribeBuffer()]));
-    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static HcclException Failure(HcclStatus status, string function, string? context) =>

@@ -22,12 +22,6 @@ namespace Ascend.Interop;
 /// </summary>
 public sealed partial class NpuGraph : IDisposable
 {
-    // ---- process-wide registry of captures in progress (for the unsafe-call rules) ----------------
-    private static readonly Lock s_registryLock = new();
-    private static readonly List<NpuGraph> s_activeCaptures = new();
-    private static int s_activeCount;
-    [ThreadStatic] private static CaptureMode? t_threadMode;
-
     private enum State { Capturing, Captured, Failed, Disposed }
 
     private readonly Lock _lock = new();
@@ -53,16 +47,6 @@ public sealed partial class NpuGraph : IDisposable
     private ReplayStream? _lastReplayStream;  // the replay fast path's cache (set under _lock)
     private Exception? _poisonedBy;  // first SDK operation that failed during the capture
 
-    /// <summary>A stream the graph was replayed on, and the update generation it already waited for.</summary>
-    private sealed class ReplayStream(NpuStream stream)
-    {
-        public readonly NpuStream Stream = stream;
-        public int WaitedGeneration;
-        public NpuEvent? Marker;
-        public NpuStream? MarkedFor;   // the update stream that last waited on Marker ...
-        public long MarkedAtReplay;    // ... recorded when the graph had queued this many replays
-    }
-
     private NpuGraph(NpuStream stream, CaptureMode mode, NpuGraphPool pool, bool ownsPool)
     {
         _stream = stream;
@@ -74,6 +58,12 @@ public sealed partial class NpuGraph : IDisposable
 
     /// <summary>The capture mode.</summary>
     public CaptureMode Mode { get; }
+
+    /// <summary>The managed thread that began the capture (the unsafe-call rules and EndCapture's thread check).</summary>
+    internal int CaptureThread => _captureThread;
+
+    /// <summary>The captured model (null until EndCapture succeeded).</summary>
+    internal ModelHandle? Model => _model;
 
     /// <summary>The stream the capture began on (replays default to it).</summary>
     public NpuStream CaptureStream => _stream;
@@ -182,8 +172,9 @@ public sealed partial class NpuGraph : IDisposable
         pool.Pool.ResetPeaks();
         int code;
         // Marked capturing before the runtime call, so no other thread (the pool) sees the stream as
-        // idle while the runtime already records its work.
-        stream.ActiveCapture = graph;
+        // idle while the runtime already records its work; from now on it allocates from the graph's pool.
+        stream.EnterCapture(graph);
+        pool.Pool.BeginAllocateTo(stream);
         using (var lease = stream.Enter())
         {
             code = aclmdlRICaptureBegin(stream.Native(lease), (aclmdlRICaptureMode)(uint)mode);
@@ -191,24 +182,21 @@ public sealed partial class NpuGraph : IDisposable
         if (code != 0)
         {
             string? message = AclCheck.RecentMessage();
-            stream.ActiveCapture = null;
+            stream.LeaveCapture(graph);
+            pool.Pool.EndAllocateTo(stream);
             graph.ReleasePool();
             NpuMetrics.CaptureFailures.Add(1);
             if (code is ACL_ERROR_RT_RESOURCE_ALLOC_FAIL or ACL_ERROR_RT_NO_STREAM_RESOURCE)
             {
-                var budget = StreamAccounting.For(stream.Device.Id);
+                var budget = stream.Device.State.Budget();
                 NpuLogging.StreamBudgetExhausted(NpuLogging.Logger, budget.ToString());
                 throw new NpuStreamBudgetException(code, nameof(aclmdlRICaptureBegin), message, budget);
             }
             NpuLogging.CaptureFailed(NpuLogging.Logger, "NpuStream.BeginCapture", mode, code, AclErrorCodes.NameOf(code), message ?? "");
             throw new AclException(code, nameof(aclmdlRICaptureBegin), message, $"beginning a {mode} capture on {stream}");
         }
-        StreamAccounting.GraphCreated(stream.Device.Id);
-        lock (s_registryLock)
-        {
-            s_activeCaptures.Add(graph);
-            s_activeCount++;
-        }
+        stream.Device.State.GraphCreated();
+        NpuStream.RegisterCapture(graph);
         return graph;
     }
 
@@ -229,7 +217,7 @@ public sealed partial class NpuGraph : IDisposable
                 throw new InvalidOperationException($"Task group '{_openGroup.Name}' is still open: dispose its scope before EndCapture.");
         }
         if (Mode != CaptureMode.Relaxed && Environment.CurrentManagedThreadId != _captureThread)
-            throw new NpuCaptureException(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
+            throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD, nameof(aclmdlRICaptureEnd), "NpuGraph.EndCapture",
                 $"a {Mode} capture must end on the thread that began it (managed thread {_captureThread}); this is thread {Environment.CurrentManagedThreadId}. Use CaptureMode.Relaxed to end on another thread.",
                 Mode);
 
@@ -280,7 +268,7 @@ public sealed partial class NpuGraph : IDisposable
                 "a stream that joined the capture (it waited on an event recorded in the capture) did not join back: record an event on it and make the capturing stream Wait on that event before EndCapture.",
             ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED =>
                 "the capture was invalidated by an earlier failed submission (the first exception thrown while capturing says which); the graph is discarded and the stream is usable again.",
-            ACL_ERROR_RT_CAPTURE_WRONG_THREAD => "the capture must end on the thread that began it.",
+            ACL_ERROR_RT_STREAM_CAPTURE_WRONG_THREAD => "the capture must end on the thread that began it.",
             _ => "the runtime refused to end the capture.",
         };
         if (stillCapturing) rule += " The stream is still capturing: fix the cause and call EndCapture again, or Dispose the graph.";
@@ -295,16 +283,13 @@ public sealed partial class NpuGraph : IDisposable
             _state = state;
             _failure = failure;
         }
-        lock (s_registryLock)
-        {
-            if (s_activeCaptures.Remove(this)) s_activeCount--;
-        }
-        if (ReferenceEquals(_stream.ActiveCapture, this)) _stream.ActiveCapture = null;
+        NpuStream.UnregisterCapture(this);
+        if (_stream.LeaveCapture(this)) _pool.Pool.EndAllocateTo(_stream);
         foreach (var joined in _joined)
-            if (ReferenceEquals(joined.ActiveCapture, this)) joined.ActiveCapture = null;
+            if (joined.LeaveCapture(this)) _pool.Pool.EndAllocateTo(joined);
         if (state == State.Failed)
         {
-            StreamAccounting.GraphReleased(_stream.Device.Id);
+            _stream.Device.State.GraphReleased();
             FreeKeepAlive();
             ReleasePool();
         }
@@ -367,104 +352,8 @@ public sealed partial class NpuGraph : IDisposable
         {
             if (!_joined.Contains(stream)) _joined.Add(stream);
         }
-        stream.ActiveCapture = this;
-    }
-
-    // ---- replay -------------------------------------------------------------------------------------
-
-    /// <summary>Queues one replay of the graph on <paramref name="stream"/> (default: the capture stream).</summary>
-    /// <exception cref="InvalidOperationException">The graph is still capturing, or its capture failed.</exception>
-    /// <exception cref="NpuCaptureException">The replay stream is itself capturing (107027).</exception>
-    public unsafe void Replay(NpuStream? stream = null)
-    {
-        var target = stream ?? _stream;
-        // Unlocked first look; a Dispose racing this call is decided by the model borrow below.
-        if (_state != State.Captured) ThrowIfNotState(State.Captured, "Replay");
-        if (target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
-        if (target.ActiveCapture is { } capture) ThrowCapturing(target, capture);
-
-        var replayStream = ReplayStreamFor(target);
-        int generation = Volatile.Read(ref _updateGeneration);
-        if (replayStream.WaitedGeneration != generation)
-        {
-            // A task-group update ran on another stream: this replay must not overtake it.
-            target.Wait(_updateDone!);
-            replayStream.WaitedGeneration = generation;
-        }
-        // Borrowing the model (no lock, no interlocked operation) is what keeps Dispose from
-        // releasing the graph's memory under this call: Dispose closes the model to new borrows
-        // and waits for the ones in flight before it synchronizes and frees anything. A Replay
-        // that comes after that point gets an ObjectDisposedException from the borrow. Nothing
-        // between the borrows and their end can throw (a blittable P/Invoke), so no try/finally.
-        var thread = ThreadBorrows.Current;
-        var lease = target.Enter(thread);
-        var modelLease = EnterModel(thread, in lease);
-        int code = aclmdlRIExecuteAsync(NativeHandle.Model(modelLease.Value), target.Native(lease));
-        modelLease.Dispose();
-        lease.Dispose();
-        if (code != 0) AclCheck.Throw(code, nameof(aclmdlRIExecuteAsync), _name is null ? "replaying a graph" : $"replaying graph '{_name}'");
-        Interlocked.Increment(ref _replays);
-        NpuMetrics.Replays.Add(1);
-    }
-
-    /// <summary>Borrows the model inside a stream borrow; ends <paramref name="streamLease"/> when the graph is disposed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private HandleLease EnterModel(ThreadBorrows thread, in HandleLease streamLease)
-    {
-        if (!HandleLease.TryBorrow(thread, _model!, out var modelLease)) ThrowDisposedReleasing(in streamLease);
-        return modelLease;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowDisposedReleasing(in HandleLease streamLease)
-    {
-        streamLease.Dispose();
-        throw new ObjectDisposedException(nameof(NpuGraph), "NpuGraph.Replay: the graph has been disposed.");
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowOtherDevice(NpuStream target) =>
-        throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", "stream");
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowCapturing(NpuStream target, NpuGraph capture) =>
-        throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, nameof(aclmdlRIExecuteAsync), "NpuGraph.Replay",
-            $"{target} is capturing; a graph cannot be replayed on a capturing stream.", capture.Mode);
-
-    /// <summary>Replays and waits for the replay (and everything before it on the stream) to finish.</summary>
-    public void ReplayAndWait(NpuStream? stream = null)
-    {
-        Replay(stream);
-        (stream ?? _stream).Synchronize();
-    }
-
-    /// <summary>The replay bookkeeping of <paramref name="stream"/>: the last one used, without a lock, in the steady state.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ReplayStream ReplayStreamFor(NpuStream stream)
-    {
-        var last = Volatile.Read(ref _lastReplayStream);
-        return last is not null && ReferenceEquals(last.Stream, stream) ? last : ReplayStreamSlow(stream);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ReplayStream ReplayStreamSlow(NpuStream stream)
-    {
-        lock (_lock)
-        {
-            // Checked under the lock: Dispose reads the list after setting Disposed under it.
-            ThrowIfNotState(State.Captured, "Replay");
-            ReplayStream? found = null;
-            foreach (var existing in _replayStreams)
-                if (ReferenceEquals(existing.Stream, stream)) found = existing;
-            if (found is null)
-            {
-                // A stream new to this graph has waited for no update yet (generation 0 = none ever ran).
-                found = new ReplayStream(stream) { WaitedGeneration = 0 };
-                _replayStreams.Add(found);
-            }
-            Volatile.Write(ref _lastReplayStream, found);
-            return found;
-        }
+        stream.EnterCapture(this);
+        _pool.Pool.BeginAllocateTo(stream);
     }
 
     // ---- task groups and updates --------------------------------------------------------------------
@@ -601,17 +490,19 @@ public sealed partial class NpuGraph : IDisposable
         // Pass 1, dry: the operations are validated and compared with the group, nothing reaches the
         // runtime, so a wrong update leaves the group exactly as it was.
         var dry = group.Session(this, dryRun: true);
-        updateStream.ActiveUpdate = dry;
+        updateStream.EnterUpdate(dry);
+        _pool.Pool.BeginAllocateTo(updateStream);
         try
         {
             reissue(updateStream, state);
         }
         finally
         {
-            updateStream.ActiveUpdate = null;
+            updateStream.LeaveUpdate();
+            _pool.Pool.EndAllocateTo(updateStream);
         }
         if (dry.Mismatch(out string mismatch))
-            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            throw new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode);
 
         // Pass 2: the same operations, for real, between TaskUpdateBegin and TaskUpdateEnd.
@@ -623,7 +514,8 @@ public sealed partial class NpuGraph : IDisposable
             beginCode = aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), NativeHandle.TaskGroup(group.Handle));
         }
         if (beginCode != 0) AclCheck.Throw(beginCode, nameof(aclmdlRICaptureTaskUpdateBegin), $"updating task group '{group.Name}'");
-        updateStream.ActiveUpdate = session;
+        updateStream.EnterUpdate(session);
+        _pool.Pool.BeginAllocateTo(updateStream);
         int endCode;
         string? endMessage;
         Exception? reissueError = null;
@@ -637,7 +529,8 @@ public sealed partial class NpuGraph : IDisposable
         }
         finally
         {
-            updateStream.ActiveUpdate = null;
+            updateStream.LeaveUpdate();
+            _pool.Pool.EndAllocateTo(updateStream);
             using var lease = updateStream.Enter();
             endCode = aclmdlRICaptureTaskUpdateEnd(updateStream.Native(lease));
             endMessage = endCode == 0 ? null : AclCheck.RecentMessage();
@@ -651,7 +544,7 @@ public sealed partial class NpuGraph : IDisposable
                 (endCode == 0 ? "the runtime accepted the operations issued before the failure." : "the runtime discarded it."), reissueError);
         }
         if (session.Mismatch(out mismatch))
-            throw new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            throw new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The update body issued different operations on its second run; keep it deterministic.", Mode, endMessage);
         if (endCode != 0)
         {
@@ -739,13 +632,6 @@ public sealed partial class NpuGraph : IDisposable
             _attempted = 0;
         }
 
-        /// <summary>For copies (noted before launch): true when the launch must be skipped; throws on a mismatch.</summary>
-        public bool SkipLaunch(string name)
-        {
-            if (!Accepts(name, out var error)) throw error;
-            return DryRun;
-        }
-
         /// <summary>
         /// Checked before each re-issued launch: refuses an operation beyond the group's count or of
         /// another kind than the group has at that position, before the runtime sees it.
@@ -762,15 +648,13 @@ public sealed partial class NpuGraph : IDisposable
             string problem = index >= expected.Count
                 ? $"The update re-issued more operations than task group '{group.Name}' has ({expected.Count}: {Names(expected)}); {name} would be number {index + 1}."
                 : $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there.";
-            error = new NpuCaptureException(ACL_ERROR_RT_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+            error = new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
             return false;
         }
 
-        /// <summary>Records a re-issued operation by name (the SDK's launch paths call this instead of building an <see cref="NpuGraphOperation"/>).</summary>
+        /// <summary>Records a re-issued operation by name (the submission path calls this instead of building an <see cref="NpuGraphOperation"/>).</summary>
         public void Note(string name) => _reissued.Add(name);
-
-        public void Note(NpuGraphOperation operation) => Note(operation.Name);
 
         public bool Mismatch(out string description)
         {
@@ -840,8 +724,8 @@ public sealed partial class NpuGraph : IDisposable
         var previous = (CaptureMode)(int)native;
         var scopes = t_modeScopes ??= new List<(CaptureMode, CaptureMode?, long)>();
         long token = ++t_modeScopeTokens;
-        scopes.Add((previous, t_threadMode, token));
-        t_threadMode = mode;
+        scopes.Add((previous, NpuStream.t_threadCaptureMode, token));
+        NpuStream.t_threadCaptureMode = mode;
         return new CaptureModeScope(previous, scopes.Count - 1, token);
     }
 
@@ -861,49 +745,11 @@ public sealed partial class NpuGraph : IDisposable
         scopes.RemoveRange(depth, scopes.Count - depth);
         var mode = (aclmdlRICaptureMode)(uint)native;
         aclmdlRICaptureThreadExchangeMode(&mode);
-        t_threadMode = managed;
+        NpuStream.t_threadCaptureMode = managed;
     }
 
     /// <summary>The calling thread's capture mode as set through <see cref="ExchangeThreadCaptureMode"/> (Global by default).</summary>
-    public static CaptureMode ThreadCaptureMode => t_threadMode ?? CaptureMode.Global;
-
-    /// <summary>
-    /// Refuses a synchronous (unsafe) call that an active capture forbids, before it reaches the
-    /// runtime: Global captures forbid it on every thread (of the device), ThreadLocal ones on the
-    /// capturing thread, Relaxed ones nowhere; a thread switched to Relaxed may always make it.
-    /// </summary>
-    internal static void CheckUnsafeCall(string operation, int deviceId, int code = ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT)
-    {
-        if (Volatile.Read(ref s_activeCount) == 0) return;
-        var threadMode = t_threadMode ?? CaptureMode.Global;
-        if (threadMode == CaptureMode.Relaxed) return;
-        int thread = Environment.CurrentManagedThreadId;
-        lock (s_registryLock)
-        {
-            foreach (var graph in s_activeCaptures)
-            {
-                if (graph.Mode == CaptureMode.Relaxed) continue;
-                bool sameThread = graph._captureThread == thread;
-                if (sameThread) throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: true, code);
-                if (graph.Mode == CaptureMode.Global && threadMode == CaptureMode.Global && graph.Device.Id == deviceId)
-                    throw NpuCaptureException.UnsafeCall(operation, graph, sameThread: false, code);
-            }
-        }
-    }
-
-    /// <summary>Synchronizing a whole device waits for its capturing streams too, which CANN refuses (107027).</summary>
-    internal static void ThrowIfDeviceCapturing(int deviceId, string operation)
-    {
-        if (Volatile.Read(ref s_activeCount) == 0) return;
-        lock (s_registryLock)
-        {
-            foreach (var graph in s_activeCaptures)
-                if (graph.Device.Id == deviceId)
-                    throw new NpuCaptureException(ACL_ERROR_RT_STREAM_CAPTURED, "aclrtSynchronizeDevice", operation,
-                        $"{graph.CaptureStream} of this device is capturing; the device cannot be synchronized until the capture ends (synchronize the other streams one by one).",
-                        graph.Mode);
-        }
-    }
+    public static CaptureMode ThreadCaptureMode => NpuStream.t_threadCaptureMode ?? CaptureMode.Global;
 
     // ---- diagnostics --------------------------------------------------------------------------------
 
@@ -1043,7 +889,7 @@ public sealed partial class NpuGraph : IDisposable
         _updateDone?.Dispose();
         EndStuckUpdates();
         _model?.Dispose();
-        StreamAccounting.GraphReleased(_stream.Device.Id);
+        _stream.Device.State.GraphReleased();
         FreeKeepAlive();
         ReleasePool();
     }

@@ -59,8 +59,13 @@ public sealed class ContextHandle : NpuSafeHandle
 /// <summary>A stream created with <c>aclrtCreateStream</c>.</summary>
 public sealed class StreamHandle : NpuSafeHandle
 {
-    internal StreamHandle(nint native, ContextHandle context) : base(native, context) =>
-        StreamAccounting.StreamCreated(context.DeviceId);
+    private readonly DeviceState _device;
+
+    internal StreamHandle(nint native, ContextHandle context, DeviceState device) : base(native, context)
+    {
+        _device = device;
+        device.StreamCreated();
+    }
 
     /// <inheritdoc />
     protected override bool ReleaseNative()
@@ -68,7 +73,7 @@ public sealed class StreamHandle : NpuSafeHandle
         var context = (ContextHandle)Parent!;
         context.MakeCurrentForRelease();
         bool released = aclrtDestroyStream(NativeHandle.Stream(handle)) == 0;
-        StreamAccounting.StreamReleased(context.DeviceId);
+        _device.StreamReleased();
         return released;
     }
 }

@@ -93,7 +93,8 @@ public sealed class DeviceBuffer : IDisposable
         using var lease = Enter();
         using var sourceLease = source.Lease();
         MemoryCopy.CopyAsync(lease.Value + (nint)offsetBytes, Length - offsetBytes, sourceLease.Value, bytes,
-            Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream);
+            Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+            BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Write), BufferUse.Range(source, sourceLease.Value, bytes, BufferAccess.Read));
     }
 
     /// <summary>Queues a copy of the buffer (from <paramref name="offsetBytes"/>) into pinned host memory on <paramref name="stream"/>.</summary>
@@ -107,7 +108,8 @@ public sealed class DeviceBuffer : IDisposable
         using var lease = Enter();
         using var destinationLease = destination.Lease();
         MemoryCopy.CopyAsync(destinationLease.Value, bytes, lease.Value + (nint)offsetBytes, bytes,
-            Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream);
+            Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+            BufferUse.Range(destination, destinationLease.Value, bytes, BufferAccess.Write), BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Read));
     }
 
     /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offsetBytes"/> to <paramref name="value"/> (synchronous).</summary>
@@ -123,7 +125,9 @@ public sealed class DeviceBuffer : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         CheckStreamDevice(stream);
         using var lease = Enter();
-        MemoryCopy.FillAsync(lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value, stream);
+        long bytes = count ?? Length - offsetBytes;
+        MemoryCopy.FillAsync(lease.Value, Length, offsetBytes, bytes, value, stream,
+            BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Write));
     }
 
     private void CheckStreamDevice(NpuStream stream)

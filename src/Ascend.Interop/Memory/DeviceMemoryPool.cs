@@ -119,18 +119,15 @@ public sealed class DeviceMemoryPool : IDisposable
     }
 
     /// <summary>
-    /// The pool every SDK allocation for work on <paramref name="stream"/> comes from (tensors,
-    /// operator workspaces). The one seam where graph capture redirects a capturing stream's
-    /// allocations into the graph's pool.
+    /// From now on the pool serves every SDK allocation for work on <paramref name="stream"/> (tensors, operator
+    /// workspaces), until <see cref="EndAllocateTo"/>: how a captured graph gets the memory its capture allocates.
     /// </summary>
-    internal static DeviceMemoryPool PoolFor(NpuStream stream)
+    internal void BeginAllocateTo(NpuStream stream) => stream.AllocateFrom(this);
+
+    /// <summary>Ends <see cref="BeginAllocateTo"/>: the stream allocates from its device's pool again.</summary>
+    internal void EndAllocateTo(NpuStream stream)
     {
-        var graphPool = stream.ActiveUpdate?.Graph.Pool.Pool ?? stream.ActiveCapture?.Pool.Pool;
-        if (graphPool is not null) return graphPool;
-        if (stream.Device.IsDisposed)
-            throw new ObjectDisposedException(nameof(NpuDevice),
-                $"NPU device {stream.Device.Id} was disposed, and with it its memory pool: {stream} can still run and synchronize queued work but cannot allocate. Keep the NpuDevice open while you allocate on its streams.");
-        return stream.Device.MemoryPool;
+        if (ReferenceEquals(stream.AllocationPoolOverride, this)) stream.AllocateFrom(null);
     }
 
     /// <summary>The size the pool hands out for a request of <paramref name="bytes"/> bytes.</summary>

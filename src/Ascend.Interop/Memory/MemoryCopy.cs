@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop;
@@ -22,7 +21,7 @@ internal static unsafe class MemoryCopy
     /// <summary>Synchronous host (any memory) to device copy.</summary>
     public static void HostToDevice<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, ReadOnlySpan<T> source) where T : unmanaged
     {
-        NpuGraph.CheckUnsafeCall("a synchronous host-to-device copy (aclrtMemcpy)", deviceId);
+        NpuStream.CheckUnsafeCall("a synchronous host-to-device copy (aclrtMemcpy)", deviceId);
         long bytes = (long)source.Length * sizeof(T);
         CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
         if (bytes == 0) return;
@@ -36,7 +35,7 @@ internal static unsafe class MemoryCopy
     /// <summary>Synchronous device to host (any memory) copy.</summary>
     public static void DeviceToHost<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, Span<T> destination) where T : unmanaged
     {
-        NpuGraph.CheckUnsafeCall("a synchronous device-to-host copy (aclrtMemcpy)", deviceId);
+        NpuStream.CheckUnsafeCall("a synchronous device-to-host copy (aclrtMemcpy)", deviceId);
         long bytes = (long)destination.Length * sizeof(T);
         CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
         if (bytes == 0) return;
@@ -49,20 +48,13 @@ internal static unsafe class MemoryCopy
 
     /// <summary>Asynchronous copy on a stream; both sides are device or pinned memory the caller keeps alive.</summary>
     public static void CopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
-        Native.aclrtMemcpyKind kind, NpuStream stream)
+        Native.aclrtMemcpyKind kind, NpuStream stream, BufferUse written, BufferUse read)
     {
         if (bytes < 0 || bytes > destinationCapacity)
             throw new ArgumentOutOfRangeException(nameof(bytes), $"Copying {bytes} bytes does not fit in the destination of {destinationCapacity} bytes.");
         if (bytes == 0) return;
-        using var lease = stream.Enter();
-        if (stream.IsRecordingOperations)
-        {
-            stream.NoteOperation(new NpuGraphOperation("aclrtMemcpyAsync",
-                [new NpuGraphBuffer(source, bytes, [], null)], [new NpuGraphBuffer(destination, bytes, [], null)]));
-            if (stream.ActiveUpdate is { } update && update.SkipLaunch("aclrtMemcpyAsync")) return;
-        }
-        AclCheck.Check(aclrtMemcpyAsync((void*)destination, (nuint)destinationCapacity, (void*)source, (nuint)bytes, kind, stream.Native(lease)),
-            nameof(aclrtMemcpyAsync));
+        var work = new CopyWork(destination, destinationCapacity, source, bytes, kind, written, read);
+        stream.Submit(ref work);
     }
 
     /// <summary>
@@ -72,40 +64,36 @@ internal static unsafe class MemoryCopy
     /// rules of captures elsewhere (CANN: 107041).
     /// </summary>
     public static void PageableCopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
-        Native.aclrtMemcpyKind kind, NpuStream stream, string operation)
+        Native.aclrtMemcpyKind kind, NpuStream stream, string operation, BufferUse written, BufferUse read)
     {
-        if (stream.ActiveCapture is { } graph)
-            throw new NpuCaptureException(Native.Acl.ACL_ERROR_RT_PARAM_INVALID, nameof(aclrtMemcpyAsync), operation,
-                "managed (pageable) host memory cannot be copied on a capturing stream: the graph would keep an address that is gone at replay. " +
-                "Copy inputs into a static tensor before the capture, or use CopyFromAsync/CopyToAsync with a PinnedBuffer<T>.", graph.Mode);
-        NpuGraph.CheckUnsafeCall(operation + " (a pageable copy, which the runtime performs synchronously)", stream.Device.Id,
-            Native.Acl.ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC);
-        CopyAsync(destination, destinationCapacity, source, bytes, kind, stream);
+        if (bytes < 0 || bytes > destinationCapacity)
+            throw new ArgumentOutOfRangeException(nameof(bytes), $"Copying {bytes} bytes does not fit in the destination of {destinationCapacity} bytes.");
+        var work = new PageableCopyWork(new CopyWork(destination, destinationCapacity, source, bytes, kind, written, read), operation);
+        if (bytes == 0) return;
+        stream.Submit(ref work);
     }
 
     /// <summary>Synchronous fill of device memory with a byte value.</summary>
     public static void Fill(int deviceId, nint device, long capacity, long offset, long count, byte value)
     {
-        NpuGraph.CheckUnsafeCall("a synchronous fill (aclrtMemset)", deviceId);
+        NpuStream.CheckUnsafeCall("a synchronous fill (aclrtMemset)", deviceId);
         CheckRange(offset, count, capacity, "device memory");
         if (count == 0) return;
         AclCheck.Check(aclrtMemset((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count), nameof(aclrtMemset));
     }
 
     /// <summary>Asynchronous fill of device memory with a byte value on a stream.</summary>
-    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream)
+    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream, BufferUse written)
     {
         CheckRange(offset, count, capacity, "device memory");
         if (count == 0) return;
-        using var lease = stream.Enter();
-        if (stream.IsRecordingOperations)
-        {
-            stream.NoteOperation(new NpuGraphOperation("aclrtMemsetAsync", [], [new NpuGraphBuffer(device + (nint)offset, count, [], null)]));
-            if (stream.ActiveUpdate is { } update && update.SkipLaunch("aclrtMemsetAsync")) return;
-        }
-        AclCheck.Check(aclrtMemsetAsync((void*)(device + (nint)offset), (nuint)(capacity - offset), value, (nuint)count, stream.Native(lease)),
-            nameof(aclrtMemsetAsync));
+        var work = new FillWork(device + (nint)offset, capacity - offset, count, value, written);
+        stream.Submit(ref work);
     }
+
+    /// <summary>As above, for a plain range of memory nobody tracks (tests).</summary>
+    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream) =>
+        FillAsync(device, capacity, offset, count, value, stream, BufferUse.Range(null, device + (nint)offset, count, BufferAccess.Write));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long ByteLength<T>(int count) where T : unmanaged => (long)count * sizeof(T);

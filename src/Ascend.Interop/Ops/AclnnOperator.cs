@@ -15,8 +15,8 @@ internal unsafe delegate int WorkspaceSizeFunction(in OperatorCall call, ulong* 
 /// checked, described, launched and recorded: argument checks (null, disposed, device, data types,
 /// attributes, shapes), output inference, <c>aclTensor</c> descriptors (cached per tensor), the
 /// <c>aclScalar</c>/<c>aclIntArray</c>/<c>aclTensorList</c> made per call and destroyed after the launch,
-/// phase 1 under the stream's lease, phase 2 through <see cref="Ops.Launch"/> (task-group dry run, workspace
-/// from the stream's pool, capture failure notes) and the graph layer's operation record.
+/// both phases submitted as one <see cref="OperatorLaunch"/> through <see cref="NpuStream.Submit{TWork}"/> (task-group
+/// dry run, workspace from the stream's pool, capture recording and failure poisoning).
 /// </summary>
 /// <remarks>
 /// Tensor slots are the inputs in declaration order followed by the outputs; attribute values come in the
@@ -277,18 +277,13 @@ internal sealed unsafe class AclnnOperator
         try
         {
             CreateArguments(in call);
-            using var lease = stream.Enter();
-            ulong workspace;
-            aclOpExecutor* executor;
-            int code = _workspaceSize(in call, &workspace, &executor);
-            if (code != 0) Ops.ThrowPhase1(stream, code, WorkspaceFunction, Name);
-            Ops.Launch(stream, lease, workspace, executor, _execute, Function, Name);
+            var work = new OperatorLaunch(this, call, _workspaceSize, _execute);
+            stream.Submit(ref work);
         }
         finally
         {
             DestroyArguments(in call);
         }
-        if (stream.IsRecordingOperations) NoteSlow(in call);
     }
 
     /// <summary>Scalars, strings, int arrays and tensor lists: made per call, after every check passed.</summary>
@@ -330,24 +325,6 @@ internal sealed unsafe class AclnnOperator
             if (natives[arrayBase + 2 + k] != 0) AclNN.aclDestroyTensorList((aclTensorList*)natives[arrayBase + 2 + k]);
             natives[arrayBase + k] = natives[arrayBase + 2 + k] = 0;
         }
-    }
-
-    /// <summary>Records the launched operator for the graph layer (only while capturing or re-issuing a task group: allocates then).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void NoteSlow(in OperatorCall call)
-    {
-        if (call.Stream.ActiveUpdate is { } update)
-        {
-            update.Note(Function);   // an update compares names only: nothing to describe, nothing to allocate
-            return;
-        }
-        var inputs = new List<NpuTensor>(_inputs.Length);
-        for (int i = 0; i < _inputs.Length; i++)
-            if (call.Tensors[i] is { } tensor) inputs.Add(tensor);
-        for (int l = 0; l < _tensorLists.Length; l++) inputs.AddRange(call.List(l));
-        var outputs = new List<NpuTensor>(_outputs.Length);
-        for (int o = 0; o < _outputs.Length; o++) outputs.Add(call.Tensors[_inputs.Length + o]!);
-        Ops.NoteOperation(call.Stream, Function, inputs, outputs);
     }
 }
 

@@ -154,29 +154,13 @@ public static unsafe partial class Ops
             try
             {
                 for (int i = 0; i < _parameters.Length; i++) boxed[i] = MarshalArgument(i, arguments[i], created, inputs, outputs);
-                using var lease = stream.Enter();
-                ulong workspace = 0;
-                aclOpExecutor* executor = null;
-                boxed[^2] = Pointer.Box(&workspace, typeof(ulong*));
-                boxed[^1] = Pointer.Box(&executor, typeof(aclOpExecutor**));
-                int code;
-                try
-                {
-                    code = (int)_phase1.Invoke(null, boxed)!;
-                }
-                catch (TargetInvocationException e) when (e.InnerException is { } inner)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
-                    throw;
-                }
-                if (code != 0) ThrowPhase1(stream, code, _function + "GetWorkspaceSize", _name);
-                Launch(stream, lease, workspace, executor, (delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int>)_phase2, _function, _name);
+                var work = new InvokedOperatorLaunch(_function, _name, _phase1, boxed, (delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int>)_phase2, inputs, outputs);
+                stream.Submit(ref work);
             }
             finally
             {
                 foreach (var (kind, handle) in created) Destroy(kind, handle);
             }
-            if (stream.IsRecordingOperations) NoteOperation(stream, _function, inputs, outputs);
         }
 
         private void CheckArgument(NpuStream stream, int index, object? argument)

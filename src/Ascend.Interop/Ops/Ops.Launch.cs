@@ -1,77 +1,11 @@
 using System.Runtime.CompilerServices;
-using Ascend.Interop.Handles;
-using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
 public static unsafe partial class Ops
 {
-    /// <summary>
-    /// Phase 2 of an aclnn call, after a successful GetWorkspaceSize: rents the workspace from
-    /// <see cref="DeviceMemoryPool.PoolFor"/> on the target stream, launches, and returns the
-    /// workspace stream-ordered right away (only work on this stream can reuse it, after the kernel).
-    /// The executor is destroyed here when the launch is never reached; a launch consumes it
-    /// (single-use executors), whatever its outcome.
-    /// </summary>
-    internal static void Launch(NpuStream stream, in HandleLease lease, ulong workspaceSize, aclOpExecutor* executor,
-        delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> launch, string function, string op)
-    {
-        if (stream.ActiveUpdate is { } update)
-        {
-            // A task-group update is first run dry (validated, nothing launched), then for real.
-            bool accepted = update.Accepts(function, out var mismatch);
-            if (!accepted || update.DryRun)
-            {
-                AclNN.aclDestroyAclOpExecutor(executor);
-                if (!accepted) throw mismatch;
-                return;
-            }
-        }
-        PoolBlock workspace = default;
-        if (workspaceSize > 0)
-        {
-            try
-            {
-                workspace = DeviceMemoryPool.PoolFor(stream).Rent((long)workspaceSize, stream);
-            }
-            catch
-            {
-                AclNN.aclDestroyAclOpExecutor(executor);
-                throw;
-            }
-        }
-        int code = launch((void*)workspace.Pointer, workspaceSize, executor, stream.Native(lease));
-        // Read the runtime's message before any other native call can replace it.
-        AclException? failure = code != 0 ? Failure(code, function, op) : null;
-        if (!workspace.IsEmpty) workspace.Pool!.Return(workspace, stream);
-        if (failure is not null)
-        {
-            stream.ActiveCapture?.NoteFailure(failure);
-            throw failure;
-        }
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void ThrowPhase1(NpuStream stream, int code, string function, string op)
-    {
-        var failure = Failure(code, function, op);
-        // The operator is missing from the capture: the graph must not end as if it were complete.
-        stream.ActiveCapture?.NoteFailure(failure);
-        throw failure;
-    }
-
-    /// <summary>Records a launched operator for the graph layer; call only while <see cref="NpuStream.IsRecordingOperations"/>.</summary>
-    internal static void NoteOperation(NpuStream stream, string function, List<NpuTensor> inputs, List<NpuTensor> outputs)
-    {
-        var read = new NpuGraphBuffer[inputs.Count];
-        for (int i = 0; i < read.Length; i++) read[i] = inputs[i].DescribeBuffer();
-        var written = new NpuGraphBuffer[outputs.Count];
-        for (int i = 0; i < written.Length; i++) written[i] = outputs[i].DescribeBuffer();
-        stream.NoteOperation(new NpuGraphOperation(function, read, written));
-    }
 
     // ---- managed argument checks (messages are built only when throwing) ------------------------
 

@@ -61,7 +61,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         try
         {
             long bytes = tensor.ByteLength;
-            if (bytes > 0) MemoryCopy.FillAsync(tensor._storage.Pointer, bytes, 0, bytes, 0, stream);
+            if (bytes > 0) MemoryCopy.FillAsync(tensor._storage.Pointer, bytes, 0, bytes, 0, stream, BufferUse.Of(tensor, BufferAccess.Write));
             return tensor;
         }
         catch
@@ -375,7 +375,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
         {
             // Pageable host memory: the runtime orders this after the stream's work and copies synchronously.
             MemoryCopy.PageableCopyAsync(DataPointer, ByteLength, (nint)pointer, ByteLength,
-                aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream, "NpuTensor.CopyFrom");
+                aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream, "NpuTensor.CopyFrom",
+                BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Read));
         }
     }
 
@@ -398,7 +399,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
         fixed (T* pointer = destination)
         {
             MemoryCopy.PageableCopyAsync((nint)pointer, ByteLength, DataPointer, ByteLength,
-                aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream, "NpuTensor.CopyTo");
+                aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream, "NpuTensor.CopyTo",
+                BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
         }
     }
 
@@ -426,7 +428,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
             throw new ArgumentException($"NpuTensor.CopyFromAsync: the pinned buffer holds {source.Length} values but the tensor has {ElementCount} elements.", nameof(source));
         if (ElementCount == 0) return;
         using var lease = source.Lease();
-        MemoryCopy.CopyAsync(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream);
+        MemoryCopy.CopyAsync(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+            BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(source, lease.Value, ByteLength, BufferAccess.Read));
     }
 
     /// <summary>Queues a copy of this contiguous tensor into pinned host memory on <paramref name="stream"/>.</summary>
@@ -441,7 +444,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
             throw new ArgumentException($"NpuTensor.CopyToAsync: the pinned buffer holds {destination.Length} values but the tensor has {ElementCount} elements.", nameof(destination));
         if (ElementCount == 0) return;
         using var lease = destination.Lease();
-        MemoryCopy.CopyAsync(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream);
+        MemoryCopy.CopyAsync(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+            BufferUse.Range(destination, lease.Value, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
     }
 
     // ---- native descriptor ----------------------------------------------------------------

@@ -26,7 +26,7 @@ internal sealed class TensorStorage
     /// <summary>Rents <paramref name="byteLength"/> bytes for work on <paramref name="stream"/> (none for an empty tensor).</summary>
     public static TensorStorage Rent(NpuStream stream, long byteLength)
     {
-        var block = byteLength == 0 ? default : DeviceMemoryPool.PoolFor(stream).Rent(byteLength, stream);
+        var block = byteLength == 0 ? default : stream.AllocationPool.Rent(byteLength, stream);
         return new TensorStorage(stream.Device, stream, block, null, byteLength);
     }
 

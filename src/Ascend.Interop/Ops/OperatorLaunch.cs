@@ -1,0 +1,69 @@
+using Ascend.Interop.Native;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// A declared operator's call as stream work: phase 1 (<c>aclnnXxxGetWorkspaceSize</c>, the declaration's lambda over
+/// <see cref="OperatorCall"/>) as the preparation, phase 2 (<c>aclnnXxx</c>) as the launch; the inputs and tensor lists
+/// are read, the outputs written. Lives on the stack of <see cref="AclnnOperator"/>'s launcher.
+/// </summary>
+internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, WorkspaceSizeFunction workspaceSize,
+    delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute) : IStreamWork
+{
+    private readonly OperatorCall _call = call;
+    private aclOpExecutor* _executor;
+
+    public static StreamWorkKind Kind => StreamWorkKind.Task;
+    public readonly string Function => op.Function;
+    public readonly string Operation => op.Name;
+    public readonly object? Subject => null;
+
+    public readonly int BufferCount => _call.Tensors.Length + _call.List(0).Length + _call.List(1).Length;
+
+    public readonly BufferUse Buffer(int index)
+    {
+        var tensors = _call.Tensors;
+        if (index < tensors.Length)
+        {
+            var tensor = tensors[index];
+            if (tensor is null) return default;   // an absent optional input
+            return BufferUse.Of(tensor, index < op.InputCount ? BufferAccess.Read : BufferAccess.Write);
+        }
+        index -= tensors.Length;
+        var list = _call.List(0);
+        if (index >= list.Length)
+        {
+            index -= list.Length;
+            list = _call.List(1);
+        }
+        return BufferUse.Of(list[index], BufferAccess.Read);
+    }
+
+    public int Prepare(in StreamLaunch launch, out ulong workspaceBytes)
+    {
+        ulong bytes;
+        aclOpExecutor* executor;
+        int code = workspaceSize(in _call, &bytes, &executor);
+        workspaceBytes = bytes;
+        _executor = code == 0 ? executor : null;
+        return code;
+    }
+
+    public int Launch(in StreamLaunch launch)
+    {
+        // The launch consumes the single-use executor, whatever its outcome.
+        var executor = _executor;
+        _executor = null;
+        return execute((void*)launch.Workspace, launch.WorkspaceBytes, executor, launch.Stream);
+    }
+
+    public void Abandon()
+    {
+        if (_executor == null) return;
+        AclNN.aclDestroyAclOpExecutor(_executor);
+        _executor = null;
+    }
+
+    public readonly Exception Failure(int code, StreamWorkPhase phase) =>
+        Ops.Failure(code, phase == StreamWorkPhase.Prepare ? op.WorkspaceFunction : op.Function, op.Name);
+}

@@ -1,0 +1,51 @@
+namespace Ascend.Interop;
+
+/// <summary>How a piece of stream work touches a buffer.</summary>
+[Flags]
+internal enum BufferAccess : byte
+{
+    Read = 1,
+    Write = 2,
+    ReadWrite = Read | Write,
+}
+
+/// <summary>
+/// One buffer a piece of stream work reads or writes: a tensor view, or a plain range of device or pinned host memory
+/// with the object that owns it.
+/// </summary>
+internal readonly struct BufferUse
+{
+    private BufferUse(NpuTensor? tensor, object? owner, nint address, long bytes, BufferAccess access)
+    {
+        Tensor = tensor;
+        Owner = owner;
+        Address = address;
+        Bytes = bytes;
+        Access = access;
+    }
+
+    /// <summary>The tensor view used, or null for a plain range.</summary>
+    public readonly NpuTensor? Tensor;
+
+    /// <summary>For a plain range: the <see cref="DeviceBuffer"/> or <see cref="PinnedBuffer{T}"/> it belongs to, if any.</summary>
+    public readonly object? Owner;
+
+    /// <summary>For a plain range: its first byte and length.</summary>
+    public readonly nint Address;
+    public readonly long Bytes;
+
+    public readonly BufferAccess Access;
+
+    /// <summary>True for <c>default(BufferUse)</c>: no buffer (an absent optional argument).</summary>
+    public bool IsNone => Access == 0;
+
+    public bool Reads => (Access & BufferAccess.Read) != 0;
+    public bool Writes => (Access & BufferAccess.Write) != 0;
+
+    public static BufferUse Of(NpuTensor tensor, BufferAccess access) => new(tensor, null, 0, 0, access);
+
+    public static BufferUse Range(object? owner, nint address, long bytes, BufferAccess access) => new(null, owner, address, bytes, access);
+
+    /// <summary>The description a graph records.</summary>
+    public NpuGraphBuffer Describe() => Tensor is { } t ? t.DescribeBuffer() : new NpuGraphBuffer(Address, Bytes, [], null);
+}

@@ -1,0 +1,50 @@
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+/// <summary>
+/// <c>aclrtMemcpyAsync</c> between device or pinned host memory the caller keeps alive (and, as
+/// <see cref="PageableCopyWork"/>, pageable host memory).
+/// </summary>
+internal readonly unsafe struct CopyWork(nint destination, long destinationCapacity, nint source, long bytes, Native.aclrtMemcpyKind kind,
+    BufferUse written, BufferUse read) : IStreamWork
+{
+    public static StreamWorkKind Kind => StreamWorkKind.Task;
+    public string Function => nameof(aclrtMemcpyAsync);
+    public string Operation => "an asynchronous copy";
+    public object? Subject => null;
+    public int BufferCount => 2;
+    public BufferUse Buffer(int index) => index == 0 ? read : written;
+
+    public int Prepare(in StreamLaunch launch, out ulong workspaceBytes)
+    {
+        workspaceBytes = 0;
+        return 0;
+    }
+
+    public int Launch(in StreamLaunch launch) =>
+        aclrtMemcpyAsync((void*)destination, (nuint)destinationCapacity, (void*)source, (nuint)bytes, kind, launch.Stream);
+
+    public void Abandon() { }
+
+    public Exception Failure(int code, StreamWorkPhase phase) => AclCheck.Create(code, nameof(aclrtMemcpyAsync), null);
+}
+
+/// <summary>
+/// A copy between device memory and pageable (managed) host memory, ordered on a stream: the runtime turns it into a
+/// stream synchronization plus a synchronous copy, so the capture protocol refuses it on a capturing stream and applies
+/// the unsafe-call rules of captures elsewhere (CANN: 107041).
+/// </summary>
+internal readonly struct PageableCopyWork(CopyWork copy, string operation) : IStreamWork
+{
+    public static StreamWorkKind Kind => StreamWorkKind.PageableCopy;
+    public string Function => copy.Function;
+    public string Operation => operation;
+    public object? Subject => null;
+    public int BufferCount => copy.BufferCount;
+    public BufferUse Buffer(int index) => copy.Buffer(index);
+    public int Prepare(in StreamLaunch launch, out ulong workspaceBytes) => copy.Prepare(in launch, out workspaceBytes);
+    public int Launch(in StreamLaunch launch) => copy.Launch(in launch);
+    public void Abandon() { }
+    public Exception Failure(int code, StreamWorkPhase phase) => copy.Failure(code, phase);
+}
