@@ -9,12 +9,25 @@
 //     aclnnop/aclnn_copy.h
 //     aclnnop/aclnn_div.h
 //     aclnnop/aclnn_embedding.h
+//     aclnnop/aclnn_eq_scalar.h
+//     aclnnop/aclnn_eq_tensor.h
 //     aclnnop/aclnn_exp.h
+//     aclnnop/aclnn_ge_scalar.h
+//     aclnnop/aclnn_ge_tensor.h
 //     aclnnop/aclnn_gelu.h
+//     aclnnop/aclnn_gt_scalar.h
+//     aclnnop/aclnn_gt_tensor.h
 //     aclnnop/aclnn_incre_flash_attention_v4.h
 //     aclnnop/aclnn_index_copy.h
 //     aclnnop/aclnn_index_select.h
 //     aclnnop/aclnn_layer_norm.h
+//     aclnnop/aclnn_le_scalar.h
+//     aclnnop/aclnn_le_tensor.h
+//     aclnnop/aclnn_logical_and.h
+//     aclnnop/aclnn_logical_not.h
+//     aclnnop/aclnn_logical_or.h
+//     aclnnop/aclnn_lt_scalar.h
+//     aclnnop/aclnn_lt_tensor.h
 //     aclnnop/aclnn_masked_fill_scalar.h
 //     aclnnop/aclnn_matmul.h
 //     aclnnop/aclnn_maximum.h
@@ -22,6 +35,8 @@
 //     aclnnop/aclnn_minimum.h
 //     aclnnop/aclnn_mm.h
 //     aclnnop/aclnn_mul.h
+//     aclnnop/aclnn_ne_scalar.h
+//     aclnnop/aclnn_ne_tensor.h
 //     aclnnop/aclnn_neg.h
 //     aclnnop/aclnn_reduce_sum.h
 //     aclnnop/aclnn_relu.h
@@ -48,7 +63,7 @@ using System.Runtime.InteropServices;
 
 namespace Ascend.Interop.Native;
 
-/// <summary>The constants and functions of <c>aclnnop/aclnn_add.h</c>, <c>aclnnop/aclnn_amax.h</c>, <c>aclnnop/aclnn_argmax.h</c>, <c>aclnnop/aclnn_batch_matmul.h</c>, <c>aclnnop/aclnn_cast.h</c>, <c>aclnnop/aclnn_cat.h</c>, <c>aclnnop/aclnn_copy.h</c>, <c>aclnnop/aclnn_div.h</c>, <c>aclnnop/aclnn_embedding.h</c>, <c>aclnnop/aclnn_exp.h</c>, <c>aclnnop/aclnn_gelu.h</c>, <c>aclnnop/aclnn_incre_flash_attention_v4.h</c>, <c>aclnnop/aclnn_index_copy.h</c>, <c>aclnnop/aclnn_index_select.h</c>, <c>aclnnop/aclnn_layer_norm.h</c>, <c>aclnnop/aclnn_masked_fill_scalar.h</c>, <c>aclnnop/aclnn_matmul.h</c>, <c>aclnnop/aclnn_maximum.h</c>, <c>aclnnop/aclnn_mean.h</c>, <c>aclnnop/aclnn_minimum.h</c>, <c>aclnnop/aclnn_mm.h</c>, <c>aclnnop/aclnn_mul.h</c>, <c>aclnnop/aclnn_neg.h</c>, <c>aclnnop/aclnn_reduce_sum.h</c>, <c>aclnnop/aclnn_relu.h</c>, <c>aclnnop/aclnn_rms_norm.h</c>, <c>aclnnop/aclnn_rotary_position_embedding.h</c>, <c>aclnnop/aclnn_rsqrt.h</c>, <c>aclnnop/aclnn_s_where.h</c>, <c>aclnnop/aclnn_sigmoid.h</c>, <c>aclnnop/aclnn_silu.h</c>, <c>aclnnop/aclnn_softmax.h</c>, <c>aclnnop/aclnn_sqrt.h</c>, <c>aclnnop/aclnn_sub.h</c>, <c>aclnnop/aclnn_swi_glu.h</c>, <c>aclnnop/aclnn_tanh.h</c>, <c>aclnnop/aclnn_topk.h</c>, with their C names.</summary>
+/// <summary>The constants and functions of <c>aclnnop/aclnn_add.h</c>, <c>aclnnop/aclnn_amax.h</c>, <c>aclnnop/aclnn_argmax.h</c>, <c>aclnnop/aclnn_batch_matmul.h</c>, <c>aclnnop/aclnn_cast.h</c>, <c>aclnnop/aclnn_cat.h</c>, <c>aclnnop/aclnn_copy.h</c>, <c>aclnnop/aclnn_div.h</c>, <c>aclnnop/aclnn_embedding.h</c>, <c>aclnnop/aclnn_eq_scalar.h</c>, <c>aclnnop/aclnn_eq_tensor.h</c>, <c>aclnnop/aclnn_exp.h</c>, <c>aclnnop/aclnn_ge_scalar.h</c>, <c>aclnnop/aclnn_ge_tensor.h</c>, <c>aclnnop/aclnn_gelu.h</c>, <c>aclnnop/aclnn_gt_scalar.h</c>, <c>aclnnop/aclnn_gt_tensor.h</c>, <c>aclnnop/aclnn_incre_flash_attention_v4.h</c>, <c>aclnnop/aclnn_index_copy.h</c>, <c>aclnnop/aclnn_index_select.h</c>, <c>aclnnop/aclnn_layer_norm.h</c>, <c>aclnnop/aclnn_le_scalar.h</c>, <c>aclnnop/aclnn_le_tensor.h</c>, <c>aclnnop/aclnn_logical_and.h</c>, <c>aclnnop/aclnn_logical_not.h</c>, <c>aclnnop/aclnn_logical_or.h</c>, <c>aclnnop/aclnn_lt_scalar.h</c>, <c>aclnnop/aclnn_lt_tensor.h</c>, <c>aclnnop/aclnn_masked_fill_scalar.h</c>, <c>aclnnop/aclnn_matmul.h</c>, <c>aclnnop/aclnn_maximum.h</c>, <c>aclnnop/aclnn_mean.h</c>, <c>aclnnop/aclnn_minimum.h</c>, <c>aclnnop/aclnn_mm.h</c>, <c>aclnnop/aclnn_mul.h</c>, <c>aclnnop/aclnn_ne_scalar.h</c>, <c>aclnnop/aclnn_ne_tensor.h</c>, <c>aclnnop/aclnn_neg.h</c>, <c>aclnnop/aclnn_reduce_sum.h</c>, <c>aclnnop/aclnn_relu.h</c>, <c>aclnnop/aclnn_rms_norm.h</c>, <c>aclnnop/aclnn_rotary_position_embedding.h</c>, <c>aclnnop/aclnn_rsqrt.h</c>, <c>aclnnop/aclnn_s_where.h</c>, <c>aclnnop/aclnn_sigmoid.h</c>, <c>aclnnop/aclnn_silu.h</c>, <c>aclnnop/aclnn_softmax.h</c>, <c>aclnnop/aclnn_sqrt.h</c>, <c>aclnnop/aclnn_sub.h</c>, <c>aclnnop/aclnn_swi_glu.h</c>, <c>aclnnop/aclnn_tanh.h</c>, <c>aclnnop/aclnn_topk.h</c>, with their C names.</summary>
 public static unsafe partial class AclnnOps
 {
     /// <summary>C function <c>aclnnAdd</c> (<c>aclnnop/aclnn_add.h</c>).</summary>
@@ -339,6 +354,70 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnEmbeddingGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnEqScalar</c> (<c>aclnnop/aclnn_eq_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnEqScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, const aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnEqScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnEqScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnEqScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnEqScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnEqScalar;
+
+    /// <summary>C function <c>aclnnEqScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_eq_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnEqScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnEqScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnEqScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnEqScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnEqScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnEqScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnEqTensor</c> (<c>aclnnop/aclnn_eq_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnEqTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnEqTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnEqTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnEqTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnEqTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnEqTensor;
+
+    /// <summary>C function <c>aclnnEqTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_eq_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnEqTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnEqTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnEqTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnEqTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnEqTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnEqTensorGetWorkspaceSize;
+
     /// <summary>C function <c>aclnnExp</c> (<c>aclnnop/aclnn_exp.h</c>).</summary>
     // C: aclnnStatus aclnnExp(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -371,6 +450,70 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnExpGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnGeScalar</c> (<c>aclnnop/aclnn_ge_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnGeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, const aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnGeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnGeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnGeScalar;
+
+    /// <summary>C function <c>aclnnGeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_ge_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnGeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGeScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnGeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnGeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnGeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnGeTensor</c> (<c>aclnnop/aclnn_ge_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnGeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, const aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnGeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnGeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnGeTensor;
+
+    /// <summary>C function <c>aclnnGeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_ge_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnGeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGeTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnGeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnGeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnGeTensorGetWorkspaceSize;
+
     /// <summary>C function <c>aclnnGelu</c> (<c>aclnnop/aclnn_gelu.h</c>).</summary>
     // C: aclnnStatus aclnnGelu(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -402,6 +545,70 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnGeluGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnGtScalar</c> (<c>aclnnop/aclnn_gt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnGtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGtScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnGtScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnGtScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGtScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnGtScalar;
+
+    /// <summary>C function <c>aclnnGtScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_gt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnGtScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGtScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnGtScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnGtScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGtScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnGtScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnGtTensor</c> (<c>aclnnop/aclnn_gt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnGtTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGtTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnGtTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnGtTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGtTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnGtTensor;
+
+    /// <summary>C function <c>aclnnGtTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_gt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnGtTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnGtTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnGtTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnGtTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnGtTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnGtTensorGetWorkspaceSize;
 
     /// <summary>C function <c>aclnnIncreFlashAttentionV4</c> (<c>aclnnop/aclnn_incre_flash_attention_v4.h</c>).</summary>
     // C: aclnnStatus aclnnIncreFlashAttentionV4(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
@@ -531,6 +738,198 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceCopyGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnInplaceEqScalar</c> (<c>aclnnop/aclnn_eq_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceEqScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceEqScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceEqScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceEqScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceEqScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceEqScalar;
+
+    /// <summary>C function <c>aclnnInplaceEqScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_eq_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceEqScalarGetWorkspaceSize(const aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceEqScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceEqScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceEqScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceEqScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceEqScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceEqTensor</c> (<c>aclnnop/aclnn_eq_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceEqTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceEqTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceEqTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceEqTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceEqTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceEqTensor;
+
+    /// <summary>C function <c>aclnnInplaceEqTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_eq_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceEqTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceEqTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceEqTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceEqTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceEqTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceEqTensorGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceGeScalar</c> (<c>aclnnop/aclnn_ge_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceGeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceGeScalar;
+
+    /// <summary>C function <c>aclnnInplaceGeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_ge_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGeScalarGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceGeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceGeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceGeTensor</c> (<c>aclnnop/aclnn_ge_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceGeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceGeTensor;
+
+    /// <summary>C function <c>aclnnInplaceGeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_ge_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGeTensorGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceGeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceGeTensorGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceGtScalar</c> (<c>aclnnop/aclnn_gt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGtScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceGtScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGtScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGtScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceGtScalar;
+
+    /// <summary>C function <c>aclnnInplaceGtScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_gt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGtScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGtScalarGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceGtScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGtScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGtScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceGtScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceGtTensor</c> (<c>aclnnop/aclnn_gt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGtTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGtTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceGtTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGtTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGtTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceGtTensor;
+
+    /// <summary>C function <c>aclnnInplaceGtTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_gt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceGtTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceGtTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceGtTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceGtTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceGtTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceGtTensorGetWorkspaceSize;
+
     /// <summary>C function <c>aclnnInplaceIndexCopy</c> (<c>aclnnop/aclnn_index_copy.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceIndexCopy(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -562,6 +961,230 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnInplaceIndexCopyGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLeScalar</c> (<c>aclnnop/aclnn_le_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLeScalar;
+
+    /// <summary>C function <c>aclnnInplaceLeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_le_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLeScalarGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLeTensor</c> (<c>aclnnop/aclnn_le_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLeTensor;
+
+    /// <summary>C function <c>aclnnInplaceLeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_le_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLeTensorGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLeTensorGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLogicalAnd</c> (<c>aclnnop/aclnn_logical_and.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalAnd(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalAnd([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalAnd;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalAnd = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalAnd");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLogicalAnd;
+
+    /// <summary>C function <c>aclnnInplaceLogicalAndGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_and.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalAndGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalAndGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalAndGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalAndGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalAndGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLogicalAndGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLogicalNot</c> (<c>aclnnop/aclnn_logical_not.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalNot(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalNot([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalNot;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalNot = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalNot");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLogicalNot;
+
+    /// <summary>C function <c>aclnnInplaceLogicalNotGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_not.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalNotGetWorkspaceSize(aclTensor *selfRef, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalNotGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalNotGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalNotGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalNotGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLogicalNotGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLogicalOr</c> (<c>aclnnop/aclnn_logical_or.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalOr(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalOr([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalOr;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalOr = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalOr");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLogicalOr;
+
+    /// <summary>C function <c>aclnnInplaceLogicalOrGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_or.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLogicalOrGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLogicalOrGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLogicalOrGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLogicalOrGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLogicalOrGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLogicalOrGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLtScalar</c> (<c>aclnnop/aclnn_lt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLtScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLtScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLtScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLtScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLtScalar;
+
+    /// <summary>C function <c>aclnnInplaceLtScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_lt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLtScalarGetWorkspaceSize(const aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLtScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLtScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLtScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLtScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLtScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceLtTensor</c> (<c>aclnnop/aclnn_lt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLtTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLtTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceLtTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLtTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLtTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceLtTensor;
+
+    /// <summary>C function <c>aclnnInplaceLtTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_lt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceLtTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceLtTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceLtTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceLtTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceLtTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceLtTensorGetWorkspaceSize;
 
     /// <summary>C function <c>aclnnInplaceMaskedFillScalar</c> (<c>aclnnop/aclnn_masked_fill_scalar.h</c>).</summary>
     // C: aclnnStatus aclnnInplaceMaskedFillScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
@@ -595,6 +1218,70 @@ public static unsafe partial class AclnnOps
 
     private static nint s_aclnnInplaceMaskedFillScalarGetWorkspaceSize;
 
+    /// <summary>C function <c>aclnnInplaceNeScalar</c> (<c>aclnnop/aclnn_ne_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceNeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceNeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceNeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceNeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceNeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceNeScalar;
+
+    /// <summary>C function <c>aclnnInplaceNeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_ne_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceNeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceNeScalarGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceNeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceNeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceNeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceNeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnInplaceNeTensor</c> (<c>aclnnop/aclnn_ne_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceNeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceNeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnInplaceNeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceNeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceNeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnInplaceNeTensor;
+
+    /// <summary>C function <c>aclnnInplaceNeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_ne_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnInplaceNeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnInplaceNeTensorGetWorkspaceSize([NativeTypeName("aclTensor *")] aclTensor* selfRef, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnInplaceNeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnInplaceNeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnInplaceNeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(selfRef, other, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnInplaceNeTensorGetWorkspaceSize;
+
     /// <summary>C function <c>aclnnLayerNorm</c> (<c>aclnnop/aclnn_layer_norm.h</c>).</summary>
     // C: aclnnStatus aclnnLayerNorm(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
     // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
@@ -626,6 +1313,230 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnLayerNormGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLeScalar</c> (<c>aclnnop/aclnn_le_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnLeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnLeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLeScalar;
+
+    /// <summary>C function <c>aclnnLeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_le_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnLeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLeScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLeTensor</c> (<c>aclnnop/aclnn_le_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnLeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnLeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLeTensor;
+
+    /// <summary>C function <c>aclnnLeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_le_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnLeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLeTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLeTensorGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLogicalAnd</c> (<c>aclnnop/aclnn_logical_and.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalAnd(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalAnd([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLogicalAnd;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalAnd = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalAnd");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLogicalAnd;
+
+    /// <summary>C function <c>aclnnLogicalAndGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_and.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalAndGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalAndGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLogicalAndGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalAndGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalAndGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLogicalAndGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLogicalNot</c> (<c>aclnnop/aclnn_logical_not.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalNot(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalNot([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLogicalNot;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalNot = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalNot");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLogicalNot;
+
+    /// <summary>C function <c>aclnnLogicalNotGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_not.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalNotGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalNotGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLogicalNotGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalNotGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalNotGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLogicalNotGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLogicalOr</c> (<c>aclnnop/aclnn_logical_or.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalOr(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalOr([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLogicalOr;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalOr = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalOr");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLogicalOr;
+
+    /// <summary>C function <c>aclnnLogicalOrGetWorkspaceSize</c> (<c>aclnnop/aclnn_logical_or.h</c>).</summary>
+    // C: aclnnStatus aclnnLogicalOrGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLogicalOrGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLogicalOrGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLogicalOrGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLogicalOrGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLogicalOrGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLtScalar</c> (<c>aclnnop/aclnn_lt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnLtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLtScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLtScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnLtScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLtScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLtScalar;
+
+    /// <summary>C function <c>aclnnLtScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_lt_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnLtScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLtScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLtScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLtScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLtScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLtScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnLtTensor</c> (<c>aclnnop/aclnn_lt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnLtTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLtTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnLtTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnLtTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLtTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnLtTensor;
+
+    /// <summary>C function <c>aclnnLtTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_lt_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnLtTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnLtTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnLtTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnLtTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnLtTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnLtTensorGetWorkspaceSize;
 
     /// <summary>C function <c>aclnnMatmul</c> (<c>aclnnop/aclnn_matmul.h</c>).</summary>
     // C: aclnnStatus aclnnMatmul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
@@ -850,6 +1761,70 @@ public static unsafe partial class AclnnOps
     }
 
     private static nint s_aclnnMulsGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnNeScalar</c> (<c>aclnnop/aclnn_ne_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnNeScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, const aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNeScalar([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("const aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnNeScalar;
+        if (entryPoint == 0)
+        {
+            s_aclnnNeScalar = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNeScalar");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnNeScalar;
+
+    /// <summary>C function <c>aclnnNeScalarGetWorkspaceSize</c> (<c>aclnnop/aclnn_ne_scalar.h</c>).</summary>
+    // C: aclnnStatus aclnnNeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNeScalarGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclScalar *")] aclScalar* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnNeScalarGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnNeScalarGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNeScalarGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclScalar*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnNeScalarGetWorkspaceSize;
+
+    /// <summary>C function <c>aclnnNeTensor</c> (<c>aclnnop/aclnn_ne_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnNeTensor(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNeTensor([NativeTypeName("void *")] void* workspace, [NativeTypeName("uint64_t")] ulong workspaceSize, [NativeTypeName("aclOpExecutor *")] aclOpExecutor* executor, [NativeTypeName("aclrtStream")] aclrtStream stream)
+    {
+        nint entryPoint = s_aclnnNeTensor;
+        if (entryPoint == 0)
+        {
+            s_aclnnNeTensor = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNeTensor");
+        }
+        return ((delegate* unmanaged<void*, ulong, aclOpExecutor*, aclrtStream, int>)entryPoint)(workspace, workspaceSize, executor, stream);
+    }
+
+    private static nint s_aclnnNeTensor;
+
+    /// <summary>C function <c>aclnnNeTensorGetWorkspaceSize</c> (<c>aclnnop/aclnn_ne_tensor.h</c>).</summary>
+    // C: aclnnStatus aclnnNeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)
+    // Entry point looked up at first call in every loaded "opapi" library (NativeLibraryResolver.GetExport).
+    [return: NativeTypeName("aclnnStatus")]
+    public static int aclnnNeTensorGetWorkspaceSize([NativeTypeName("const aclTensor *")] aclTensor* self, [NativeTypeName("const aclTensor *")] aclTensor* other, [NativeTypeName("aclTensor *")] aclTensor* @out, [NativeTypeName("uint64_t *")] ulong* workspaceSize, [NativeTypeName("aclOpExecutor **")] aclOpExecutor** executor)
+    {
+        nint entryPoint = s_aclnnNeTensorGetWorkspaceSize;
+        if (entryPoint == 0)
+        {
+            s_aclnnNeTensorGetWorkspaceSize = entryPoint = NativeLibraryResolver.GetExport("opapi", "aclnnNeTensorGetWorkspaceSize");
+        }
+        return ((delegate* unmanaged<aclTensor*, aclTensor*, aclTensor*, ulong*, aclOpExecutor**, int>)entryPoint)(self, other, @out, workspaceSize, executor);
+    }
+
+    private static nint s_aclnnNeTensorGetWorkspaceSize;
 
     /// <summary>C function <c>aclnnNeg</c> (<c>aclnnop/aclnn_neg.h</c>).</summary>
     // C: aclnnStatus aclnnNeg(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream)

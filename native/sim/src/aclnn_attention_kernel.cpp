@@ -152,13 +152,7 @@ __attribute__((optimize("O3", "fp-contract=off"))) void items_generic(const Incr
 
 using ItemsFn = void (*)(const IncreAttentionArgs&, int64_t, int64_t, Scratch&);
 
-ItemsFn pick_items() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return items_avx2;
-#endif
-    return items_generic;
-}
+ItemsFn pick_items() { return cpu_has_avx2() ? items_avx2 : items_generic; }
 
 constexpr int64_t kItemWork = 1 << 14;  // multiply-adds per pool chunk, about
 

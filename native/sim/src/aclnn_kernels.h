@@ -6,6 +6,16 @@
 
 namespace aclnn {
 
+// True when the CPU runs AVX2: the kernels pick their vector variant once, at first use.
+inline bool cpu_has_avx2() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
 // C[m x n] = A[m x k] * B[k x n], contiguous row-major float.
 void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k);
 

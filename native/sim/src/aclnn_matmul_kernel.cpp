@@ -117,13 +117,7 @@ __attribute__((optimize("O3", "fp-contract=off"))) void tile_generic(const float
 
 using TileFn = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 
-TileFn pick_tile() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return tile_avx2;
-#endif
-    return tile_generic;
-}
+TileFn pick_tile() { return cpu_has_avx2() ? tile_avx2 : tile_generic; }
 
 }  // namespace
 

@@ -362,6 +362,45 @@ TEST_F(AclnnMeta, InjectedFaultsHitAclnnEntryPoints) {
     EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors);
 }
 
+// Simulator-only (fault injection). Only a launch consumes a single-use executor: a failure of
+// aclSetAclOpExecutorRepeatable or aclSetInput/OutputTensorAddr, injected faults included, leaves the executor
+// live, with its repeatable flag and its addresses as they were (issue 23: these calls carried launch's
+// consume-on-entry-failure block under a condition that could never hold).
+TEST_F(AclnnMeta, FailedExecutorCallsLeaveTheExecutorAsItWas) {
+    aclTensor* selfT = nullptr;
+    void* outp = nullptr;
+    aclOpExecutor* ex = makeAdd(&outp, &selfT);
+    ASSERT_EQ(aclsimInjectFault("aclSetAclOpExecutorRepeatable", 1, ACLNN_ERR_RUNTIME_ERROR), ACL_SUCCESS);
+    EXPECT_EQ(aclSetAclOpExecutorRepeatable(ex), ACLNN_ERR_RUNTIME_ERROR);
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors + 1) << "a refused call must not consume the executor";
+    // Still single-use: addresses cannot be set yet; made repeatable now, it runs twice.
+    EXPECT_EQ(aclSetInputTensorAddr(ex, 0, nullptr, dev(16)), ACLNN_ERR_PARAM_INVALID);
+    ASSERT_EQ(aclSetAclOpExecutorRepeatable(ex), ACLNN_SUCCESS) << last_error();
+    run(aclnnAdd, 0, ex);
+    run(aclnnAdd, 0, ex);
+    EXPECT_EQ(down<float>(outp, 4), (std::vector<float>{11, 22, 33, 44}));
+    // A refused address update keeps the old addresses (the executor's and the tensor's).
+    void* in2 = up(std::vector<float>{100, 200, 300, 400});
+    void* out2 = dev(16);
+    ASSERT_EQ(aclsimInjectFault("aclSetInputTensorAddr", 1, ACLNN_ERR_RUNTIME_ERROR), ACL_SUCCESS);
+    EXPECT_EQ(aclSetInputTensorAddr(ex, 0, selfT, in2), ACLNN_ERR_RUNTIME_ERROR);
+    ASSERT_EQ(aclsimInjectFault("aclSetOutputTensorAddr", 1, ACLNN_ERR_RUNTIME_ERROR), ACL_SUCCESS);
+    EXPECT_EQ(aclSetOutputTensorAddr(ex, 0, nullptr, out2), ACLNN_ERR_RUNTIME_ERROR);
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors + 1);
+    ASSERT_EQ(aclrtMemset(outp, 16, 0, 16), ACL_SUCCESS);
+    ASSERT_EQ(aclrtMemset(out2, 16, 0, 16), ACL_SUCCESS);
+    run(aclnnAdd, 0, ex);
+    EXPECT_EQ(down<float>(outp, 4), (std::vector<float>{11, 22, 33, 44}));
+    EXPECT_EQ(down<float>(out2, 4), (std::vector<float>{0, 0, 0, 0}));
+    // The same updates, not refused, take effect.
+    EXPECT_EQ(aclSetInputTensorAddr(ex, 0, selfT, in2), ACLNN_SUCCESS) << last_error();
+    EXPECT_EQ(aclSetOutputTensorAddr(ex, 0, nullptr, out2), ACLNN_SUCCESS) << last_error();
+    run(aclnnAdd, 0, ex);
+    EXPECT_EQ(down<float>(out2, 4), (std::vector<float>{110, 220, 330, 440}));
+    EXPECT_EQ(aclDestroyAclOpExecutor(ex), ACLNN_SUCCESS);
+    EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors);
+}
+
 TEST_F(AclnnMeta, AclnnInitAndFinalize) {
     EXPECT_EQ(aclnnInit(nullptr), ACLNN_SUCCESS);
     EXPECT_EQ(aclnnFinalize(), ACLNN_SUCCESS);

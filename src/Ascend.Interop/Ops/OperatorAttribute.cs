@@ -17,6 +17,11 @@ internal enum AttributeKind
     FloatScalar,
     /// <summary>A NUL-terminated UTF-8 string (<c>char*</c>), null when the value is null.</summary>
     String,
+    /// <summary>
+    /// An <c>aclScalar</c> a comparison reads: in tensor slot 0's type when that is floating (so the comparison rounds
+    /// like the tensor), else ACL_INT64 for an integral value and ACL_DOUBLE for any other.
+    /// </summary>
+    ComparedScalar,
 }
 
 /// <summary>
@@ -58,6 +63,9 @@ internal sealed unsafe class OperatorAttribute
 
     /// <summary>An <c>aclScalar</c> holding a floating-point value whatever the tensors hold.</summary>
     public static OperatorAttribute FloatScalar(string name) => new(name, AttributeKind.FloatScalar, false, null);
+
+    /// <summary>The scalar a comparison reads (see <see cref="AttributeKind.ComparedScalar"/>): any value, NaN included.</summary>
+    public static OperatorAttribute ComparedScalar(string name) => new(name, AttributeKind.ComparedScalar, false, null);
 
     /// <summary>A plain value with an optional extra check.</summary>
     public static OperatorAttribute Value(string name, AttributeCheck? check = null) => new(name, AttributeKind.Value, false, check);
@@ -131,6 +139,8 @@ internal sealed unsafe class OperatorAttribute
                 return (nint)CreateScalar(in call, value, call.Input(0)!.DataType.IsFloatingPoint(), call.Input(0)!.DataType == NpuDataType.Float64);
             case AttributeKind.FloatScalar:
                 return (nint)CreateScalar(in call, value, floating: true, call.Input(0)?.DataType == NpuDataType.Float64);
+            case AttributeKind.ComparedScalar:
+                return (nint)CreateComparedScalar(in call, value, call.Tensors[0]!.DataType);
             case AttributeKind.String:
                 if (value.Text is not { } text) return 0;
                 var target = call.Strings[stringOffset..];
@@ -159,8 +169,27 @@ internal sealed unsafe class OperatorAttribute
         return AclnnArguments.CreateScalar(call.Name, Name, &l, aclDataType.ACL_INT64);
     }
 
+    private aclScalar* CreateComparedScalar(in OperatorCall call, OperatorValue value, NpuDataType tensorType)
+    {
+        switch (tensorType)
+        {
+            case NpuDataType.Float32:
+                return CreateScalar(in call, value, floating: true, float64: false);
+            case NpuDataType.Float16:
+                Half h = (Half)value.AsDouble;
+                return AclnnArguments.CreateScalar(call.Name, Name, &h, aclDataType.ACL_FLOAT16);
+            case NpuDataType.BFloat16:
+                BFloat16 b = (BFloat16)(float)value.AsDouble;
+                return AclnnArguments.CreateScalar(call.Name, Name, &b, aclDataType.ACL_BF16);
+            default:
+                double d = value.AsDouble;
+                bool integral = !value.IsFloating || (d == Math.Floor(d) && d >= long.MinValue && d < 9.2233720368547758E18);
+                return CreateScalar(in call, value, floating: tensorType == NpuDataType.Float64 || !integral, float64: true);
+        }
+    }
+
     internal void DestroyNative(nint native)
     {
-        if (Kind is AttributeKind.Scalar or AttributeKind.FloatScalar) AclNN.aclDestroyScalar((aclScalar*)native);
+        if (Kind is AttributeKind.Scalar or AttributeKind.FloatScalar or AttributeKind.ComparedScalar) AclNN.aclDestroyScalar((aclScalar*)native);
     }
 }

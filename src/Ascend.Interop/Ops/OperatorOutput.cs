@@ -13,6 +13,8 @@ internal enum OutputTypeKind
     Any,
     /// <summary>The type of the first tensor of tensor list <see cref="OperatorOutput.Source"/> (Cat, which has no plain inputs).</summary>
     SameAsList,
+    /// <summary>Inferred as <see cref="OperatorOutput.Fixed"/>; a given output of any type receives the result converted (comparisons: BOOL into an int64 word).</summary>
+    Converted,
 }
 
 /// <summary>One output tensor of a declared operator: its name and its data-type rule. A string converts to an output of the first input's type.</summary>
@@ -32,6 +34,9 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
     /// <summary>An output of the type of tensor list <paramref name="list"/>'s first element (the list's type checks keep its elements alike).</summary>
     public static OperatorOutput SameAsList(string name, int list) => new(name, OutputTypeKind.SameAsList, list);
 
+    /// <summary>An output inferred as <paramref name="type"/>; a given output of any type receives the result converted to its type.</summary>
+    public static OperatorOutput Converted(string name, NpuDataType type) => new(name, OutputTypeKind.Converted, 0, type);
+
     /// <summary>An output of any type, always given by the caller.</summary>
     public static OperatorOutput AnyType(string name) => new(name, OutputTypeKind.Any);
 
@@ -39,7 +44,7 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
     internal NpuDataType ExpectedType(in OperatorCall call) => Kind switch
     {
         OutputTypeKind.SameAsInput => call.Input(Source)!.DataType,
-        OutputTypeKind.Fixed => Fixed,
+        OutputTypeKind.Fixed or OutputTypeKind.Converted => Fixed,
         OutputTypeKind.FromAttribute when call.Value(Source).IsPresent => (NpuDataType)call.Long(Source),
         OutputTypeKind.SameAsList => call.List(Source)[0].DataType,
         _ => AnyDataType,
@@ -49,7 +54,7 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
 
     internal void CheckType(in OperatorCall call, NpuTensor output, NpuDataType expected)
     {
-        if (expected == AnyDataType || output.DataType == expected) return;
+        if (expected == AnyDataType || output.DataType == expected || Kind == OutputTypeKind.Converted) return;
         if (Kind == OutputTypeKind.SameAsInput)
             Ops.CheckSameType(call.Name, Name, output, call.Operator.SlotName(Source), call.Input(Source)!);
         else

@@ -183,15 +183,7 @@ public static unsafe partial class Ops
     {
         Inputs = ["source"],
         Outputs = [OperatorOutput.AnyType("destination")],
-        Shapes = static (in OperatorCall c, ref OutputShapes shapes) =>
-        {
-            NpuTensor source = c.Input(0)!, destination = c.Output(0)!;
-            Span<long> shape = stackalloc long[TensorShape.MaxRank];
-            int rank = Broadcast(c.Name, nameof(destination), destination.Shape.Dims, nameof(source), source.Shape.Dims, shape);
-            if (!shape[..rank].SequenceEqual(destination.Shape.Dims))
-                throw new ArgumentException($"{c.Name}: 'source' shape {source.Shape} does not broadcast to 'destination' shape {destination.Shape}.", nameof(source));
-            shapes.Unchecked(0);
-        },
+        Shapes = ShapeRules.BroadcastsToOutput,
     };
 
     /// <summary><paramref name="output"/> = <paramref name="self"/> converted to <paramref name="output"/>'s type.</summary>

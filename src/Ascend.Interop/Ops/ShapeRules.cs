@@ -75,6 +75,22 @@ internal static class ShapeRules
         shapes.SetAll(shape[..Math.Max(rank, 0)]);
     };
 
+    /// <summary>
+    /// In place: input 0 broadcasts to output 0's shape, which stays as it is (aclnnInplaceCopy's source, the other
+    /// operand of an in-place comparison). Without inputs, output 0 takes any shape.
+    /// </summary>
+    public static readonly ShapeRule BroadcastsToOutput = static (in OperatorCall call, ref OutputShapes shapes) =>
+    {
+        shapes.Unchecked(0);
+        if (call.Operator.InputCount == 0) return;
+        NpuTensor input = call.Input(0)!, output = call.Output(0)!;
+        string inputName = call.Operator.SlotName(0), outputName = call.Operator.SlotName(call.Operator.InputCount);
+        Span<long> shape = stackalloc long[TensorShape.MaxRank];
+        int rank = Ops.Broadcast(call.Name, outputName, output.Shape.Dims, inputName, input.Shape.Dims, shape);
+        if (!shape[..rank].SequenceEqual(output.Shape.Dims))
+            throw new ArgumentException($"{call.Name}: '{inputName}' shape {input.Shape} does not broadcast to '{outputName}' shape {output.Shape}.", inputName);
+    };
+
     /// <summary>torch.matmul of inputs 0 and 1 (1-D operands are vectors, batch dimensions broadcast).</summary>
     public static readonly ShapeRule MatMul = static (in OperatorCall call, ref OutputShapes shapes) =>
     {

@@ -1,0 +1,28 @@
+/* Ascend.Interop: aclnnLtScalar: out = (self < other) for a scalar other, as 1/0 in out's dtype (any dtype BOOL converts to).
+   aclnnInplaceLtScalar: selfRef = (selfRef < other), in selfRef's dtype. */
+#ifndef ASCEND_INTEROP_ACLNN_LT_SCALAR_H
+#define ASCEND_INTEROP_ACLNN_LT_SCALAR_H
+
+#include "../aclnn/aclnn_base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnLtScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out,
+    uint64_t *workspaceSize, aclOpExecutor **executor);
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnLtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor,
+    aclrtStream stream);
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnInplaceLtScalarGetWorkspaceSize(const aclTensor *selfRef, const aclScalar *other,
+    uint64_t *workspaceSize, aclOpExecutor **executor);
+
+ACL_FUNC_VISIBILITY aclnnStatus aclnnInplaceLtScalar(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor,
+    aclrtStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
