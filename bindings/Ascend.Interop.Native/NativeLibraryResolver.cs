@@ -20,7 +20,10 @@ namespace Ascend.Interop.Native;
 /// function pointers looked up across every operator library present (<see cref="GetExport"/>).</para>
 /// <para>sim, or auto without CANN: libascend_sim.so from <c>$ASCEND_SIM_LIBRARY</c> when set (then only there),
 /// else beside the application (<see cref="AppContext.BaseDirectory"/>, then its runtimes/linux-x64/native/), then the OS search.
-/// Every logical library then resolves to the simulator.</para>
+/// Every logical library then resolves to the simulator, except "hccl": the simulator's HCCL is a library of its own,
+/// libascend_sim_hccl.so (it needs Gloo), loaded at the first HCCL call from <c>$ASCEND_SIM_HCCL_LIBRARY</c> when set
+/// (then only there), else from the folder libascend_sim.so came from, beside the application, then the OS search.
+/// Its absence fails only HCCL calls, with the missing library and the package that provides it.</para>
 /// </remarks>
 public static class NativeLibraryResolver
 {
@@ -28,6 +31,8 @@ public static class NativeLibraryResolver
     public const string BackendVariable = "ASCEND_INTEROP_BACKEND";
     /// <summary>Environment variable naming the simulator library to load (and only that one).</summary>
     public const string SimulatorLibraryVariable = "ASCEND_SIM_LIBRARY";
+    /// <summary>Environment variable naming the simulator's HCCL library (libascend_sim_hccl.so) to load at the first HCCL call (and only that one).</summary>
+    public const string SimulatorHcclLibraryVariable = "ASCEND_SIM_HCCL_LIBRARY";
 
     internal const string AscendCl = "ascendcl";
     internal const string NnOpBase = "nnopbase";
@@ -36,6 +41,7 @@ public static class NativeLibraryResolver
     internal const string Hccl = "hccl";
 
     internal const string SimulatorFileName = "libascend_sim.so";
+    internal const string SimulatorHcclFileName = "libascend_sim_hccl.so";
 
     /// <summary>Operator libraries in lookup order: CANN 8.x's single library first, then CANN 9.0+'s families.</summary>
     internal static readonly string[] OperatorLibraryFiles =
@@ -244,9 +250,13 @@ public static class NativeLibraryResolver
             {
                 var handles = new Dictionary<string, nint[]>
                 {
-                    [AscendCl] = [handle], [NnOpBase] = [handle], [OpApi] = [handle], [AscendSim] = [handle], [Hccl] = [handle],
+                    [AscendCl] = [handle], [NnOpBase] = [handle], [OpApi] = [handle], [AscendSim] = [handle],
                 };
-                return new NativeLibrarySet(NativeBackend.Simulator, handles, [], probes);
+                var deferred = new Dictionary<string, DeferredLibrary>
+                {
+                    [Hccl] = SimulatorHccl(getVariable, baseDirectory, path),
+                };
+                return new NativeLibrarySet(NativeBackend.Simulator, handles, [], probes, deferred, loader);
             }
         }
         string what = auto
@@ -255,6 +265,69 @@ public static class NativeLibraryResolver
                 ? $"{BackendVariable}=sim: the simulator library named by {SimulatorLibraryVariable} could not be loaded"
                 : $"{BackendVariable}=sim: the simulator library {SimulatorFileName} could not be loaded";
         throw new NativeLibraryNotFoundException(Failure(what, probes, SimulatorAdvice + (auto ? " " + CannAdvice : "")), probes);
+    }
+
+    /// <summary>Where the simulator's HCCL library is looked for, and what a failure to load it says.</summary>
+    private static DeferredLibrary SimulatorHccl(Func<string, string?> getVariable, string baseDirectory, string simulatorPath)
+    {
+        string? explicitPath = getVariable(SimulatorHcclLibraryVariable);
+        var candidates = new List<string>();
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+        {
+            candidates.Add(explicitPath.Trim());
+        }
+        else
+        {
+            string? simulatorDir = simulatorPath.Contains('/') ? Path.GetDirectoryName(simulatorPath) : null;
+            foreach (string? dir in new[] { simulatorDir, baseDirectory, Path.Combine(baseDirectory, "runtimes", "linux-x64", "native") })
+            {
+                if (dir is not null && !candidates.Contains(Path.Combine(dir, SimulatorHcclFileName), StringComparer.Ordinal))
+                {
+                    candidates.Add(Path.Combine(dir, SimulatorHcclFileName));
+                }
+            }
+            candidates.Add(SimulatorHcclFileName); // OS search
+        }
+        return new DeferredLibrary(candidates, probes => SimulatorHcclFailure(probes, explicitPath is { Length: > 0 }));
+    }
+
+    // Shared libraries the simulator's HCCL library needs beyond glibc and libstdc++, with the Debian 12 / Ubuntu
+    // package that provides each (libgloo0 depends on the other three).
+    private static readonly (string Library, string Package)[] s_hcclDependencies =
+    [
+        ("libgloo.so", "libgloo0"), ("libhiredis.so", "libhiredis0.14"), ("libibverbs.so", "libibverbs1"),
+        ("libnl-route-3.so", "libnl-route-3-200"), ("libnl-3.so", "libnl-3-200"),
+    ];
+
+    internal static string SimulatorHcclFailure(IReadOnlyList<NativeLibraryProbe> probes, bool explicitPath)
+    {
+        // A file that exists but does not load: a dependency is missing (dlerror names that one first, not the file).
+        NativeLibraryProbe? broken = probes.FirstOrDefault(p => !p.Loaded && p.Error is { } e && e != "file not found" &&
+            !e.StartsWith(Path.GetFileName(p.Path) + ":", StringComparison.Ordinal));
+        string what;
+        string advice;
+        if (broken is not null)
+        {
+            (string Library, string Package) dependency = s_hcclDependencies.FirstOrDefault(d => broken.Error!.Contains(d.Library, StringComparison.Ordinal));
+            string missing = dependency.Library is null ? "a library it depends on" : broken.Error!.Split(':')[0].Trim();
+            what = $"The simulator's HCCL library {broken.Path} (the Hccl* collective functions) was found but could not be loaded: " +
+                   $"{missing} is missing";
+            advice = dependency.Library is null
+                ? "The simulator's HCCL runs on Gloo: install it and its dependencies (Debian 12 / Ubuntu: `apt-get install libgloo0`, which libgloo-dev includes)."
+                : $"Install the package that provides {missing}: `apt-get install {dependency.Package}` (Debian 12 / Ubuntu; the simulator's HCCL runs on " +
+                  "Gloo, whose runtime package libgloo0 brings hiredis, ibverbs and libnl; libgloo-dev includes it).";
+        }
+        else
+        {
+            what = explicitPath
+                ? $"The simulator's HCCL library named by {SimulatorHcclLibraryVariable} ({SimulatorHcclFileName}, the Hccl* collective functions) could not be loaded"
+                : $"The simulator's HCCL library {SimulatorHcclFileName} (the Hccl* collective functions) was not found";
+            advice = $"It ships beside {SimulatorFileName} in the Ascend.Interop.Simulator package. A simulator built from source on a machine " +
+                     "without Gloo has no HCCL library: install Gloo (Debian 12 / Ubuntu: `apt-get install libgloo-dev`) and rebuild, or set " +
+                     $"{SimulatorHcclLibraryVariable}=/path/to/{SimulatorHcclFileName}. Everything but HCCL works without it.";
+        }
+        var list = probes as List<NativeLibraryProbe> ?? [.. probes];
+        return Failure(what, list, advice);
     }
 
     private static string Failure(string what, List<NativeLibraryProbe> probes, string advice)

@@ -42,6 +42,8 @@ internal static class Rank
                 "killed-rank" => KilledRank(job, device),
                 "late-rank" => LateRank(job, device),
                 "failing-rank" => FailingRank(job, device),
+                "no-hccl-library" => NoHcclLibrary(device),
+                "mismatch" => Mismatch(job, device),
                 _ => Fail($"unknown scenario '{scenario}'"),
             };
             Console.WriteLine(code == 0 ? $"rank {job.Rank}: {scenario} OK" : $"rank {job.Rank}: {scenario} FAILED");
@@ -127,6 +129,60 @@ internal static class Rank
             Console.WriteLine($"rank {job.Rank}: late join refused: {e.Status.CName()}");
             return 0;
         }
+    }
+
+    // Every MismatchCases case, each on a communicator of its own (a mismatch leaves the communicator failed): rank 0
+    // writes one root info per case beside the job's root-info file.
+    private static int Mismatch(NpuJobRank job, NpuDevice device)
+    {
+        using var stream = device.CreateStream();
+        foreach (var k in MismatchCases.All)
+        {
+            if (k.TwoRanksOnly && job.Size != 2) continue;
+            string file = $"{job.RootInfoFile}.{k.Name}";
+            NpuRootInfo root;
+            if (job.Rank == 0)
+            {
+                root = NpuRootInfo.Create(device);
+                root.WriteTo(file);
+            }
+            else
+            {
+                root = NpuRootInfo.ReadFrom(file, RootInfoWait);
+            }
+            using var comm = NpuCommunicator.Create(device, root, job.Rank, job.Size);
+            foreach (string line in MismatchCases.Run(k, [(comm, stream)])) Console.WriteLine(line);
+        }
+        return 0;
+    }
+
+    // Started with ASCEND_SIM_HCCL_LIBRARY naming a file that does not exist (as a machine without the simulator's
+    // HCCL library, or without Gloo): every way into HCCL throws HcclException naming the library and what to
+    // install; everything else works.
+    private static int NoHcclLibrary(NpuDevice device)
+    {
+        using var stream = device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2, 3 });
+        using var sum = Ops.Add(stream, x, x);
+        if (!sum.ToArray<float>(stream).SequenceEqual([2f, 4f, 6f])) return Fail("Ops.Add gave wrong values without HCCL");
+        Action[] entries =
+        [
+            () => NpuRootInfo.Create(device),
+            () => NpuCommunicator.CreateForDevices([device]),
+        ];
+        foreach (Action entry in entries)
+        {
+            try
+            {
+                entry();
+                return Fail("an HCCL call succeeded without the HCCL library");
+            }
+            catch (HcclException e)
+            {
+                Console.WriteLine($"HCCL UNAVAILABLE {e.Function} {e.Status.CName()}: {e.Message}");
+            }
+        }
+        return 0;
     }
 
     // Rank 1 fails at once; rank 0 would wait for it: the launcher must kill rank 0.

@@ -24,9 +24,12 @@ internal static class AclCheck
     public static void Throw(int code, string function, string? context) =>
         throw Create(code, function, context);
 
-    /// <summary>Builds the exception, reading the runtime's message on this thread now.</summary>
+    /// <summary>Builds the exception, reading the runtime's message on this thread now. A collective that failed on the
+    /// stream (507904) is an <see cref="Distributed.HcclException"/> with its HCCL cause.</summary>
     public static AclException Create(int code, string function, string? context) =>
-        new(code, function, RecentMessage(), context);
+        code == Distributed.HcclException.CollectiveTaskFailed
+            ? Distributed.HcclException.FailedOnStream(code, function, RecentMessage(), context)
+            : new AclException(code, function, RecentMessage(), context);
 
     /// <summary>The calling thread's <c>aclGetRecentErrMsg</c>, or null.</summary>
     public static unsafe string? RecentMessage()

@@ -19,8 +19,9 @@ public class AclException : Exception
     /// <summary>The numeric <c>aclError</c> / <c>aclnnStatus</c>.</summary>
     public int Code { get; }
 
-    /// <summary>The symbolic name of <see cref="Code"/>, e.g. <c>ACL_ERROR_RT_STREAM_CAPTURED</c>.</summary>
-    public string CodeName => AclErrorCodes.NameOf(Code);
+    /// <summary>The symbolic name of <see cref="Code"/>, e.g. <c>ACL_ERROR_RT_STREAM_CAPTURED</c> (an <c>HcclResult</c>
+    /// name such as <c>HCCL_E_TIMEOUT</c> for an HCCL failure: derived exceptions name codes of their own library).</summary>
+    public virtual string CodeName => AclErrorCodes.NameOf(Code);
 
     /// <summary>The C function that returned the code.</summary>
     public string Function { get; }

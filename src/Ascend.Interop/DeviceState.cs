@@ -29,12 +29,7 @@ internal sealed class DeviceState(int id, ContextHandle context)
 
     /// <summary>A graph (or a capture in progress) now holds a stream of the device.</summary>
     public void GraphCreated() => Interlocked.Increment(ref _graphs);
-    public void GraphReleased()
-    {
-        // No graph of the device is left: blocks of the device pool that were freed inside captures cannot be read
-        // by any graph any more.
-        if (Interlocked.Decrement(ref _graphs) == 0) Volatile.Read(ref Pool)?.ReleaseCaptureHolds();
-    }
+    public void GraphReleased() => Interlocked.Decrement(ref _graphs);
 
     // An HCCL communicator holds streams of its device (one in the simulator's accounting).
     public void CommunicatorCreated() => Interlocked.Increment(ref _communicators);

@@ -69,6 +69,9 @@ public sealed partial class NpuStream
     /// </summary>
     internal DeviceMemoryPool AllocationPool => Volatile.Read(ref _allocationPool) ?? DevicePool();
 
+    /// <summary>The graph this stream's allocations belong to now: the capture it records into, or the graph it updates.</summary>
+    internal NpuGraph? RecordingGraph => ActiveCapture ?? ActiveUpdate?.Graph;
+
     /// <summary>The pool serving this stream instead of the device's, if any.</summary>
     internal DeviceMemoryPool? AllocationPoolOverride => Volatile.Read(ref _allocationPool);
 
@@ -126,7 +129,8 @@ public sealed partial class NpuStream
     {
         var capture = ActiveCapture;
         var update = ActiveUpdate;
-        if (TWork.Kind == StreamWorkKind.PageableCopy || ((capture is not null || update is not null) && TWork.Kind != StreamWorkKind.Task))
+        bool recording = capture is not null || update is not null;
+        if (TWork.Kind == StreamWorkKind.PageableCopy || (recording && TWork.Kind != StreamWorkKind.Task))
         {
             if (Refusal(TWork.Kind, work.Operation, capture, update) is { } refused)
             {
@@ -134,6 +138,7 @@ public sealed partial class NpuStream
                 throw refused;
             }
         }
+        if (!recording && IsRecorded(TWork.Kind)) NoteEagerUses(ref work);
         var thread = ThreadBorrows.Current;
         HandleLease lease;
         try
@@ -161,8 +166,13 @@ public sealed partial class NpuStream
                 code = work.Launch(new StreamLaunch(native, thread, workspace.Pointer, workspaceBytes));
                 // The runtime's message is read before any other native call can replace it.
                 failure = code == 0 ? null : work.Failure(code, StreamWorkPhase.Launch);
-                // Stream-ordered: only work queued on this stream after the launch can reuse the workspace.
-                if (!workspace.IsEmpty) workspace.Pool!.Return(workspace, this);
+                if (!workspace.IsEmpty)
+                {
+                    // A captured (or re-issued) task keeps its workspace address: the graph's scratch from now on.
+                    if (recording) (capture ?? update!.Graph).NoteScratch(workspace.Pointer, workspace.Length);
+                    // Stream-ordered: only work queued on this stream after the launch can reuse the workspace.
+                    workspace.Pool!.Return(workspace, this);
+                }
             }
         }
         finally
@@ -170,9 +180,34 @@ public sealed partial class NpuStream
             lease.Dispose();
         }
         if (failure is not null) throw Failed(failure, capture);
-        if (capture is not null || update is not null) Recorded(ref work, capture, update);
+        if (recording) Recorded(ref work, capture, update);
         else Eager(ref work);
     }
+
+    /// <summary>
+    /// Before an eager submission: refuses to read a graph output that another graph of its shared pool has
+    /// overwritten since, and records the streams other than its allocation stream that use a tensor's memory (the
+    /// pool reuses it only after their work is done).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void NoteEagerUses<TWork>(scoped ref TWork work) where TWork : IStreamWork, allows ref struct
+    {
+        int count = work.BufferCount;
+        for (int i = 0; i < count; i++)
+        {
+            var use = work.Buffer(i);
+            if (use.Tensor is not { } tensor) continue;
+            var storage = tensor.Storage;
+            if (storage.OverwrittenBy is { } overwriter && use.Reads) throw Overwritten(work.Operation, tensor, overwriter);
+            storage.NoteUse(this);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static InvalidOperationException Overwritten(string operation, NpuTensor tensor, NpuGraph overwriter) => new(
+        $"{operation}: {tensor} is an output of {tensor.Storage.AllocatedFor} held in a shared NpuGraphPool, and {overwriter} was replayed since " +
+        $"that graph last was: {overwriter} was captured into the same pool earlier and uses this memory for its intermediates, so the output was " +
+        "overwritten. Read (or copy out) a graph's outputs before replaying another graph of its pool, replay the graph again, or give the graphs private pools.");
 
     /// <summary>Throws what <see cref="Submit{TWork}"/> would refuse for this kind of work now (a check before other work is queued for it).</summary>
     internal void CheckRefusal(StreamWorkKind kind, string operation)
@@ -257,9 +292,11 @@ public sealed partial class NpuStream
                 if (update is not null)
                 {
                     update.Note(work.Function);   // an update compares names only: nothing to describe
+                    Hold(ref work, update.Graph);
                     return;
                 }
                 capture!.Note(Describe(ref work));
+                Hold(ref work, capture);
                 return;
             case StreamWorkKind.EventRecord:
                 ((NpuEvent)work.Subject!).CapturedIn = capture;
@@ -289,6 +326,17 @@ public sealed partial class NpuStream
             case StreamWorkKind.GraphLaunch:
                 NpuMetrics.Replays.Add(1);
                 return;
+        }
+    }
+
+    /// <summary>A graph holds every buffer its recorded (or re-issued) work reads or writes until it is disposed.</summary>
+    private static void Hold<TWork>(scoped ref TWork work, NpuGraph graph) where TWork : IStreamWork, allows ref struct
+    {
+        for (int i = 0; i < work.BufferCount; i++)
+        {
+            var use = work.Buffer(i);
+            if (use.Tensor is { } tensor) graph.Hold(tensor.Storage);
+            else if (use.Owner is { } owner) graph.Hold(owner);
         }
     }
 

@@ -170,6 +170,25 @@ public sealed class InProcessCommunicatorTests
     }
 
     [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void HcclFailuresNameTheirHcclResultThroughTheBaseClassToo()
+    {
+        using var device = NpuDevice.Open(0);
+        // Rank 0 of two; rank 1 never joins: HCCL_E_TIMEOUT after the connect timeout.
+        var e = Assert.Throws<HcclException>(() => NpuCommunicator.Create(device, NpuRootInfo.Create(device), 0, 2));
+        Assert.Equal(HcclStatus.Timeout, e.Status);
+        AclException asAcl = e;
+        Assert.Equal("HCCL_E_TIMEOUT", asAcl.CodeName);
+        Assert.Equal(9, asAcl.Code);
+        Assert.Contains("HCCL_E_TIMEOUT", asAcl.Message);
+        Assert.DoesNotContain("ACL_ERROR", asAcl.Message);
+
+        var junk = NpuRootInfo.FromBytes(new byte[NpuRootInfo.Size]);
+        asAcl = Assert.Throws<HcclException>(() => NpuCommunicator.Create(device, junk, 0, 2));
+        Assert.Equal("HCCL_E_PARA", asAcl.CodeName);
+    }
+
+    [Fact]
     public void RootInfoRoundTripsThroughBytesBase64AndFiles()
     {
         using var device = NpuDevice.Open(0);

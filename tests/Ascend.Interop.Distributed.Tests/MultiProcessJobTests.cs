@@ -12,11 +12,12 @@ public sealed class MultiProcessJobTests
 {
     private static readonly string RankProgram = typeof(CollectiveChecks).Assembly.Location;
 
-    private static NpuJobResult RunJob(string scenario, int ranks, bool killOthersOnFailure = true)
+    private static NpuJobResult RunJob(string scenario, int ranks, bool killOthersOnFailure = true,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Assert.SkipWhen(NpuDevice.Count < ranks, $"needs {ranks} devices, this machine has {NpuDevice.Count}");
         var result = NpuJob.Run("dotnet", [RankProgram, "--scenario", scenario], ranks, TimeSpan.FromMinutes(3),
-            killOthersOnFailure: killOthersOnFailure);
+            environment, killOthersOnFailure);
         // No rank outlives the launcher.
         foreach (var rank in result.Ranks) AssertGone(rank.ProcessId);
         return result;
@@ -89,6 +90,22 @@ public sealed class MultiProcessJobTests
         Assert.Equal(1, result.Ranks[1].ExitCode);
         Assert.True(result.Ranks[0].Killed, result.ToString());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the launcher took {watch.Elapsed}");
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public void WithoutTheHcclLibraryHcclThrowsNamingTheLibraryAndThePackage()
+    {
+        const string Missing = "/nonexistent/libascend_sim_hccl.so";
+        var result = RunJob("no-hccl-library", 1, environment: new Dictionary<string, string> { ["ASCEND_SIM_HCCL_LIBRARY"] = Missing });
+        Assert.True(result.Succeeded, result.ToString());
+        string output = result.Ranks[0].Output;
+        foreach (string function in new[] { "HcclGetRootInfo", "HcclCommInitAll" })
+            Assert.Contains($"HCCL UNAVAILABLE {function} HCCL_E_NOT_FOUND:", output);
+        Assert.Contains($"{Missing}: file not found", output);
+        Assert.Contains("ASCEND_SIM_HCCL_LIBRARY", output);
+        Assert.Contains("libascend_sim_hccl.so", output);
+        Assert.Contains("apt-get install libgloo-dev", output);
     }
 
     [Fact]

@@ -4,12 +4,20 @@ namespace Ascend.Interop.Native.Tests;
 internal sealed class FakeLibraryLoader : INativeLibraryLoader
 {
     private readonly Dictionary<string, (nint Handle, HashSet<string> Exports)> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _broken = new(StringComparer.Ordinal);
 
     public List<string> Attempts { get; } = [];
 
     public FakeLibraryLoader Add(string path, params string[] exports)
     {
         _files[path] = (_files.Count + 1, new HashSet<string>(exports, StringComparer.Ordinal));
+        return this;
+    }
+
+    /// <summary>A file that exists but does not load (as dlopen fails on a missing dependency), with that error.</summary>
+    public FakeLibraryLoader AddBroken(string path, string error)
+    {
+        _broken[path] = error;
         return this;
     }
 
@@ -25,7 +33,7 @@ internal sealed class FakeLibraryLoader : INativeLibraryLoader
             return true;
         }
         handle = 0;
-        error = "file not found";
+        error = _broken.TryGetValue(path, out string? why) ? why : "file not found";
         return false;
     }
 

@@ -132,6 +132,7 @@ public sealed class ConsumerTests(ConsumerFeed feed) : IClassFixture<ConsumerFee
         Assert.True(File.Exists(Path.Combine(output, "Ascend.Interop.Native.dll")), "the bindings assembly is not in the output");
         string library = Path.Combine(output, "runtimes", "linux-x64", "native", "libascend_sim.so");
         Assert.True(File.Exists(library), $"{library} is missing: the runtime asset was not copied");
+        Assert.True(File.Exists(Path.Combine(output, "runtimes", "linux-x64", "native", "libascend_sim_hccl.so")), "the simulator's HCCL library was not copied");
 
         // Run from another folder: the resolver must find the library through the app's base directory.
         var run = feed.Run("dotnet", $"\"{Path.Combine(output, "PortableConsumer.dll")}\" portable", feed.Root, RunTimeout, RunEnvironment);
@@ -152,6 +153,7 @@ public sealed class ConsumerTests(ConsumerFeed feed) : IClassFixture<ConsumerFee
         Assert.True(build.ExitCode == 0, "restore/publish failed:\n" + build.Output);
         string library = Path.Combine(publish, "libascend_sim.so");
         Assert.True(File.Exists(library), $"{library} is missing: the RID-specific asset was not published beside the app");
+        Assert.True(File.Exists(Path.Combine(publish, "libascend_sim_hccl.so")), "the simulator's HCCL library was not published beside the app");
 
         var run = feed.Run(Path.Combine(publish, "RidConsumer"), "rid", feed.Root, RunTimeout, RunEnvironment);
         Assert.True(run.ExitCode == 0, "the consumer failed:\n" + run.Output);

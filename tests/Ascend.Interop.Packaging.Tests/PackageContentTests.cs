@@ -68,13 +68,15 @@ public sealed class PackageContentTests
         }
     }
 
-    [Fact]
-    public void Simulator_package_carries_the_linux_x64_native_library()
+    [Theory]
+    [InlineData("libascend_sim.so")]
+    [InlineData("libascend_sim_hccl.so")]   // the simulator's HCCL (needs Gloo), loaded at the first HCCL call
+    public void Simulator_package_carries_the_linux_x64_native_libraries(string file)
     {
         string package = PackagePath("Ascend.Interop.Simulator");
-        Assert.Contains("runtimes/linux-x64/native/libascend_sim.so", Entries(package));
-        byte[] library = ReadEntry(package, "runtimes/linux-x64/native/libascend_sim.so");
-        Assert.True(library.Length > 64 * 1024, $"libascend_sim.so is only {library.Length} bytes");
+        Assert.Contains($"runtimes/linux-x64/native/{file}", Entries(package));
+        byte[] library = ReadEntry(package, $"runtimes/linux-x64/native/{file}");
+        Assert.True(library.Length > 64 * 1024, $"{file} is only {library.Length} bytes");
         Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2 /* 64-bit */ }, library[..5]);
         Assert.Equal(0x3E, BitConverter.ToUInt16(library, 18));   // e_machine: x86-64
         Assert.Empty(Dependencies(Metadata(package, "Ascend.Interop.Simulator")));

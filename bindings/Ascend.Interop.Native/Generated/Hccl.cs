@@ -93,8 +93,16 @@ public enum HcclDataType : uint
     HCCL_DATA_TYPE_BFP16 = 11,
     /// <summary><c>HCCL_DATA_TYPE_INT128</c> of <c>HcclDataType</c>.</summary>
     HCCL_DATA_TYPE_INT128 = 12,
+    /// <summary>HiFloat8 (13 is not a type)</summary>
+    HCCL_DATA_TYPE_HIF8 = 14,
+    /// <summary>float8 e4m3</summary>
+    HCCL_DATA_TYPE_FP8E4M3 = 15,
+    /// <summary>float8 e5m2</summary>
+    HCCL_DATA_TYPE_FP8E5M2 = 16,
+    /// <summary>float8 e8m0 (scale factors)</summary>
+    HCCL_DATA_TYPE_FP8E8M0 = 17,
     /// <summary><c>HCCL_DATA_TYPE_RESERVED</c> of <c>HcclDataType</c>.</summary>
-    HCCL_DATA_TYPE_RESERVED = 13,
+    HCCL_DATA_TYPE_RESERVED = 255,
 }
 
 /// <summary>Reduction applied by AllReduce and ReduceScatter.</summary>
@@ -110,7 +118,7 @@ public enum HcclReduceOp : uint
     /// <summary><c>HCCL_REDUCE_MIN</c> of <c>HcclReduceOp</c>.</summary>
     HCCL_REDUCE_MIN = 3,
     /// <summary><c>HCCL_REDUCE_RESERVED</c> of <c>HcclReduceOp</c>.</summary>
-    HCCL_REDUCE_RESERVED = 4,
+    HCCL_REDUCE_RESERVED = 255,
 }
 
 /// <summary>Result of every HCCL function.</summary>
@@ -161,10 +169,16 @@ public enum HcclResult : uint
     HCCL_E_AGAIN = 20,
     /// <summary><c>HCCL_E_REMOTE</c> of <c>HcclResult</c>.</summary>
     HCCL_E_REMOTE = 21,
-    /// <summary><c>HCCL_E_SUSPENDING</c> of <c>HcclResult</c>.</summary>
+    /// <summary>the communicator is suspended</summary>
     HCCL_E_SUSPENDING = 22,
-    /// <summary><c>HCCL_E_RESERVED</c> of <c>HcclResult</c>.</summary>
-    HCCL_E_RESERVED = 23,
+    /// <summary>an operation retry failed (retry constraint)</summary>
+    HCCL_E_OPRETRY_FAIL = 23,
+    /// <summary>out of memory</summary>
+    HCCL_E_OOM = 24,
+    /// <summary>the error information is in the status</summary>
+    HCCL_E_IN_STATUS = 1041,
+    /// <summary>reserved (implicit in CANN: the value after HCCL_E_IN_STATUS)</summary>
+    HCCL_E_RESERVED = 1042,
 }
 
 /// <summary>Opaque rendezvous token: rank 0 makes it with HcclGetRootInfo and hands the bytes to every other rank (file, socket, MPI...) before all call HcclCommInitRootInfo.</summary>

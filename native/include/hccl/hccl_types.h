@@ -1,6 +1,7 @@
 /* Ascend.Interop: HCCL types (collective communication). Names, values and sizes follow CANN's
  * hccl/hccl_types.h so code compiles against either these headers or an installed CANN; the
- * declarations are our own and compile as C11 and C++17. */
+ * declarations are our own and compile as C11 and C++17. Every value was checked against the public
+ * CANN headers of tags v9.0.0 and v9.1.0 (they agree on all of them; docs/distributed.md). */
 #ifndef ASCEND_INTEROP_HCCL_TYPES_H
 #define ASCEND_INTEROP_HCCL_TYPES_H
 
@@ -34,8 +35,11 @@ typedef enum {
     HCCL_E_NETWORK = 19,
     HCCL_E_AGAIN = 20,
     HCCL_E_REMOTE = 21,
-    HCCL_E_SUSPENDING = 22,
-    HCCL_E_RESERVED = 23
+    HCCL_E_SUSPENDING = 22,        /* the communicator is suspended */
+    HCCL_E_OPRETRY_FAIL = 23,      /* an operation retry failed (retry constraint) */
+    HCCL_E_OOM = 24,               /* out of memory */
+    HCCL_E_IN_STATUS = 1041,       /* the error information is in the status */
+    HCCL_E_RESERVED = 1042         /* reserved (implicit in CANN: the value after HCCL_E_IN_STATUS) */
 } HcclResult;
 
 /* A communicator. */
@@ -47,7 +51,7 @@ typedef enum {
     HCCL_REDUCE_PROD = 1,
     HCCL_REDUCE_MAX = 2,
     HCCL_REDUCE_MIN = 3,
-    HCCL_REDUCE_RESERVED = 4
+    HCCL_REDUCE_RESERVED = 255
 } HcclReduceOp;
 
 /* Element type of communicated buffers. */
@@ -65,7 +69,11 @@ typedef enum {
     HCCL_DATA_TYPE_FP64 = 10,
     HCCL_DATA_TYPE_BFP16 = 11,
     HCCL_DATA_TYPE_INT128 = 12,
-    HCCL_DATA_TYPE_RESERVED = 13
+    HCCL_DATA_TYPE_HIF8 = 14,      /* HiFloat8 (13 is not a type) */
+    HCCL_DATA_TYPE_FP8E4M3 = 15,   /* float8 e4m3 */
+    HCCL_DATA_TYPE_FP8E5M2 = 16,   /* float8 e5m2 */
+    HCCL_DATA_TYPE_FP8E8M0 = 17,   /* float8 e8m0 (scale factors) */
+    HCCL_DATA_TYPE_RESERVED = 255
 } HcclDataType;
 
 /* Size of the opaque rendezvous token made by HcclGetRootInfo (CANN declares it as a

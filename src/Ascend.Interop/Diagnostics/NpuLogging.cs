@@ -37,4 +37,8 @@ public static partial class NpuLogging
     [LoggerMessage(EventId = 3, Level = LogLevel.Error,
         Message = "No device stream left for a new graph: {Budget}")]
     internal static partial void StreamBudgetExhausted(ILogger logger, string budget);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+        Message = "Releasing a native object failed: {Function} returned {Code} {CodeName}")]
+    internal static partial void ReleaseFailed(ILogger logger, string function, int code, string codeName);
 }

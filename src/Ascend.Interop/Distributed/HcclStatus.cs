@@ -1,6 +1,6 @@
 namespace Ascend.Interop.Distributed;
 
-/// <summary>HCCL's result codes (<c>HcclResult</c>); the values are CANN's.</summary>
+/// <summary>HCCL's result codes (<c>HcclResult</c>); the values are CANN's (9.0 and 9.1 agree on all of them).</summary>
 public enum HcclStatus
 {
     /// <summary><c>HCCL_SUCCESS</c>.</summary>
@@ -47,8 +47,14 @@ public enum HcclStatus
     Again = 20,
     /// <summary><c>HCCL_E_REMOTE</c>.</summary>
     Remote = 21,
-    /// <summary><c>HCCL_E_SUSPENDING</c>.</summary>
+    /// <summary><c>HCCL_E_SUSPENDING</c>: the communicator is suspended.</summary>
     Suspending = 22,
+    /// <summary><c>HCCL_E_OPRETRY_FAIL</c>: retrying an operation failed (retry constraint).</summary>
+    OperationRetryFailed = 23,
+    /// <summary><c>HCCL_E_OOM</c>: out of memory.</summary>
+    OutOfMemory = 24,
+    /// <summary><c>HCCL_E_IN_STATUS</c>: the error information is in the status.</summary>
+    ErrorInStatus = 1041,
 }
 
 /// <summary>Names of <see cref="HcclStatus"/> values as CANN spells them.</summary>
@@ -80,6 +86,9 @@ public static class HcclStatusExtensions
         HcclStatus.Again => "HCCL_E_AGAIN",
         HcclStatus.Remote => "HCCL_E_REMOTE",
         HcclStatus.Suspending => "HCCL_E_SUSPENDING",
+        HcclStatus.OperationRetryFailed => "HCCL_E_OPRETRY_FAIL",
+        HcclStatus.OutOfMemory => "HCCL_E_OOM",
+        HcclStatus.ErrorInStatus => "HCCL_E_IN_STATUS",
         _ => $"HCCL_E_UNKNOWN({(int)status})",
     };
 }

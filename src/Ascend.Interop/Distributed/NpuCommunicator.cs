@@ -48,6 +48,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "HcclCommInitRootInfo: argument 'size' must be at least 1.");
         if (rank < 0 || rank >= size)
             throw new ArgumentOutOfRangeException(nameof(rank), rank, $"HcclCommInitRootInfo: argument 'rank' must be in [0, {size}).");
+        HcclLibrary.Require(nameof(Hccl.HcclCommInitRootInfo), $"joining as rank {rank} of {size} on NPU device {device.Id}");
         using var lease = device.Enter();
         HcclComm comm;
         fixed (byte* root = rootInfo.Bytes)
@@ -76,6 +77,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
             for (int j = 0; j < i; j++)
                 if (ids[j] == ids[i]) throw new ArgumentException($"HcclCommInitAll: device {ids[i]} appears twice; one rank per device.", nameof(devices));
         }
+        HcclLibrary.Require(nameof(Hccl.HcclCommInitAll), $"creating communicators for devices {string.Join(", ", ids)}");
         var comms = new HcclComm[ids.Length];
         using (devices[0].Enter())
         {

@@ -21,6 +21,7 @@ public sealed class NpuRootInfo
     public static unsafe NpuRootInfo Create(NpuDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
+        HcclLibrary.Require(nameof(Hccl.HcclGetRootInfo), "making a root info");
         var bytes = new byte[Size];
         using (device.Enter())
         {

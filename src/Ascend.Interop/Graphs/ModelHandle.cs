@@ -8,10 +8,23 @@ internal sealed class ModelHandle : NpuSafeHandle
 {
     public ModelHandle(nint native, ContextHandle context) : base(native, context) { }
 
+    /// <summary>What <c>aclmdlRIDestroy</c> returned (0 until the model was released): the graph reports a failure.</summary>
+    public int ReleaseCode { get; private set; }
+
+    /// <summary>The runtime's message for a failed release, read on the releasing thread.</summary>
+    public string? ReleaseMessage { get; private set; }
+
     protected override bool ReleaseNative()
     {
         var context = (ContextHandle)Parent!;
         context.MakeCurrentForRelease();
-        return aclmdlRIDestroy(NativeHandle.Model(handle)) == 0;
+        int code = aclmdlRIDestroy(NativeHandle.Model(handle));
+        if (code != 0)
+        {
+            ReleaseMessage = AclCheck.RecentMessage();
+            ReleaseCode = code;
+            NpuLogging.ReleaseFailed(NpuLogging.Logger, nameof(aclmdlRIDestroy), code, AclErrorCodes.NameOf(code));
+        }
+        return code == 0;
     }
 }

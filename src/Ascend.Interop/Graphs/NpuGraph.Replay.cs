@@ -34,6 +34,7 @@ public sealed partial class NpuGraph
         var work = new LaunchWork(this, ReplayStreamFor(target));
         target.Submit(ref work);
         Interlocked.Increment(ref _replays);
+        if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
     }
 
     /// <summary>The failure of a replay's launch (the text is built only on failure).</summary>

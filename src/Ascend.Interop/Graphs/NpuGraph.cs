@@ -166,8 +166,8 @@ public sealed partial class NpuGraph : IDisposable
 
         bool ownsPool = pool is null;
         pool ??= new NpuGraphPool(stream.Device);
-        pool.AddGraph();
         var graph = new NpuGraph(stream, mode, pool, ownsPool);
+        pool.AddGraph(graph);
         graph._inUseAtBegin = pool.InUseBytes;
         pool.Pool.ResetPeaks();
         int code;
@@ -256,6 +256,7 @@ public sealed partial class NpuGraph : IDisposable
         CapturePeakBytes = Math.Max(0, _pool.Pool.PeakInUseBytes - _inUseAtBegin);
         CaptureRetainedBytes = Math.Max(0, _pool.InUseBytes - _inUseAtBegin);
         FinishCapture(State.Captured, string.Empty);
+        SettleCaptureMemory();
         NpuMetrics.Captures.Add(1);
         if (_name is not null) ApplyName(_name);
     }
@@ -291,6 +292,7 @@ public sealed partial class NpuGraph : IDisposable
         {
             _stream.Device.State.GraphReleased();
             FreeKeepAlive();
+            ReleaseHolds();
             ReleasePool();
         }
     }
@@ -440,7 +442,27 @@ public sealed partial class NpuGraph : IDisposable
         ArgumentNullException.ThrowIfNull(reissue);
         if (!ReferenceEquals(group.Graph, this))
             throw new ArgumentException($"Task group '{group.Name}' belongs to another graph.", nameof(group));
-        ThrowIfNotReady("Update");
+        lock (_lock)
+        {
+            // Counted under the lock that Dispose marks the graph under: Dispose waits for every update counted here.
+            ThrowIfNotState(State.Captured, "Update");
+            Interlocked.Increment(ref _updatesInFlight);
+        }
+        var outer = t_updating;
+        t_updating = this;
+        try
+        {
+            UpdateChecked(group, updateStream, state, reissue);
+        }
+        finally
+        {
+            t_updating = outer;
+            Interlocked.Decrement(ref _updatesInFlight);
+        }
+    }
+
+    private void UpdateChecked<TState>(NpuTaskGroup group, NpuStream updateStream, TState state, Action<NpuStream, TState> reissue)
+    {
         if (updateStream.Device.Id != Device.Id)
             throw new ArgumentException($"The update stream belongs to NPU device {updateStream.Device.Id}, the graph to device {Device.Id}.", nameof(updateStream));
         if (updateStream.ActiveCapture is not null || updateStream.ActiveUpdate is not null)
@@ -867,6 +889,8 @@ public sealed partial class NpuGraph : IDisposable
             previous = _state;
             if (previous == State.Disposed) return;
         }
+        if (ReferenceEquals(t_updating, this))
+            throw new InvalidOperationException("NpuGraph.Dispose was called from inside an Update of the same graph; dispose the graph after Update returns.");
         if (previous == State.Capturing) AbandonCapture("the graph was disposed before EndCapture");
         lock (_lock)
         {
@@ -875,24 +899,57 @@ public sealed partial class NpuGraph : IDisposable
         }
         if (previous != State.Captured) return; // a failed capture already released everything
 
+        // Updates that began before (another thread between TaskUpdateBegin and End) finish first: the runtime
+        // refuses to destroy a model a stream is updating, which would leak the model and its stream.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _updatesInFlight) != 0) spin.SpinOnce(sleep1Threshold: 20);
+
         // Replays that passed their state check before Dispose finish submitting first; later
         // ones are refused by the model borrow (see Replay).
         _model!.CloseAndWaitForBorrowers();
 
         // Queued replays read the graph's memory: let them finish before it goes.
+        bool lostReplayStream = false;
         foreach (var replayed in _replayStreams)
         {
-            if (replayed.Stream.IsDisposed) continue;
+            if (replayed.Stream.IsDisposed)
+            {
+                lostReplayStream = true;
+                continue;
+            }
             try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { }
         }
+        if (lostReplayStream) SynchronizeDeviceForCleanup();
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
         _updateDone?.Dispose();
         EndStuckUpdates();
-        _model?.Dispose();
+        _model.Dispose();
         _stream.Device.State.GraphReleased();
         FreeKeepAlive();
+        ReleaseHolds();
         ReleasePool();
+        // Everything else is released; a model the runtime refused to destroy is reported, never dropped.
+        if (_model.ReleaseCode is not 0 and var code)
+            throw new AclException(code, nameof(aclmdlRIDestroy), _model.ReleaseMessage,
+                $"destroying {(_name is null ? "a graph" : $"graph '{_name}'")} in NpuGraph.Dispose (its memory and stream accounting were released)");
     }
+
+    /// <summary>A stream the graph was replayed on was disposed: wait for the whole device before the graph's memory goes.</summary>
+    private void SynchronizeDeviceForCleanup()
+    {
+        try
+        {
+            using var lease = new HandleLease(_stream.Context, this);
+            _stream.Context.MakeCurrentForRelease();
+            _ = aclrtSynchronizeDevice();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    [ThreadStatic] private static NpuGraph? t_updating;
+    private int _updatesInFlight;
 
     private void FreeKeepAlive()
     {
@@ -905,7 +962,7 @@ public sealed partial class NpuGraph : IDisposable
 
     private void ReleasePool()
     {
-        _pool.ReleaseGraph();
+        _pool.ReleaseGraph(this);
         if (_ownsPool) _pool.Dispose();
     }
 

@@ -6,12 +6,16 @@ namespace Ascend.Interop;
 /// lives. A pool passed to several captures is shared: blocks freed after one capture are reused
 /// by the next, so a set of graphs of different sizes holds about as much as the largest one.
 /// Graphs that share a pool must not be replayed concurrently (replay them on one stream, or
-/// order them with events), because their intermediate buffers may overlap.
+/// order them with events), because their intermediate buffers may overlap. An output a graph
+/// allocates here may lie in the intermediates of a graph captured into the pool before it: it holds
+/// its graph's result until such a graph replays, and the SDK refuses to read it after that until
+/// its own graph replays again (read outputs before replaying another graph of the pool).
 /// </summary>
 public sealed class NpuGraphPool : IDisposable
 {
     private readonly Lock _lock = new();
     private int _graphs;
+    private NpuGraph[] _members = [];   // the graphs (and captures in progress) using the pool, in capture order
     private bool _disposedByOwner;
     private bool _released;
 
@@ -45,21 +49,29 @@ public sealed class NpuGraphPool : IDisposable
         get { lock (_lock) return _graphs; }
     }
 
-    internal void AddGraph()
+    internal void AddGraph(NpuGraph graph)
     {
         lock (_lock)
         {
             if (_released) throw new ObjectDisposedException(nameof(NpuGraphPool), "The graph pool has been disposed; create a new one for new captures.");
             _graphs++;
+            _members = [.. _members, graph];
         }
     }
 
-    internal void ReleaseGraph()
+    /// <summary>The graphs using the pool now, in the order they began capturing.</summary>
+    internal NpuGraph[] Graphs()
+    {
+        lock (_lock) return _members;
+    }
+
+    internal void ReleaseGraph(NpuGraph graph)
     {
         bool release, idle;
         lock (_lock)
         {
             _graphs--;
+            _members = Array.FindAll(_members, g => !ReferenceEquals(g, graph));
             idle = _graphs == 0;
             release = idle && _disposedByOwner && !_released;
             if (release) _released = true;

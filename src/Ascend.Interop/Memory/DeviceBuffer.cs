@@ -7,7 +7,7 @@ namespace Ascend.Interop;
 /// A raw block of device memory from <c>aclrtMalloc</c>, outside any pool. Prefer tensors and
 /// <see cref="DeviceMemoryPool"/>; use this when you need memory with its own lifetime.
 /// </summary>
-public sealed class DeviceBuffer : IDisposable
+public sealed class DeviceBuffer : IDisposable, IHeldMemory
 {
     private readonly DeviceMemoryHandle _handle;
     private readonly ContextHandle _context;
@@ -145,7 +145,22 @@ public sealed class DeviceBuffer : IDisposable
         return lease;
     }
 
-    /// <summary>Frees the memory (once no native call is using it).</summary>
+    bool IHeldMemory.TryHold()
+    {
+        bool added = false;
+        try
+        {
+            if (!_handle.IsClosing) _handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        return added;
+    }
+
+    void IHeldMemory.ReleaseHold() => _handle.DangerousRelease();
+
+    /// <summary>Frees the memory (once no native call is using it, and no captured graph holds it).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

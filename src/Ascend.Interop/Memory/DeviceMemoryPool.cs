@@ -43,6 +43,8 @@ public sealed class DeviceMemoryPool : IDisposable
     private PoolBlockNode? _spareNodes;
     private NpuEvent[] _spareEvents = new NpuEvent[8];
     private int _spareEventCount;
+    private StreamMarker[] _markers = [];   // one event per stream that used a block it did not own
+    private int _markerCount;
     private PoolSegment? _segments;
     private long _sequence;
     private bool _disposed;
@@ -99,7 +101,19 @@ public sealed class DeviceMemoryPool : IDisposable
     public int RentedBlockCount { get { lock (_lock) return _rentedBlocks; } }
 
     /// <summary>Idle events kept for reuse (tests compare native event counts with it).</summary>
-    internal int CachedEventCount { get { lock (_lock) return _spareEventCount; } }
+    internal int CachedEventCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                int markers = 0;
+                for (int i = 0; i < _markerCount; i++)
+                    if (_markers[i].Event is not null) markers++;
+                return _spareEventCount + markers;
+            }
+        }
+    }
 
     /// <summary>All counters at one instant.</summary>
     public DeviceMemoryPoolStatistics GetStatistics()
@@ -184,7 +198,15 @@ public sealed class DeviceMemoryPool : IDisposable
     /// <paramref name="stream"/> (the stream that last used it).
     /// </summary>
     /// <exception cref="InvalidOperationException">The block was already returned, or belongs to another pool.</exception>
-    public void Return(PoolBlock block, NpuStream stream)
+    public void Return(PoolBlock block, NpuStream stream) => Return(block, stream, default);
+
+    /// <summary>
+    /// As <see cref="Return(PoolBlock, NpuStream)"/>, for a block work on other streams used too (<paramref name="usedOn"/>,
+    /// recorded by the submission path): nobody reuses it before each of those streams passed a marker event recorded
+    /// after this return (one event per stream and pool, recorded when a rent first needs it), like PyTorch's
+    /// <c>record_stream</c>.
+    /// </summary>
+    internal void Return(PoolBlock block, NpuStream stream, StreamSet usedOn)
     {
         var node = block.Node;
         if (node is null)
@@ -198,7 +220,7 @@ public sealed class DeviceMemoryPool : IDisposable
                 throw new InvalidOperationException($"{block} was already returned to the {Name} (double return).");
             if (_disposed)
             {
-                ReturnAfterDispose(node, stream);
+                ReturnAfterDispose(node, stream, usedOn);
                 return;
             }
             NpuStream? owner = stream;
@@ -207,14 +229,17 @@ public sealed class DeviceMemoryPool : IDisposable
                 // No stream to record on: wait for the device so the block is known idle.
                 SynchronizeDevice();
                 owner = null;
+                usedOn = default;
             }
             // The same stream may reuse the block at once (stream order); another stream only after
-            // an event, recorded when one first asks (IsUsableBy). Freed inside a capture: held.
+            // an event, recorded when one first asks (IsUsableBy). Freed by a stream this pool serves
+            // while it captures into (or updates) a graph: held for the graph's captures.
             MarkFree(node);
             node.Owner = owner;
             node.ReadyEvent = null;
-            node.CaptureHold = owner is not null && stream.IsCapturing;
+            node.CaptureHold = owner is not null && ReferenceEquals(stream.AllocationPoolOverride, this);
             node.ReturnSequence = ++_sequence;
+            node.UsedOn = usedOn;
             node = Coalesce(node);
             InsertFree(node);
         }
@@ -244,6 +269,9 @@ public sealed class DeviceMemoryPool : IDisposable
             if (_disposed) return;
             _disposed = true;
             TrimLocked();
+            for (int i = 0; i < _markerCount; i++) _markers[i].Event?.Dispose();
+            Array.Clear(_markers);
+            _markerCount = 0;
             for (int i = 0; i < _spareEventCount; i++) _spareEvents[i].Dispose();
             Array.Clear(_spareEvents);
             _spareEventCount = 0;
@@ -295,6 +323,11 @@ public sealed class DeviceMemoryPool : IDisposable
 
     private bool IsUsableBy(PoolBlockNode node, NpuStream stream)
     {
+        if (!node.UsedOn.IsEmpty)
+        {
+            if (!OtherUsesPassed(node)) return false;
+            node.UsedOn = default;
+        }
         if (node.Owner is null || ReferenceEquals(node.Owner, stream)) return true;
         if (node.CaptureHold) return false;
         if (node.ReadyEvent is null && !TryMarkLastUse(node)) return false;
@@ -320,6 +353,79 @@ public sealed class DeviceMemoryPool : IDisposable
             node.ReadyEvent = null;
             return false;
         }
+    }
+
+    /// <summary>
+    /// True once every other stream that used the free block has passed a marker recorded after its return. Each
+    /// stream has one marker event per pool, re-recorded when a block returned after its last record needs it (a later
+    /// record covers every earlier return); a stream that is capturing or disposed cannot be marked now (settled by
+    /// a later rent, or by Trim).
+    /// </summary>
+    private bool OtherUsesPassed(PoolBlockNode node)
+    {
+        var usedOn = node.UsedOn;
+        for (int i = 0; i < usedOn.Count; i++)
+        {
+            var marker = MarkerFor(usedOn[i]);
+            if (marker.Sequence <= node.ReturnSequence && !Remark(marker)) return false;
+            if (!MarkerPassed(marker)) return false;
+        }
+        return true;
+    }
+
+    private StreamMarker MarkerFor(NpuStream stream)
+    {
+        for (int i = 0; i < _markerCount; i++)
+            if (ReferenceEquals(_markers[i].Stream, stream)) return _markers[i];
+        // Markers of streams disposed since go first: their slots are reused.
+        for (int i = 0; i < _markerCount; i++)
+        {
+            if (!_markers[i].Stream.IsDisposed) continue;
+            if (_markers[i].Event is { } stale) RecycleEvent(stale);
+            return _markers[i] = new StreamMarker(stream);
+        }
+        if (_markerCount == _markers.Length) Array.Resize(ref _markers, Math.Max(4, _markers.Length * 2));
+        return _markers[_markerCount++] = new StreamMarker(stream);
+    }
+
+    /// <summary>Records the stream's marker now; false when it cannot be recorded.</summary>
+    private bool Remark(StreamMarker marker)
+    {
+        var stream = marker.Stream;
+        if (stream.IsDisposed || stream.IsCapturing) return false;
+        try
+        {
+            marker.Event ??= TakeEvent(stream);
+            marker.Event.Record(stream);
+        }
+        catch (Exception e) when (e is AclException or ObjectDisposedException)
+        {
+            return false;
+        }
+        marker.Sequence = ++_sequence;
+        return true;
+    }
+
+    private static bool MarkerPassed(StreamMarker marker)
+    {
+        try
+        {
+            return marker.Event!.IsCompleted;
+        }
+        catch (AclException)
+        {
+            // Recorded into a capture begun on another thread meanwhile (107028): record again later.
+            marker.Sequence = 0;
+            return false;
+        }
+    }
+
+    /// <summary>A stream's marker event in this pool and the sequence number of its last record.</summary>
+    private sealed class StreamMarker(NpuStream stream)
+    {
+        public readonly NpuStream Stream = stream;
+        public NpuEvent? Event;
+        public long Sequence;
     }
 
     /// <summary>
@@ -488,6 +594,8 @@ public sealed class DeviceMemoryPool : IDisposable
     /// </summary>
     private bool CanMerge(PoolBlockNode neighbour, PoolBlockNode node)
     {
+        // A block other streams used keeps its own guard until they passed it.
+        if (!neighbour.UsedOn.IsEmpty || !node.UsedOn.IsEmpty) return false;
         if (ReferenceEquals(neighbour.Owner, node.Owner)) return true;
         if (node.Owner is null && neighbour.ReadyEvent is not null && IsDone(neighbour))
         {
@@ -577,6 +685,14 @@ public sealed class DeviceMemoryPool : IDisposable
 
     private long TrimLocked()
     {
+        // Markers of disposed streams are no longer needed: their events become spares.
+        for (int i = _markerCount - 1; i >= 0; i--)
+        {
+            if (!_markers[i].Stream.IsDisposed) continue;
+            if (_markers[i].Event is { } evt) RecycleEvent(evt);
+            _markers[i] = _markers[--_markerCount];
+            _markers[_markerCount] = null!;
+        }
         long released = 0;
         for (var segment = _segments; segment is not null;)
         {
@@ -617,6 +733,7 @@ public sealed class DeviceMemoryPool : IDisposable
                 if (owner.IsDisposed) SynchronizeDevice();
                 else owner.SynchronizeForCleanup();
             }
+            WaitForOtherUses(node);
             node.ReadyEvent = null;
             node.Owner = null;
             node.CaptureHold = false;
@@ -633,9 +750,9 @@ public sealed class DeviceMemoryPool : IDisposable
         _reserved -= segment.Size;
     }
 
-    private void ReturnAfterDispose(PoolBlockNode node, NpuStream stream)
+    private void ReturnAfterDispose(PoolBlockNode node, NpuStream stream, StreamSet usedOn)
     {
-        // No more reuse: wait for the returning stream, and free the segment when it is empty.
+        // No more reuse: wait for the returning stream (and the others that used the block), and free the segment when it is empty.
         if (stream.IsDisposed) SynchronizeDevice();
         else
         {
@@ -643,6 +760,8 @@ public sealed class DeviceMemoryPool : IDisposable
             AclCheck.Check(aclrtSynchronizeStream(stream.Native(lease)), nameof(aclrtSynchronizeStream),
                 $"waiting for {stream} before the disposed {Name} frees a returned block");
         }
+        node.UsedOn = usedOn;
+        WaitForOtherUses(node);
         MarkFree(node);
         node.Owner = null;
         node.ReadyEvent = null;
@@ -650,6 +769,18 @@ public sealed class DeviceMemoryPool : IDisposable
         InsertFree(node);
         var segment = node.Segment;
         if (segment.RentedBlocks == 0) ReleaseSegment(segment);
+    }
+
+    /// <summary>Waits until the other streams that used a free block are done with it (its memory is about to go).</summary>
+    private void WaitForOtherUses(PoolBlockNode node)
+    {
+        var usedOn = node.UsedOn;
+        for (int i = 0; i < usedOn.Count; i++)
+        {
+            if (usedOn[i].IsDisposed) SynchronizeDevice();
+            else usedOn[i].SynchronizeForCleanup();
+        }
+        node.UsedOn = default;
     }
 
     private PoolBlockNode TakeNode()
@@ -668,6 +799,7 @@ public sealed class DeviceMemoryPool : IDisposable
         node.Owner = null;
         node.ReadyEvent = null;
         node.CaptureHold = false;
+        node.UsedOn = default;
         node.IsFree = false;
         node.Bin = -1;
         node.Generation++;

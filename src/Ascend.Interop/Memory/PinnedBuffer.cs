@@ -7,7 +7,7 @@ namespace Ascend.Interop;
 /// Page-locked host memory from <c>aclrtMallocHost</c>, the only host memory that asynchronous
 /// copies (and captured graphs) may read or write.
 /// </summary>
-public sealed unsafe class PinnedBuffer<T> : IDisposable where T : unmanaged
+public sealed unsafe class PinnedBuffer<T> : IDisposable, IHeldMemory where T : unmanaged
 {
     private readonly PinnedMemoryHandle _handle;
     private readonly NpuDevice _device;
@@ -66,7 +66,22 @@ public sealed unsafe class PinnedBuffer<T> : IDisposable where T : unmanaged
         return new HandleLease(_handle, this);
     }
 
-    /// <summary>Frees the memory.</summary>
+    bool IHeldMemory.TryHold()
+    {
+        bool added = false;
+        try
+        {
+            if (!_handle.IsClosing) _handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        return added;
+    }
+
+    void IHeldMemory.ReleaseHold() => _handle.DangerousRelease();
+
+    /// <summary>Frees the memory (once no captured graph holds it).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

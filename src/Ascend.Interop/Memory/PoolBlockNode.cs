@@ -36,6 +36,9 @@ internal sealed class PoolBlockNode
     // may reuse it until the graph layer releases the hold (no event can say when replays end).
     public bool CaptureHold;
     public long ReturnSequence;
+    // While free: other streams that used the block (work submitted there before its return, recorded by the
+    // submission path); nobody, not even Owner, reuses it before each of them passed a marker recorded after the return.
+    public StreamSet UsedOn;
 }
 
 /// <summary>One <c>aclrtMalloc</c> allocation of a pool, carved into blocks.</summary>

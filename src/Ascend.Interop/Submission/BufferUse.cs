@@ -15,20 +15,22 @@ internal enum BufferAccess : byte
 /// </summary>
 internal readonly struct BufferUse
 {
-    private BufferUse(NpuTensor? tensor, object? owner, nint address, long bytes, BufferAccess access)
+    // Four fields, so the JIT keeps a use in registers: the tensor, or the owner of a plain range.
+    private readonly object? _target;
+
+    private BufferUse(object? target, nint address, long bytes, BufferAccess access)
     {
-        Tensor = tensor;
-        Owner = owner;
+        _target = target;
         Address = address;
         Bytes = bytes;
         Access = access;
     }
 
     /// <summary>The tensor view used, or null for a plain range.</summary>
-    public readonly NpuTensor? Tensor;
+    public NpuTensor? Tensor => _target as NpuTensor;
 
-    /// <summary>For a plain range: the <see cref="DeviceBuffer"/> or <see cref="PinnedBuffer{T}"/> it belongs to, if any.</summary>
-    public readonly object? Owner;
+    /// <summary>For a plain range: the <see cref="DeviceBuffer"/> or <see cref="PinnedBuffer{T}"/> it belongs to (held by a capture), if any.</summary>
+    public IHeldMemory? Owner => _target as IHeldMemory;
 
     /// <summary>For a plain range: its first byte and length.</summary>
     public readonly nint Address;
@@ -42,9 +44,9 @@ internal readonly struct BufferUse
     public bool Reads => (Access & BufferAccess.Read) != 0;
     public bool Writes => (Access & BufferAccess.Write) != 0;
 
-    public static BufferUse Of(NpuTensor tensor, BufferAccess access) => new(tensor, null, 0, 0, access);
+    public static BufferUse Of(NpuTensor tensor, BufferAccess access) => new(tensor, 0, 0, access);
 
-    public static BufferUse Range(object? owner, nint address, long bytes, BufferAccess access) => new(null, owner, address, bytes, access);
+    public static BufferUse Range(IHeldMemory? owner, nint address, long bytes, BufferAccess access) => new(owner, address, bytes, access);
 
     /// <summary>The description a graph records.</summary>
     public NpuGraphBuffer Describe() => Tensor is { } t ? t.DescribeBuffer() : new NpuGraphBuffer(Address, Bytes, [], null);

@@ -13,9 +13,11 @@ namespace Ascend.Interop;
 /// descriptor, so repeated operator calls allocate nothing.
 /// </summary>
 /// <remarks>
-/// Work that uses a pooled tensor on another stream than <see cref="Stream"/> must be ordered
-/// before the tensor's disposal on <see cref="Stream"/> (record an event there and wait on it),
-/// as with any stream-ordered allocator. Disposing a tensor while another thread uses it is a bug.
+/// Pooled memory follows its use: work on another stream than <see cref="Stream"/> is recorded when
+/// it is submitted, and the memory goes back to the pool only after that work completed; a captured
+/// graph that reads or writes a tensor keeps its memory until the graph is disposed, even when the
+/// tensor is disposed first. Ordering the use itself after the tensor's producer (an event) is the
+/// caller's, as with any stream-ordered allocator. Disposing a tensor while another thread uses it is a bug.
 /// </remarks>
 public sealed unsafe partial class NpuTensor : IDisposable
 {
@@ -193,6 +195,9 @@ public sealed unsafe partial class NpuTensor : IDisposable
             return _storage.Pointer + (nint)(Offset * ElementSize);
         }
     }
+
+    /// <summary>The storage shared by this tensor's views (the submission path's books).</summary>
+    internal TensorStorage Storage => _storage;
 
     /// <summary>Bytes of the storage shared by this tensor's views.</summary>
     public long StorageByteLength => _storage.ByteLength;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ascend.Interop.Handles;
 using Ascend.Interop.Native;
 
@@ -5,14 +6,17 @@ namespace Ascend.Interop;
 
 /// <summary>
 /// The device memory behind a tensor and all its views, reference-counted: a pool block (returned
-/// to its pool, stream-ordered on the stream it was rented on, when the last view goes) or a
-/// caller-owned <see cref="DeviceBuffer"/> (never freed here).
+/// to its pool, stream-ordered on the stream it was rented on, when the last view and the last graph
+/// holding it go) or a caller-owned <see cref="DeviceBuffer"/> (never freed here; a graph holds the
+/// buffer's memory instead). The submission path records the other streams work used it on, so that
+/// the pool reuses the block only after that work completed.
 /// </summary>
-internal sealed class TensorStorage
+internal sealed class TensorStorage : IHeldMemory
 {
     private readonly PoolBlock _block;
     private readonly DeviceBuffer? _buffer;
     private int _references = 1;
+    private StreamSet _usedOn;   // streams other than Stream that eager work used the memory on (written under lock)
 
     private TensorStorage(NpuDevice device, NpuStream stream, PoolBlock block, DeviceBuffer? buffer, long byteLength)
     {
@@ -27,7 +31,8 @@ internal sealed class TensorStorage
     public static TensorStorage Rent(NpuStream stream, long byteLength)
     {
         var block = byteLength == 0 ? default : stream.AllocationPool.Rent(byteLength, stream);
-        return new TensorStorage(stream.Device, stream, block, null, byteLength);
+        // Rented while the stream captures into (or updates) a graph: from that graph's pool, its own to manage.
+        return new TensorStorage(stream.Device, stream, block, null, byteLength) { AllocatedFor = stream.RecordingGraph };
     }
 
     /// <summary>Wraps caller-owned memory; work defaults to the device's default stream.</summary>
@@ -57,6 +62,38 @@ internal sealed class TensorStorage
         }
     }
 
+    /// <summary>The graph whose capture (or update) allocated this memory from its pool, if any.</summary>
+    public NpuGraph? AllocatedFor { get; private init; }
+
+    /// <summary>
+    /// Set when a replay of another graph of the same shared pool overwrote this graph output (its memory is that
+    /// graph's intermediate); cleared when the owning graph replays again. Reads through the SDK are refused meanwhile.
+    /// </summary>
+    public NpuGraph? OverwrittenBy;
+
+    /// <summary>A graph that holds this memory (the first one: lets its re-issued updates skip the books).</summary>
+    public NpuGraph? HeldBy;
+
+    /// <summary>The block's first byte (for overlap checks of graph memory).</summary>
+    public nint BlockAddress => _block.Pointer;
+
+    /// <summary>
+    /// Called for every eager submission that uses the memory: remembers a stream other than <see cref="Stream"/>, so
+    /// the block goes back to the pool only after that stream's work is done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void NoteUse(NpuStream stream)
+    {
+        if (!ReferenceEquals(stream, Stream) && _buffer is null && !_usedOn.Contains(stream)) NoteUseSlow(stream);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteUseSlow(NpuStream stream)
+    {
+        if (_block.IsEmpty) return;
+        lock (this) _usedOn.Add(stream);
+    }
+
     public void AddReference()
     {
         if (Interlocked.Increment(ref _references) <= 1)
@@ -66,7 +103,33 @@ internal sealed class TensorStorage
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        if (!_block.IsEmpty) _block.Pool!.Return(_block, Stream);
+        if (_block.IsEmpty) return;
+        _block.Pool!.Return(_block, Stream, _usedOn.IsEmpty ? default : UsedOnSnapshot());
+    }
+
+    private StreamSet UsedOnSnapshot()
+    {
+        lock (this) return _usedOn;
+    }
+
+    /// <summary>A graph's hold: a reference like a view's (pooled), or the caller-owned buffer's memory.</summary>
+    public bool TryHold()
+    {
+        if (_buffer is not null) return ((IHeldMemory)_buffer).TryHold();
+        int references = Volatile.Read(ref _references);
+        while (references > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _references, references + 1, references);
+            if (seen == references) return true;
+            references = seen;
+        }
+        return false;
+    }
+
+    public void ReleaseHold()
+    {
+        if (_buffer is not null) ((IHeldMemory)_buffer).ReleaseHold();
+        else Release();
     }
 }
 

@@ -25,7 +25,7 @@ public sealed unsafe class HcclLayoutTests
     {
         Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(HcclDataType)));
         Assert.Equal(4, sizeof(HcclDataType));
-        Assert.Equal(14, Enum.GetNames<HcclDataType>().Length);
+        Assert.Equal(18, Enum.GetNames<HcclDataType>().Length);
         Assert.Equal((uint)0, (uint)HcclDataType.HCCL_DATA_TYPE_INT8);
         Assert.Equal((uint)1, (uint)HcclDataType.HCCL_DATA_TYPE_INT16);
         Assert.Equal((uint)2, (uint)HcclDataType.HCCL_DATA_TYPE_INT32);
@@ -39,7 +39,11 @@ public sealed unsafe class HcclLayoutTests
         Assert.Equal((uint)10, (uint)HcclDataType.HCCL_DATA_TYPE_FP64);
         Assert.Equal((uint)11, (uint)HcclDataType.HCCL_DATA_TYPE_BFP16);
         Assert.Equal((uint)12, (uint)HcclDataType.HCCL_DATA_TYPE_INT128);
-        Assert.Equal((uint)13, (uint)HcclDataType.HCCL_DATA_TYPE_RESERVED);
+        Assert.Equal((uint)14, (uint)HcclDataType.HCCL_DATA_TYPE_HIF8);
+        Assert.Equal((uint)15, (uint)HcclDataType.HCCL_DATA_TYPE_FP8E4M3);
+        Assert.Equal((uint)16, (uint)HcclDataType.HCCL_DATA_TYPE_FP8E5M2);
+        Assert.Equal((uint)17, (uint)HcclDataType.HCCL_DATA_TYPE_FP8E8M0);
+        Assert.Equal((uint)255, (uint)HcclDataType.HCCL_DATA_TYPE_RESERVED);
     }
 
     [Fact]
@@ -52,7 +56,7 @@ public sealed unsafe class HcclLayoutTests
         Assert.Equal((uint)1, (uint)HcclReduceOp.HCCL_REDUCE_PROD);
         Assert.Equal((uint)2, (uint)HcclReduceOp.HCCL_REDUCE_MAX);
         Assert.Equal((uint)3, (uint)HcclReduceOp.HCCL_REDUCE_MIN);
-        Assert.Equal((uint)4, (uint)HcclReduceOp.HCCL_REDUCE_RESERVED);
+        Assert.Equal((uint)255, (uint)HcclReduceOp.HCCL_REDUCE_RESERVED);
     }
 
     [Fact]
@@ -60,7 +64,7 @@ public sealed unsafe class HcclLayoutTests
     {
         Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(HcclResult)));
         Assert.Equal(4, sizeof(HcclResult));
-        Assert.Equal(24, Enum.GetNames<HcclResult>().Length);
+        Assert.Equal(27, Enum.GetNames<HcclResult>().Length);
         Assert.Equal((uint)0, (uint)HcclResult.HCCL_SUCCESS);
         Assert.Equal((uint)1, (uint)HcclResult.HCCL_E_PARA);
         Assert.Equal((uint)2, (uint)HcclResult.HCCL_E_PTR);
@@ -84,7 +88,10 @@ public sealed unsafe class HcclLayoutTests
         Assert.Equal((uint)20, (uint)HcclResult.HCCL_E_AGAIN);
         Assert.Equal((uint)21, (uint)HcclResult.HCCL_E_REMOTE);
         Assert.Equal((uint)22, (uint)HcclResult.HCCL_E_SUSPENDING);
-        Assert.Equal((uint)23, (uint)HcclResult.HCCL_E_RESERVED);
+        Assert.Equal((uint)23, (uint)HcclResult.HCCL_E_OPRETRY_FAIL);
+        Assert.Equal((uint)24, (uint)HcclResult.HCCL_E_OOM);
+        Assert.Equal((uint)1041, (uint)HcclResult.HCCL_E_IN_STATUS);
+        Assert.Equal((uint)1042, (uint)HcclResult.HCCL_E_RESERVED);
     }
 
     [Fact]

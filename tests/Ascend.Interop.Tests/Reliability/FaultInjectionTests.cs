@@ -440,6 +440,27 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.Equal([4f], y.ToArray<float>(updater));
     }
 
+    [Fact]
+    public unsafe void A_model_the_runtime_refuses_to_destroy_is_reported_by_Dispose()
+    {
+        ulong models = Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS);
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { -1, 2 });
+        var graph = NpuGraph.Capture(stream, s => Ops.Relu(s, x, x), warmup: 0);
+        graph.Name = "kept";
+        graph.ReplayAndWait();
+        nint model = graph.Handle;
+        Sim.Inject("aclmdlRIDestroy", 107000);
+        var error = AclThrows(() => graph.Dispose(), 107000, "aclmdlRIDestroy");
+        Assert.Contains("graph 'kept'", error.Message);
+        Assert.Equal(models + 1, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
+        graph.Dispose();                                          // reported once; the graph is disposed
+        Assert.Throws<ObjectDisposedException>(() => graph.Replay());
+        Assert.Equal([0f, 2], x.ToArray<float>(stream));         // its memory went back and the stream works
+        Assert.Equal(0, Acl.aclmdlRIDestroy(Handles.NativeHandle.Model(model)));
+        Assert.Equal(models, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
+    }
+
     // ---- operators -------------------------------------------------------------------------------
 
     [Fact]
