@@ -78,7 +78,7 @@ public sealed class StreamHandle : NpuSafeHandle
     }
 }
 
-/// <summary>An event created with <c>aclrtCreateEventWithFlag</c>.</summary>
+/// <summary>An event created with <c>aclrtCreateEventExWithFlag</c>.</summary>
 public sealed class EventHandle : NpuSafeHandle
 {
     internal EventHandle(nint native, ContextHandle context) : base(native, context) { }
