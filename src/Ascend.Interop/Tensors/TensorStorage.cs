@@ -132,13 +132,3 @@ internal sealed class TensorStorage : IHeldMemory
         else Release();
     }
 }
-
-/// <summary>An <c>aclTensor</c> descriptor (<c>aclCreateTensor</c> / <c>aclDestroyTensor</c>); holds the runtime.</summary>
-internal sealed unsafe class AclTensorHandle : NpuSafeHandle
-{
-    public AclTensorHandle(nint native) : base(native, parent: null) { }
-
-    public aclTensor* Value => (aclTensor*)handle;
-
-    protected override bool ReleaseNative() => AclNN.aclDestroyTensor((aclTensor*)handle) == 0;
-}
