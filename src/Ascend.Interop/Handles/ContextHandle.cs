@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Ascend.Interop.Native;
 using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop.Handles;

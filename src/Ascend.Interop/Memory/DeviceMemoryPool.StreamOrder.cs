@@ -1,6 +1,3 @@
-using Ascend.Interop.Handles;
-using static Ascend.Interop.Native.Acl;
-
 namespace Ascend.Interop;
 
 // Stream order: when a free block may be taken by a stream (its last use's event, other streams' markers), all under _lock.

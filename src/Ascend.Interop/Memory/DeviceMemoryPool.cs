@@ -1,5 +1,4 @@
 using Ascend.Interop.Handles;
-using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop;
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ascend.Interop.Native;
 
 namespace Ascend.Interop;

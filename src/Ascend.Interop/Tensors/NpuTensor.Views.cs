@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Ascend.Interop.Native;
-
 namespace Ascend.Interop;
 
 // Views: slices, transposes, permutations, reshapes and broadcasts that share the storage without copying.

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Ascend.Interop.Handles;
-using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
