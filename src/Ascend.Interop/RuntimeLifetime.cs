@@ -35,7 +35,7 @@ internal static class RuntimeLifetime
                     fixed (byte* p = path) code = aclInit((sbyte*)p);
                 }
                 // Another library may have initialized AscendCL already: that is fine, we share it.
-                if (code != 0 && code != 100002) AclCheck.Throw(code, nameof(aclInit), "initializing the NPU runtime");
+                if (code != 0 && code != ACL_ERROR_REPEAT_INITIALIZE) AclCheck.Throw(code, nameof(aclInit), "initializing the NPU runtime");
             }
             s_references++;
             return first;

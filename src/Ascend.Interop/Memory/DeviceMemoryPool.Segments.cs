@@ -53,11 +53,11 @@ public sealed partial class DeviceMemoryPool
         {
             TrimLocked();
             if (_reserved + segmentSize > _maxReserved)
-                throw new AclException(207001, "aclrtMalloc", null,
+                throw new AclException(ACL_ERROR_RT_MEMORY_ALLOCATION, nameof(aclrtMalloc), null,
                     $"renting {size} bytes from the {Name}: a new {segmentSize}-byte segment would exceed its limit of {_maxReserved} bytes ({_reserved} reserved)");
         }
         int code = Malloc(segmentSize, out nint address);
-        if (code is 207001 or 207018)
+        if (code is ACL_ERROR_RT_MEMORY_ALLOCATION or ACL_ERROR_RT_DEVICE_OOM)
         {
             // Out of memory: give the cached free segments back and try once more.
             TrimLocked();

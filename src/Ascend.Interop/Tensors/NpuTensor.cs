@@ -252,7 +252,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         var native = AclNN.aclCreateTensor(dims, (ulong)rank, (aclDataType)(int)DataType, strides, Offset,
             aclFormat.ACL_FORMAT_ND, &storageElements, 1, (void*)data);
         if (native == null)
-            throw AclCheck.Create(561103, nameof(AclNN.aclCreateTensor), $"{op}: describing argument '{argument}' ({this})");
+            throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateTensor), $"{op}: describing argument '{argument}' ({this})");
         return native;
     }
 
