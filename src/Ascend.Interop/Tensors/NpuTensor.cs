@@ -44,7 +44,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         int elementSize = dataType.ElementSize();
-        long bytes = checked(shape.ElementCount * elementSize);
+        long bytes = TensorLayout.Bytes(shape, shape.ElementCount, elementSize, "NpuTensor.Empty");
         var storage = TensorStorage.Rent(stream, bytes);
         return new NpuTensor(storage, shape, shape.ContiguousStrides(), 0, dataType);
     }
@@ -88,6 +88,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
         int elementSize = dataType.ElementSize();
         long[] s = strides.IsEmpty ? shape.ContiguousStrides() : strides.ToArray();
+        // Strides are checked before anything derives from them: offsets into the buffer are computed from them.
         if (s.Length != shape.Rank)
             throw new ArgumentException($"NpuTensor.FromBuffer: {s.Length} strides given for a shape of rank {shape.Rank}.", nameof(strides));
         CheckReach(shape, s, offset, buffer.Length / elementSize, "NpuTensor.FromBuffer", $"the DeviceBuffer of {buffer.Length} bytes");
@@ -152,7 +153,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     public long ElementCount => _shape.ElementCount;
 
     /// <summary>Bytes of the elements (<see cref="ElementCount"/> x <see cref="ElementSize"/>).</summary>
-    public long ByteLength => ElementCount * ElementSize;
+    public long ByteLength => TensorLayout.Bytes(_shape, ElementCount, ElementSize, "NpuTensor.ByteLength");
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
     public bool IsContiguous
@@ -214,7 +215,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
             throw new ArgumentOutOfRangeException(nameof(length), $"NpuTensor.Slice: [{start}, {start}+{length}) is outside dimension {d} of size {size} (shape {_shape}).");
         var dims = _shape.ToArray();
         dims[d] = length;
-        return View(new TensorShape(dims), (long[])_strides.Clone(), Offset + (length == 0 ? 0 : start * _strides[d]));
+        // Within the view's checked reach: start < size, so start x stride cannot pass the last element.
+        return View(new TensorShape(dims), (long[])_strides.Clone(), checked(Offset + (length == 0 ? 0 : start * _strides[d])));
     }
 
     /// <summary>A view with dimensions <paramref name="dim0"/> and <paramref name="dim1"/> swapped.</summary>
@@ -302,7 +304,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         var dims = new List<long>(_shape.ToArray());
         var strides = new List<long>(_strides);
         dims.Insert(d, 1);
-        strides.Insert(d, d < Rank ? _strides[d] * _shape[d] : 1);
+        strides.Insert(d, d < Rank ? StrideTimesSize(d) : 1);
         return View(new TensorShape(dims.ToArray()), strides.ToArray(), Offset);
     }
 
@@ -513,9 +515,21 @@ public sealed unsafe partial class NpuTensor : IDisposable
     private long StorageExtentBytes()
     {
         if (ElementCount == 0) return 0;
-        long reach = 0;
-        for (int i = 0; i < Rank; i++) reach += (_shape[i] - 1) * _strides[i];
-        return (reach + 1) * ElementSize;
+        long reach = TensorLayout.LastElement(_shape, _strides, 0, "NpuTensor");
+        return checked((reach + 1) * ElementSize);
+    }
+
+    /// <summary>Stride x size of dimension <paramref name="d"/> (an unsqueezed dimension's stride), checked.</summary>
+    private long StrideTimesSize(int d)
+    {
+        try
+        {
+            return checked(_strides[d] * _shape[d]);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException("dim", $"NpuTensor.Unsqueeze: stride {_strides[d]} x size {_shape[d]} of dimension {d} (shape {_shape}, strides {TensorShape.Format(_strides)}) overflows a 64-bit stride.");
+        }
     }
 
     // ---- checks ---------------------------------------------------------------------------
@@ -541,14 +555,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
 
     private static void CheckReach(TensorShape shape, long[] strides, long offset, long storageElements, string operation, string what)
     {
-        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{operation}: the offset must not be negative.");
-        if (shape.ElementCount == 0) return;
-        long reach = offset;
-        for (int i = 0; i < strides.Length; i++)
-        {
-            if (strides[i] < 0) throw new ArgumentOutOfRangeException(nameof(strides), $"{operation}: stride {i} is negative.");
-            reach += (shape[i] - 1) * strides[i];
-        }
+        long reach = TensorLayout.LastElement(shape, strides, offset, operation);
+        if (reach < 0) return;
         if (reach >= storageElements)
             throw new ArgumentOutOfRangeException(nameof(shape), $"{operation}: shape {shape} with strides {TensorShape.Format(strides)} and offset {offset} reaches element {reach}, beyond {what} ({storageElements} elements).");
     }
