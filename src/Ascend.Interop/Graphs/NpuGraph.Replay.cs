@@ -31,6 +31,7 @@ public sealed partial class NpuGraph
         if (target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
         // Before the replay bookkeeping below records anything for the stream (the submission refuses it too).
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
+        if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);
         var work = new LaunchWork(this, ReplayStreamFor(target));
         target.Submit(ref work);
         Interlocked.Increment(ref _replays);
