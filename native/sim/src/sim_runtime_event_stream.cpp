@@ -19,7 +19,7 @@ ApiCall enter_event_on_stream(const char* fn, aclrtEvent event, aclrtStream stre
     Stream* s = call.stream;
     *e = find_event_locked(event);
     if (!*e) {
-        call.rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+        call.rc = fail(stale_handle_code(), fn, "invalid event handle %p", event);
         if (s->cap) invalidate_locked(s->cap, tls().err);
     } else if (s->cap && s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE) {
         call.rc = fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
@@ -46,6 +46,7 @@ ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stre
         e->capKnown[s] = s->capPos;
         return ACL_SUCCESS;
     }
+    if (s->boundTo) return ACL_SUCCESS;  // inside a built graph: ordering only (its tasks run in submission order)
     e->capturedBy = nullptr;
     e->capStream = nullptr;
     e->capKnown.clear();
@@ -81,7 +82,7 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
     ApiCall call = enter_event_on_stream(fn, event, stream, &e);
     if (call.rc) return call.rc;
     Stream* s = call.stream;
-    if (s->cap) {
+    if (s->cap || s->boundTo) {
         return ACL_SUCCESS;  // a reset inside a graph has no host-visible effect
     }
     uint64_t id = e->id;
@@ -108,7 +109,7 @@ ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent
     Stream* s = call.stream;
     Event* e = find_event_locked(event);
     if (!e) {
-        int rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+        int rc = fail(stale_handle_code(), fn, "invalid event handle %p", event);
         if (s->cap) invalidate_locked(s->cap, tls().err);
         return rc;
     }
@@ -157,6 +158,7 @@ ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent
         invalidate_locked(s->cap, tls().err);
         return rc;
     }
+    if (s->boundTo) return ACL_SUCCESS;  // inside a built graph: ordering only
     uint64_t t = e->target;
     if (t == 0) return ACL_SUCCESS;  // never recorded: nothing to wait for
     uint64_t id = e->id;
