@@ -97,6 +97,9 @@ internal sealed class OperatorSet
     /// <summary>Mappings worth a note (reference parameters bound as pointers, renamed enums).</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>The typed emitter's lines (<see cref="TypedOperators.Summary"/>), part of <see cref="Summary"/> once set.</summary>
+    public string TypedSummary { get; set; } = "";
+
     /// <summary>How the headers were parsed ("C++17, &lt;string&gt;, aclnn/aclnn_base.h precompiled").</summary>
     public string ParseMode { get; set; } = "";
 
@@ -131,6 +134,7 @@ internal sealed class OperatorSet
         }
         sb.Append('\n');
         sb.Append("  declarations skipped:  ").Append(N(SkippedDeclarations.Count)).Append('\n');
+        sb.Append(TypedSummary);
         if (SkippedHeaders.Count > 0)
         {
             sb.Append("headers skipped:\n");
@@ -157,4 +161,63 @@ internal sealed class OperatorSet
         }
         return sb.ToString();
     }
+}
+
+/// <summary>Pairs phase-1 functions with their launch and classifies their parameters (CANN's headers and our own).</summary>
+internal static class OperatorPairing
+{
+    /// <summary>Every two-phase operator among <paramref name="functions"/>, sorted by name.</summary>
+    public static List<OperatorDef> Find(IEnumerable<FunctionDef> functions, HashSet<string> enumTypes, string className)
+    {
+        var byName = new Dictionary<string, FunctionDef>(StringComparer.Ordinal);
+        foreach (FunctionDef f in functions)
+        {
+            byName.TryAdd(f.Name, f);
+        }
+        return byName.Values.OrderBy(f => f.Name, StringComparer.Ordinal)
+            .Select(f => PhaseOne(f, byName, enumTypes, className)).OfType<OperatorDef>().ToList();
+    }
+
+    /// <summary>The operator whose phase 1 <paramref name="f"/> is, or null (not named or shaped like one).</summary>
+    public static OperatorDef? PhaseOne(FunctionDef f, IReadOnlyDictionary<string, FunctionDef> functions, HashSet<string> enumTypes, string className)
+    {
+        const string Suffix = "GetWorkspaceSize";
+        if (!f.Name.EndsWith(Suffix, StringComparison.Ordinal) || f.Name.Length <= "acl".Length + Suffix.Length || f.Params.Count < 2
+            || f.Params[^2].CSharpType != "ulong*" || f.Params[^1].CSharpType != "aclOpExecutor**")
+        {
+            return null;
+        }
+        string name = f.Name[..^Suffix.Length];
+        FunctionDef? launch = functions.TryGetValue(name, out FunctionDef? l) && IsLaunch(l) ? l : null;
+        var parameters = f.Params.Take(f.Params.Count - 2).Select(p => new OperatorParam(p.Name, p.CType, p.CSharpType, KindOf(p, enumTypes, className),
+            p.CType.TrimStart().StartsWith("const ", StringComparison.Ordinal))).ToList();
+        return new OperatorDef(name, f.Header, f, launch, parameters);
+    }
+
+    private static bool IsLaunch(FunctionDef f) =>
+        f.Params.Count == 4 && f.Params[0].CSharpType == "void*" && f.Params[1].CSharpType == "ulong"
+        && f.Params[2].CSharpType == "aclOpExecutor*" && f.Params[3].CSharpType == "aclrtStream";
+
+    private static OperatorParamKind KindOf(ParamDef p, HashSet<string> enumTypes, string className)
+    {
+        string cType = p.CType.Replace("const ", "", StringComparison.Ordinal).Trim();
+        return p.CSharpType switch
+        {
+            "aclTensor*" => OperatorParamKind.Tensor,
+            "aclTensorList*" => OperatorParamKind.TensorList,
+            "aclScalar*" => OperatorParamKind.Scalar,
+            "aclIntArray*" => OperatorParamKind.IntArray,
+            "aclFloatArray*" => OperatorParamKind.FloatArray,
+            "aclBoolArray*" => OperatorParamKind.BoolArray,
+            "aclDataType" => OperatorParamKind.DataType,
+            "float" or "double" => OperatorParamKind.Floating,
+            "byte" when cType is "bool" or "_Bool" => OperatorParamKind.Bool,
+            "sbyte*" when cType is "char *" => OperatorParamKind.String,
+            "sbyte" or "byte" or "short" or "ushort" or "int" or "uint" or "long" or "ulong" or "nint" or "nuint" => OperatorParamKind.Integer,
+            var cs when cs == "aclScalarList*" || cs == className + ".aclScalarList*" => OperatorParamKind.ScalarList,
+            var cs when enumTypes.Contains(cs) => OperatorParamKind.Enum,
+            _ => OperatorParamKind.Other,
+        };
+    }
+
 }
