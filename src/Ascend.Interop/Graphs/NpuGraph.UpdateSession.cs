@@ -1,0 +1,116 @@
+using static Ascend.Interop.Native.Acl;
+
+namespace Ascend.Interop;
+
+// What an update leaves behind: the re-issued operations of one pass (UpdateSession), and streams a failed
+// TaskUpdateEnd may have left in task-update mode (StuckTaskUpdate).
+public sealed partial class NpuGraph
+{
+    /// <summary>
+    /// A stream whose <c>aclmdlRICaptureTaskUpdateEnd</c> failed for no reason the SDK saw: the runtime may still hold it
+    /// in task-update mode for <see cref="Group"/>, so it is refused for updates and captures until disposed.
+    /// </summary>
+    internal sealed record StuckTaskUpdate(NpuGraph Graph, NpuTaskGroup Group, int Code)
+    {
+        public InvalidOperationException Unusable(NpuStream stream, string operation) => new(
+            $"{operation}: {stream} may still be in the task update of group '{Group.Name}'{(Graph._name is null ? "" : $" of graph '{Graph._name}'")} " +
+            $"whose aclmdlRICaptureTaskUpdateEnd failed ({Code}, {AclErrorCodes.NameOf(Code)}); the runtime has no call that leaves update mode " +
+            "without applying the update. Dispose this stream (destroying it discards the update; the group stays unchanged) and use another one.");
+    }
+
+    /// <summary>
+    /// Ends the task updates this graph's failed updates may have left open (before the model is destroyed, which the
+    /// runtime refuses while a stream updates it): whatever End applies goes away with the model.
+    /// </summary>
+    private unsafe void EndStuckUpdates()
+    {
+        foreach (var stream in _stuckStreams)
+        {
+            if (stream.StuckUpdate is not { } stuck || !ReferenceEquals(stuck.Graph, this)) continue;
+            if (!stream.IsDisposed)
+            {
+                try
+                {
+                    using (var lease = stream.EnterForCleanup())
+                        _ = aclmdlRICaptureTaskUpdateEnd(stream.Native(lease));   // fails harmlessly when the runtime had left update mode
+                    stream.SynchronizeForCleanup();
+                }
+                catch (ObjectDisposedException) { }
+                catch (AclException) { }
+            }
+            stream.StuckUpdate = null;
+            stuck.Group.StuckOn = null;
+        }
+        _stuckStreams.Clear();
+    }
+
+    /// <summary>
+    /// The operations re-issued on a stream during <see cref="Update"/>: only their names are kept (the
+    /// update's check is on count and kinds). Each task group keeps one dry and one real session and reuses
+    /// them (<see cref="NpuTaskGroup.Session"/>), so they allocate only while their name list grows.
+    /// </summary>
+    internal sealed class UpdateSession(NpuGraph graph, NpuTaskGroup group, bool dryRun)
+    {
+        private readonly List<string> _reissued = new();
+        private int _attempted;
+
+        public NpuGraph Graph { get; } = graph;
+
+        /// <summary>True for the validating pass: operations are checked and recorded, not launched.</summary>
+        public bool DryRun { get; } = dryRun;
+
+        /// <summary>Starts a new pass of an update.</summary>
+        public void Reset()
+        {
+            _reissued.Clear();
+            _attempted = 0;
+        }
+
+        /// <summary>
+        /// Checked before each re-issued launch: refuses an operation beyond the group's count or of
+        /// another kind than the group has at that position, before the runtime sees it.
+        /// </summary>
+        public bool Accepts(string name, out NpuCaptureException error)
+        {
+            var expected = group.Operations;
+            int index = _attempted++;
+            if (index < expected.Count && expected[index].Name == name)
+            {
+                error = null!;
+                return true;
+            }
+            string problem = index >= expected.Count
+                ? $"The update re-issued more operations than task group '{group.Name}' has ({expected.Count}: {Names(expected)}); {name} would be number {index + 1}."
+                : $"Operation {index} of the update is {name} but task group '{group.Name}' has {expected[index].Name} there.";
+            error = new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
+                $"{problem} The group is unchanged; re-issue exactly the group's operations with new arguments.", Graph.Mode);
+            return false;
+        }
+
+        /// <summary>Records a re-issued operation by name (the submission path calls this instead of building an <see cref="NpuGraphOperation"/>).</summary>
+        public void Note(string name) => _reissued.Add(name);
+
+        public bool Mismatch(out string description)
+        {
+            var expected = group.Operations;
+            if (_reissued.Count != expected.Count)
+            {
+                description = $"The update re-issued {_reissued.Count} operation(s) but task group '{group.Name}' has {expected.Count} ({Names(expected)}).";
+                return true;
+            }
+            for (int i = 0; i < expected.Count; i++)
+            {
+                if (_reissued[i] != expected[i].Name)
+                {
+                    description = $"Operation {i} of the update is {_reissued[i]} but task group '{group.Name}' has {expected[i].Name} there.";
+                    return true;
+                }
+            }
+            description = string.Empty;
+            return false;
+        }
+
+        private static string Names(List<NpuGraphOperation> operations) =>
+            operations.Count == 0 ? "none" : string.Join(", ", operations.Select(o => o.Name));
+    }
+}
