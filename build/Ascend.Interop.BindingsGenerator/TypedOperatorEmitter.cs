@@ -265,7 +265,12 @@ internal static partial class TypedOperatorEmitter
                     TensorUse.InputOutput => $"InputOutput({at}, {n}, {Str(p.Name)})",
                     _ => $"Input({at}, {n}, {Str(p.Name)})",
                 },
-                OperatorParamKind.TensorList => $"TensorList({at}, {n}, {Str(p.Name)}{optional})",
+                OperatorParamKind.TensorList => UseOf(p, comments) switch
+                {
+                    TensorUse.Output => $"OutputList({at}, {n}, {Str(p.Name)}{optional})",
+                    TensorUse.InputOutput => $"InputOutputList({at}, {n}, {Str(p.Name)}{optional})",
+                    _ => $"InputList({at}, {n}, {Str(p.Name)}{optional})",
+                },
                 OperatorParamKind.Scalar => $"Scalar({at}, {n}, {Str(p.Name)})",
                 OperatorParamKind.IntArray => $"IntArray({at}, {n}, {Str(p.Name)}{optional})",
                 OperatorParamKind.FloatArray => $"FloatArray({at}, {n}, {Str(p.Name)}{optional})",
@@ -291,7 +296,7 @@ internal static partial class TypedOperatorEmitter
         foreach (OperatorParam p in ps)
         {
             var notes = new List<string>();
-            if (p.Kind == OperatorParamKind.Tensor)
+            if (p.Kind is OperatorParamKind.Tensor or OperatorParamKind.TensorList)
             {
                 TensorUse use = UseOf(p, comments);
                 if (use != TensorUse.Input)

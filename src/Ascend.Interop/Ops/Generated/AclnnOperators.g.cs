@@ -243,7 +243,7 @@ public static unsafe partial class AclnnOperators
         {
             call.Check(tensors, "tensors");
             call.Check(@out, "out");
-            call.TensorList(0, tensors, "tensors");
+            call.InputList(0, tensors, "tensors");
             call.Value(1, (long)dim);
             call.Output(2, @out, "out");
             call.Submit();
@@ -535,8 +535,8 @@ public static unsafe partial class AclnnOperators
             call.Check(kvPaddingSize, "kvPaddingSize");
             call.Check(attentionOut, "attentionOut");
             call.Input(0, query, "query");
-            call.TensorList(1, key, "key");
-            call.TensorList(2, value, "value");
+            call.InputList(1, key, "key");
+            call.InputList(2, value, "value");
             call.Input(3, pseShift, "pseShift");
             call.Input(4, attenMask, "attenMask");
             call.IntArray(5, actualSeqLengths, "actualSeqLengths");

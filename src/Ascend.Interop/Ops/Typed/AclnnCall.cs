@@ -88,16 +88,27 @@ public unsafe ref struct AclnnCall
     }
 
     /// <summary>
-    /// <c>aclTensorList*</c> argument <paramref name="index"/> (read): a list of fresh descriptors the list owns; an empty
-    /// list passes null when <paramref name="optional"/>.
+    /// <c>aclTensorList*</c> argument <paramref name="index"/>, read by the operator: a list of fresh descriptors the list
+    /// owns; an empty list passes null when <paramref name="optional"/>.
     /// </summary>
-    public void TensorList(int index, ReadOnlySpan<NpuTensor> list, string name, bool optional = false)
+    public void InputList(int index, ReadOnlySpan<NpuTensor> list, string name, bool optional = false) =>
+        TensorList(index, list, name, optional, BufferAccess.Read);
+
+    /// <summary><c>aclTensorList*</c> argument <paramref name="index"/>, written by the operator (as <see cref="InputList"/>).</summary>
+    public void OutputList(int index, ReadOnlySpan<NpuTensor> list, string name, bool optional = false) =>
+        TensorList(index, list, name, optional, BufferAccess.Write);
+
+    /// <summary><c>aclTensorList*</c> argument <paramref name="index"/>, read and written in place (as <see cref="InputList"/>).</summary>
+    public void InputOutputList(int index, ReadOnlySpan<NpuTensor> list, string name, bool optional = false) =>
+        TensorList(index, list, name, optional, BufferAccess.ReadWrite);
+
+    private void TensorList(int index, ReadOnlySpan<NpuTensor> list, string name, bool optional, BufferAccess access)
     {
         ref nint slot = ref Slot(index);
         if (list.IsEmpty && optional) return;
         slot = (nint)AclnnArguments.CreateTensorList(_function.Operation, name, list);
         _kinds[index] = (byte)Made.TensorList;
-        for (int i = 0; i < list.Length; i++) AddBuffer(BufferUse.Of(list[i], BufferAccess.Read));
+        for (int i = 0; i < list.Length; i++) AddBuffer(BufferUse.Of(list[i], access));
     }
 
     /// <summary><c>aclScalar*</c> argument <paramref name="index"/> in the scalar's own type; no value passes null.</summary>

@@ -78,8 +78,8 @@ public static unsafe partial class SyntheticCannOperators
             call.Check(attenMask, "attenMask");
             call.Check(attentionOut, "attentionOut");
             call.Input(0, query, "query");
-            call.TensorList(1, key, "key");
-            call.TensorList(2, value, "value");
+            call.InputList(1, key, "key");
+            call.InputList(2, value, "value");
             call.Input(3, attenMask, "attenMask");
             call.IntArray(4, actualSeqLengths, "actualSeqLengths");
             call.Value(5, (double)scaleValue);
@@ -101,7 +101,7 @@ public static unsafe partial class SyntheticCannOperators
         SyntheticCannOps.aclnnFakeGroupedMatmulOldGetWorkspaceSize((aclTensorList*)a[0], (aclTensorList*)a[1], (SyntheticCannOps.FakeActType)(long)a[2], (aclTensorList*)a[3], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnFakeGroupedMatmulOld</c> (<c>aclnnop/aclnn_fake_grouped_matmul.h</c>) on <paramref name="stream"/>: <c>aclnnFakeGroupedMatmulOldGetWorkspaceSize</c>, then the launch.</summary>
-    /// <remarks>C: <c>aclnnStatus aclnnFakeGroupedMatmulOldGetWorkspaceSize(const aclTensorList *x, const aclTensorList *weight, FakeActType activation, const aclTensorList *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c></remarks>
+    /// <remarks>C: <c>aclnnStatus aclnnFakeGroupedMatmulOldGetWorkspaceSize(const aclTensorList *x, const aclTensorList *weight, FakeActType activation, const aclTensorList *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeGroupedMatmulOld(NpuStream stream, ReadOnlySpan<NpuTensor> x, ReadOnlySpan<NpuTensor> weight, SyntheticCannOps.FakeActType activation, ReadOnlySpan<NpuTensor> @out)
     {
         var call = new AclnnCall(stream, s_FakeGroupedMatmulOld);
@@ -110,10 +110,10 @@ public static unsafe partial class SyntheticCannOperators
             call.Check(x, "x");
             call.Check(weight, "weight");
             call.Check(@out, "out");
-            call.TensorList(0, x, "x");
-            call.TensorList(1, weight, "weight");
+            call.InputList(0, x, "x");
+            call.InputList(1, weight, "weight");
             call.Value(2, (long)activation);
-            call.TensorList(3, @out, "out");
+            call.OutputList(3, @out, "out");
             call.Submit();
         }
         finally
