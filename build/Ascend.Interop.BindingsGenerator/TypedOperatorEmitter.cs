@@ -161,23 +161,23 @@ internal static partial class TypedOperatorEmitter
     private static bool IsRequired(OperatorParam p, Dictionary<string, (string Direction, string Status)> comments) =>
         !IsOptional(p, comments) && comments.TryGetValue(p.Name, out var c) && c.Status == "required";
 
+    /// <summary>
+    /// Written tensors, for the graph record. The name decides (CANN's naming: <c>out</c>, <c>output</c>, <c>...Out</c>
+    /// written; <c>...Ref</c> read and written; an <c>Optional</c> suffix aside), as for <c>Ops.Invoke</c>; a header comment
+    /// can only add a write (<c>@param [out]</c>, <c>[in/out]</c>): CANN's comments mark most outputs <c>[in]</c> (an input of the
+    /// C function), so an <c>[in]</c> says nothing.
+    /// </summary>
     private static TensorUse UseOf(OperatorParam p, Dictionary<string, (string Direction, string Status)> comments)
     {
-        if (comments.TryGetValue(p.Name, out var c))
-        {
-            bool input = c.Direction.Contains("in", StringComparison.Ordinal);
-            bool output = c.Direction.Contains("out", StringComparison.Ordinal);
-            if (input || output)
-            {
-                return input && output ? TensorUse.InputOutput : output ? TensorUse.Output : TensorUse.Input;
-            }
-        }
         string name = p.Name.EndsWith("Optional", StringComparison.Ordinal) ? p.Name[..^"Optional".Length] : p.Name;
-        if (name.EndsWith("Ref", StringComparison.Ordinal))
+        TensorUse byName = name.EndsWith("Ref", StringComparison.Ordinal) ? TensorUse.InputOutput
+            : name is "out" or "output" || name.EndsWith("Out", StringComparison.Ordinal) ? TensorUse.Output
+            : TensorUse.Input;
+        if (byName == TensorUse.InputOutput || !comments.TryGetValue(p.Name, out var c) || !c.Direction.Contains("out", StringComparison.Ordinal))
         {
-            return TensorUse.InputOutput;
+            return byName;
         }
-        return name is "out" or "output" || name.EndsWith("Out", StringComparison.Ordinal) ? TensorUse.Output : TensorUse.Input;
+        return c.Direction.Contains("in", StringComparison.Ordinal) ? TensorUse.InputOutput : TensorUse.Output;
     }
 
     private static string TypedType(OperatorParam p, bool required) => p.Kind switch
