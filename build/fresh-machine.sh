@@ -38,9 +38,6 @@ packages=ca-certificates,libc6,libgcc-s1,libgssapi-krb5-2,libicu72,libssl3,libst
 unusable=97
 step_timeout="${ASCEND_FRESH_MACHINE_TIMEOUT:-2400}"
 
-# Issue 22 item 2 (the HCCL part of the simulator in its own library, loaded on first use) has not landed yet: until it
-# does, libascend_sim.so links Gloo, so it cannot load in a root without Gloo, and the Demo's build needs Gloo.
-gloo_pending_reason="libascend_sim.so still links Gloo (libgloo.so.0): the HCCL split of issue 22 item 2 (helper hccl) is not on main yet"
 
 while [ "$#" -gt 0 ]; do
   case "$1" in
@@ -75,6 +72,7 @@ case_names=(
   "b1: a new console app restores Ascend.Interop and Ascend.Interop.Simulator from the local package folder and builds"
   "b2: the app captures and replays a graph on the packaged simulator"
   "b3: ldd of the packaged libascend_sim.so shows no Gloo and no missing library"
+  "b4: without Gloo, the app's first HCCL call is an HcclException naming libgloo and its package"
   "a0: without root or sudo, ./build.sh --target=Demo stops at once with the apt-get command"
   "a1: ./build.sh --target=Demo installs cmake, make and g++ with apt-get"
   "a2: ./build.sh --target=Demo runs to the end in a git clone"
@@ -174,6 +172,7 @@ if [ "${_ASCEND_FRESH_IN_NAMESPACE:-}" = 1 ]; then
     record b1 failed 0 "no Ascend.Interop and Ascend.Interop.Simulator packages in $packages_dir (did Pack run?)"
     record b2 failed 0 "not run: no packages"
     record b3 failed 0 "not run: no packages"
+    record b4 failed 0 "not run: no packages"
   else
     log="$logs/b1-restore-build.log"
     in_root "$log" "set -ex
@@ -194,16 +193,14 @@ if [ "${_ASCEND_FRESH_IN_NAMESPACE:-}" = 1 ]; then
     if [ "$status" -eq 0 ]; then record b1 passed $((SECONDS - started)) "" "$log"
     else record b1 failed $((SECONDS - started)) "exit code $status (restore from /packages, build, or the restored packages' source)" "$log"; fi
 
-    if [ -n "$gloo_pending_reason" ]; then
-      record b2 skipped 0 "$gloo_pending_reason"
-      record b3 skipped 0 "$gloo_pending_reason"
-    elif [ "$status" -ne 0 ]; then
+    if [ "$status" -ne 0 ]; then
       record b2 failed 0 "not run: the app did not build"
       record b3 failed 0 "not run: the app did not build"
+      record b4 failed 0 "not run: the app did not build"
     else
       started=$SECONDS
       log="$logs/b2-run.log"
-      in_root "$log" "cd /tmp && dotnet $app/bin/Release/net10.0/FreshApp.dll fresh-machine"
+      in_root "$log" "cd /tmp && dotnet $app/bin/Release/net10.0/FreshApp.dll fresh-machine --hccl-probe"
       status=$?
       if [ "$status" -ne 0 ]; then record b2 failed $((SECONDS - started)) "the app exited with code $status" "$log"
       elif ! grep -q 'fresh-machine: check=ok backend=Simulator operations=2 replays=2' "$log"; then
@@ -220,6 +217,12 @@ if [ "${_ASCEND_FRESH_IN_NAMESPACE:-}" = 1 ]; then
       elif grep -qi gloo "$log"; then record b3 failed $((SECONDS - started)) "links Gloo: $(grep -i gloo "$log" | xargs)" "$log"
       elif grep -q 'not found' "$log"; then record b3 failed $((SECONDS - started)) "missing: $(grep 'not found' "$log" | xargs)" "$log"
       else record b3 passed $((SECONDS - started)) "" "$log"; fi
+
+      # b4: the same run's first HCCL call, without Gloo in the root: an HcclException naming the library and package.
+      log="$logs/b2-run.log"
+      if grep -q 'fresh-machine: hccl=unavailable code=HCCL_E_NOT_FOUND .*libgloo.*apt-get install libgloo0' "$log"; then
+        record b4 passed 0 "" "$log"
+      else record b4 failed 0 "no 'hccl=unavailable code=HCCL_E_NOT_FOUND' line naming libgloo and 'apt-get install libgloo0'" "$log"; fi
     fi
   fi
 
@@ -259,8 +262,7 @@ if [ "${_ASCEND_FRESH_IN_NAMESPACE:-}" = 1 ]; then
   if quietly 'dpkg -s libgtest-dev || dpkg -s libbenchmark-dev || test -e /usr/include/gtest || test -e /usr/include/benchmark'; then
     record a4 failed 0 "GoogleTest or Google Benchmark is installed in the root" "$log"
   else record a4 passed 0 ""; fi
-  if [ -n "$gloo_pending_reason" ]; then record a5 skipped 0 "$gloo_pending_reason"
-  elif quietly 'dpkg -s libgloo-dev || ls /usr/lib/x86_64-linux-gnu/libgloo* || test -e /usr/include/gloo'; then
+  if quietly 'dpkg -s libgloo-dev || ls /usr/lib/x86_64-linux-gnu/libgloo* || test -e /usr/include/gloo'; then
     record a5 failed 0 "Gloo is installed in the root" "$log"
   else record a5 passed 0 ""; fi
   exit 0

@@ -30,19 +30,22 @@ done
 say() { echo "prerequisites: $*" >&2; }
 
 # ---- what each target uses ------------------------------------------------------------------------------------------
-# The simulator library's CMake build (native/CMakeLists.txt) finds Gloo for the HCCL collectives.
-library="cmake make cxx gloo"
+# The simulator library's CMake build (native/CMakeLists.txt): libascend_sim.so needs only CMake, make and a C++17
+# compiler; its HCCL library (libascend_sim_hccl.so) also needs Gloo, so Gloo is required only by the targets that run
+# HCCL (the GoogleTests, the .NET suites with the distributed tests) or ship it (the packages).
+library="cmake make cxx"
+hccl="$library gloo"
 case "$target" in
   Demo)                       required="$library"; optional="" ;;
-  Native|NativeTest|Sanitize) required="$library gtest"; optional="ccache" ;;
-  BenchBaseline|Bench)        required="$library gtest benchmark"; optional="ccache" ;;
+  Native|NativeTest|Sanitize) required="$hccl gtest"; optional="ccache" ;;
+  BenchBaseline|Bench)        required="$hccl gtest benchmark"; optional="ccache" ;;
   BindingsCheck)              required="cxx"; optional="" ;;   # gcc -print-file-name=include: the builtin headers
-  Build|DotnetTest|HardwareTest) required="$library"; optional="" ;;
-  TorchTest)                  required="$library"; optional="debootstrap" ;;
-  Pack|PackageTest)           required="$library"; optional="" ;;
+  Build|DotnetTest|HardwareTest) required="$hccl"; optional="" ;;
+  TorchTest)                  required="$hccl"; optional="debootstrap" ;;
+  Pack|PackageTest)           required="$hccl"; optional="" ;;
   AotSmoke)                   required="$library zlib"; optional="" ;;   # the NativeAOT link: gcc and -lz
-  FreshMachine)               required="$library"; optional="debootstrap git" ;;
-  Test)                       required="$library gtest benchmark zlib"; optional="ccache debootstrap git" ;;
+  FreshMachine)               required="$hccl"; optional="debootstrap git" ;;   # Pack's packages carry the HCCL library
+  Test)                       required="$hccl gtest benchmark zlib"; optional="ccache debootstrap git" ;;
   CleanTestResults|PrepareTorchRoot) required=""; optional="" ;;
   *) say "no prerequisites known for target '$target' (Cake will say whether it exists)"; exit 0 ;;
 esac

@@ -5,7 +5,7 @@ namespace Ascend.Interop.Benchmarks;
 
 /// <summary>
 /// The LLM sample's decode step (samples/Ascend.Interop.Llm: 4 layers, hidden 256, vocab 4096) for 8 sequences,
-/// prefilled once: an eager step (its 94 operator launches and two copies), a graph step (input copy, one task-group
+/// prefilled once: an eager step (its 95 operator launches and two copies), a graph step (input copy, one task-group
 /// update per layer for the attention lengths, the replay, the token copy) and the bare replay. Used by
 /// <see cref="DecoderEnqueueBenchmarks"/> (host submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
 /// The C++ baseline making the same C calls is bench/native/decoder_bench.cpp; both check the counts below.
@@ -18,7 +18,7 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     public const int EnqueueBatch = 16;
 
     /// <summary>Operators one step launches (LlmModel.OperatorsPerStep; C++: kOperatorsPerStep).</summary>
-    public const int OperatorsPerStep = 94;
+    public const int OperatorsPerStep = 95;
 
     /// <summary>Simulator tasks (ACLSIM_COUNT_TASKS_EXECUTED) of one eager step: the operators and the two copies (C++: kExpectedEagerStepTasks).</summary>
     public const int EagerStepTasks = OperatorsPerStep + 2;

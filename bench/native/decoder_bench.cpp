@@ -71,7 +71,7 @@ constexpr int kEnqueueBatch = 16;   // steps queued per timed batch (DecoderEnqu
 
 // What the simulator runs, counted by ACLSIM_COUNT_TASKS_EXECUTED; the C# side asserts the same numbers
 // (DecoderBenchmarkBodies.EagerStepTasks, GraphStepTasks, ReplayTasks).
-constexpr int kOperatorsPerStep = 3 + 22 * kLayers + 3;       // LlmModel.OperatorsPerStep: 94
+constexpr int kOperatorsPerStep = 4 + 22 * kLayers + 3;       // LlmModel.OperatorsPerStep: 95
 constexpr uint64_t kExpectedEagerStepTasks = kOperatorsPerStep + 2;  // + input copy + token copy
 constexpr uint64_t kExpectedReplayTasks = kOperatorsPerStep;
 // The graph step: the replay's tasks + the two copies (the simulator counts neither event records/waits nor the
@@ -92,6 +92,7 @@ size_t element_size(aclDataType t) {
     switch (t) {
         case ACL_FLOAT16: return 2;
         case ACL_INT64: return 8;
+        case ACL_UINT8: return 1;
         default: return 4;
     }
 }
@@ -288,13 +289,14 @@ struct Decoder {
 
     Tensor embedding, cosTable, sinTable, finalNorm, lmHead;
     LayerWeights layer[kLayers];
-    Tensor tokens, positionsAndSlots, query, attentionOut, logits;  // the static buffers
+    Tensor tokens, stepInputs, query, attentionOut, logits;  // the static buffers
+    Tensor mask, maskCells, maskZeros;  // LlmModel.AttentionMask [MaxBatch, Context] (uint8, 1 = masked), flat, zeros
     // LlmModel.RowViews for rows [0, 8): cached descriptors (keys/values lists get fresh ones per call).
-    Tensor vTokens, vPositions, vSlots, vQuery4, vQuery3, vOut2, vOut3, vLogits;
+    Tensor vTokens, vPositions, vSlots, vMaskSlots, vMaskZeros, vQuery4, vQuery3, vOut2, vOut3, vLogits;
     Tensor vKeys[kLayers], vValues[kLayers];
     Scratch sc;
 
-    int64_t* pinnedInputs = nullptr;  // PinnedBuffer<long> positions then slots [2 * MaxBatch]
+    int64_t* pinnedInputs = nullptr;  // PinnedBuffer<long> positions, slots, mask slots [3 * MaxBatch]
     int64_t* pinnedTokens = nullptr;  // PinnedBuffer<long> [MaxBatch]
     int64_t lengths[kBatch];
     int64_t captureLengths[kBatch];
@@ -310,7 +312,7 @@ struct Decoder {
         CHECK(aclrtCreateStream(&updateStream));
         CHECK(aclrtCreateEventWithFlag(&marker, ACL_EVENT_SYNC));
         CHECK(aclrtCreateEventWithFlag(&updateDone, ACL_EVENT_SYNC));
-        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedInputs), 2 * kBatch * sizeof(int64_t)));
+        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedInputs), 3 * kBatch * sizeof(int64_t)));
         CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedTokens), kBatch * sizeof(int64_t)));
 
         const int64_t h = kHidden, m = kIntermediate, d = kHeadDim, n = kBatch;
@@ -348,13 +350,19 @@ struct Decoder {
         lmHead = upload({h, kVocab}, fill(h * kVocab, seed++, 8.0f / std::sqrt(float(h))));
 
         tokens = device_tensor({kBatch}, ACL_INT64);
-        positionsAndSlots = device_tensor({2 * kBatch}, ACL_INT64);
+        stepInputs = device_tensor({3 * kBatch}, ACL_INT64);
+        mask = device_tensor({kBatch, kContext}, ACL_UINT8);
+        CHECK(aclrtMemset(mask.base, mask.bytes(), 1, mask.bytes()));  // every position masked until a step writes it
+        maskCells = mask.reshape({kBatch * kContext});
+        maskZeros = device_tensor({kBatch}, ACL_UINT8);
         query = device_tensor({kBatch, h}, ACL_FLOAT16);
         attentionOut = device_tensor({kBatch, h}, ACL_FLOAT16);
         logits = device_tensor({kBatch, kVocab}, ACL_FLOAT);
         vTokens = tokens.rows(0, n);
-        vPositions = positionsAndSlots.rows(0, n);
-        vSlots = positionsAndSlots.rows(kBatch, n);
+        vPositions = stepInputs.rows(0, n);
+        vSlots = stepInputs.rows(kBatch, n);
+        vMaskSlots = stepInputs.rows(2 * kBatch, n);
+        vMaskZeros = maskZeros.rows(0, n);
         Tensor query2 = query.rows(0, n), out2 = attentionOut.rows(0, n);
         vQuery4 = query2.reshape({n, 1, kHeads, d});
         vQuery3 = query2.reshape({n, 1, h});
@@ -425,8 +433,9 @@ struct Decoder {
         ops.add(stream, s.attended, s.down, out);
     }
 
-    // LlmModel.Step for rows [0, 8): 94 operators.
+    // LlmModel.Step for rows [0, 8): 95 operators (the mask write first).
     void model_step(const int64_t* seqLengths, bool capturing = false) {
+        ops.index_copy(stream, maskCells, vMaskSlots, vMaskZeros);
         ops.embedding(stream, embedding, vTokens, sc.x0);
         ops.embedding(stream, cosTable, vPositions, sc.cos);
         ops.embedding(stream, sinTable, vPositions, sc.sin);
@@ -441,14 +450,16 @@ struct Decoder {
         ops.argmax(stream, vLogits, vTokens);
     }
 
-    // LlmEngine.WriteInputs: positions and cache slots into the pinned buffer, one asynchronous copy.
+    // LlmEngine.WriteInputs: positions, cache slots and mask slots into the pinned buffer, one asynchronous copy.
+    // The capture's warm-up writes its keys and values at the last position and unmasks only position 0.
     void write_inputs(int64_t position, bool captureSlots = false) {
         for (int64_t row = 0; row < kBatch; ++row) {
             pinnedInputs[row] = captureSlots ? 0 : position;
             pinnedInputs[kBatch + row] = row * kContext + (captureSlots ? kContext - 1 : position);
+            pinnedInputs[2 * kBatch + row] = row * kContext + (captureSlots ? 0 : position);
         }
-        CHECK(aclrtMemcpyAsync(positionsAndSlots.base, positionsAndSlots.bytes(), pinnedInputs,
-                               positionsAndSlots.bytes(), ACL_MEMCPY_HOST_TO_DEVICE, stream));
+        CHECK(aclrtMemcpyAsync(stepInputs.base, stepInputs.bytes(), pinnedInputs, stepInputs.bytes(),
+                               ACL_MEMCPY_HOST_TO_DEVICE, stream));
     }
 
     void copy_tokens_out() {
@@ -456,7 +467,7 @@ struct Decoder {
                                ACL_MEMCPY_DEVICE_TO_HOST, stream));
     }
 
-    // LlmEngine.SubmitDecodeStep, eager: input copy, 94 operators, token copy.
+    // LlmEngine.SubmitDecodeStep, eager: input copy, 95 operators, token copy.
     void eager_step(int64_t position) {
         write_inputs(position);
         for (int64_t i = 0; i < kBatch; ++i) lengths[i] = position + 1;
@@ -507,7 +518,7 @@ struct Decoder {
     void teardown() {
         CHECK(aclrtSynchronizeDevice());
         CHECK(aclmdlRIDestroy(graph));
-        for (Tensor* t : {&vTokens, &vPositions, &vSlots, &vQuery4, &vQuery3, &vOut2, &vOut3, &vLogits, &embedding,
+        for (Tensor* t : {&vMaskSlots, &vMaskZeros, &maskCells, &vTokens, &vPositions, &vSlots, &vQuery4, &vQuery3, &vOut2, &vOut3, &vLogits, &embedding,
                           &cosTable, &sinTable, &finalNorm, &lmHead})
             t->drop();
         for (Tensor* t : {&sc.x0, &sc.x1, &sc.cos, &sc.sin, &sc.cos4, &sc.sin4, &sc.normed, &sc.rstd, &sc.q, &sc.k, &sc.v,
@@ -599,7 +610,7 @@ void setup_and_check() {
     g.ops.trace = &sequence;
     uint64_t eagerTasks = tasks_of("the eager step", [] { g.eager_step(kPosition); });
     g.ops.trace = nullptr;
-    if (sequence.size() != static_cast<size_t>(kOperatorsPerStep)) fail("the eager step did not launch 94 operators");
+    if (sequence.size() != static_cast<size_t>(kOperatorsPerStep)) fail("the eager step did not launch 95 operators");
     check_tokens("eager step");
     std::vector<float> eager = read_logits();
     int64_t eagerTokens[kBatch];

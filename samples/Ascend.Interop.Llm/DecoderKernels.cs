@@ -20,11 +20,12 @@ internal static class DecoderKernels
 
     /// <summary>
     /// Incremental attention (aclnnIncreFlashAttentionV4, BSH layout): query [B, 1, H] over keys/values [B, S, H], row b
-    /// attending to its first <paramref name="lengths"/>[b] positions. The lengths are host values: captured by value.
+    /// attending to its first <paramref name="lengths"/>[b] positions, except those <paramref name="mask"/> [B, S] marks 1
+    /// (when given). The lengths are host values: captured by value; the mask is device memory: read at every replay.
     /// </summary>
-    public static void Attention(NpuStream stream, NpuTensor query, NpuTensor keys, NpuTensor values, ReadOnlySpan<long> lengths,
+    public static void Attention(NpuStream stream, NpuTensor query, NpuTensor keys, NpuTensor values, NpuTensor? mask, ReadOnlySpan<long> lengths,
         in IncreFlashAttentionOptions options, NpuTensor output) =>
-        Ops.IncreFlashAttention(stream, query, [keys], [values], null, lengths, options, output);
+        Ops.IncreFlashAttention(stream, query, [keys], [values], mask, lengths, options, output);
 
     /// <summary>output[i] = argmax_j logits[i, j] (aclnnArgMax over the last dimension; int64).</summary>
     public static void ArgMax(NpuStream stream, NpuTensor logits, NpuTensor output) =>

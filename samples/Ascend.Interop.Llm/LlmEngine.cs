@@ -7,8 +7,14 @@ public enum DecodeMode
 {
     /// <summary>Every step submits its operators one by one.</summary>
     Eager,
-    /// <summary>Every step replays the captured graph of its batch bucket, after updating the attention lengths.</summary>
+    /// <summary>Every step replays the captured graph of its batch bucket, after updating the attention lengths (one task-group update per layer).</summary>
     Graph,
+    /// <summary>
+    /// Every step replays the graph of its batch bucket captured with attention over lengths rounded up to a window
+    /// (<see cref="LlmEngine.AttentionWindow"/>) and the device attention mask the step maintains itself; the attention
+    /// task groups are updated only in a step where a sequence crosses a window boundary.
+    /// </summary>
+    Window,
 }
 
 /// <summary>One decode step's figures.</summary>
@@ -17,8 +23,9 @@ public enum DecodeMode
 /// <param name="SubmitTicks">Host time (Stopwatch ticks) to queue the step: input copies, task-group updates and the replay, or the eager operators; no waiting.</param>
 /// <param name="WaitTicks">Host time then spent waiting for the device (Synchronize).</param>
 /// <param name="Captured">The step captured its bucket's graph first (its capture time is not in SubmitTicks).</param>
-/// <param name="UpdateTicks">The part of SubmitTicks spent updating the attention task groups (graph mode).</param>
-public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0)
+/// <param name="UpdateTicks">The part of SubmitTicks spent updating the attention task groups (graph and window modes).</param>
+/// <param name="Updates">Task-group updates the step issued (graph mode: one per layer; window mode: one per layer when a sequence crossed a window boundary, else none).</param>
+public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0)
 {
     /// <summary>Task-group update time in microseconds.</summary>
     public double UpdateMicroseconds => UpdateTicks * 1e6 / Stopwatch.Frequency;
@@ -45,6 +52,9 @@ public sealed class GenerationResult
     /// <summary>The decode steps (after the prefill).</summary>
     public required IReadOnlyList<DecodeStepTiming> Steps { get; init; }
 
+    /// <summary>Task-group updates the decode steps issued in all.</summary>
+    public int Updates => Steps.Sum(s => s.Updates);
+
     /// <summary>Wall time of the eager prefill.</summary>
     public TimeSpan PrefillTime { get; init; }
 }
@@ -55,7 +65,9 @@ public sealed class GenerationResult
 /// (<see cref="NpuGraphBuckets"/>, one shared <see cref="NpuGraphPool"/> by default). Before each replay the host
 /// writes positions and cache slots into the static inputs and updates every layer's attention task group with
 /// the step's sequence lengths, on a side stream ordered with events (<see cref="NpuGraph.Update"/>); the
-/// greedy tokens stay on the device and feed the next step.
+/// greedy tokens stay on the device and feed the next step. In <see cref="DecodeMode.Window"/> the steps replay a
+/// second set of captures (<see cref="WindowBuckets"/>, the same pool) whose attention reads the device mask over
+/// lengths rounded up to <see cref="AttentionWindow"/>: the groups are updated only when those lengths change.
 /// </summary>
 public sealed class LlmEngine : IDisposable
 {
@@ -69,21 +81,25 @@ public sealed class LlmEngine : IDisposable
     private readonly NpuTensor _tokenBackup;
     private readonly long[] _lengths;
     private readonly long[] _captureLengths;
+    private readonly long[] _windowCaptureLengths;
     private readonly Action<NpuStream, int> _captureBody;
+    private readonly Action<NpuStream, int> _windowCaptureBody;
     private readonly Dictionary<int, CapturedStep> _steps = new();
+    private readonly Dictionary<int, CapturedStep> _windowSteps = new();
 
-    /// <summary>A captured step and its attention task groups (one per layer).</summary>
+    /// <summary>A captured step, its attention task groups (one per layer) and the lengths they hold now.</summary>
     private sealed class CapturedStep
     {
         public required NpuGraph Graph;
         public required NpuTaskGroup[] Groups;
+        public required long[] HeldLengths;
     }
 
     /// <summary>What a task-group update re-issues: layer <see cref="Layer"/>'s attention for <see cref="Rows"/> rows (passed as state: no closure).</summary>
-    private readonly record struct Reissue(LlmEngine Engine, int Layer, int Rows);
+    private readonly record struct Reissue(LlmEngine Engine, int Layer, int Rows, bool Masked);
 
     private static readonly Action<NpuStream, Reissue> s_reissue =
-        static (stream, r) => r.Engine._model.ReissueAttention(stream, r.Layer, 0, r.Rows, r.Engine._lengths.AsSpan(0, r.Rows));
+        static (stream, r) => r.Engine._model.ReissueAttention(stream, r.Layer, 0, r.Rows, r.Engine._lengths.AsSpan(0, r.Rows), r.Masked);
 
     /// <summary>Creates the engine for <paramref name="model"/> (which it does not own).</summary>
     /// <param name="model">The model.</param>
@@ -91,9 +107,15 @@ public sealed class LlmEngine : IDisposable
     /// <param name="sharePool">One graph pool for every bucket (default) or a private pool each.</param>
     /// <param name="warmup">Eager runs before each capture.</param>
     /// <param name="captureMode">How captures treat other threads (ThreadLocal when several ranks capture at once, one thread each).</param>
-    public LlmEngine(LlmModel model, IEnumerable<int>? buckets = null, bool sharePool = true, int warmup = 1, CaptureMode captureMode = CaptureMode.Global)
+    /// <param name="attentionWindow">
+    /// <see cref="DecodeMode.Window"/>: attention lengths are rounded up to a multiple of this (capped at the context),
+    /// so the attention task groups are updated once per window a sequence enters instead of every step.
+    /// </param>
+    public LlmEngine(LlmModel model, IEnumerable<int>? buckets = null, bool sharePool = true, int warmup = 1, CaptureMode captureMode = CaptureMode.Global,
+        int attentionWindow = DefaultAttentionWindow)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attentionWindow, 1);
         _model = model;
         var config = model.Config;
         var sizes = (buckets ?? DefaultBuckets).ToArray();
@@ -102,15 +124,36 @@ public sealed class LlmEngine : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(buckets), size, $"A bucket cannot exceed the model's MaxBatch ({config.MaxBatch}).");
         var device = model.Stream.Device;
         Buckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool);
+        WindowBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: Buckets.Pool);
+        AttentionWindow = attentionWindow;
         UpdateStream = device.CreateStream();
-        _positionsAndSlots = PinnedBuffer<long>.Allocate(device, 2L * config.MaxBatch);
+        _positionsAndSlots = PinnedBuffer<long>.Allocate(device, 3L * config.MaxBatch);
         _tokens = PinnedBuffer<long>.Allocate(device, config.MaxBatch);
         _logits = PinnedBuffer<float>.Allocate(device, (long)config.MaxBatch * config.Vocab);
         _tokenBackup = NpuTensor.Empty(model.Stream, new TensorShape(config.MaxBatch), NpuDataType.Int64);
         _lengths = new long[config.MaxBatch];
         _captureLengths = new long[config.MaxBatch];
         Array.Fill(_captureLengths, 1);
+        _windowCaptureLengths = new long[config.MaxBatch];
+        Array.Fill(_windowCaptureLengths, Math.Min(attentionWindow, config.Context));
         _captureBody = (s, size) => _model.Step(s, 0, size, _captureLengths.AsSpan(0, size));
+        _windowCaptureBody = (s, size) => _model.Step(s, 0, size, _windowCaptureLengths.AsSpan(0, size), masked: true);
+    }
+
+    /// <summary>The default <see cref="AttentionWindow"/>.</summary>
+    public const int DefaultAttentionWindow = 64;
+
+    /// <summary><see cref="DecodeMode.Window"/>: the attention lengths are rounded up to a multiple of this (capped at the context).</summary>
+    public int AttentionWindow { get; }
+
+    /// <summary>
+    /// The attention length window mode uses for a sequence at <paramref name="position"/>: position + 1 rounded up to
+    /// a multiple of <see cref="AttentionWindow"/>, at most the context. Positions past position are masked.
+    /// </summary>
+    public long WindowLength(long position)
+    {
+        long needed = position + 1, window = AttentionWindow;
+        return Math.Min((needed + window - 1) / window * window, _model.Config.Context);
     }
 
     /// <summary>The model.</summary>
@@ -125,6 +168,9 @@ public sealed class LlmEngine : IDisposable
     /// <summary>The captured steps per bucket, their pool and statistics.</summary>
     public NpuGraphBuckets Buckets { get; }
 
+    /// <summary>The steps captured for <see cref="DecodeMode.Window"/> per bucket (masked attention over window lengths), in the pool of <see cref="Buckets"/>.</summary>
+    public NpuGraphBuckets WindowBuckets { get; }
+
     /// <summary>The attention lengths a step is captured with (every row 1): what a replay without an update uses.</summary>
     public ReadOnlySpan<long> CaptureLengths => _captureLengths;
 
@@ -136,7 +182,7 @@ public sealed class LlmEngine : IDisposable
     /// <param name="newTokens">Tokens to generate per sequence.</param>
     /// <param name="mode">How decode steps run.</param>
     /// <param name="keepLogits">Also return every step's logits.</param>
-    /// <param name="updateAttention">Graph mode only: false skips the task-group updates (to show that a replay then uses the capture-time lengths).</param>
+    /// <param name="updateAttention">Graph and window modes: false skips the task-group updates (to show that a replay then uses the capture-time lengths).</param>
     public GenerationResult Generate(IReadOnlyList<int[]> prompts, int newTokens, DecodeMode mode, bool keepLogits = false, bool updateAttention = true)
     {
         ArgumentNullException.ThrowIfNull(prompts);
@@ -158,6 +204,7 @@ public sealed class LlmEngine : IDisposable
         for (int i = 0; i < n; i++) generated[i] = new int[newTokens];
         var logits = keepLogits ? new List<float[]>() : null;
         var clock = Stopwatch.StartNew();
+        _model.ResetMask(Stream, 0, n);     // the rows' earlier sequences' positions are not these sequences'
         Prefill(prompts, generated, logits);
         var prefill = clock.Elapsed;
 
@@ -213,7 +260,10 @@ public sealed class LlmEngine : IDisposable
     /// <summary>
     /// Queues one decode step for the rows 0..positions.Length-1 at <paramref name="positions"/> (their tokens are in
     /// <see cref="LlmModel.Tokens"/>), waits for it, and leaves the next tokens in the engine's pinned buffer
-    /// (<see cref="LastTokens"/>). In graph mode a batch larger than the largest bucket runs eagerly.
+    /// (<see cref="LastTokens"/>). In graph and window modes a batch larger than the largest bucket runs eagerly.
+    /// Window mode needs each row's <see cref="LlmModel.AttentionMask"/> to unmask exactly the positions its sequence
+    /// wrote: <see cref="Generate"/> resets the mask of its rows before the prefill; a caller driving steps itself calls
+    /// <see cref="LlmModel.ResetMask"/> when a row starts a new sequence.
     /// </summary>
     public DecodeStepTiming DecodeStep(ReadOnlySpan<long> positions, DecodeMode mode, bool updateAttention = true)
     {
@@ -233,8 +283,14 @@ public sealed class LlmEngine : IDisposable
         int n = positions.Length;
         if (n < 1 || n > _model.Config.MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(positions), n, $"A decode step has 1 to {_model.Config.MaxBatch} rows.");
+        if (mode is not (DecodeMode.Eager or DecodeMode.Graph or DecodeMode.Window))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a DecodeMode.");
+        foreach (long p in positions)
+            if (p < 0 || p >= _model.Config.Context)
+                throw new ArgumentOutOfRangeException(nameof(positions), p, $"Positions are 0..{_model.Config.Context - 1} (the context).");
         var stream = Stream;
-        if (mode == DecodeMode.Eager || !Buckets.TrySelect(n, out var bucket))
+        var buckets = mode == DecodeMode.Window ? WindowBuckets : Buckets;
+        if (mode == DecodeMode.Eager || !buckets.TrySelect(n, out var bucket))
         {
             long t0 = Stopwatch.GetTimestamp();
             WriteInputs(0, positions, n);
@@ -244,32 +300,46 @@ public sealed class LlmEngine : IDisposable
             return new DecodeStepTiming(n, n, Stopwatch.GetTimestamp() - t0, 0, false);
         }
 
+        bool window = mode == DecodeMode.Window;
         bool captured = false;
-        if (!Buckets.TryGet(n, out _))
+        if (!buckets.TryGet(n, out _))
         {
-            CaptureBucket(bucket.Size);
+            CaptureBucket(bucket.Size, mode);
             captured = true;
         }
         long start = Stopwatch.GetTimestamp();
-        var graph = Buckets.GetOrCapture(n, stream, _captureBody, out _);
-        var step = Captured(bucket.Size, graph);
+        var graph = buckets.GetOrCapture(n, stream, window ? _windowCaptureBody : _captureBody, out _);
+        var step = Captured(bucket.Size, graph, window);
         WriteInputs(0, positions, bucket.Size);
-        for (int i = 0; i < n; i++) _lengths[i] = positions[i] + 1;
-        for (int i = n; i < bucket.Size; i++) _lengths[i] = 1;     // padding rows attend to their one written position
+        bool changed = false;
+        for (int i = 0; i < bucket.Size; i++)
+        {
+            // Padding rows attend to their own row: graph mode to its position 0 (length 1); window mode keeps the
+            // length the group holds (its position 0 is unmasked by the row's own mask write), so they never force an update.
+            long length = i < n ? (window ? WindowLength(positions[i]) : positions[i] + 1) : window ? step.HeldLengths[i] : 1;
+            _lengths[i] = length;
+            changed |= length != step.HeldLengths[i];
+        }
         long updateStart = Stopwatch.GetTimestamp();
-        if (updateAttention)
-            for (int l = 0; l < step.Groups.Length; l++) graph.Update(step.Groups[l], UpdateStream, new Reissue(this, l, bucket.Size), s_reissue);
+        int updates = 0;
+        if (updateAttention && (changed || !window))
+        {
+            for (int l = 0; l < step.Groups.Length; l++) graph.Update(step.Groups[l], UpdateStream, new Reissue(this, l, bucket.Size, window), s_reissue);
+            _lengths.AsSpan(0, bucket.Size).CopyTo(step.HeldLengths);
+            updates = step.Groups.Length;
+        }
         long updated = Stopwatch.GetTimestamp();
         graph.Replay(stream);
         _model.Tokens.CopyToAsync(_tokens, stream);
-        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart);
+        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates);
     }
 
     /// <summary>Queues only the replay of the step captured for <paramref name="rows"/> rows (no input copies, no updates): the floor of a graph step's host cost.</summary>
-    public void SubmitReplayOnly(int rows)
+    public void SubmitReplayOnly(int rows, DecodeMode mode = DecodeMode.Graph)
     {
-        if (!Buckets.TryGet(rows, out var graph))
-            throw new InvalidOperationException($"No decode step is captured for {rows} rows yet.");
+        if (mode == DecodeMode.Eager) throw new ArgumentException("An eager step has no graph to replay.", nameof(mode));
+        if (!(mode == DecodeMode.Window ? WindowBuckets : Buckets).TryGet(rows, out var graph))
+            throw new InvalidOperationException($"No {mode} decode step is captured for {rows} rows yet.");
         graph.Replay(Stream);
     }
 
@@ -287,14 +357,19 @@ public sealed class LlmEngine : IDisposable
     }
 
     /// <summary>
-    /// Captures bucket <paramref name="size"/> now, without disturbing a generation in progress: the warm-up run
-    /// writes its keys and values at the last cache position of each row (read by no sequence before it is
-    /// written again) and its greedy tokens over the static token buffer, which is restored afterwards.
+    /// Captures bucket <paramref name="size"/> of <paramref name="mode"/> (graph or window) now, without disturbing a
+    /// generation in progress: the warm-up run writes its keys and values at the last cache position of each row (read
+    /// by no sequence before it is written again), unmasks only position 0 of each row (written by every sequence's
+    /// prefill) and writes its greedy tokens over the static token buffer, which is restored afterwards.
     /// </summary>
-    public void CaptureBucket(int size)
+    public void CaptureBucket(int size, DecodeMode mode = DecodeMode.Graph)
     {
+        if (mode is not (DecodeMode.Graph or DecodeMode.Window))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Only graph and window steps are captured.");
         var stream = Stream;
-        if (Buckets.TryGet(size, out _)) return;
+        bool window = mode == DecodeMode.Window;
+        var buckets = window ? WindowBuckets : Buckets;
+        if (buckets.TryGet(size, out _)) return;
         var config = _model.Config;
         Ops.Copy(stream, _tokenBackup, _model.Tokens);
         var inputs = _positionsAndSlots.Span;
@@ -302,24 +377,27 @@ public sealed class LlmEngine : IDisposable
         {
             inputs[row] = 0;
             inputs[config.MaxBatch + row] = _model.Slot(row, config.Context - 1);
+            inputs[2 * config.MaxBatch + row] = _model.MaskSlot(row, 0, live: false);
         }
-        _model.PositionsAndSlots.CopyFromAsync(_positionsAndSlots, stream);
-        var graph = Buckets.GetOrCapture(size, stream, _captureBody, out _);
-        graph.Name = $"decode-b{size}";
+        _model.StepInputs.CopyFromAsync(_positionsAndSlots, stream);
+        var graph = buckets.GetOrCapture(size, stream, window ? _windowCaptureBody : _captureBody, out _);
+        graph.Name = window ? $"decode-window{AttentionWindow}-b{size}" : $"decode-b{size}";
         Ops.Copy(stream, _model.Tokens, _tokenBackup);
         stream.Synchronize();
-        Captured(size, graph);
+        Captured(size, graph, window);
     }
 
-    /// <summary>Captures every bucket not captured yet, largest first.</summary>
-    public void CaptureAll()
+    /// <summary>Captures every bucket of <paramref name="mode"/> (graph or window) not captured yet, largest first.</summary>
+    public void CaptureAll(DecodeMode mode = DecodeMode.Graph)
     {
-        for (int i = Buckets.Sizes.Count - 1; i >= 0; i--) CaptureBucket(Buckets.Sizes[i]);
+        var buckets = mode == DecodeMode.Window ? WindowBuckets : Buckets;
+        for (int i = buckets.Sizes.Count - 1; i >= 0; i--) CaptureBucket(buckets.Sizes[i], mode);
     }
 
-    private CapturedStep Captured(int size, NpuGraph graph)
+    private CapturedStep Captured(int size, NpuGraph graph, bool window)
     {
-        if (_steps.TryGetValue(size, out var known) && ReferenceEquals(known.Graph, graph)) return known;
+        var steps = window ? _windowSteps : _steps;
+        if (steps.TryGetValue(size, out var known) && ReferenceEquals(known.Graph, graph)) return known;
         int layers = _model.Config.Layers;
         var groups = new NpuTaskGroup[layers];
         var all = graph.TaskGroups;
@@ -329,12 +407,13 @@ public sealed class LlmEngine : IDisposable
             groups[l] = all.FirstOrDefault(g => g.Name == name)
                 ?? throw new InvalidOperationException($"The captured step of bucket {size} has no task group '{name}'.");
         }
-        var step = new CapturedStep { Graph = graph, Groups = groups };
-        _steps[size] = step;
+        var held = (window ? _windowCaptureLengths : _captureLengths).AsSpan(0, size).ToArray();
+        var step = new CapturedStep { Graph = graph, Groups = groups, HeldLengths = held };
+        steps[size] = step;
         return step;
     }
 
-    /// <summary>Writes positions and cache slots of rows rowStart.. (padding rows up to <paramref name="rows"/>) and queues the copy.</summary>
+    /// <summary>Writes positions, cache slots and mask slots of rows rowStart.. (padding rows up to <paramref name="rows"/>) and queues the copy.</summary>
     private void WriteInputs(int rowStart, ReadOnlySpan<long> positions, int rows)
     {
         var config = _model.Config;
@@ -345,14 +424,16 @@ public sealed class LlmEngine : IDisposable
             bool padding = i >= positions.Length;
             inputs[row] = padding ? 0 : positions[i];
             inputs[config.MaxBatch + row] = padding ? _model.Slot(row, config.Context - 1) : _model.Slot(row, positions[i]);
+            inputs[2 * config.MaxBatch + row] = padding ? _model.MaskSlot(row, 0, live: false) : _model.MaskSlot(row, positions[i], live: true);
         }
-        _model.PositionsAndSlots.CopyFromAsync(_positionsAndSlots, Stream);
+        _model.StepInputs.CopyFromAsync(_positionsAndSlots, Stream);
     }
 
     /// <summary>Disposes the graphs, the side stream and the engine's buffers (not the model).</summary>
     public void Dispose()
     {
         try { Stream.Synchronize(); } catch (AclException) { }
+        WindowBuckets.Dispose();
         Buckets.Dispose();
         _tokenBackup.Dispose();
         _positionsAndSlots.Dispose();

@@ -13,7 +13,11 @@ namespace Ascend.Interop.Llm;
 /// the captured ones), so each attention call sits in its own task group and is re-issued with the step's
 /// lengths (<see cref="ReissueAttention"/>);</item>
 /// <item>the attention's query and output, the logits and the next tokens live in static buffers, so a replay
-/// and a task-group update address the same memory, and a batch smaller than its bucket fills padding rows.</item>
+/// and a task-group update address the same memory, and a batch smaller than its bucket fills padding rows;</item>
+/// <item>so that a captured step need not be updated every step, it can attend through a device attention mask
+/// (<see cref="AttentionMask"/>, 1 = not attended) over lengths rounded up to a window: every step unmasks the
+/// position it writes with a device-indexed write (<see cref="MaskSlots"/>), as it writes the KV cache, so the
+/// captured lengths stay right until a sequence crosses a window boundary (the engine's window mode).</item>
 /// </list>
 /// What allocation-free host code asked of it (issue 17: 0 B per decode step on the calling thread): an eager step
 /// computes its intermediates into views of preallocated scratch buffers made once per row set, so it creates no
@@ -32,6 +36,7 @@ public sealed class LlmModel : IDisposable
     private readonly NpuCommunicator? _communicator;
     private readonly int _localHeads, _localHidden, _localIntermediate;
     private readonly ScratchBuffers _scratch = null!;
+    private readonly NpuTensor _maskCells, _maskZeros;
 
     private sealed class LayerTensors
     {
@@ -43,7 +48,7 @@ public sealed class LlmModel : IDisposable
     /// <summary>Views of the static buffers and caches for the rows [Start, Start + Rows), made once and reused.</summary>
     private sealed class RowViews
     {
-        public required NpuTensor Tokens, Positions, Slots, Query2, Query4, Query3, AttentionOut2, AttentionOut3, Logits;
+        public required NpuTensor Tokens, Positions, Slots, MaskSlots, MaskZeros, Mask, Query2, Query4, Query3, AttentionOut2, AttentionOut3, Logits;
         public required NpuTensor[] Keys, Values;
         public required StepScratch Scratch;
         public required List<NpuTensor> All;
@@ -161,7 +166,16 @@ public sealed class LlmModel : IDisposable
                 };
             }
             Tokens = Own(NpuTensor.Zeros(stream, new TensorShape(b), NpuDataType.Int64));
-            PositionsAndSlots = Own(NpuTensor.Zeros(stream, new TensorShape(2L * b), NpuDataType.Int64));
+            StepInputs = Own(NpuTensor.Zeros(stream, new TensorShape(3L * b), NpuDataType.Int64));
+            PositionsAndSlots = Own(StepInputs.Slice(0, 0, 2L * b));
+            MaskSlots = Own(StepInputs.Slice(0, 2L * b, b));
+            // Every position starts masked; a step unmasks the one it writes. The KV cache above starts zeroed, so a
+            // masked position never holds a NaN or infinity a kernel could multiply by zero weight.
+            var masked = new byte[(long)b * config.Context];
+            Array.Fill(masked, (byte)1);
+            AttentionMask = Own(NpuTensor.FromArray(stream, masked, new TensorShape(b, config.Context)));
+            _maskCells = Own(AttentionMask.Reshape((long)b * config.Context));
+            _maskZeros = Own(NpuTensor.Zeros(stream, new TensorShape(b), NpuDataType.UInt8));
             Query = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
             AttentionOut = Own(NpuTensor.Zeros(stream, new TensorShape(b, hl), NpuDataType.Float16));
             Logits = Own(NpuTensor.Zeros(stream, new TensorShape(b, config.Vocab), NpuDataType.Float32));
@@ -222,8 +236,29 @@ public sealed class LlmModel : IDisposable
     /// <summary>Static input: the token id of each row [MaxBatch] (int64). Each step writes its greedy choice back here.</summary>
     public NpuTensor Tokens { get; }
 
-    /// <summary>Static input: positions [0, MaxBatch) then cache slots [MaxBatch, 2 MaxBatch) (int64), written by the host before each step.</summary>
+    /// <summary>
+    /// Static input [3 MaxBatch] (int64), written by the host with one copy before each step: positions, cache slots
+    /// (<see cref="PositionsAndSlots"/>) and mask slots (<see cref="MaskSlots"/>).
+    /// </summary>
+    public NpuTensor StepInputs { get; }
+
+    /// <summary>Static input: positions [0, MaxBatch) then cache slots [MaxBatch, 2 MaxBatch) (int64): the first two thirds of <see cref="StepInputs"/>.</summary>
     public NpuTensor PositionsAndSlots { get; }
+
+    /// <summary>
+    /// Static input [MaxBatch] (int64), the last third of <see cref="StepInputs"/>: per row, the cell of
+    /// <see cref="AttentionMask"/> (row x Context + position, as <see cref="Slot"/>) the step unmasks. A live row gives
+    /// its cache slot; a padding row its own position 0 (<see cref="MaskSlot"/>), so it never unmasks a position
+    /// that a sequence has not written yet.
+    /// </summary>
+    public NpuTensor MaskSlots { get; }
+
+    /// <summary>
+    /// The attention mask [MaxBatch, Context] (uint8, 1 = not attended), kept on the device: every step writes 0 at
+    /// its rows' <see cref="MaskSlots"/> before its attention. A step run with <c>masked: true</c> attends through it,
+    /// so its lengths may exceed the positions written. <see cref="ResetMask"/> masks rows again for new sequences.
+    /// </summary>
+    public NpuTensor AttentionMask { get; }
 
     /// <summary>Static buffer: the rotated query of the current layer [MaxBatch, Hidden], float16 (attention's input type).</summary>
     public NpuTensor Query { get; }
@@ -235,7 +270,7 @@ public sealed class LlmModel : IDisposable
     public NpuTensor Logits { get; }
 
     /// <summary>Operators one step submits (with tensor parallelism, two all-reduces per layer more).</summary>
-    public int OperatorsPerStep => 3 + (OperatorsPerLayer + (_communicator is null ? 0 : 2)) * Config.Layers + 3;
+    public int OperatorsPerStep => 4 + (OperatorsPerLayer + (_communicator is null ? 0 : 2)) * Config.Layers + 3;
 
     /// <summary>Operators one decoder layer submits.</summary>
     public const int OperatorsPerLayer = 22;
@@ -256,8 +291,9 @@ public sealed class LlmModel : IDisposable
     /// <summary>Device bytes of the KV cache.</summary>
     public long KvCacheBytes => _layers.Sum(l => l.Keys.ByteLength + l.Values.ByteLength);
 
-    /// <summary>Device bytes of the static step buffers (tokens, positions and slots, query, attention output, logits).</summary>
-    public long StaticBufferBytes => Tokens.ByteLength + PositionsAndSlots.ByteLength + Query.ByteLength + AttentionOut.ByteLength + Logits.ByteLength;
+    /// <summary>Device bytes of the static step buffers (tokens, step inputs, attention mask, query, attention output, logits).</summary>
+    public long StaticBufferBytes => Tokens.ByteLength + StepInputs.ByteLength + AttentionMask.ByteLength + _maskZeros.ByteLength +
+                                     Query.ByteLength + AttentionOut.ByteLength + Logits.ByteLength;
 
     /// <summary>Device bytes of the scratch buffers eager steps compute their intermediates in (captured steps use their graph's pool).</summary>
     public long ScratchBytes
@@ -276,6 +312,28 @@ public sealed class LlmModel : IDisposable
     /// <summary>The cache slot of position <paramref name="position"/> of row <paramref name="row"/>.</summary>
     public long Slot(int row, long position) => (long)row * Config.Context + position;
 
+    /// <summary>
+    /// The <see cref="MaskSlots"/> entry of row <paramref name="row"/>: its cache slot at <paramref name="position"/>
+    /// when the row is live, its position 0 when it is a padding row (or a capture's warm-up), whose key and value go
+    /// to the row's last position instead: position 0 of a row is written by its prefill before any step reads it.
+    /// </summary>
+    public long MaskSlot(int row, long position, bool live) => live ? Slot(row, position) : Slot(row, 0);
+
+    /// <summary>
+    /// Masks every position of rows [<paramref name="rowStart"/>, +<paramref name="rows"/>) again (before new
+    /// sequences are prefilled into them), in stream order on <paramref name="stream"/>.
+    /// </summary>
+    public void ResetMask(NpuStream stream, int rowStart, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (rowStart < 0 || rows < 1 || rowStart + rows > Config.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"LlmModel.ResetMask: rows [{rowStart}, {rowStart + rows}) are outside [0, {Config.MaxBatch}).");
+        var ones = new byte[(long)rows * Config.Context];
+        Array.Fill(ones, (byte)1);
+        using var view = AttentionMask.Slice(0, rowStart, rows);
+        view.CopyFrom<byte>(ones, stream);
+    }
+
     /// <summary>The name of layer <paramref name="layer"/>'s attention task group in a captured step.</summary>
     public static string AttentionGroupName(int layer) => $"attention{layer}";
 
@@ -284,16 +342,19 @@ public sealed class LlmModel : IDisposable
     /// reads each row's token, position and slot from the static inputs, writes the new keys and values into the
     /// cache, the logits into <see cref="Logits"/> rows [0, rows) and each row's greedy next token into
     /// <see cref="Tokens"/>. <paramref name="lengths"/>[i] is the number of cache positions row i attends to
-    /// (its position + 1). While the stream captures, each attention call is put in a task group
-    /// (<see cref="AttentionGroupName"/>) so its lengths can be updated before each replay.
+    /// (its position + 1), or with <paramref name="masked"/> any length from that up to Context: the attention then
+    /// also skips the positions <see cref="AttentionMask"/> masks. Every step first unmasks its rows' <see cref="MaskSlots"/>.
+    /// While the stream captures, each attention call is put in a task group (<see cref="AttentionGroupName"/>) so its
+    /// lengths can be updated before a replay.
     /// </summary>
-    public void Step(NpuStream stream, int rowStart, int rows, ReadOnlySpan<long> lengths)
+    public void Step(NpuStream stream, int rowStart, int rows, ReadOnlySpan<long> lengths, bool masked = false)
     {
         var v = Views(rowStart, rows);
         if (lengths.Length != rows) throw new ArgumentException($"LlmModel.Step: {lengths.Length} lengths for {rows} rows.", nameof(lengths));
         var graph = stream.CapturingGraph;
         bool capturing = graph is not null;
         var s = v.Scratch;
+        DecoderKernels.WriteCache(stream, _maskCells, v.MaskSlots, v.MaskZeros);
         using var x0 = Scratch(stream, s.X0, capturing);
         DecoderKernels.Embedding(stream, _embedding, v.Tokens, x0);
         using var x1 = Scratch(stream, s.X1, capturing);
@@ -308,7 +369,7 @@ public sealed class LlmModel : IDisposable
             NpuTensor x = x0, next = x1;
             for (int l = 0; l < _layers.Length; l++)
             {
-                Layer(stream, l, v, x, next, cos4, sin4, lengths, graph);
+                Layer(stream, l, v, x, next, cos4, sin4, lengths, masked, graph);
                 (x, next) = (next, x);
             }
             using var normed = Scratch(stream, s.Normed, capturing);
@@ -319,7 +380,7 @@ public sealed class LlmModel : IDisposable
     }
 
     /// <summary>One decoder layer on the rows of <paramref name="v"/>: <paramref name="x"/> in, the layer's output into <paramref name="output"/>.</summary>
-    private void Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor output, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, NpuGraph? graph)
+    private void Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor output, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, bool masked, NpuGraph? graph)
     {
         var w = _layers[layer];
         var s = v.Scratch;
@@ -354,11 +415,11 @@ public sealed class LlmModel : IDisposable
             if (graph is not null)
             {
                 using (graph.BeginTaskGroup(AttentionGroupName(layer)))
-                    Attention(stream, layer, v, lengths);
+                    Attention(stream, layer, v, lengths, masked);
             }
             else
             {
-                Attention(stream, layer, v, lengths);
+                Attention(stream, layer, v, lengths, masked);
             }
             using var attention = Scratch(stream, s.Attention, capturing);
             Ops.Cast(stream, v.AttentionOut2, attention);
@@ -385,17 +446,18 @@ public sealed class LlmModel : IDisposable
         }
     }
 
-    private void Attention(NpuStream stream, int layer, RowViews v, ReadOnlySpan<long> lengths) =>
-        DecoderKernels.Attention(stream, v.Query3, v.Keys[layer], v.Values[layer], lengths, _attention, v.AttentionOut3);
+    private void Attention(NpuStream stream, int layer, RowViews v, ReadOnlySpan<long> lengths, bool masked) =>
+        DecoderKernels.Attention(stream, v.Query3, v.Keys[layer], v.Values[layer], masked ? v.Mask : null, lengths, _attention, v.AttentionOut3);
 
     /// <summary>
     /// Re-issues layer <paramref name="layer"/>'s attention for rows [<paramref name="rowStart"/>, +<paramref name="rows"/>)
-    /// with new <paramref name="lengths"/>: the body of a task-group update of a captured step.
+    /// with new <paramref name="lengths"/> (through the mask when <paramref name="masked"/>, as the step was captured):
+    /// the body of a task-group update of a captured step.
     /// </summary>
-    public void ReissueAttention(NpuStream stream, int layer, int rowStart, int rows, ReadOnlySpan<long> lengths)
+    public void ReissueAttention(NpuStream stream, int layer, int rowStart, int rows, ReadOnlySpan<long> lengths, bool masked = false)
     {
         if (lengths.Length != rows) throw new ArgumentException($"LlmModel.ReissueAttention: {lengths.Length} lengths for {rows} rows.", nameof(lengths));
-        Attention(stream, layer, Views(rowStart, rows), lengths);
+        Attention(stream, layer, Views(rowStart, rows), lengths, masked);
     }
 
     /// <summary>
@@ -419,7 +481,7 @@ public sealed class LlmModel : IDisposable
         var output = NpuTensor.Empty(stream, x.Shape, NpuDataType.Float32);
         try
         {
-            Layer(stream, layer, v, x, output, cos4, sin4, lengths, graph);
+            Layer(stream, layer, v, x, output, cos4, sin4, lengths, false, graph);
             return output;
         }
         catch
@@ -462,6 +524,9 @@ public sealed class LlmModel : IDisposable
             Tokens = Keep(Tokens.Slice(0, rowStart, rows)),
             Positions = Keep(PositionsAndSlots.Slice(0, rowStart, rows)),
             Slots = Keep(PositionsAndSlots.Slice(0, b + rowStart, rows)),
+            MaskSlots = Keep(MaskSlots.Slice(0, rowStart, rows)),
+            MaskZeros = Keep(_maskZeros.Slice(0, 0, rows)),
+            Mask = Keep(AttentionMask.Slice(0, rowStart, rows)),
             Query2 = query2,
             Query4 = Keep(query2.Reshape(rows, 1, _localHeads, Config.HeadDim)),
             Query3 = Keep(query2.Reshape(rows, 1, h)),

@@ -32,33 +32,3 @@ public sealed class NpuFactAttribute : FactAttribute
 
     private void Update() => Skip = NpuTestEnvironment.GetSkipReason(_backend, _minDevices);
 }
-
-/// <summary>
-/// A theory that needs an NPU backend: every row is reported skipped, with the reason, when the required backend
-/// (<see cref="Backend"/>) or number of devices (<see cref="MinDevices"/>) is absent.
-/// </summary>
-public sealed class NpuTheoryAttribute : TheoryAttribute
-{
-    private NpuBackendRequirement _backend;
-    private int _minDevices = 1;
-
-    /// <summary>A theory that runs when any backend with at least one device is present.</summary>
-    public NpuTheoryAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
-        : base(sourceFilePath, sourceLineNumber) => Update();
-
-    /// <summary>The backend the test needs (default: any).</summary>
-    public NpuBackendRequirement Backend
-    {
-        get => _backend;
-        set { _backend = value; Update(); }
-    }
-
-    /// <summary>The number of devices the test needs (default 1).</summary>
-    public int MinDevices
-    {
-        get => _minDevices;
-        set { _minDevices = value; Update(); }
-    }
-
-    private void Update() => Skip = NpuTestEnvironment.GetSkipReason(_backend, _minDevices);
-}

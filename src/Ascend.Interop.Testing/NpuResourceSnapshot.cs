@@ -2,12 +2,6 @@ using Ascend.Interop.Native;
 
 namespace Ascend.Interop.Testing;
 
-/// <summary>One counted resource in a <see cref="NpuResourceSnapshot"/>.</summary>
-/// <param name="Name">What is counted, e.g. "streams" or "device bytes".</param>
-/// <param name="Value">The count (or bytes) when the snapshot was taken.</param>
-/// <param name="Source">Who counted it: "simulator" (aclsimGetCounter), "SDK" (Ascend.Interop's own accounting) or "runtime" (aclrtGetMemInfo).</param>
-public readonly record struct NpuResourceCount(string Name, long Value, string Source);
-
 /// <summary>
 /// The NPU resources alive at one moment, for leak checks. On the simulator: its live counters (streams, events,
 /// captured graphs, device allocations and bytes, pinned blocks, contexts, aclnn objects). On CANN: the SDK's
@@ -101,18 +95,4 @@ public sealed class NpuResourceSnapshot
 
     /// <inheritdoc />
     public override string ToString() => string.Join(", ", Counts.Select(c => $"{c.Name} {c.Value}"));
-}
-
-/// <summary>A test left NPU resources alive: the message lists each one that grew.</summary>
-public sealed class NpuLeakException : Exception
-{
-    /// <summary>Creates the exception for the given growth lines.</summary>
-    public NpuLeakException(string testName, IReadOnlyList<string> leaks)
-        : base($"{testName} leaked NPU resources (dispose every stream, event, graph, buffer and tensor it creates):\n  " + string.Join("\n  ", leaks))
-    {
-        Leaks = leaks;
-    }
-
-    /// <summary>One line per leaked resource kind.</summary>
-    public IReadOnlyList<string> Leaks { get; }
 }

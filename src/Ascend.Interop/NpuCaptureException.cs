@@ -1,3 +1,5 @@
+using static Ascend.Interop.Native.Acl;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -28,31 +30,20 @@ public sealed class NpuCaptureException : AclException
     private static string Describe(string operation, string rule, CaptureMode? mode) =>
         mode is { } m ? $"{operation} during a {m} capture: {rule}" : $"{operation}: {rule}";
 
-    internal static NpuCaptureException StreamCaptured(string operation, NpuStream stream, NpuGraph graph) =>
-        new(107027, "aclrtSynchronizeStream", $"NpuStream.{operation}",
+    internal static NpuCaptureException StreamCaptured(string operation, string function, NpuStream stream, NpuGraph graph) =>
+        new(ACL_ERROR_RT_STREAM_CAPTURED, function, $"NpuStream.{operation}",
             $"{stream} is capturing a graph; it cannot be synchronized, queried, destroyed or replayed on until EndCapture (work on it is recorded, not run).",
             graph.Mode);
 
     internal static NpuCaptureException EventCaptured(string operation, NpuEvent evt, NpuGraph graph) =>
-        new(107028, "aclrtSynchronizeEvent", $"NpuEvent.{operation}",
+        new(ACL_ERROR_RT_EVENT_CAPTURED, nameof(aclrtSynchronizeEvent), $"NpuEvent.{operation}",
             "the event was recorded inside a capture; it completes only when the graph is replayed, so the host cannot wait on, query or time it before EndCapture.",
             graph.Mode);
 
-    internal static NpuCaptureException UnsafeCall(string operation, NpuGraph graph, bool sameThread, int code = 107030) =>
+    internal static NpuCaptureException UnsafeCall(string operation, NpuGraph graph, bool sameThread, int code = ACL_ERROR_RT_CAPTURE_MODE_NOT_SUPPORT) =>
         new(code, "aclrtMemcpy", operation,
             graph.Mode == CaptureMode.Global && !sameThread
                 ? "a Global capture is active on another thread of the process, and Global mode forbids synchronous copies and fills on every thread. Use an async copy on the capturing stream, or capture in ThreadLocal/Relaxed mode."
                 : "synchronous copies and fills are not allowed on the capturing thread. Use an async copy on the capturing stream (with pinned host memory), copy before the capture, or switch this thread to Relaxed with NpuGraph.ExchangeThreadCaptureMode.",
             graph.Mode);
-}
-
-/// <summary>How strictly a capture refuses unsafe (synchronous) calls; values are <c>aclmdlRICaptureMode</c>.</summary>
-public enum CaptureMode
-{
-    /// <summary>Unsafe calls are refused on every thread while the capture is active (the default; the safest).</summary>
-    Global = 0,
-    /// <summary>Unsafe calls are refused on the capturing thread only.</summary>
-    ThreadLocal = 1,
-    /// <summary>Unsafe calls are allowed; they run at once, outside the graph.</summary>
-    Relaxed = 2,
 }

@@ -22,9 +22,11 @@ public sealed class NpuEvent : IDisposable
     {
         using var lease = device.Enter();
         Native.aclrtEvent native;
-        // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps.
-        uint flags = 0x1u | (timing ? 0x8u : 0u);
-        AclCheck.Check(aclrtCreateEventWithFlag(&native, flags), nameof(aclrtCreateEventWithFlag), $"creating an event on device {device.Id}");
+        // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps. A "new mode" event
+        // (aclrtCreateEventExWithFlag, CANN 8.0.RC1+): from CANN 9.1 a capture records and waits on these only.
+        // The SDK never resets an event (aclrtResetEvent refuses new-mode events).
+        uint flags = ACL_EVENT_SYNC | (timing ? ACL_EVENT_TIME_LINE : 0u);
+        AclCheck.Check(aclrtCreateEventExWithFlag(&native, flags), nameof(aclrtCreateEventExWithFlag), $"creating an event on device {device.Id}");
         return new NpuEvent(device, new EventHandle((nint)native, device.Context), timing);
     }
 
@@ -75,7 +77,7 @@ public sealed class NpuEvent : IDisposable
         ThrowIfCapturedRecord("Synchronize");
         Handles.HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuEvent.Synchronize");
         int code = aclrtSynchronizeEventWithTimeout(NativeHandle.Event(lease.Value), ms);
-        if (code == 507047) return false;
+        if (code == ACL_ERROR_RT_EVENT_SYNC_TIMEOUT) return false;
         AclCheck.Check(code, nameof(aclrtSynchronizeEventWithTimeout));
         return true;
     }

@@ -38,7 +38,7 @@ public sealed partial class NpuStream
         {
             try
             {
-                ThrowIfCapturing("SynchronizeAsync", 107027);
+                ThrowIfCapturing("SynchronizeAsync", nameof(aclrtSynchronizeStream));
             }
             catch
             {

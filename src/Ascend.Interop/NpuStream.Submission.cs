@@ -346,7 +346,7 @@ public sealed partial class NpuStream
         if (capture is null && evt.CapturedIn is { IsCapturing: true } graph) graph.AddJoined(this);
     }
 
-    private static NpuGraphOperation Describe<TWork>(scoped ref TWork work) where TWork : IStreamWork, allows ref struct
+    private NpuGraphOperation Describe<TWork>(scoped ref TWork work) where TWork : IStreamWork, allows ref struct
     {
         var read = new List<NpuGraphBuffer>();
         var written = new List<NpuGraphBuffer>();
@@ -358,16 +358,18 @@ public sealed partial class NpuStream
             if (use.Reads) read.Add(description);
             if (use.Writes) written.Add(description);
         }
-        return new NpuGraphOperation(work.Function, read, written);
+        return new NpuGraphOperation(work.Function, read, written) { Stream = ToString() };
     }
 
     // ---- the rules asked by synchronous calls -------------------------------------------------------
 
-    /// <summary>Refuses a host wait on (or query of) a capturing stream (CANN: 107027).</summary>
-    private void ThrowIfCapturing(string operation, int code)
+    /// <summary>
+    /// Refuses a host wait on (or query of) a capturing stream before <paramref name="function"/> is called, with the
+    /// code CANN gives for it (107027).
+    /// </summary>
+    private void ThrowIfCapturing(string operation, string function)
     {
-        _ = code;
-        if (ActiveCapture is { } graph) throw NpuCaptureException.StreamCaptured(operation, this, graph);
+        if (ActiveCapture is { } graph) throw NpuCaptureException.StreamCaptured(operation, function, this, graph);
     }
 
     /// <summary>Refuses a host wait on, query or timing of an event recorded inside a capture still in progress (CANN: 107028).</summary>

@@ -68,7 +68,7 @@ public sealed partial class NpuStream : IDisposable
     {
         using (var lease = Enter())
         {
-            ThrowIfCapturing("Synchronize", 107027);
+            ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStream));
             HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
             AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
         }
@@ -82,10 +82,10 @@ public sealed partial class NpuStream : IDisposable
         if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
         using (var lease = Enter())
         {
-            ThrowIfCapturing("Synchronize", 107027);
+            ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStreamWithTimeout));
             HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
             int code = aclrtSynchronizeStreamWithTimeout(Native(lease), ms);
-            if (code == 507046) return false;
+            if (code == ACL_ERROR_RT_STREAM_SYNC_TIMEOUT) return false;
             AclCheck.Check(code, nameof(aclrtSynchronizeStreamWithTimeout));
         }
         ThrowCallbackErrors();
@@ -95,7 +95,7 @@ public sealed partial class NpuStream : IDisposable
     /// <summary>True when all work submitted so far has completed (does not wait).</summary>
     public unsafe bool Query()
     {
-        ThrowIfCapturing("Query", 107027);
+        ThrowIfCapturing("Query", nameof(aclrtStreamQuery));
         aclrtStreamStatus status;
         var lease = Enter();
         // No try/finally: nothing between the borrow and its end can throw (a blittable P/Invoke).

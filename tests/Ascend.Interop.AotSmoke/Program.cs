@@ -2,6 +2,7 @@
 // is installed), captures Add + Relu on a stream into an NpuGraph, replays it twice with new inputs in between, and
 // checks every value against a host computation. Prints one "check" line; exit code 0 only when every value matched.
 using Ascend.Interop;
+using Ascend.Interop.Distributed;
 
 const int N = 16;
 string name = args.Length > 0 ? args[0] : "aot-smoke";
@@ -51,6 +52,22 @@ try
     if (mismatches > 0)
         return Fail(name, $"{mismatches} values differ from relu(a + b)");
 
+    if (args.Contains("--hccl-probe"))
+    {
+        // The fresh-machine check b4: on a machine without Gloo the HCCL library cannot load, and the first HCCL call
+        // must say so as an HcclException naming the missing library and its package (everything above still ran).
+        try
+        {
+            NpuCommunicator[] communicators = NpuCommunicator.CreateForDevices([device]);
+            foreach (var communicator in communicators)
+                communicator.Dispose();
+            Console.WriteLine($"{name}: hccl=available");
+        }
+        catch (HcclException error)
+        {
+            Console.WriteLine($"{name}: hccl=unavailable code={error.CodeName} message={error.Message.ReplaceLineEndings(" ")}");
+        }
+    }
     Console.WriteLine($"{name}: libraries={string.Join(";", runtime.LibraryPaths)}");
     Console.WriteLine($"{name}: check=ok backend={runtime.Backend} operations={graph.Operations.Count} replays={graph.ReplayCount} elements={N}");
     return graph.ReplayCount == 2 ? 0 : Fail(name, $"ReplayCount is {graph.ReplayCount}, expected 2");

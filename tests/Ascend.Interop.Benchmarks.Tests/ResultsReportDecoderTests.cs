@@ -31,7 +31,7 @@ public sealed class ResultsReportDecoderTests
         };
         string table = ResultsReport.BuildTable(cs, cpp, Info, out int missed);
 
-        Assert.Contains("| Eager decode step, enqueue only (94 operators, 2 copies) | 2.000 ms | 1.000 ms | 2.000 | 0 B |", table);
+        Assert.Contains("| Eager decode step, enqueue only (95 operators, 2 copies) | 2.000 ms | 1.000 ms | 2.000 | 0 B |", table);
         Assert.Contains("| Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy) | 50.00 µs | 40.00 µs | 1.250 | 8064 B |", table);
         Assert.Contains("| Graph decode step, enqueue only, without the update's dry validation pass (C++ only) | - | 30.00 µs |  |  |", table);
         Assert.Contains("| Bare replay of the captured step, enqueue only | 10.00 µs | 8.00 µs | 1.250 | 0 B |", table);

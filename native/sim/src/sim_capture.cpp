@@ -68,6 +68,7 @@ Capture* capture_of_model_locked(const void* m) {
 void drop_capture_locked(Capture* c, bool keep) {
     State& st = g();
     end_capture_streams_locked(c);
+    if (!keep && !c->child) release_tree_locked(c->model.get());
     if (!keep && c->model->holdsBudget) {
         st.devices[c->model->device].streams--;
         c->model->holdsBudget = false;
@@ -79,6 +80,39 @@ void drop_capture_locked(Capture* c, bool keep) {
             break;
         }
     }
+}
+
+
+// aclmdlRICaptureEnd of a child graph's capture (aclmdlRICaptureToModelRIBegin). A failure drops the
+// child's capture and invalidates the capture of its root, so the whole graph is discarded at its end.
+int end_child_capture_locked(const char* fn, Capture* c, aclmdlRI* modelRI) {
+    Stream* s = c->origin;
+    std::shared_ptr<Model> child = c->model;
+    Capture* rootCap = capture_of_model_locked(root_of(child.get()));
+    auto refuse = [&](int code, const std::string& why) {
+        drop_capture_locked(c, true);
+        if (rootCap) invalidate_locked(rootCap, "the capture of a child graph failed: " + why);
+        return fail(code, fn, "%s; the child capture was discarded and its root capture invalidated", why.c_str());
+    };
+    if (modelRI) *modelRI = nullptr;
+    if (Capture* open = open_child_capture_locked(child.get()))
+        return refuse(ACL_ERROR_RT_SUB_ACLGRAPH_IS_CAPTURING,
+                      "child graph " + model_label(*open->model) + " is still being captured");
+    if (c->mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED && c->thread != std::this_thread::get_id())
+        return refuse(ACL_ERROR_RT_CAPTURE_WRONG_THREAD, "the child capture was begun by another thread");
+    if (c->status == ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED)
+        return refuse(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, "the child capture was invalidated: " + c->invalidReason);
+    for (Stream* j : c->streams) {
+        if (j->openGroup) return refuse(ACL_ERROR_RT_TASK_GROUP_STATUS, "a task group on " + stream_name(j) + " was not ended");
+        if (j == s) continue;
+        auto k = s->known.find(j);
+        if (k == s->known.end() || k->second < j->capPos)
+            return refuse(ACL_ERROR_RT_STREAM_UNJOINED, stream_name(j) + " was not joined back into " + stream_name(s));
+    }
+    drop_capture_locked(c, true);
+    child->childCaptured = true;
+    if (modelRI) *modelRI = child.get();
+    return ACL_SUCCESS;
 }
 
 }  // namespace sim
@@ -104,6 +138,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureBegin(aclrtStream stream, aclmdlRICa
                     "the default (NULL) stream cannot be captured; create a stream with aclrtCreateStream");
     if (s->cap)
         return fail(ACL_ERROR_RT_STREAM_CAPTURED, fn, "stream %p is already capturing", stream);
+    if (s->boundTo)
+        return fail(kErrStreamModel, fn, "stream %p is bound to a built graph (aclmdlRIBindStream)", stream);
     if (s->update)
         return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "stream %p is in a task update (aclmdlRICaptureTaskUpdateBegin)",
                     stream);
@@ -153,9 +189,11 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureGetInfo(aclrtStream stream, aclmdlRI
 
 ACL_FUNC_VISIBILITY aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI* modelRI) {
     const char* fn = "aclmdlRICaptureEnd";
+    // CANN 9.0's acl layer refuses a NULL modelRI (100000); 9.1 refuses it for a root capture only (107000).
+    const bool nullOk = cann_version() >= kCann910;
     ApiCall call = enter_stream(fn, stream, [&] {
         if (int rc = capture_stream_arg(fn, stream)) return rc;
-        return modelRI ? ACL_SUCCESS : fail(ACL_ERROR_RT_PARAM_INVALID, fn, "modelRI is NULL");
+        return modelRI || nullOk ? ACL_SUCCESS : fail(ACL_ERROR_INVALID_PARAM, fn, "modelRI is NULL");
     });
     if (call.rc) return call.rc;
     State& st = g();
@@ -166,6 +204,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI* mo
         return fail(kErrCaptureUnmatched, fn,
                     "%s joined a capture begun on %s; end the capture on the stream that began it",
                     stream_name(s).c_str(), stream_name(c->origin).c_str());
+    if (!modelRI && !c->child) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "modelRI is NULL");
+    if (c->child) return end_child_capture_locked(fn, c, modelRI);
     *modelRI = nullptr;
     if (c->mode != ACL_MODEL_RI_CAPTURE_MODE_RELAXED && c->thread != std::this_thread::get_id()) {
         // CANN leaves capture on this error: the stream exits capture and the model is discarded.
@@ -180,6 +220,13 @@ ACL_FUNC_VISIBILITY aclError aclmdlRICaptureEnd(aclrtStream stream, aclmdlRI* mo
         drop_capture_locked(c, false);
         return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn,
                     "the capture was invalidated and has been discarded; cause: %s", why.c_str());
+    }
+    if (Capture* open = open_child_capture_locked(c->model.get())) {
+        std::string name = model_label(*open->model);
+        drop_capture_locked(c, false);
+        return fail(ACL_ERROR_RT_SUB_ACLGRAPH_IS_CAPTURING, fn,
+                    "child graph %s is still being captured (end it with aclmdlRICaptureEnd on its stream first); the "
+                    "whole capture has been discarded", name.c_str());
     }
     for (Stream* j : c->streams) {
         if (j->openGroup) {

@@ -109,6 +109,19 @@ struct TaskBuffer {
     bool write = false;
 };
 
+// What the graph API's introspection reports of a task (aclmdlRITaskGetType / GetParams). `type` is
+// an aclmdlRITaskType; kernel tasks ("kernel" kind) need nothing here.
+struct TaskInfo {
+    int type = 0;                 // ACL_MODEL_RI_TASK_DEFAULT unless set (kernel: derived from kind)
+    void* addr = nullptr;         // value write/wait: the device word
+    uint64_t value = 0;
+    uint32_t flag = 0;            // value wait: ACL_STREAM_WAIT_VALUE_*; event tasks: the operation flag
+    void* event = nullptr;        // event tasks
+    uint32_t eventFlags = 0;      // event tasks: the event's creation flags
+    uint64_t eventId = 0;         // event tasks: the event's identity (handles are reused)
+    uint64_t key = 0;             // external event tasks: unique, keys the per-launch values
+};
+
 struct Task {
     std::string kind;             // "kernel", "memcpy", "memset", "callback", "event_record", ...
     std::string name;             // operator or API name, e.g. "aclnnAdd", "aclrtMemcpyAsync"
@@ -117,6 +130,7 @@ struct Task {
     // must own copies of everything it reads (no pointers to executors or tensor objects).
     // Returns ACL_SUCCESS or an error code; an error makes the stream's next synchronize fail.
     std::function<int()> run;
+    TaskInfo info;
 };
 
 // Submits `t` to `stream` on behalf of API `fn` (NULL = the current device's default stream):

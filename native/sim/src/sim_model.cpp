@@ -10,13 +10,11 @@ namespace sim {
 
 int find_model_locked(const char* fn, aclmdlRI modelRI, std::shared_ptr<Model>* out) {
     if (!modelRI) return fail(ACL_ERROR_INVALID_PARAM, fn, "modelRI is NULL");
+    if (capture_of_model_locked(modelRI))
+        return fail(ACL_ERROR_RT_MODEL_CAPTURED, fn, "model %p is still being captured; end the capture first", modelRI);
     auto it = g().models.find(static_cast<Model*>(modelRI));
-    if (it == g().models.end()) {
-        if (capture_of_model_locked(modelRI))
-            return fail(ACL_ERROR_RT_MODEL_CAPTURED, fn, "model %p is still being captured; end the capture first",
-                        modelRI);
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid model handle %p (not a live captured model)", modelRI);
-    }
+    if (it == g().models.end())
+        return fail(stale_handle_code(), fn, "invalid model handle %p (not a live graph)", modelRI);
     *out = it->second;
     return ACL_SUCCESS;
 }
@@ -25,6 +23,29 @@ std::string model_label(const Model& m) {
     char buf[64];
     snprintf(buf, sizeof buf, "model %p", static_cast<const void*>(&m));
     return m.name.empty() ? std::string(buf) : std::string(buf) + " '" + m.name + "'";
+}
+
+int run_graph(Model* m, std::string& msg) {
+    std::vector<std::shared_ptr<const Task>> tasks;
+    {
+        std::lock_guard<std::mutex> ml(m->m);
+        tasks.reserve(m->tasks.size());
+        for (auto& mt : m->tasks) tasks.push_back(mt.disabled ? nullptr : mt.task);
+    }
+    const Model* root = root_of(m);
+    for (size_t i = 0; i < tasks.size(); ++i) {
+        if (!tasks[i]) continue;
+        if (root->abort.load()) {
+            msg = "replay of " + model_label(*m) + " was aborted (aclmdlRIAbort)";
+            return kErrModelExecute;
+        }
+        int rc = run_task(*tasks[i], msg);
+        if (rc != ACL_SUCCESS) {
+            msg = "replay of " + model_label(*m) + ", task " + std::to_string(i) + ": " + msg;
+            return rc;
+        }
+    }
+    return ACL_SUCCESS;
 }
 
 }  // namespace sim
@@ -36,10 +57,7 @@ namespace {
 // Host-side check at launch: every tracked buffer of the model is still allocated.
 // Skipped while nothing was freed and no task replaced since the last check that passed (the result
 // cannot have changed), so a replay's launch does not look up every buffer of every task.
-int check_model_memory_locked(const char* fn, Model& m) {
-    std::lock_guard<std::mutex> ml(m.m);
-    const uint64_t epoch = g().freeEpoch;
-    if (m.memoryCheckedAt == epoch) return ACL_SUCCESS;
+int check_tasks_memory_locked(const char* fn, Model& m) {
     for (size_t i = 0; i < m.tasks.size(); ++i) {
         const Task& t = *m.tasks[i].task;
         for (const TaskBuffer& b : t.buffers) {
@@ -50,40 +68,68 @@ int check_model_memory_locked(const char* fn, Model& m) {
                             model_label(m).c_str(), i, t.name.c_str(), t.kind.c_str(), b.ptr, b.bytes);
         }
     }
+    for (auto& k : m.children) {
+        std::lock_guard<std::mutex> kl(k->m);
+        if (int rc = check_tasks_memory_locked(fn, *k)) return rc;
+    }
+    return ACL_SUCCESS;
+}
+
+int check_model_memory_locked(const char* fn, Model& m) {
+    std::lock_guard<std::mutex> ml(m.m);
+    const uint64_t epoch = g().freeEpoch;
+    if (m.memoryCheckedAt == epoch) return ACL_SUCCESS;
+    if (int rc = check_tasks_memory_locked(fn, m)) return rc;
     m.memoryCheckedAt = epoch;
     return ACL_SUCCESS;
+}
+
+// What every launch checks: a root graph (207000 for a child), READY (507011 while UPDATING or FAULT),
+// its memory still allocated.
+int check_launch_locked(const char* fn, Model& m) {
+    if (int rc = refuse_child_locked(fn, m)) return rc;
+    if (m.kind == ModelKind::Built) {
+        bool ended = m.buildEnded;
+        for (Stream* b : m.bound) ended = ended && m.ended.count(b);
+        if (!ended)
+            return fail(kErrModelExecute, fn,
+                        "%s is not finished: call aclmdlRIEndTask on each bound stream, then aclmdlRIBuildEnd",
+                        model_label(m).c_str());
+    }
+    if (m.state != ModelState::Ready)
+        return fail(kErrModelExecute, fn, "%s is %s; %s", model_label(m).c_str(),
+                    m.state == ModelState::Updating ? "UPDATING" : "FAULT",
+                    m.state == ModelState::Updating ? "apply the edits with aclmdlRIUpdate first"
+                                                    : "an edit failed; destroy it and capture again");
+    return check_model_memory_locked(fn, m);
 }
 
 std::string describe_replay(const void* model) {
     return "aclmdlRIExecuteAsync (" + model_label(*static_cast<const Model*>(model)) + ")";
 }
 
-Item replay_item(const std::shared_ptr<Model>& m) {
+Item replay_item(const std::shared_ptr<Model>& m, std::shared_ptr<LaunchValues> launch) {
     Item it;
     it.subject = m;  // keeps the model alive while queued; the worker holds the item while fn runs
     it.describe = describe_replay;
     m->pending.fetch_add(1);
     Model* raw = m.get();  // a plain pointer: std::function stores it without a heap block
-    it.fn = [m = raw](std::string& msg) {
+    it.fn = [m = raw, launch = std::move(launch)](std::string& msg) {
         struct Done {
             Model* m;
             ~Done() { m->pending.fetch_sub(1); }
         } done{m};
-        std::vector<std::shared_ptr<const Task>> tasks;
-        {
-            std::lock_guard<std::mutex> ml(m->m);
-            tasks.reserve(m->tasks.size());
-            for (auto& mt : m->tasks) tasks.push_back(mt.task);
-        }
         bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
-        for (size_t i = 0; i < tasks.size(); ++i) {
-            int rc = run_task(*tasks[i], msg);
-            if (rc != ACL_SUCCESS) {
-                msg = "replay of " + model_label(*m) + ", task " + std::to_string(i) + ": " + msg;
-                return rc;
+        struct Root {
+            ~Root() {
+                tls().replayRoot = nullptr;
+                tls().launch = nullptr;
             }
-        }
-        return ACL_SUCCESS;
+        } rootScope;
+        tls().replayRoot = m;
+        tls().launch = launch.get();
+        assign_defaults(m);
+        return run_graph(m, msg);
     };
     return it;
 }
@@ -116,11 +162,16 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecuteAsync(aclmdlRI modelRI, aclrtStream 
     if (s->update)
         return fail(ACL_ERROR_RT_TASK_GROUP_STATUS, fn, "%s is in a task update; end it before executing a model",
                     stream_name(s).c_str());
+    if (s->boundTo)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is bound to a built graph; execute on another stream",
+                    stream_name(s).c_str());
     if (s->device != m->device)
         return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the stream is on device %d",
                     model_label(*m).c_str(), m->device, s->device);
-    if (int rc = check_model_memory_locked(fn, *m)) return rc;
-    enqueue(s, replay_item(m));
+    if (int rc = check_launch_locked(fn, *m)) return rc;
+    std::shared_ptr<LaunchValues> launch;
+    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
+    enqueue(s, replay_item(m, std::move(launch)));
     return ACL_SUCCESS;
 }
 
@@ -132,12 +183,18 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout) 
     resolve_stream(fn, nullptr, call);
     if (call.rc) return call.rc;
     Stream* s = call.stream;
+    if (m->kind == ModelKind::Captured && cann_version() >= kCann910)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                    "%s is a captured graph; from CANN 9.1 only aclmdlRIExecuteAsync runs captured graphs "
+                    "(aclmdlRIExecute runs graphs built with aclmdlRIBuildBegin)", model_label(*m).c_str());
     if (s->device != m->device)
         return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the current device is %d",
                     model_label(*m).c_str(), m->device, s->device);
-    if (int rc = check_model_memory_locked(fn, *m)) return rc;
+    if (int rc = check_launch_locked(fn, *m)) return rc;
+    std::shared_ptr<LaunchValues> launch;
+    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
     std::shared_ptr<Stream> keep = s->ctx->defaultStream;
-    enqueue(s, replay_item(m));
+    enqueue(s, replay_item(m, std::move(launch)));
     call.lock.unlock();
     return wait_stream(fn, keep.get(), timeout, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
 }
@@ -147,6 +204,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDestroy(aclmdlRI modelRI) {
     std::shared_ptr<Model> m;
     ApiCall call = enter_model(fn, modelRI, &m);
     if (call.rc) return call.rc;
+    if (int rc = refuse_child_locked(fn, *m)) return rc;
     State& st = g();
     for (auto& sp : st.streams)
         if (sp.second->update && sp.second->update->model == m)
@@ -162,7 +220,14 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDestroy(aclmdlRI modelRI) {
         m->holdsBudget = false;
     }
     m->live = false;
+    release_tree_locked(m.get());
+    for (Stream* b : m->bound) b->boundTo = nullptr;
+    m->bound.clear();
     bump(ACLSIM_LIVE_MODELS, -1);
+    // The destroy callbacks run at the end, in ascending function-address order, without the lock.
+    std::map<uintptr_t, void*> callbacks = std::move(m->destroyCallbacks);
+    call.lock.unlock();
+    for (auto& cb : callbacks) reinterpret_cast<aclrtCallback>(cb.first)(cb.second);
     return ACL_SUCCESS;
 }
 

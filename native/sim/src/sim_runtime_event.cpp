@@ -35,7 +35,7 @@ using namespace sim;
 
 namespace {
 
-aclError create_event(const char* fn, aclrtEvent* event, uint32_t flags, uint32_t allowed) {
+aclError create_event(const char* fn, aclrtEvent* event, uint32_t flags, uint32_t allowed, bool newMode = false) {
     ApiCall call = enter_context(fn, [&] {
         if (flags & ~allowed) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "unknown event flag bits 0x%x", flags);
         return need_arg(fn, event, "event");
@@ -46,6 +46,7 @@ aclError create_event(const char* fn, aclrtEvent* event, uint32_t flags, uint32_
     e->id = st.nextId++;
     e->device = call.device;
     e->flags = flags;
+    e->newMode = newMode;
     *event = e.get();
     st.events.emplace(e.get(), std::move(e));
     bump(ACLSIM_LIVE_EVENTS, 1);
@@ -55,7 +56,7 @@ aclError create_event(const char* fn, aclrtEvent* event, uint32_t flags, uint32_
 // An event the host asks about: live, and not recorded inside a capture (107028).
 int check_event_host_use(const char* fn, aclrtEvent event, Event** out) {
     Event* e = find_event_locked(event);
-    if (!e) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+    if (!e) return fail(stale_handle_code(), fn, "invalid event handle %p", event);
     if (e->capturedBy)
         return fail(ACL_ERROR_RT_EVENT_CAPTURED, fn,
                     "event %p was recorded inside a graph capture; it has no host-visible status", event);
@@ -95,13 +96,26 @@ ACL_FUNC_VISIBILITY aclError aclrtCreateEventWithFlag(aclrtEvent* event, uint32_
                         ACL_EVENT_SYNC | ACL_EVENT_CAPTURE_STREAM_PROGRESS | ACL_EVENT_TIME_LINE);
 }
 
+// The reusable ("new mode") events of CANN 9.x: the kind a CANN 9.1 capture may record. EXTERNAL
+// is not combinable with other flags.
+ACL_FUNC_VISIBILITY aclError aclrtCreateEventExWithFlag(aclrtEvent* event, uint32_t flag) {
+    const char* fn = "aclrtCreateEventExWithFlag";
+    if (flag & ACL_EVENT_EXTERNAL && flag != ACL_EVENT_EXTERNAL) {
+        if (int rc = enter(fn)) return rc;
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "ACL_EVENT_EXTERNAL cannot be combined with other flags (0x%x)", flag);
+    }
+    return create_event(fn, event, flag,
+                        ACL_EVENT_SYNC | ACL_EVENT_CAPTURE_STREAM_PROGRESS | ACL_EVENT_TIME_LINE | ACL_EVENT_EXTERNAL,
+                        true);
+}
+
 ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event) {
     const char* fn = "aclrtDestroyEvent";
     ApiCall call = enter_locked(fn, [&] { return need_arg(fn, event, "event"); });
     if (call.rc) return call.rc;
     State& st = g();
     auto it = st.events.find(static_cast<Event*>(event));
-    if (it == st.events.end()) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid event handle %p", event);
+    if (it == st.events.end()) return fail(stale_handle_code(), fn, "invalid event handle %p", event);
     if (it->second->done < it->second->target) st.retiredEvents.emplace(it->first, std::move(it->second));
     st.events.erase(it);
     bump(ACLSIM_LIVE_EVENTS, -1);

@@ -50,9 +50,12 @@ static void finalize_locked_and_unlock(std::unique_lock<std::mutex>& l) {
     s.captures.clear();
     for (auto& m : s.models) {
         m.second->live = false;
-        bump(ACLSIM_LIVE_MODELS, -1);
+        if (m.second->kind != ModelKind::Child) bump(ACLSIM_LIVE_MODELS, -1);
+        m.second->conds.clear();  // the words are released with all memory below
     }
     s.models.clear();
+    s.conds.clear();
+    s.modelStreams.clear();
     s.groups.clear();
     // Streams and contexts.
     std::vector<std::shared_ptr<Stream>> stop;

@@ -216,6 +216,10 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
     if (a->cls != cls)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%p is %s; free it with %s", p, class_name(a->cls),
                     a->cls == MemClass::Device ? "aclrtFree" : "aclrtFreeHost");
+    if (a->internal)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                    "%p is a condition word owned by a graph (aclmdlRICondHandleCreate); it is freed when its root "
+                    "graph is destroyed", p);
     if (a->pool) return mempool_free_sync_locked(fn, a);
     st.allocs.erase(it);
     freed_bases().insert(reinterpret_cast<uintptr_t>(p));
@@ -249,6 +253,52 @@ void do_copy(std::unique_lock<std::mutex>& l, Side d, Side s, size_t count) {
 }
 
 }  // namespace
+
+namespace sim {
+
+uint64_t* device_word_alloc_locked(int32_t device) {
+    void* p = calloc(1, sizeof(uint64_t));
+    if (!p) return nullptr;
+    register_alloc_locked(p, sizeof(uint64_t), MemClass::Device, device);
+    Alloc* a = g().allocs[reinterpret_cast<uintptr_t>(p)];
+    a->internal = true;
+    g().devices[device].used += a->size;
+    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, 1);
+    bump(ACLSIM_LIVE_DEVICE_BYTES, static_cast<int64_t>(a->size));
+    return static_cast<uint64_t*>(p);
+}
+
+void device_word_free_locked(uint64_t* p) {
+    State& st = g();
+    auto it = st.allocs.find(reinterpret_cast<uintptr_t>(p));
+    if (it == st.allocs.end()) return;
+    Alloc* a = it->second;
+    st.allocs.erase(it);
+    st.devices[a->device].used -= a->size;
+    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, -1);
+    bump(ACLSIM_LIVE_DEVICE_BYTES, -static_cast<int64_t>(a->size));
+    a->freed = true;
+    st.freeEpoch++;
+    if (a->pins == 0) {
+        st.allocById.erase(a->id);
+        free(a->base);
+        delete a;
+    }
+}
+
+uint64_t allocation_id_locked(const void* p) {
+    Alloc* a = containing_locked(p);
+    return a ? a->id : 0;
+}
+
+bool range_in_locked(const void* p, size_t bytes, MemClass cls) {
+    Alloc* a = containing_locked(p);
+    if (!a || a->cls != cls) return false;
+    size_t off = static_cast<size_t>(static_cast<const char*>(p) - a->base);
+    return bytes <= a->size - off;
+}
+
+}  // namespace sim
 
 extern "C" {
 

@@ -84,6 +84,8 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyStream(aclrtStream stream) {
         return fail(ACL_ERROR_RT_STREAM_CAPTURED, fn, "stream %p is capturing; end the capture first", stream);
     if (s->worker.get_id() == std::this_thread::get_id())
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "stream %p cannot be destroyed from its own task", stream);
+    if (s->boundTo)
+        return fail(kErrStreamModel, fn, "stream %p is bound to a built graph; aclmdlRIUnbindStream it first", stream);
     if (s->update) {
         s->update->group->updating = false;
         delete s->update;

@@ -16,7 +16,7 @@ int resolve_stream_locked(const char* fn, aclrtStream stream, Stream** out) {
     }
     auto it = st.streams.find(static_cast<Stream*>(stream));
     if (it == st.streams.end())
-        return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "invalid stream handle %p (not a live stream)", stream);
+        return fail(stale_handle_code(), fn, "invalid stream handle %p (not a live stream)", stream);
     Stream* s = it->second.get();
     if (!c) return fail(ACL_ERROR_RT_CONTEXT_NULL, fn, "no current context on this thread; call aclrtSetDevice first");
     if (c->device != s->device)
@@ -82,6 +82,7 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
         mt.task = std::make_shared<const Task>(std::move(t));
         std::lock_guard<std::mutex> ml(c->model->m);
         size_t idx = c->model->tasks.size();
+        mt.seq = static_cast<uint32_t>(idx);
         if (s->openGroup) {
             mt.group = s->openGroup->index;
             s->openGroup->tasks.push_back(idx);
@@ -91,6 +92,7 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
         s->capPos++;
         return ACL_SUCCESS;
     }
+    if (s->boundTo) return append_built_task_locked(fn, s, std::move(t));
     if (s->update) {
         Update* u = s->update;
         size_t i = u->tasks.size();

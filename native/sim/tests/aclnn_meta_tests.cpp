@@ -317,7 +317,8 @@ TEST_F(AclnnMeta, InvalidStreamIsRefusedByTheRuntime) {
     aclrtStream dead = nullptr;
     ASSERT_EQ(aclrtCreateStream(&dead), ACL_SUCCESS);
     ASSERT_EQ(aclrtDestroyStream(dead), ACL_SUCCESS);
-    EXPECT_EQ(aclnnAdd(nullptr, 0, ex, dead), ACL_ERROR_RT_PARAM_INVALID);
+    // A destroyed handle: 107017 (ACL_ERROR_RT_INVALID_HANDLE) from CANN 9.1's handle validation, 107000 before.
+    EXPECT_EQ(aclnnAdd(nullptr, 0, ex, dead), 107017);
     EXPECT_NE(last_error().find("aclnnAdd"), std::string::npos) << last_error();
     EXPECT_EQ(counter(ACLSIM_LIVE_EXECUTORS), baseExecutors) << "a refused launch consumes a single-use executor";
 }

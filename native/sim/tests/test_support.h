@@ -99,6 +99,7 @@ inline void ClearSimEnv() {
     unsetenv("ASCEND_SIM_DEVICE_COUNT");
     unsetenv("ASCEND_SIM_DEVICE_MEMORY");
     unsetenv("ASCEND_SIM_STREAM_LIMIT");
+    unsetenv("ASCEND_SIM_CANN_VERSION");
 }
 
 inline uint64_t Counter(aclsimCounter c) {

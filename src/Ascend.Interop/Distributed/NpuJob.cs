@@ -3,33 +3,6 @@ using System.Text;
 
 namespace Ascend.Interop.Distributed;
 
-/// <summary>What one rank process of an <see cref="NpuJob"/> did.</summary>
-/// <param name="Rank">The rank.</param>
-/// <param name="ProcessId">Its process id (gone by the time the result is returned).</param>
-/// <param name="ExitCode">Its exit code; -1 when the launcher killed it.</param>
-/// <param name="Killed">True when the launcher killed it (another rank failed, or the job timed out).</param>
-/// <param name="Output">Its stdout and stderr, interleaved as they arrived.</param>
-public sealed record NpuRankResult(int Rank, int ProcessId, int ExitCode, bool Killed, string Output);
-
-/// <summary>The outcome of <see cref="NpuJob.Run"/>.</summary>
-/// <param name="Ranks">Per rank, in rank order.</param>
-/// <param name="TimedOut">True when the job did not finish within its timeout (every rank was killed).</param>
-/// <param name="Elapsed">Wall time from start to the last exit.</param>
-public sealed record NpuJobResult(IReadOnlyList<NpuRankResult> Ranks, bool TimedOut, TimeSpan Elapsed)
-{
-    /// <summary>True when every rank exited with 0.</summary>
-    public bool Succeeded => !TimedOut && Ranks.All(r => r.ExitCode == 0 && !r.Killed);
-
-    /// <inheritdoc />
-    public override string ToString()
-    {
-        var text = new StringBuilder($"job of {Ranks.Count} ranks: {(Succeeded ? "succeeded" : TimedOut ? "timed out" : "failed")} in {Elapsed.TotalSeconds:0.0} s");
-        foreach (var r in Ranks)
-            text.Append($"\n--- rank {r.Rank}: exit {r.ExitCode}{(r.Killed ? " (killed)" : "")}\n").Append(r.Output.TrimEnd());
-        return text.ToString();
-    }
-}
-
 /// <summary>
 /// Runs an HCCL job on this machine the way real jobs run: one process per device, rank r on device r,
 /// rank 0 writing the root info to a file the other ranks read (<see cref="NpuJobRank"/>). When a rank
@@ -154,65 +127,5 @@ public static class NpuJob
             }
             catch (InvalidOperationException) { } // exited meanwhile
         }
-    }
-}
-
-/// <summary>
-/// The rank side of an <see cref="NpuJob"/> (or of any launcher that sets the same variables):
-/// rank, size, device, and the root-info exchange through a file.
-/// </summary>
-public sealed class NpuJobRank
-{
-    private NpuJobRank(int rank, int size, int deviceId, string rootInfoFile)
-    {
-        Rank = rank;
-        Size = size;
-        DeviceId = deviceId;
-        RootInfoFile = rootInfoFile;
-    }
-
-    /// <summary>This process's rank.</summary>
-    public int Rank { get; }
-
-    /// <summary>Ranks in the job.</summary>
-    public int Size { get; }
-
-    /// <summary>The device this rank uses.</summary>
-    public int DeviceId { get; }
-
-    /// <summary>Where rank 0 writes the root info.</summary>
-    public string RootInfoFile { get; }
-
-    /// <summary>The rank described by the environment, or null when this process was not started as a rank.</summary>
-    public static NpuJobRank? FromEnvironment()
-    {
-        string? rank = Environment.GetEnvironmentVariable(NpuJob.RankVariable);
-        string? size = Environment.GetEnvironmentVariable(NpuJob.SizeVariable);
-        string? file = Environment.GetEnvironmentVariable(NpuJob.RootInfoFileVariable);
-        if (rank is null || size is null || string.IsNullOrEmpty(file)) return null;
-        if (!int.TryParse(rank, out int r) || !int.TryParse(size, out int s) || s < 1 || r < 0 || r >= s)
-            throw new InvalidOperationException($"{NpuJob.RankVariable}='{rank}' and {NpuJob.SizeVariable}='{size}' do not describe a rank (0 <= rank < size).");
-        int device = int.TryParse(Environment.GetEnvironmentVariable(NpuJob.DeviceVariable), out int d) ? d : r;
-        return new NpuJobRank(r, s, device, file);
-    }
-
-    /// <summary>
-    /// Creates this rank's communicator: rank 0 makes the root info and writes it to <see cref="RootInfoFile"/>;
-    /// the others wait up to <paramref name="rootInfoTimeout"/> for the file, then all join.
-    /// </summary>
-    public NpuCommunicator Join(NpuDevice device, TimeSpan rootInfoTimeout)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        NpuRootInfo root;
-        if (Rank == 0)
-        {
-            root = NpuRootInfo.Create(device);
-            root.WriteTo(RootInfoFile);
-        }
-        else
-        {
-            root = NpuRootInfo.ReadFrom(RootInfoFile, rootInfoTimeout);
-        }
-        return NpuCommunicator.Create(device, root, Rank, Size);
     }
 }

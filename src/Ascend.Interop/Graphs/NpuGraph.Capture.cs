@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ascend.Interop.Handles;
 using Ascend.Interop.Native;
 using static Ascend.Interop.Native.Acl;
 

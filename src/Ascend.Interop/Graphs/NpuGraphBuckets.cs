@@ -3,56 +3,6 @@ using System.Diagnostics;
 namespace Ascend.Interop;
 
 /// <summary>
-/// A request for <paramref name="Count"/> rows (sequences, samples) served by the graph of bucket
-/// <paramref name="Size"/>: the smallest bucket that holds them. The caller pads rows
-/// <paramref name="Count"/>..<paramref name="Size"/>-1 of the graph's static inputs with harmless values.
-/// </summary>
-/// <param name="Count">Rows asked for.</param>
-/// <param name="Size">The bucket's size (rows the graph computes).</param>
-public readonly record struct NpuGraphBucket(int Count, int Size)
-{
-    /// <summary>Padding rows the graph computes and the caller ignores: <c>Size - Count</c>.</summary>
-    public int Padding => Size - Count;
-}
-
-/// <summary>Counters of an <see cref="NpuGraphBuckets"/> over all its buckets.</summary>
-/// <param name="Requests">Lookups that named a row count (hits + misses + oversize).</param>
-/// <param name="Hits">Lookups served by an already captured graph.</param>
-/// <param name="Misses">Lookups that captured (<paramref name="MissesNeverSeen"/> + <paramref name="MissesAfterEviction"/> + <paramref name="MissesAfterRemoval"/>).</param>
-/// <param name="MissesNeverSeen">Misses of a bucket captured for the first time.</param>
-/// <param name="MissesAfterEviction">Misses of a bucket whose graph had been evicted (the capacity is too small).</param>
-/// <param name="MissesAfterRemoval">Misses of a bucket whose graph had been removed.</param>
-/// <param name="Oversize">Lookups for more rows than the largest bucket (no graph: the caller runs eagerly).</param>
-/// <param name="RequestedRows">Rows asked for by the hits and misses.</param>
-/// <param name="PaddedRows">Padding rows the graphs computed for them.</param>
-public readonly record struct NpuGraphBucketStatistics(
-    long Requests, long Hits, long Misses, long MissesNeverSeen, long MissesAfterEviction, long MissesAfterRemoval,
-    long Oversize, long RequestedRows, long PaddedRows)
-{
-    /// <summary>Hits / (hits + misses), 0 when unused.</summary>
-    public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
-
-    /// <summary>Padding rows / rows computed by graphs (the work spent on padding), 0 when unused.</summary>
-    public double PaddingRatio => RequestedRows + PaddedRows == 0 ? 0 : (double)PaddedRows / (RequestedRows + PaddedRows);
-}
-
-/// <summary>What one bucket of an <see cref="NpuGraphBuckets"/> did and costs.</summary>
-/// <param name="Size">The bucket's size.</param>
-/// <param name="IsCaptured">A graph for the bucket is cached now.</param>
-/// <param name="Hits">Lookups it served from the cache.</param>
-/// <param name="Misses">Lookups that captured it.</param>
-/// <param name="LastMissReason">Why it was last captured (null if never).</param>
-/// <param name="PaddedRows">Padding rows it computed over all lookups.</param>
-/// <param name="CaptureTime">Wall time of its last capture, warm-up included.</param>
-/// <param name="WarmupTime">The eager warm-up runs' share of <paramref name="CaptureTime"/>.</param>
-/// <param name="CapturePeakBytes">Its graph's <see cref="NpuGraph.CapturePeakBytes"/> (0 until captured).</param>
-/// <param name="CaptureRetainedBytes">Its graph's <see cref="NpuGraph.CaptureRetainedBytes"/> (0 until captured).</param>
-/// <param name="OperationCount">Operations its graph recorded (0 until captured).</param>
-public readonly record struct NpuGraphBucketInfo(
-    int Size, bool IsCaptured, long Hits, long Misses, GraphCacheMissReason? LastMissReason, long PaddedRows,
-    TimeSpan CaptureTime, TimeSpan WarmupTime, long CapturePeakBytes, long CaptureRetainedBytes, int OperationCount);
-
-/// <summary>
 /// Captured graphs for a fixed set of sizes ("buckets"), the way LLM servers capture decode steps
 /// for batch sizes 1, 2, 4, 8, ...: a request for <c>n</c> rows is served by the graph of the
 /// smallest bucket <c>&gt;= n</c> (the caller pads its static inputs up to the bucket), a bucket

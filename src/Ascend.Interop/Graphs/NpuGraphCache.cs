@@ -1,23 +1,5 @@
 namespace Ascend.Interop;
 
-/// <summary>Why <see cref="NpuGraphCache{TKey}.GetOrCapture"/> had to capture.</summary>
-public enum GraphCacheMissReason
-{
-    /// <summary>The key was never cached.</summary>
-    NeverSeen,
-    /// <summary>The key was cached before and evicted to make room (consider a larger capacity).</summary>
-    Evicted,
-    /// <summary>The key was removed by <see cref="NpuGraphCache{TKey}.Remove"/> or <see cref="NpuGraphCache{TKey}.Clear"/>.</summary>
-    Removed,
-}
-
-/// <summary>Counters of an <see cref="NpuGraphCache{TKey}"/>.</summary>
-public readonly record struct GraphCacheStatistics(long Hits, long Misses, long Evictions, long MissesNeverSeen, long MissesAfterEviction, long MissesAfterRemoval)
-{
-    /// <summary>Hits / (hits + misses), 0 when unused.</summary>
-    public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
-}
-
 /// <summary>
 /// A least-recently-used cache of captured graphs by key (typically the input shape, e.g. the batch
 /// size). A hit only returns the graph; a miss warms up and captures it. When full, the least

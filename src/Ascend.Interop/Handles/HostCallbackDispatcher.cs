@@ -10,7 +10,7 @@ namespace Ascend.Interop.Handles;
 /// </summary>
 internal sealed partial class HostCallbackDispatcher : IDisposable
 {
-    private const int ReportTimeout = 507012;      // ACL_ERROR_RT_REPORT_TIMEOUT
+    private const int ReportTimeout = ACL_ERROR_RT_REPORT_TIMEOUT;
     private readonly ContextHandle _context;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _hasSubscriptions = new(false);

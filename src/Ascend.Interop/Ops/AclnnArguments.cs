@@ -14,7 +14,7 @@ internal static unsafe class AclnnArguments
         fixed (long* p = values)
         {
             var array = AclNN.aclCreateIntArray(p, (ulong)values.Length);
-            if (array == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateIntArray), $"{op}: describing int array '{name}'");
+            if (array == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateIntArray), $"{op}: describing int array '{name}'");
             return array;
         }
     }
@@ -32,7 +32,7 @@ internal static unsafe class AclnnArguments
             fixed (nint* p = elements)
             {
                 var result = AclNN.aclCreateTensorList((aclTensor**)p, (ulong)list.Length);
-                if (result == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateTensorList), $"{op}: describing tensor list '{name}'");
+                if (result == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateTensorList), $"{op}: describing tensor list '{name}'");
                 created = 0; // owned by the list now
                 return result;
             }
@@ -47,7 +47,7 @@ internal static unsafe class AclnnArguments
     public static aclScalar* CreateScalar(string op, string name, void* value, aclDataType type)
     {
         var scalar = AclNN.aclCreateScalar(value, type);
-        if (scalar == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateScalar), $"{op}: creating the {name} scalar");
+        if (scalar == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateScalar), $"{op}: creating the {name} scalar");
         return scalar;
     }
 }

@@ -1,14 +1,6 @@
-using System.Runtime.CompilerServices;
 using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
-
-/// <summary>
-/// Phase 1 of one operator: its <c>aclnnXxxGetWorkspaceSize</c> call, with the arguments taken from
-/// <paramref name="call"/> in the C order. Declared once per operator as a static lambda (cached, so no
-/// allocation per call).
-/// </summary>
-internal unsafe delegate int WorkspaceSizeFunction(in OperatorCall call, ulong* workspaceSize, aclOpExecutor** executor);
 
 /// <summary>
 /// The declaration of one two-phase aclnn operator, and the one place where every declared operator is
@@ -326,11 +318,4 @@ internal sealed unsafe class AclnnOperator
             natives[arrayBase + k] = natives[arrayBase + 2 + k] = 0;
         }
     }
-}
-
-/// <summary>Stack storage for the tensor slots of one call.</summary>
-[InlineArray(AclnnOperator.MaxTensors)]
-internal struct TensorSlots
-{
-    private NpuTensor? _element;
 }

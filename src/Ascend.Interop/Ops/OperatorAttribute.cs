@@ -3,27 +3,6 @@ using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
-/// <summary>Checks attribute <c>index</c> of a call; throws naming the operator and attribute.</summary>
-internal delegate void AttributeCheck(in OperatorCall call, int index, string name);
-
-/// <summary>What kind of native argument an attribute becomes.</summary>
-internal enum AttributeKind
-{
-    /// <summary>Passed by value (double, float, int64, int32, int8, bool, enum, data type): the phase-1 lambda reads it.</summary>
-    Value,
-    /// <summary>An <c>aclScalar</c> in the arithmetic of the first input (integer tensors need an integral value).</summary>
-    Scalar,
-    /// <summary>An <c>aclScalar</c> holding a float (ACL_FLOAT, or ACL_DOUBLE for float64 tensors).</summary>
-    FloatScalar,
-    /// <summary>A NUL-terminated UTF-8 string (<c>char*</c>), null when the value is null.</summary>
-    String,
-    /// <summary>
-    /// An <c>aclScalar</c> a comparison reads: in tensor slot 0's type when that is floating (so the comparison rounds
-    /// like the tensor), else ACL_INT64 for an integral value and ACL_DOUBLE for any other.
-    /// </summary>
-    ComparedScalar,
-}
-
 /// <summary>
 /// One attribute of a declared operator: its name in messages, how it reaches the C call, and its check.
 /// Made with the factories (<see cref="Scalar"/>, <see cref="Double"/>, <see cref="Dim"/>, ...).

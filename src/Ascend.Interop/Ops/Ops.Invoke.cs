@@ -240,7 +240,7 @@ public static unsafe partial class Ops
                     fixed (float* p = values)
                     {
                         var handle = AclNN.aclCreateFloatArray(p, (ulong)values.Length);
-                        if (handle == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateFloatArray), $"{_name}: describing float array '{name}'");
+                        if (handle == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateFloatArray), $"{_name}: describing float array '{name}'");
                         created.Add((kind, (nint)handle));
                         return Pointer.Box(handle, type);
                     }
@@ -252,7 +252,7 @@ public static unsafe partial class Ops
                     fixed (byte* p = bytes)
                     {
                         var handle = AclNN.aclCreateBoolArray(p, (ulong)bytes.Length);
-                        if (handle == null) throw AclCheck.Create(561103, nameof(AclNN.aclCreateBoolArray), $"{_name}: describing bool array '{name}'");
+                        if (handle == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateBoolArray), $"{_name}: describing bool array '{name}'");
                         created.Add((kind, (nint)handle));
                         return Pointer.Box(handle, type);
                     }

@@ -2,60 +2,6 @@ using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
-/// <summary>How <see cref="Ops.RotaryPositionEmbedding(NpuStream, NpuTensor, NpuTensor, NpuTensor, RotaryMode, NpuTensor)"/> pairs the elements of the last dimension.</summary>
-public enum RotaryMode : long
-{
-    /// <summary>GPT-NeoX style: element i pairs with i + D/2 (rotate_half).</summary>
-    Half = 0,
-    /// <summary>GPT-J style: elements 2j and 2j+1 form a pair.</summary>
-    Interleave = 1,
-    /// <summary>Quarter mode (CANN; not accepted by Atlas A2/A3 products, refused by the simulator).</summary>
-    Quarter = 2,
-    /// <summary>Interleave-half mode (CANN; not accepted by Atlas A2/A3 products, refused by the simulator).</summary>
-    InterleaveHalf = 3,
-}
-
-/// <summary>The memory layout of attention's query, key/value and output.</summary>
-public enum AttentionLayout
-{
-    /// <summary>[batch, sequence, hidden] with hidden = heads x headDim (CANN's recommended layout).</summary>
-    Bsh,
-    /// <summary>[batch, sequence, heads, headDim].</summary>
-    Bsnd,
-    /// <summary>[batch, heads, sequence, headDim].</summary>
-    Bnsd,
-}
-
-/// <summary>
-/// The attributes of <see cref="Ops.IncreFlashAttention(NpuStream, NpuTensor, ReadOnlySpan{NpuTensor}, ReadOnlySpan{NpuTensor}, NpuTensor?, ReadOnlySpan{long}, in IncreFlashAttentionOptions, NpuTensor)"/>
-/// (aclnnIncreFlashAttentionV4's numHeads, scaleValue, inputLayout, numKeyValueHeads and innerPrecise).
-/// </summary>
-public readonly record struct IncreFlashAttentionOptions
-{
-    /// <summary>Number of query heads (1..256).</summary>
-    public required long NumHeads { get; init; }
-
-    /// <summary>Scale of q·k before the softmax, usually 1/sqrt(headDim).</summary>
-    public required double ScaleValue { get; init; }
-
-    /// <summary>Layout of query, key, value and the output (default BSH).</summary>
-    public AttentionLayout Layout { get; init; }
-
-    /// <summary>Number of key/value heads: 0 (the default) means <see cref="NumHeads"/>; smaller divisors give grouped-query attention.</summary>
-    public long NumKeyValueHeads { get; init; }
-
-    /// <summary>CANN's innerPrecise: 0 high precision (the default here), 1 high performance (CANN's recommendation).</summary>
-    public long InnerPrecise { get; init; }
-
-    /// <summary>Options with <paramref name="numHeads"/> heads and the scale 1/sqrt(<paramref name="headDim"/>).</summary>
-    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    public IncreFlashAttentionOptions(long numHeads, long headDim)
-    {
-        NumHeads = numHeads;
-        ScaleValue = 1.0 / Math.Sqrt(headDim);
-    }
-}
-
 public static unsafe partial class Ops
 {
     // ---- BatchMatMul ------------------------------------------------------------------------

@@ -1,14 +1,5 @@
 namespace Ascend.Interop;
 
-/// <summary>How a piece of stream work touches a buffer.</summary>
-[Flags]
-internal enum BufferAccess : byte
-{
-    Read = 1,
-    Write = 2,
-    ReadWrite = Read | Write,
-}
-
 /// <summary>
 /// One buffer a piece of stream work reads or writes: a tensor view, or a plain range of device or pinned host memory
 /// with the object that owns it.

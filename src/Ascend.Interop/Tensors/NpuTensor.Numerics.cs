@@ -244,7 +244,7 @@ public sealed unsafe partial class NpuTensor
             throw new ArgumentException($"NpuTensor.{operation}: the pinned staging buffer holds {staging.Length} elements but the tensor has {ElementCount}.", nameof(staging));
         // The staged copy is asynchronous: refuse it before anything is queued into a capture (a synchronous
         // copy would be refused the same way, by the runtime).
-        if (stream.ActiveCapture is { } graph) throw NpuCaptureException.StreamCaptured(operation + " (staged host copy)", stream, graph);
+        if (stream.ActiveCapture is { } graph) throw NpuCaptureException.StreamCaptured(operation + " (staged host copy)", nameof(Native.Acl.aclrtSynchronizeStream), stream, graph);
     }
 
     private static void CheckWritable(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, string operation)

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Ascend.Interop.Handles;
-using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
@@ -131,14 +129,4 @@ internal sealed class TensorStorage : IHeldMemory
         if (_buffer is not null) ((IHeldMemory)_buffer).ReleaseHold();
         else Release();
     }
-}
-
-/// <summary>An <c>aclTensor</c> descriptor (<c>aclCreateTensor</c> / <c>aclDestroyTensor</c>); holds the runtime.</summary>
-internal sealed unsafe class AclTensorHandle : NpuSafeHandle
-{
-    public AclTensorHandle(nint native) : base(native, parent: null) { }
-
-    public aclTensor* Value => (aclTensor*)handle;
-
-    protected override bool ReleaseNative() => AclNN.aclDestroyTensor((aclTensor*)handle) == 0;
 }

@@ -1,7 +1,6 @@
-using Ascend.Interop.Handles;
 using static Ascend.Interop.Native.Acl;
 
-namespace Ascend.Interop;
+namespace Ascend.Interop.Handles;
 
 /// <summary>A captured model (<c>aclmdlRI</c>); released with <c>aclmdlRIDestroy</c>.</summary>
 internal sealed class ModelHandle : NpuSafeHandle

@@ -1,0 +1,106 @@
+using Ascend.Interop.Native;
+
+namespace Ascend.Interop;
+
+// Copies between the tensor and host memory (blocking spans and arrays, queued pinned buffers).
+public sealed unsafe partial class NpuTensor
+{
+    /// <summary>
+    /// Copies <paramref name="source"/> (row-major) into the tensor, ordered after the work queued on
+    /// <paramref name="stream"/> (default: <see cref="Stream"/>); returns when the copy is done.
+    /// Strided views are written through a contiguous temporary and an aclnn InplaceCopy.
+    /// </summary>
+    public void CopyFrom<T>(ReadOnlySpan<T> source, NpuStream? stream = null) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckElementType<T>("CopyFrom");
+        if (source.Length != ElementCount)
+            throw new ArgumentException($"NpuTensor.CopyFrom: {source.Length} values given for a tensor of {ElementCount} elements (shape {_shape}).", nameof(source));
+        stream ??= Stream;
+        CheckStream(stream, "CopyFrom");
+        if (ElementCount == 0) return;
+        if (!IsContiguous)
+        {
+            using var staging = FromSpan(stream, source, _shape);
+            Ops.Copy(stream, this, staging);
+            stream.Synchronize();
+            return;
+        }
+        fixed (T* pointer = source)
+        {
+            // Pageable host memory: the runtime orders this after the stream's work and copies synchronously.
+            MemoryCopy.PageableCopyAsync(DataPointer, ByteLength, (nint)pointer, ByteLength,
+                aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream, "NpuTensor.CopyFrom",
+                BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Read));
+        }
+    }
+
+    /// <summary>Copies the tensor (row-major) into <paramref name="destination"/> after the work queued on <paramref name="stream"/>.</summary>
+    public void CopyTo<T>(Span<T> destination, NpuStream? stream = null) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckElementType<T>("CopyTo");
+        if (destination.Length != ElementCount)
+            throw new ArgumentException($"NpuTensor.CopyTo: the destination holds {destination.Length} values but the tensor has {ElementCount} elements (shape {_shape}).", nameof(destination));
+        stream ??= Stream;
+        CheckStream(stream, "CopyTo");
+        if (ElementCount == 0) return;
+        if (!IsContiguous)
+        {
+            using var staging = Contiguous(stream);
+            staging.CopyTo(destination, stream);
+            return;
+        }
+        fixed (T* pointer = destination)
+        {
+            MemoryCopy.PageableCopyAsync((nint)pointer, ByteLength, DataPointer, ByteLength,
+                aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream, "NpuTensor.CopyTo",
+                BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
+        }
+    }
+
+    /// <summary>The elements in row-major order, after the work queued on <paramref name="stream"/> (default: <see cref="Stream"/>).</summary>
+    public T[] ToArray<T>(NpuStream? stream = null) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckElementType<T>("ToArray");
+        if (ElementCount > Array.MaxLength)
+            throw new InvalidOperationException($"NpuTensor.ToArray: {ElementCount} elements do not fit in an array.");
+        var result = new T[ElementCount];
+        CopyTo<T>(result, stream);
+        return result;
+    }
+
+    /// <summary>Queues a copy from pinned host memory into this contiguous tensor on <paramref name="stream"/>.</summary>
+    public void CopyFromAsync<T>(PinnedBuffer<T> source, NpuStream stream) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfDisposed();
+        CheckElementType<T>("CopyFromAsync");
+        CheckStream(stream, "CopyFromAsync");
+        RequireContiguous("CopyFromAsync");
+        if (source.Length != ElementCount)
+            throw new ArgumentException($"NpuTensor.CopyFromAsync: the pinned buffer holds {source.Length} values but the tensor has {ElementCount} elements.", nameof(source));
+        if (ElementCount == 0) return;
+        using var lease = source.Lease();
+        MemoryCopy.CopyAsync(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+            BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(source, lease.Value, ByteLength, BufferAccess.Read));
+    }
+
+    /// <summary>Queues a copy of this contiguous tensor into pinned host memory on <paramref name="stream"/>.</summary>
+    public void CopyToAsync<T>(PinnedBuffer<T> destination, NpuStream stream) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfDisposed();
+        CheckElementType<T>("CopyToAsync");
+        CheckStream(stream, "CopyToAsync");
+        RequireContiguous("CopyToAsync");
+        if (destination.Length != ElementCount)
+            throw new ArgumentException($"NpuTensor.CopyToAsync: the pinned buffer holds {destination.Length} values but the tensor has {ElementCount} elements.", nameof(destination));
+        if (ElementCount == 0) return;
+        using var lease = destination.Lease();
+        MemoryCopy.CopyAsync(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+            BufferUse.Range(destination, lease.Value, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
+    }
+
+}
