@@ -4,34 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace Ascend.Interop.BindingsGenerator;
 
-/// <summary>How a tensor argument is used: from CANN's <c>@param [in]/[out]</c> comment when the header has one, else from its name.</summary>
-internal enum TensorUse
-{
-    Input,
-    Output,
-    InputOutput,
-}
-
-/// <summary>One operator the typed emitter left out, and why.</summary>
-internal sealed record SkippedOperator(string Name, string Header, string Reason);
-
-/// <summary>What <see cref="TypedOperatorEmitter"/> wrote: the file text, the entry points and what it left out.</summary>
-internal sealed record TypedOperators(string Text, int EntryPoints, IReadOnlyList<SkippedOperator> Skipped)
-{
-    /// <summary>The lines the run prints and the CANN summary carries.</summary>
-    public string Summary(string className)
-    {
-        var sb = new StringBuilder();
-        sb.Append("  typed entry points:    ").Append(EntryPoints.ToString(CultureInfo.InvariantCulture)).Append(" (").Append(className).Append(", ")
-            .Append(Skipped.Count.ToString(CultureInfo.InvariantCulture)).Append(" operators skipped)\n");
-        foreach (SkippedOperator s in Skipped)
-        {
-            sb.Append("    skipped ").Append(s.Name).Append(" (").Append(s.Header).Append("): ").Append(s.Reason).Append('\n');
-        }
-        return sb.ToString();
-    }
-}
-
 /// <summary>
 /// Writes the typed, allocation-free C# entry points of two-phase operators: one static method per operator
 /// (<c>AclnnOperators.Add(stream, self, other, alpha, @out)</c>) over <c>Ascend.Interop.AclnnCall</c>, which runs it
