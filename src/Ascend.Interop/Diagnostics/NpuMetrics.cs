@@ -22,6 +22,16 @@ public static class NpuMetrics
         s_meter.CreateCounter<long>("ascend.graph.capture_failures", "{capture}", "Captures that failed to begin or end, or were abandoned.");
     internal static readonly Counter<long> Replays =
         s_meter.CreateCounter<long>("ascend.graph.replays", "{replay}", "Graph replays queued.");
+    internal static readonly Counter<long> TaskUpdates =
+        s_meter.CreateCounter<long>("ascend.graph.task_updates", "{update}", "Task-group updates applied (one aclmdlRICaptureTaskUpdateBegin/End pair each).");
+    internal static readonly Counter<long> TaskUpdatesSkipped =
+        s_meter.CreateCounter<long>("ascend.graph.task_updates_skipped", "{update}", "Task-group updates that re-issued the arguments the group held: no runtime call.");
+    internal static readonly Counter<long> UpdateValidationsCached =
+        s_meter.CreateCounter<long>("ascend.graph.update_validations_cached", "{operation}",
+            "Operations of an update's validating dry pass answered by the group's cached signature instead of the runtime's phase 1.");
+    internal static readonly Counter<long> UpdateOrderingEvents =
+        s_meter.CreateCounter<long>("ascend.graph.update_ordering_events", "{event}",
+            "Events recorded to order task-group updates with replays (after earlier replays, before later ones).");
     internal static readonly Counter<long> CacheHits =
         s_meter.CreateCounter<long>("ascend.graph_cache.hits", "{lookup}", "NpuGraphCache lookups that found a graph.");
     internal static readonly Counter<long> CacheMisses =
