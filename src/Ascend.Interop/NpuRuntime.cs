@@ -17,7 +17,12 @@ public sealed partial class NpuRuntime : IDisposable
     private NpuRuntime() { }
 
     /// <summary>Initializes AscendCL (or takes another reference to it).</summary>
-    /// <param name="configPath">Optional JSON configuration file passed to <c>aclInit</c>.</param>
+    /// <param name="configPath">
+    /// Optional JSON configuration file passed to <c>aclInit</c>. When the runtime is already initialized, a file whose
+    /// content differs from the configuration it was initialized with (none, or another file) throws
+    /// <see cref="InvalidOperationException"/>: AscendCL reads its configuration once. Null takes a reference whatever
+    /// the configuration.
+    /// </param>
     public static NpuRuntime Initialize(string? configPath = null)
     {
         bool first = RuntimeLifetime.Acquire(configPath);

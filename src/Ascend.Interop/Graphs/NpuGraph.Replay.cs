@@ -34,7 +34,9 @@ public sealed partial class NpuGraph
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
         if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);
         var work = new LaunchWork(this, ReplayStreamFor(target));
-        target.Submit(ref work);
+        // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders their replays.
+        if (_ownsPool) target.Submit(ref work);
+        else _pool.ReplaySerialized(target, ref work);
         Interlocked.Increment(ref _replays);
         if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
     }

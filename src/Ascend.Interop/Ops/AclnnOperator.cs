@@ -48,7 +48,11 @@ internal sealed unsafe class AclnnOperator
         WorkspaceFunction = function + "GetWorkspaceSize";
         _execute = execute;
         _workspaceSize = workspaceSize;
+        AllowsInPlace = TensorLayout.AllowsInPlace(name);
     }
+
+    /// <summary>True when an output may be the very same view as an input (element-wise operators; see <see cref="TensorLayout.CheckOutputs"/>).</summary>
+    internal bool AllowsInPlace { get; }
 
     /// <summary>"Ops.Add".</summary>
     public string Name { get; }
@@ -199,6 +203,7 @@ internal sealed unsafe class AclnnOperator
                 _outputs[o].CheckType(in call, output, _outputs[o].ExpectedType(in call));
                 if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
             }
+            TensorLayout.CheckOutputs(in call);
             Execute(in call);
             return;
         }
