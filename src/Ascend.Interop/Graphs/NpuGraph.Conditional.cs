@@ -8,7 +8,6 @@ namespace Ascend.Interop;
 // branch).
 public sealed partial class NpuGraph
 {
-    private const int Cann910 = 90100000;
     private readonly Stack<NpuGraphBranch> _branches = new();
 
     internal bool IsDisposedForConditions
@@ -31,7 +30,7 @@ public sealed partial class NpuGraph
     /// <exception cref="InvalidOperationException">The graph is not capturing.</exception>
     public unsafe NpuGraphCondition CreateCondition(uint defaultValue = 0, bool resetAtLaunch = true)
     {
-        RequireCann91(nameof(aclmdlRICondHandleCreate));
+        NpuFeatures.Current.Require(nameof(aclmdlRICondHandleCreate), "NpuGraph.CreateCondition");
         NpuStream stream = InnermostCaptureStream("CreateCondition");
         using var lease = stream.Enter();
         aclmdlRICaptureStatus status;
@@ -77,7 +76,7 @@ public sealed partial class NpuGraph
     private unsafe aclmdlRI[] AddNode(NpuGraphConditionalKind kind, NpuGraphCondition condition, int count)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        RequireCann91(nameof(aclmdlRIAddCondTask));
+        NpuFeatures.Current.Require(nameof(aclmdlRIAddCondTask), $"adding a {kind} node (NpuGraph)");
         if (!ReferenceEquals(condition.Graph, this))
             throw new ArgumentException("The condition belongs to another graph.", nameof(condition));
         if (condition.IsUsed)
@@ -150,26 +149,5 @@ public sealed partial class NpuGraph
         _pool.Pool.EndAllocateTo(stream);
         stream.LeaveCapture(this);
         stream.Dispose();
-    }
-
-    private static unsafe void RequireCann91(string function)
-    {
-        int version = 0;
-        int code;
-        try
-        {
-            fixed (byte* runtime = "runtime\0"u8)
-            {
-                code = aclsysGetVersionNum((sbyte*)runtime, &version);
-            }
-        }
-        catch (EntryPointNotFoundException)
-        {
-            code = -1;
-        }
-        if (code != 0 || version < Cann910)
-            throw new NotSupportedException(
-                $"{function} needs CANN 9.1.0 or later (conditional nodes); the loaded CANN runtime reports " +
-                (code == 0 ? $"version number {version}" : "no package version") + ".");
     }
 }

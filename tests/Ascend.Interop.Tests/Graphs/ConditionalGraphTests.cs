@@ -1,10 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace Ascend.Interop.Tests.Graphs;
 
 /// <summary>Conditional nodes of captured graphs (CANN 9.1+): IF, IF/ELSE, WHILE, SWITCH, nesting, misuse, version gate.</summary>
 [Collection("Npu")]
-public sealed partial class ConditionalGraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
+public sealed class ConditionalGraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
 {
     private NpuDevice Device => Fixture.Device;
 
@@ -134,26 +132,13 @@ public sealed partial class ConditionalGraphTests(NpuFixture fixture) : LeakChec
         Assert.SkipUnless(NpuFixture.OnSimulator, "presents an older CANN through the simulator's ASCEND_SIM_CANN_VERSION");
         using var stream = Device.CreateStream();
         using var graph = stream.BeginCapture();
-        SetNativeEnvironment("ASCEND_SIM_CANN_VERSION", "9.0");
-        try
+        using (new CannVersionScope("9.0"))
         {
             var error = Assert.Throws<NotSupportedException>(() => graph.CreateCondition());
             Assert.Contains("aclmdlRICondHandleCreate", error.Message);
             Assert.Contains("9.1.0", error.Message);
         }
-        finally
-        {
-            UnsetNativeEnvironment("ASCEND_SIM_CANN_VERSION");
-        }
         graph.CreateCondition();
         graph.EndCapture();
     }
-
-    // The simulator reads its variables from the process environment, which Environment.SetEnvironmentVariable does
-    // not change on Unix.
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetNativeEnvironment(string name, string value, int overwrite = 1);
-
-    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UnsetNativeEnvironment(string name);
 }
