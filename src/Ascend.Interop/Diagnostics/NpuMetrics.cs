@@ -36,6 +36,23 @@ public static class NpuMetrics
         s_meter.CreateCounter<long>("ascend.graph_cache.hits", "{lookup}", "NpuGraphCache lookups that found a graph.");
     internal static readonly Counter<long> CacheMisses =
         s_meter.CreateCounter<long>("ascend.graph_cache.misses", "{lookup}", "NpuGraphCache lookups that had to capture.");
+    internal static readonly Counter<long> TensorsReclaimed =
+        s_meter.CreateCounter<long>("ascend.tensors.reclaimed", "{tensor}",
+            "Pooled tensors never disposed whose memory the finalizer returned (tag reclaimed=false: dropped, their pool was gone).");
+    private static long s_tensorsReclaimed;
+
+    /// <summary>
+    /// Pooled tensor storages that were never disposed and were reclaimed by the finalizer since the process started
+    /// (also the <c>ascend.tensors.reclaimed</c> counter). Each one is a missing <c>Dispose</c> (or dispose scope).
+    /// </summary>
+    public static long TensorsReclaimedByFinalizer => Interlocked.Read(ref s_tensorsReclaimed);
+
+    internal static void NoteTensorReclaimed(bool returned)
+    {
+        Interlocked.Increment(ref s_tensorsReclaimed);
+        TensorsReclaimed.Add(1, new KeyValuePair<string, object?>("reclaimed", returned));
+    }
+
     internal static readonly Counter<long> CacheEvictions =
         s_meter.CreateCounter<long>("ascend.graph_cache.evictions", "{graph}", "Graphs evicted (and disposed) by an NpuGraphCache.");
 

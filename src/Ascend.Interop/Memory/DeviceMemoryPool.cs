@@ -161,6 +161,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// <exception cref="AclException">The device is out of memory even after releasing cached segments.</exception>
     public PoolBlock Rent(long bytes, NpuStream stream)
     {
+        if (!_orphans.IsEmpty) ReturnOrphans();
         long size = RoundSize(bytes);
         CheckStream(stream, nameof(Rent));
         bool large = bytes > SmallBlockLimit;
@@ -251,6 +252,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// </summary>
     public long Trim()
     {
+        if (!_orphans.IsEmpty) ReturnOrphans();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

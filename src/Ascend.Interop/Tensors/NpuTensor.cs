@@ -36,6 +36,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         Offset = offset;
         DataType = dataType;
         ElementSize = dataType.ElementSize();
+        Scope = NpuDisposeScope.Enlist(this);
     }
 
     // ---- creation -------------------------------------------------------------------------
@@ -307,6 +308,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Scope?.Forget(this);
         _descriptor?.Dispose();
         _storage.Release();
     }
