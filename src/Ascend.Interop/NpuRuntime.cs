@@ -10,7 +10,7 @@ namespace Ascend.Interop;
 /// <see cref="NpuRuntime"/> instances and every open device, stream, event or buffer, so libraries
 /// can share it and disposal order never matters.
 /// </summary>
-public sealed class NpuRuntime : IDisposable
+public sealed partial class NpuRuntime : IDisposable
 {
     private int _disposed;
 
