@@ -122,6 +122,31 @@ public sealed unsafe class BenchmarkBodies : IDisposable
     /// <summary>Queues one eager MLP step without waiting (drain with <see cref="Drain"/>).</summary>
     public void EagerMlpEnqueue() => MlpForward();
 
+    // ---- typed generated entry points against the declared operators ---------------------------
+
+    /// <summary>Queues the declared <c>Ops.Add</c> of the Add operands (alpha 1: a float32 scalar); drain with <see cref="Drain"/>.</summary>
+    public void DeclaredAddEnqueue() => Ops.Add(_stream, _addA, _addB, _addSum);
+
+    /// <summary>Queues the generated <c>AclnnOperators.Add</c> of the same operands, alpha 1 as the same float32 scalar.</summary>
+    public void TypedAddEnqueue() => AclnnOperators.Add(_stream, _addA, _addB, 1f, _addSum);
+
+    /// <summary>Queues the declared <c>Ops.RmsNorm</c> of the MLP input (a double, two outputs).</summary>
+    public void DeclaredRmsNormEnqueue() => Ops.RmsNorm(_stream, _x, _gamma, BenchmarkShapes.RmsEpsilon, _normed, _rstd);
+
+    /// <summary>Queues the generated <c>AclnnOperators.RmsNorm</c> of the same tensors.</summary>
+    public void TypedRmsNormEnqueue() => AclnnOperators.RmsNorm(_stream, _x, _gamma, BenchmarkShapes.RmsEpsilon, _normed, _rstd);
+
+    /// <summary>The RmsNorm outputs (normalized rows, then rstd) of the last call.</summary>
+    public (float[] Normed, float[] Rstd) ReadRmsNorm() => (_normed.ToArray<float>(_stream), _rstd.ToArray<float>(_stream));
+
+    /// <summary>Sets the RmsNorm outputs to zeros (waits), so a following call visibly rewrites them.</summary>
+    public void ClearRmsNorm()
+    {
+        _stream.Synchronize();
+        _normed.CopyFrom<float>(new float[_normed.ElementCount], _stream);
+        _rstd.CopyFrom<float>(new float[_rstd.ElementCount], _stream);
+    }
+
     // ---- graph replay -------------------------------------------------------------------------
 
     /// <summary>Replays the captured MLP step, then waits for it.</summary>

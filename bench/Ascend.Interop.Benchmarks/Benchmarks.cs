@@ -97,3 +97,35 @@ public class RuntimeCallBenchmarks
     [Benchmark]
     public bool StreamQueryRaw() => _bodies.StreamQueryRaw();
 }
+
+/// <summary>
+/// A generated typed entry point (<c>AclnnOperators</c>, docs/operators.md "Typed operators") against the declared
+/// operator of the same C function, host cost of the submission alone (as <see cref="EnqueueBenchmarks"/>: batches of
+/// <see cref="BenchmarkShapes.EnqueueBatch"/>, drained untimed). No C++ counterpart: the ratio typed/declared is the row.
+/// </summary>
+[InvocationCount(BenchmarkShapes.EnqueueBatch)]
+public class TypedOperatorBenchmarks
+{
+    private BenchmarkBodies _bodies = null!;
+
+    [GlobalSetup]
+    public void Setup() => _bodies = new BenchmarkBodies();
+
+    [GlobalCleanup]
+    public void Cleanup() => _bodies.Dispose();
+
+    [IterationCleanup]
+    public void Drain() => _bodies.Drain();
+
+    [Benchmark]
+    public void DeclaredAddEnqueue() => _bodies.DeclaredAddEnqueue();
+
+    [Benchmark]
+    public void TypedAddEnqueue() => _bodies.TypedAddEnqueue();
+
+    [Benchmark]
+    public void DeclaredRmsNormEnqueue() => _bodies.DeclaredRmsNormEnqueue();
+
+    [Benchmark]
+    public void TypedRmsNormEnqueue() => _bodies.TypedRmsNormEnqueue();
+}

@@ -84,7 +84,7 @@ public static partial class Program
 
         var summaries = BenchmarkRunner.Run(
             [typeof(StepBenchmarks), typeof(EnqueueBenchmarks), typeof(MemoryBenchmarks), typeof(RuntimeCallBenchmarks),
-             typeof(DecoderEnqueueBenchmarks), typeof(DecoderStepBenchmarks)], config);
+             typeof(DecoderEnqueueBenchmarks), typeof(DecoderStepBenchmarks), typeof(TypedOperatorBenchmarks)], config);
         int requested = summaries.Sum(s => s.BenchmarksCases.Length);
         int succeeded = summaries.Sum(s => s.Reports.Count(r => r.Success));
         if (requested == 0 || succeeded < requested || summaries.Any(s => s.HasCriticalValidationErrors))
@@ -117,6 +117,10 @@ public static partial class Program
             nameof(BenchmarkBodies.RawMallocFree) => () => bodies.RawMallocFree(),
             nameof(BenchmarkBodies.StreamQuerySafe) => () => bodies.StreamQuerySafe(),
             nameof(BenchmarkBodies.StreamQueryRaw) => () => bodies.StreamQueryRaw(),
+            nameof(BenchmarkBodies.DeclaredAddEnqueue) => bodies.DeclaredAddEnqueue,
+            nameof(BenchmarkBodies.TypedAddEnqueue) => bodies.TypedAddEnqueue,
+            nameof(BenchmarkBodies.DeclaredRmsNormEnqueue) => bodies.DeclaredRmsNormEnqueue,
+            nameof(BenchmarkBodies.TypedRmsNormEnqueue) => bodies.TypedRmsNormEnqueue,
             _ => throw new ArgumentException($"loop: unknown body '{args[0]}'."),
         };
         bodies.Drain();

@@ -157,6 +157,10 @@ public static class ResultsReport
         Pair("aclrtRecordEvent alone (C++ only)", "-", "EventRecord", null);
         Pair("aclrtStreamQuery, safe layer (NpuStream.Query)", "StreamQuerySafe", "StreamQuery", null);
         Pair("aclrtStreamQuery, raw binding", "StreamQueryRaw", "StreamQuery", null);
+        Pair("Add enqueue, declared Ops.Add (C++: none)", "DeclaredAddEnqueue", "-", null);
+        Pair("Add enqueue, generated AclnnOperators.Add (C++: none)", "TypedAddEnqueue", "-", null);
+        Pair("RmsNorm enqueue, declared Ops.RmsNorm (C++: none)", "DeclaredRmsNormEnqueue", "-", null);
+        Pair("RmsNorm enqueue, generated AclnnOperators.RmsNorm (C++: none)", "TypedRmsNormEnqueue", "-", null);
         sb.AppendLine();
 
         sb.AppendLine("| Comparison | Value | Target | Met |");
@@ -179,6 +183,8 @@ public static class ResultsReport
             ? safe.MedianNs - raw.MedianNs : null;
         Derived("Safe-layer trivial call minus raw binding (ns)", overhead, "0.0", "<= 5 ns", v => v <= 5);
         Derived("Raw binding trivial call / C++", Div2(cs, "StreamQueryRaw", cpp, "StreamQuery"), "0.00'x'", "", null);
+        Derived("Typed generated Add / declared Add, enqueue", Div(cs, "TypedAddEnqueue", "DeclaredAddEnqueue"), "0.000", "<= 1.10", v => v <= 1.10);
+        Derived("Typed generated RmsNorm / declared RmsNorm, enqueue", Div(cs, "TypedRmsNormEnqueue", "DeclaredRmsNormEnqueue"), "0.000", "<= 1.10", v => v <= 1.10);
         foreach (var (label, name) in new[]
                  {
                      ("Managed bytes per replay (ReplayMlpStep)", "ReplayMlpStep"),
@@ -186,6 +192,8 @@ public static class ResultsReport
                      ("Managed bytes per eager MLP enqueue (EagerMlpEnqueue)", "EagerMlpEnqueue"),
                      ("Managed bytes per pool rent+return", "PoolRentReturn"),
                      ("Managed bytes per eager Add (+ sync)", "EagerAdd"),
+                     ("Managed bytes per typed generated Add enqueue", "TypedAddEnqueue"),
+                     ("Managed bytes per typed generated RmsNorm enqueue", "TypedRmsNormEnqueue"),
                      ($"Managed bytes per eager MLP step ({BenchmarkShapes.MlpOperators} ops + sync)", "EagerMlpStep"),
                  })
         {

@@ -17,6 +17,22 @@ internal sealed class Settings
 
     /// <summary>Operator header sets bound like an installed CANN's (--cann-include), regenerated and drift-checked with the rest.</summary>
     public List<CannInclude> CannIncludes { get; set; } = [];
+
+    /// <summary>The typed entry points of our own operator headers, committed in the SDK and drift-checked (null: none).</summary>
+    public TypedOutput? TypedOperators { get; set; }
+}
+
+/// <summary>Where the typed entry points of one header group's operators go (paths relative to the root).</summary>
+internal sealed class TypedOutput
+{
+    /// <summary>The header group whose operators get them ("AclnnOps").</summary>
+    public string Group { get; set; } = "";
+
+    /// <summary>The typed class ("AclnnOperators", namespace Ascend.Interop).</summary>
+    public string Class { get; set; } = "";
+
+    /// <summary>The file ("src/Ascend.Interop/Ops/Generated/AclnnOperators.g.cs").</summary>
+    public string Output { get; set; } = "";
 }
 
 /// <summary>One "--cann-include" run kept in the repository: include folder, output folder, class (paths relative to the root).</summary>

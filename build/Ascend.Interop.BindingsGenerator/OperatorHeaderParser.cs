@@ -446,7 +446,7 @@ internal sealed unsafe class OperatorHeaderParser
         var enumTypes = _boundEnums.Concat(set.Enums.Select(e => _className + "." + e.Name)).ToHashSet(StringComparer.Ordinal);
         foreach (FunctionDef f in set.Functions)
         {
-            if (PhaseOne(f, functions, enumTypes) is { } op)
+            if (OperatorPairing.PhaseOne(f, functions, enumTypes, _className) is { } op)
             {
                 set.Operators.Add(op);
             }
@@ -471,48 +471,6 @@ internal sealed unsafe class OperatorHeaderParser
             return renames.TryGetValue(bare, out string? renamed) ? renamed + cs[bare.Length..] : cs;
         }
         return f with { ReturnCSharp = Map(f.ReturnCSharp), Params = f.Params.Select(p => p with { CSharpType = Map(p.CSharpType) }).ToList() };
-    }
-
-    /// <summary>The operator whose phase 1 <paramref name="f"/> is, or null (not named or shaped like one).</summary>
-    private OperatorDef? PhaseOne(FunctionDef f, Dictionary<string, FunctionDef> functions, HashSet<string> enumTypes)
-    {
-        const string Suffix = "GetWorkspaceSize";
-        if (!f.Name.EndsWith(Suffix, StringComparison.Ordinal) || f.Name.Length <= "acl".Length + Suffix.Length || f.Params.Count < 2
-            || f.Params[^2].CSharpType != "ulong*" || f.Params[^1].CSharpType != "aclOpExecutor**")
-        {
-            return null;
-        }
-        string name = f.Name[..^Suffix.Length];
-        FunctionDef? launch = functions.TryGetValue(name, out FunctionDef? l) && IsLaunch(l) ? l : null;
-        var parameters = f.Params.Take(f.Params.Count - 2).Select(p => new OperatorParam(p.Name, p.CType, p.CSharpType, KindOf(p, enumTypes),
-            p.CType.TrimStart().StartsWith("const ", StringComparison.Ordinal))).ToList();
-        return new OperatorDef(name, f.Header, f, launch, parameters);
-    }
-
-    private static bool IsLaunch(FunctionDef f) =>
-        f.Params.Count == 4 && f.Params[0].CSharpType == "void*" && f.Params[1].CSharpType == "ulong"
-        && f.Params[2].CSharpType == "aclOpExecutor*" && f.Params[3].CSharpType == "aclrtStream";
-
-    private OperatorParamKind KindOf(ParamDef p, HashSet<string> enumTypes)
-    {
-        string cType = p.CType.Replace("const ", "", StringComparison.Ordinal).Trim();
-        return p.CSharpType switch
-        {
-            "aclTensor*" => OperatorParamKind.Tensor,
-            "aclTensorList*" => OperatorParamKind.TensorList,
-            "aclScalar*" => OperatorParamKind.Scalar,
-            "aclIntArray*" => OperatorParamKind.IntArray,
-            "aclFloatArray*" => OperatorParamKind.FloatArray,
-            "aclBoolArray*" => OperatorParamKind.BoolArray,
-            "aclDataType" => OperatorParamKind.DataType,
-            "float" or "double" => OperatorParamKind.Floating,
-            "byte" when cType is "bool" or "_Bool" => OperatorParamKind.Bool,
-            "sbyte*" when cType is "char *" => OperatorParamKind.String,
-            "sbyte" or "byte" or "short" or "ushort" or "int" or "uint" or "long" or "ulong" or "nint" or "nuint" => OperatorParamKind.Integer,
-            var cs when cs == "aclScalarList*" || cs == _className + ".aclScalarList*" => OperatorParamKind.ScalarList,
-            var cs when enumTypes.Contains(cs) => OperatorParamKind.Enum,
-            _ => OperatorParamKind.Other,
-        };
     }
 
     /// <summary>"0.84 s" for the console line.</summary>

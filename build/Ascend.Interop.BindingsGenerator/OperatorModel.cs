@@ -97,6 +97,9 @@ internal sealed class OperatorSet
     /// <summary>Mappings worth a note (reference parameters bound as pointers, renamed enums).</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>The typed emitter's lines (<see cref="TypedOperators.Summary"/>), part of <see cref="Summary"/> once set.</summary>
+    public string TypedSummary { get; set; } = "";
+
     /// <summary>How the headers were parsed ("C++17, &lt;string&gt;, aclnn/aclnn_base.h precompiled").</summary>
     public string ParseMode { get; set; } = "";
 
@@ -131,6 +134,7 @@ internal sealed class OperatorSet
         }
         sb.Append('\n');
         sb.Append("  declarations skipped:  ").Append(N(SkippedDeclarations.Count)).Append('\n');
+        sb.Append(TypedSummary);
         if (SkippedHeaders.Count > 0)
         {
             sb.Append("headers skipped:\n");

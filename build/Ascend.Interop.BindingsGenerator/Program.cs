@@ -11,6 +11,8 @@ using Ascend.Interop.BindingsGenerator;
 //                           /usr/local/Ascend/ascend-toolkit/latest/include) into one class
 //   --output <dir>          with --cann-include: output folder (default bindings/Ascend.Interop.Native.Cann/Generated)
 //   --class <name>          with --cann-include: class name (default CannOps)
+//   --typed-class <name>    with --cann-include: the typed entry points' class (default: the class name with "Ops"
+//                           replaced by "Operators", CannOperators), written beside it
 //   --verbose               with --cann-include: every error of each skipped header (the summary shows the first)
 //   --compare-cann <dir>    instead: check the enum values and macros of our headers against a CANN include folder
 //                           (repeatable, one per version); --check does it for every .cann/<version>/include present
@@ -24,6 +26,7 @@ string? root = null;
 string? cannInclude = null;
 string? output = null;
 string className = "CannOps";
+string? typedClass = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -52,8 +55,11 @@ for (int i = 0; i < args.Length; i++)
         case "--class" when i + 1 < args.Length:
             className = args[++i];
             break;
+        case "--typed-class" when i + 1 < args.Length:
+            typedClass = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>] [--verbose] [--isolated]] [--compare-cann <dir>]...");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--check] [--root <repository root>] [--cann-include <dir> [--output <dir>] [--class <name>] [--typed-class <name>] [--verbose] [--isolated]] [--compare-cann <dir>]...");
             return 2;
     }
 }
@@ -66,7 +72,7 @@ try
         string outputDirectory = Path.GetRelativePath(root, output ?? Path.Combine(root, "bindings", "Ascend.Interop.Native.Cann", "Generated")).Replace('\\', '/');
         string shown = Path.GetRelativePath(root, cannInclude).Replace('\\', '/') is var relative && !relative.StartsWith("..", StringComparison.Ordinal)
             && !Path.IsPathRooted(relative) ? relative : cannInclude;
-        var (files, set, parser) = Generator.RunCann(root, cannInclude, outputDirectory, className, shown, batchSize: isolated ? 1 : null);
+        var (files, set, parser) = Generator.RunCann(root, cannInclude, outputDirectory, className, shown, batchSize: isolated ? 1 : null, typedClass: typedClass);
         Console.Write(set.Summary());
         Console.WriteLine($"parsed in {OperatorHeaderParser.Seconds(parser.Elapsed)} ({OperatorHeaderParser.Seconds(parser.ProcessorTime)} of processor time on {Environment.ProcessorCount} threads)");
         if (verbose)
@@ -173,6 +179,17 @@ internal static class Generator
         }
         output[$"{settings.TestOutputDirectory}/BoundFunctions.cs"] =
             emitter.EmitBoundFunctionList(groups.SelectMany(g => perGroup[g].Functions.Select(f => (g, f))));
+        if (settings.TypedOperators is { } typed)
+        {
+            HeaderGroup group = groups.FirstOrDefault(g => g.Name == typed.Group)
+                ?? throw new GeneratorException($"settings.json typedOperators: no header group '{typed.Group}'");
+            var enumTypes = all.Enums.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            var operators = OperatorPairing.Find(perGroup[group].Functions, enumTypes, group.Class);
+            TypedOperators result = TypedOperatorEmitter.Emit(operators, group.Class, typed.Class, group.LibraryFor(operators.FirstOrDefault()?.Name ?? "") ?? "opapi",
+                CSharpEmitter.Header(group, "Typed operator entry points"));
+            output[typed.Output] = result.Text;
+            Console.Write($"{typed.Class}: {operators.Count} operators of {group.ConfigFile}:\n" + result.Summary(typed.Class));
+        }
         foreach (CannInclude sample in settings.CannIncludes)
         {
             var (files, set, parser) = RunCann(root, Path.Combine(root, sample.Include), sample.Output, sample.Class,
@@ -209,7 +226,7 @@ internal static class Generator
     /// set) resolve from native/include. <paramref name="bound"/>: our headers' model, parsed when not given.
     /// </summary>
     public static (SortedDictionary<string, string> Files, OperatorSet Set, OperatorHeaderParser Parser) RunCann(string root, string includeDirectory,
-        string outputDirectory, string className, string? displayInclude = null, HeaderModel? bound = null, int? batchSize = null)
+        string outputDirectory, string className, string? displayInclude = null, HeaderModel? bound = null, int? batchSize = null, string? typedClass = null)
     {
         var (settings, groups) = ConfigLoader.Load(root);
         string operators = Path.Combine(includeDirectory, "aclnnop");
@@ -238,10 +255,15 @@ internal static class Generator
             Libraries = [new LibraryRule { Match = "acl*", Library = "opapi" }],
             ConfigFile = "--cann-include " + display,
         };
+        typedClass ??= TypedOperatorEmitter.ClassFor(className);
+        TypedOperators typed = TypedOperatorEmitter.Emit(set.Operators, className, typedClass, "opapi",
+            CSharpEmitter.Header(group, "Typed operator entry points"));
+        set.TypedSummary = typed.Summary(typedClass);
         var emitter = new CSharpEmitter(settings);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [$"{outputDirectory}/{className}.cs"] = emitter.EmitOperatorBindings(group, set),
+            [$"{outputDirectory}/{typedClass}.cs"] = typed.Text,
         };
         return (files, set, parser);
     }

@@ -42,6 +42,15 @@ internal sealed record DemoOptions
     /// <summary>LLM: tokens generated per sequence (the first by the prefill).</summary>
     public int Tokens { get; init; } = DefaultTokens;
 
+    /// <summary>LLM: the graph decode mode the demo shows (its graphs, capture and memory figures); the table measures every available mode.</summary>
+    public DemoDecodeMode DecodeMode { get; init; } = DemoDecodeMode.Window;
+
+    /// <summary>LLM: the attention window of the window mode (lengths rounded up to a multiple of it).</summary>
+    public int Window { get; init; } = Ascend.Interop.Llm.LlmEngine.DefaultAttentionWindow;
+
+    /// <summary>The windows <c>--window</c> accepts.</summary>
+    public static readonly int[] Windows = [32, 64, 128];
+
     /// <summary>True when --batch-sizes was given (the LLM demo otherwise uses <see cref="DefaultLlmBatches"/>).</summary>
     public bool BatchSizesGiven { get; init; }
 
@@ -72,9 +81,11 @@ internal sealed record DemoOptions
     public const string HelpText = """
         Ascend.Interop graph-mode demo.
         llm (default): a LLaMA-style decoder (4 layers, hidden 256, 8 heads, vocab 4096, context 512) generates tokens
-        for a few prompts eagerly and in graph mode (decode steps captured per batch bucket 1..32 into one shared pool,
-        attention lengths updated through task groups), checks the tokens are the same, and prints per bucket the host
-        submission time per step, step time, capture time, graph memory (private vs shared vs KV cache) and streams.
+        for a few prompts eagerly and in two graph modes (decode steps captured per batch bucket 1..32 into one shared
+        pool; step: attention lengths updated through task groups every step; window: attention over window-rounded
+        lengths and a device mask, updated only at window boundaries), checks the tokens are the same, and prints per
+        bucket the host submission time per step of each mode, the task-group updates each issued, step time, capture
+        time, graph memory (private vs shared vs KV cache) and streams.
         mlp: a small MLP run eagerly and as captured graphs for several batch sizes.
 
         Usage: Ascend.Interop.Demo [options]
@@ -82,6 +93,15 @@ internal sealed record DemoOptions
         Options:
           --model <llm|mlp>           Which model. Default: llm.
           --tokens <n>                llm: tokens generated per sequence (2..256). Default: 8.
+          --decode-mode <step|window|loop>
+                                      llm: the graph decode mode shown (graphs written, capture and memory figures;
+                                      the table measures eager, step and window either way). step: one attention
+                                      task-group update per layer before every replay; window: attention over lengths
+                                      rounded up to --window through a device mask the graph keeps, updated only when a
+                                      sequence enters a new window; loop: several steps in one launch (needs the
+                                      runtime's WHILE graph nodes: not available yet). Default: window, the fastest
+                                      exact mode available.
+          --window <32|64|128>        llm: the window mode's attention window. Default: 64.
           --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
                                       else the simulator. Default: auto, or ASCEND_INTEROP_BACKEND when set.
           --iterations <n>            mlp: timed steps per batch size, eager and replay each (1..1000000). Default: 200.
@@ -127,8 +147,8 @@ internal sealed record DemoOptions
                 name = arg[..eq];
                 value = arg[(eq + 1)..];
             }
-            if (name is not ("--backend" or "--iterations" or "--batch-sizes" or "--out" or "--model" or "--tokens"))
-                throw new DemoOptionsException($"Unknown option '{name}'. Options: --model, --tokens, --backend, --iterations, --batch-sizes, --out, --help.");
+            if (name is not ("--backend" or "--iterations" or "--batch-sizes" or "--out" or "--model" or "--tokens" or "--decode-mode" or "--window"))
+                throw new DemoOptionsException($"Unknown option '{name}'. Options: --model, --tokens, --decode-mode, --window, --backend, --iterations, --batch-sizes, --out, --help.");
             if (!seen.Add(name))
                 throw new DemoOptionsException($"Option {name} was given more than once.");
             if (value is null)
@@ -145,6 +165,8 @@ internal sealed record DemoOptions
                 "--batch-sizes" => options with { BatchSizes = ParseBatchSizes(value), BatchSizesGiven = true },
                 "--model" => options with { Model = ParseModel(value) },
                 "--tokens" => options with { Tokens = ParseTokens(value) },
+                "--decode-mode" => options with { DecodeMode = ParseDecodeMode(value) },
+                "--window" => options with { Window = ParseWindow(value) },
                 _ => options with { OutputDirectory = ParseOutput(value) },
             };
         }
@@ -156,6 +178,11 @@ internal sealed record DemoOptions
     /// <summary>Checks what depends on the chosen model (called by Program after <see cref="Parse"/>).</summary>
     public DemoOptions Validate()
     {
+        if (Model == DemoModel.Llm && DecodeMode == DemoDecodeMode.Loop)
+            throw new DemoOptionsException(
+                "--decode-mode loop is not available yet: it runs several decode steps in one launch inside a captured WHILE node (positions, " +
+                "cache slots and the stop condition advanced on the device), and that needs the runtime's conditional (WHILE) graph nodes, " +
+                "which the SDK does not offer yet. Use --decode-mode window (the default: no update between window boundaries) or step.");
         if (Model == DemoModel.Llm && BatchSizesGiven)
         {
             int max = LlmConfig.MaxBatch;
@@ -188,6 +215,21 @@ internal sealed record DemoOptions
         "mlp" => DemoModel.Mlp,
         _ => throw new DemoOptionsException($"--model '{value}' is not valid: use llm or mlp."),
     };
+
+    private static DemoDecodeMode ParseDecodeMode(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "step" => DemoDecodeMode.Step,
+        "window" => DemoDecodeMode.Window,
+        "loop" => DemoDecodeMode.Loop,
+        _ => throw new DemoOptionsException($"--decode-mode '{value}' is not valid: use step, window or loop."),
+    };
+
+    private static int ParseWindow(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int w) || Array.IndexOf(Windows, w) < 0)
+            throw new DemoOptionsException($"--window '{value}' is not valid: use {string.Join(", ", Windows)}.");
+        return w;
+    }
 
     private static int ParseTokens(string value)
     {
@@ -226,6 +268,17 @@ internal sealed record DemoOptions
             throw new DemoOptionsException($"--out '{value}' is not a valid path.");
         return value;
     }
+}
+
+/// <summary>The LLM demo's graph decode modes (<c>--decode-mode</c>).</summary>
+internal enum DemoDecodeMode
+{
+    /// <summary>Every step updates each layer's attention task group, then replays (<see cref="Ascend.Interop.Llm.DecodeMode.Graph"/>).</summary>
+    Step,
+    /// <summary>Attention over window-rounded lengths and a device mask; updates only at window boundaries (<see cref="Ascend.Interop.Llm.DecodeMode.Window"/>).</summary>
+    Window,
+    /// <summary>Several steps per launch inside a WHILE node: not available yet.</summary>
+    Loop,
 }
 
 /// <summary>A bad command line; the message says what was wrong.</summary>

@@ -105,7 +105,8 @@ public sealed class NpuDevice : NpuResource
             {
                 if (_shared.Pool is null)
                 {
-                    _shared.Pool = new DeviceMemoryPool(_shared.Internal!);
+                    // The device's own pool (one per device id): named after its owner.
+                    _shared.Pool = new DeviceMemoryPool(_shared.Internal!, new DeviceMemoryPoolOptions { Name = $"memory pool of NPU device {_shared.Internal!.Id}" });
                     NpuMetrics.Track(_shared.Pool, "device");
                 }
                 return _shared.Pool;

@@ -16,9 +16,11 @@ public sealed class NpuEvent : NpuResource
     {
         using var lease = device.Enter();
         Native.aclrtEvent native;
-        // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps.
+        // ACL_EVENT_SYNC lets the host wait on it; ACL_EVENT_TIME_LINE adds timestamps. A "new mode" event
+        // (aclrtCreateEventExWithFlag, CANN 8.0.RC1+): from CANN 9.1 a capture records and waits on these only.
+        // The SDK never resets an event (aclrtResetEvent refuses new-mode events).
         uint flags = ACL_EVENT_SYNC | (timing ? ACL_EVENT_TIME_LINE : 0u);
-        AclCheck.Check(aclrtCreateEventWithFlag(&native, flags), nameof(aclrtCreateEventWithFlag), $"creating an event on device {device.Id}");
+        AclCheck.Check(aclrtCreateEventExWithFlag(&native, flags), nameof(aclrtCreateEventExWithFlag), $"creating an event on device {device.Id}");
         return new NpuEvent(device, new EventHandle((nint)native, device.Context), timing);
     }
 

@@ -10,14 +10,19 @@ namespace Ascend.Interop;
 /// <see cref="NpuRuntime"/> instances and every open device, stream, event or buffer, so libraries
 /// can share it and disposal order never matters.
 /// </summary>
-public sealed class NpuRuntime : IDisposable
+public sealed partial class NpuRuntime : IDisposable
 {
     private int _disposed;
 
     private NpuRuntime() { }
 
     /// <summary>Initializes AscendCL (or takes another reference to it).</summary>
-    /// <param name="configPath">Optional JSON configuration file passed to <c>aclInit</c>.</param>
+    /// <param name="configPath">
+    /// Optional JSON configuration file passed to <c>aclInit</c>. When the runtime is already initialized, a file whose
+    /// content differs from the configuration it was initialized with (none, or another file) throws
+    /// <see cref="InvalidOperationException"/>: AscendCL reads its configuration once. Null takes a reference whatever
+    /// the configuration.
+    /// </param>
     public static NpuRuntime Initialize(string? configPath = null)
     {
         bool first = RuntimeLifetime.Acquire(configPath);

@@ -11,6 +11,8 @@ internal static class RuntimeLifetime
 {
     private static readonly Lock s_lock = new();
     private static int s_references;
+    private static string? s_configPath;     // the file the runtime was initialized with (null: none) ...
+    private static byte[]? s_configContent;  // ... and its content then
 
     public static int References => Volatile.Read(ref s_references);
 
@@ -20,6 +22,7 @@ internal static class RuntimeLifetime
         lock (s_lock)
         {
             bool first = s_references == 0;
+            if (!first && configPath is not null) CheckSameConfiguration(configPath);
             if (s_references == 0)
             {
                 int code;
@@ -36,10 +39,26 @@ internal static class RuntimeLifetime
                 }
                 // Another library may have initialized AscendCL already: that is fine, we share it.
                 if (code != 0 && code != ACL_ERROR_REPEAT_INITIALIZE) AclCheck.Throw(code, nameof(aclInit), "initializing the NPU runtime");
+                s_configPath = configPath is null ? null : Path.GetFullPath(configPath);
+                s_configContent = configPath is null ? null : File.ReadAllBytes(configPath);
             }
             s_references++;
             return first;
         }
+    }
+
+    /// <summary>A second Initialize with a configuration: it must be the one the runtime has (same content).</summary>
+    private static void CheckSameConfiguration(string configPath)
+    {
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"The aclInit configuration file '{configPath}' does not exist.", configPath);
+        byte[] content = File.ReadAllBytes(configPath);
+        if (s_configContent is not null && content.AsSpan().SequenceEqual(s_configContent)) return;
+        string current = s_configPath is null ? "without a configuration file" : $"with '{s_configPath}'";
+        throw new InvalidOperationException(
+            $"NpuRuntime.Initialize('{configPath}'): the NPU runtime is already initialized {current}" +
+            (s_configPath is null ? "" : ", whose content differs") +
+            ", and AscendCL reads its configuration only once (aclInit). Dispose every NpuRuntime and NpuDevice first, or call Initialize() without a path to share the running configuration.");
     }
 
     /// <summary>Takes a reference only if the runtime is already up (used by device objects).</summary>

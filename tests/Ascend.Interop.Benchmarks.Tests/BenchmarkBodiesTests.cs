@@ -92,6 +92,32 @@ public sealed unsafe class BenchmarkBodiesTests(BenchmarkBodiesFixture fixture)
     }
 
     [Fact]
+    public void Typed_bodies_compute_what_the_declared_ones_compute_and_allocate_nothing()
+    {
+        float[] a = BenchmarkData.AddOperand(0), b = BenchmarkData.AddOperand(1);
+        _bodies.TypedAddEnqueue();
+        _bodies.Drain();
+        float[] sum = _bodies.ReadAddSum();
+        for (int i = 0; i < sum.Length; i++) Assert.Equal(a[i] + b[i], sum[i]);
+
+        _bodies.DeclaredRmsNormEnqueue();
+        _bodies.Drain();
+        var declared = _bodies.ReadRmsNorm();
+        _bodies.ClearRmsNorm();
+        _bodies.TypedRmsNormEnqueue();
+        _bodies.Drain();
+        var typed = _bodies.ReadRmsNorm();
+        Assert.Contains(typed.Normed, v => v != 0);
+        Assert.Equal(declared.Normed, typed.Normed);
+        Assert.Equal(declared.Rstd, typed.Rstd);
+
+        Assert.Equal(0, AllocatedBy(_bodies.TypedAddEnqueue));
+        Assert.Equal(0, AllocatedBy(_bodies.TypedRmsNormEnqueue));
+        Assert.Equal(0, AllocatedBy(_bodies.DeclaredAddEnqueue));
+        _bodies.Drain();
+    }
+
+    [Fact]
     public void PoolRentReturn_reuses_one_cached_block()
     {
         nint first = _bodies.PoolRentReturn();

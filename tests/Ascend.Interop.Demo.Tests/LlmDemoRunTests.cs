@@ -36,6 +36,11 @@ public sealed class LlmDemoRunTests : IDisposable
             Assert.Equal(2, row.DecodeSteps);
             Assert.True(row.EagerSubmit.MeanMicroseconds > 0 && row.ReplaySubmit.MeanMicroseconds > 0);
             Assert.True(row.UpdateSubmit.MeanMicroseconds > 0, "graph steps update the attention task groups");
+            Assert.True(row.WindowSubmit.MeanMicroseconds > 0 && row.WindowStep.MeanMicroseconds > 0);
+            // Per-step updates: one per layer (2) and decode step (2); window: the context (32) is within the default
+            // window (64), so the captured lengths never change.
+            Assert.Equal((2 * 2, 0), (row.StepUpdates, row.WindowUpdates));
+            Assert.Equal("4 / 0", report.Cells(row)[6]);
             Assert.True(row.CaptureTime > TimeSpan.Zero && row.WarmupTime < row.CaptureTime);
             Assert.True(row.PrivatePoolBytes > 0);
             Assert.Equal("equal", report.Cells(row)[^1]);
@@ -53,11 +58,11 @@ public sealed class LlmDemoRunTests : IDisposable
         foreach (var name in new[] { "decode-b1.dot", "decode-b1.json", "decode-b1.txt", "table.md" })
             Assert.Contains(Path.Combine(_out, name), report.Files);
         string dot = File.ReadAllText(Path.Combine(_out, "decode-b1.dot"));
-        Assert.StartsWith("digraph \"decode-b1\"", dot);
+        Assert.StartsWith("digraph \"decode-window64-b1\"", dot);     // the mode shown by default: window
         Assert.Contains("task group attention0", dot);
         Assert.Contains("aclnnIncreFlashAttentionV4", dot);
         string describe = File.ReadAllText(Path.Combine(_out, "decode-b1.txt"));
-        Assert.StartsWith($"graph 'decode-b1': {3 + 2 * LlmModel.OperatorsPerLayer + 3} operation(s)", describe);
+        Assert.StartsWith($"graph 'decode-window64-b1': {4 + 2 * LlmModel.OperatorsPerLayer + 3} operation(s)", describe);
 
         string md = File.ReadAllText(Path.Combine(_out, "table.md"));
         var rows = md.Split('\n').Where(l => l.StartsWith("| ") && !l.StartsWith("| bucket") && !l.StartsWith("| ---")).ToList();
@@ -69,8 +74,37 @@ public sealed class LlmDemoRunTests : IDisposable
 
         string printed = text.ToString();
         Assert.Contains("LLM decode steps", printed);
+        Assert.Contains("needs the runtime's WHILE graph nodes", printed);
         Assert.Contains("KV cache", printed);
         Assert.Contains($"Wrote {report.Files.Count} files to", printed);
+    }
+
+    [Fact]
+    public void Run_InStepMode_ShowsTheStepGraphs()
+    {
+        var (console, _) = PlainConsole.Create();
+        var report = new LlmDemoRunner(Small(2) with { DecodeMode = DemoDecodeMode.Step, Window = 32 }, console).Run();
+        Assert.True(report.Passed);
+        Assert.Equal("step", report.ShownMode);
+        string describe = File.ReadAllText(Path.Combine(_out, "decode-b2.txt"));
+        Assert.StartsWith("graph 'decode-b2': ", describe);
+        Assert.Equal((1L, 2L), (report.Statistics.Misses, report.Statistics.Hits));   // the step buckets: one capture, then a hit per decode step
+    }
+
+    [Fact]
+    public void Options_DecodeModeAndWindow()
+    {
+        var defaults = DemoOptions.Parse([], _ => null);
+        Assert.Equal((DemoDecodeMode.Window, 64), (defaults.DecodeMode, defaults.Window));
+        var step = DemoOptions.Parse(["--decode-mode", "step", "--window=128"], _ => null).Validate();
+        Assert.Equal((DemoDecodeMode.Step, 128), (step.DecodeMode, step.Window));
+        Assert.Contains("--decode-mode 'fast' is not valid: use step, window or loop",
+            Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--decode-mode", "fast"], _ => null)).Message);
+        Assert.Contains("--window '48' is not valid: use 32, 64, 128",
+            Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--window", "48"], _ => null)).Message);
+        var loop = Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--decode-mode", "loop"], _ => null).Validate());
+        Assert.Contains("--decode-mode loop is not available yet", loop.Message);
+        Assert.Contains("WHILE", loop.Message);
     }
 
     [Fact]

@@ -16,18 +16,21 @@ public sealed class AllocationTests(NpuFixture fixture, ITestOutputHelper output
     private NpuStream Stream => fixture.Stream;
 
     /// <summary>Bytes allocated on this thread by each of <paramref name="steps"/> steps after <paramref name="warmup"/> warm-up steps.</summary>
+    /// <summary>Steps alternate between two sets of positions, so every graph-mode step changes the attention lengths (a repeated update would be skipped).</summary>
     private static long[] BytesPerStep(LlmEngine engine, long[] positions, DecodeMode mode, int warmup, int steps)
     {
+        long[] next = positions.Select(p => p + 1).ToArray();
         for (int i = 0; i < warmup; i++)
         {
-            engine.SubmitDecodeStep(positions, mode);
+            engine.SubmitDecodeStep(i % 2 == 0 ? positions : next, mode);
             engine.Stream.Synchronize();
         }
         var bytes = new long[steps];
         for (int i = 0; i < steps; i++)
         {
+            long[] step = (warmup + i) % 2 == 0 ? positions : next;
             long before = GC.GetAllocatedBytesForCurrentThread();
-            engine.SubmitDecodeStep(positions, mode);
+            engine.SubmitDecodeStep(step, mode);
             bytes[i] = GC.GetAllocatedBytesForCurrentThread() - before;
             engine.Stream.Synchronize();
         }
@@ -48,7 +51,7 @@ public sealed class AllocationTests(NpuFixture fixture, ITestOutputHelper output
         var prompts = new int[batch][];
         for (int i = 0; i < batch; i++) prompts[i] = [i + 1, 2 * i + 3];
         engine.Generate(prompts, 1, DecodeMode.Eager);      // prefill: every row's first token is on the device
-        // The same positions each step: the step rewrites the same cache slots, so every step has identical work.
+        // Two sets of positions in turn: the steps rewrite the same two cache slots per row, so their work is alike.
         var positions = new long[batch];
         for (int i = 0; i < batch; i++) positions[i] = prompts[i].Length;
 
@@ -62,6 +65,7 @@ public sealed class AllocationTests(NpuFixture fixture, ITestOutputHelper output
             Assert.True((mode == DecodeMode.Window ? engine.WindowBuckets : engine.Buckets).TryGet(batch, out var graph));
             Assert.Equal(TestConfig.Layers, graph.TaskGroups.Count);
             Assert.All(graph.TaskGroups, g => Assert.Equal(mode == DecodeMode.Graph ? 3 + 8 : 0, g.UpdateCount));
+            Assert.All(graph.TaskGroups, g => Assert.Equal(0, g.SkippedUpdateCount));
         }
     }
 }

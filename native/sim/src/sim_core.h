@@ -118,6 +118,8 @@ struct TaskInfo {
     uint32_t flag = 0;            // value wait: ACL_STREAM_WAIT_VALUE_*; event tasks: the operation flag
     void* event = nullptr;        // event tasks
     uint32_t eventFlags = 0;      // event tasks: the event's creation flags
+    uint64_t eventId = 0;         // event tasks: the event's identity (handles are reused)
+    uint64_t key = 0;             // external event tasks: unique, keys the per-launch values
 };
 
 struct Task {

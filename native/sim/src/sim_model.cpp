@@ -108,22 +108,26 @@ std::string describe_replay(const void* model) {
     return "aclmdlRIExecuteAsync (" + model_label(*static_cast<const Model*>(model)) + ")";
 }
 
-Item replay_item(const std::shared_ptr<Model>& m) {
+Item replay_item(const std::shared_ptr<Model>& m, std::shared_ptr<LaunchValues> launch) {
     Item it;
     it.subject = m;  // keeps the model alive while queued; the worker holds the item while fn runs
     it.describe = describe_replay;
     m->pending.fetch_add(1);
     Model* raw = m.get();  // a plain pointer: std::function stores it without a heap block
-    it.fn = [m = raw](std::string& msg) {
+    it.fn = [m = raw, launch = std::move(launch)](std::string& msg) {
         struct Done {
             Model* m;
             ~Done() { m->pending.fetch_sub(1); }
         } done{m};
         bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
         struct Root {
-            ~Root() { tls().replayRoot = nullptr; }
+            ~Root() {
+                tls().replayRoot = nullptr;
+                tls().launch = nullptr;
+            }
         } rootScope;
         tls().replayRoot = m;
+        tls().launch = launch.get();
         assign_defaults(m);
         return run_graph(m, msg);
     };
@@ -165,7 +169,9 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecuteAsync(aclmdlRI modelRI, aclrtStream 
         return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the stream is on device %d",
                     model_label(*m).c_str(), m->device, s->device);
     if (int rc = check_launch_locked(fn, *m)) return rc;
-    enqueue(s, replay_item(m));
+    std::shared_ptr<LaunchValues> launch;
+    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
+    enqueue(s, replay_item(m, std::move(launch)));
     return ACL_SUCCESS;
 }
 
@@ -185,8 +191,10 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout) 
         return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the current device is %d",
                     model_label(*m).c_str(), m->device, s->device);
     if (int rc = check_launch_locked(fn, *m)) return rc;
+    std::shared_ptr<LaunchValues> launch;
+    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
     std::shared_ptr<Stream> keep = s->ctx->defaultStream;
-    enqueue(s, replay_item(m));
+    enqueue(s, replay_item(m, std::move(launch)));
     call.lock.unlock();
     return wait_stream(fn, keep.get(), timeout, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
 }

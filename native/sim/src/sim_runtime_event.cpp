@@ -105,8 +105,7 @@ ACL_FUNC_VISIBILITY aclError aclrtCreateEventExWithFlag(aclrtEvent* event, uint3
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "ACL_EVENT_EXTERNAL cannot be combined with other flags (0x%x)", flag);
     }
     return create_event(fn, event, flag,
-                        ACL_EVENT_SYNC | ACL_EVENT_CAPTURE_STREAM_PROGRESS | ACL_EVENT_TIME_LINE | ACL_EVENT_DEVICE_USE_ONLY |
-                            ACL_EVENT_EXTERNAL,
+                        ACL_EVENT_SYNC | ACL_EVENT_CAPTURE_STREAM_PROGRESS | ACL_EVENT_TIME_LINE | ACL_EVENT_EXTERNAL,
                         true);
 }
 

@@ -11,8 +11,11 @@ namespace {
 // Shared by record and reset: enter, the stream and the event resolved; an unknown event
 // invalidates a capture on the stream, and a stream whose capture is already invalidated refuses
 // the call.
-ApiCall enter_event_on_stream(const char* fn, aclrtEvent event, aclrtStream stream, Event** e) {
+ApiCall enter_event_on_stream(const char* fn, aclrtEvent event, aclrtStream stream, Event** e,
+                              const ArgCheck& args = nullptr) {
     ApiCall call = enter_stream(fn, stream, [&] {
+        if (args)
+            if (int rc = args()) return rc;
         return need_arg(fn, event, "event");
     });
     if (call.rc) return call;
@@ -33,47 +36,7 @@ ApiCall enter_event_on_stream(const char* fn, aclrtEvent event, aclrtStream stre
 extern "C" {
 
 ACL_FUNC_VISIBILITY aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
-    const char* fn = "aclrtRecordEvent";
-    Event* e = nullptr;
-    ApiCall call = enter_event_on_stream(fn, event, stream, &e);
-    if (call.rc) return call.rc;
-    Stream* s = call.stream;
-    if (s->cap) {
-        e->capturedBy = s->cap;
-        e->capStream = s;
-        e->capPos = s->capPos;
-        e->capKnown = s->known;
-        e->capKnown[s] = s->capPos;
-        return ACL_SUCCESS;
-    }
-    if (s->boundTo) return ACL_SUCCESS;  // inside a built graph: ordering only (its tasks run in submission order)
-    e->capturedBy = nullptr;
-    e->capStream = nullptr;
-    e->capKnown.clear();
-    uint64_t seq = ++e->seq;
-    e->target = seq;
-    uint64_t id = e->id;
-    Item it;
-    it.what = "aclrtRecordEvent (event_record)";
-    it.fn = [event, id, seq](std::string&) {
-        State& st2 = g();
-        std::lock_guard<std::mutex> l2(st2.mu);
-        Event* cur = find_event_for_task_locked(event);
-        if (cur && cur->id == id) {
-            if (seq > cur->done) cur->done = seq;
-            if (seq > cur->stampSeq) {
-                cur->stampSeq = seq;
-                cur->stamp = std::chrono::steady_clock::now();
-            }
-        }
-        auto retired = st2.retiredEvents.find(static_cast<Event*>(event));
-        if (retired != st2.retiredEvents.end() && retired->second->done >= retired->second->target)
-            st2.retiredEvents.erase(retired);  // the last pending record ran: now it can go
-        st2.cv.notify_all();
-        return ACL_SUCCESS;
-    };
-    enqueue(s, std::move(it));
-    return ACL_SUCCESS;
+    return record_event("aclrtRecordEvent", event, stream);
 }
 
 ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream stream) {
@@ -83,8 +46,13 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
     if (call.rc) return call.rc;
     Stream* s = call.stream;
     if (s->cap || s->boundTo) {
+        if (s->cap && !(e->flags & ACL_EVENT_EXTERNAL))
+            if (int rc = capture_event_allowed_locked(fn, e, s)) return rc;
         return ACL_SUCCESS;  // a reset inside a graph has no host-visible effect
     }
+    if (e->newMode)
+        return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
+                    "event %p was created with aclrtCreateEventExWithFlag, which aclrtResetEvent does not support", event);
     uint64_t id = e->id;
     uint64_t target = e->target;
     Item it;
@@ -100,8 +68,66 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
 }
 
 ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent event) {
-    const char* fn = "aclrtStreamWaitEvent";
+    return stream_wait_event("aclrtStreamWaitEvent", stream, event, -1);
+}
+
+}  // extern "C"
+
+namespace sim {
+
+int record_event(const char* fn, aclrtEvent event, aclrtStream stream, const ArgCheck& args) {
+    Event* e = nullptr;
+    ApiCall call = enter_event_on_stream(fn, event, stream, &e, args);
+    if (call.rc) return call.rc;
+    Stream* s = call.stream;
+    if (s->cap && (e->flags & ACL_EVENT_EXTERNAL)) return capture_external_locked(fn, e, s, true);
+    if (s->cap) {
+        if (int rc = capture_event_allowed_locked(fn, e, s)) return rc;
+        e->capturedBy = s->cap;
+        e->capStream = s;
+        e->capPos = s->capPos;
+        e->capKnown = s->known;
+        e->capKnown[s] = s->capPos;
+        return ACL_SUCCESS;
+    }
+    if (s->boundTo) return ACL_SUCCESS;  // inside a built graph: ordering only (its tasks run in submission order)
+    e->capturedBy = nullptr;
+    e->capStream = nullptr;
+    e->capKnown.clear();
+    uint64_t seq = ++e->seq;
+    e->target = seq;
+    uint64_t id = e->id;
+    Item it;
+    it.what = std::string(fn) + " (event_record)";
+    it.fn = [event, id, seq](std::string&) {
+        complete_record(event, id, seq);
+        return ACL_SUCCESS;
+    };
+    enqueue(s, std::move(it));
+    return ACL_SUCCESS;
+}
+
+void complete_record(aclrtEvent event, uint64_t id, uint64_t seq) {
+    State& st = g();
+    std::lock_guard<std::mutex> l(st.mu);
+    Event* cur = find_event_for_task_locked(event);
+    if (cur && cur->id == id) {
+        if (seq > cur->done) cur->done = seq;
+        if (seq > cur->stampSeq) {
+            cur->stampSeq = seq;
+            cur->stamp = std::chrono::steady_clock::now();
+        }
+    }
+    auto retired = st.retiredEvents.find(static_cast<Event*>(event));
+    if (retired != st.retiredEvents.end() && retired->second->done >= retired->second->target)
+        st.retiredEvents.erase(retired);  // the last pending record ran: now it can go
+    st.cv.notify_all();
+}
+
+int stream_wait_event(const char* fn, aclrtStream stream, aclrtEvent event, int32_t timeoutMs, const ArgCheck& args) {
     ApiCall call = enter_stream(fn, stream, [&] {
+        if (args)
+            if (int rc = args()) return rc;
         return need_arg(fn, event, "event");
     });
     if (call.rc) return call.rc;
@@ -150,7 +176,9 @@ ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent
         if (s->cap->status != ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE)
             return fail(ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED, fn, "the capture on %s was invalidated (%s)",
                         stream_name(s).c_str(), s->cap->invalidReason.c_str());
+        if (e->flags & ACL_EVENT_EXTERNAL) return capture_external_locked(fn, e, s, false);
         if (e->target == 0) return ACL_SUCCESS;  // nothing to wait for
+        if (int rc = capture_event_allowed_locked(fn, e, s)) return rc;
         int rc = fail(ACL_ERROR_RT_CAPTURE_DEPENDENCY, fn,
                       "%s is capturing but event %p was recorded outside the capture; a graph cannot depend on "
                       "outside work",
@@ -163,14 +191,15 @@ ACL_FUNC_VISIBILITY aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent
     if (t == 0) return ACL_SUCCESS;  // never recorded: nothing to wait for
     uint64_t id = e->id;
     Item it;
-    it.what = "aclrtStreamWaitEvent (event_wait)";
-    it.fn = [event, id, t](std::string&) {
+    it.what = std::string(fn) + " (event_wait)";
+    it.fn = [event, id, t, timeoutMs](std::string& msg) {
         std::unique_lock<std::mutex> l2(g().mu);
-        wait_event_locked(l2, static_cast<Event*>(event), id, t, -1);
-        return ACL_SUCCESS;
+        if (wait_event_locked(l2, static_cast<Event*>(event), id, t, timeoutMs)) return ACL_SUCCESS;
+        msg = "the event was not recorded within " + std::to_string(timeoutMs) + " ms";
+        return ACL_ERROR_RT_WAIT_TIMEOUT;
     };
     enqueue(s, std::move(it));
     return ACL_SUCCESS;
 }
 
-}  // extern "C"
+}  // namespace sim

@@ -279,6 +279,7 @@ struct Tls {
     uint64_t ctxId = 0;
     aclmdlRICaptureMode mode = ACL_MODEL_RI_CAPTURE_MODE_GLOBAL;
     const struct Model* replayRoot = nullptr;  // stream workers: the root graph whose replay is running
+    const std::unordered_map<uint64_t, uint64_t>* launch = nullptr;  // ... and its LaunchValues
 };
 Tls& tls();
 
@@ -346,6 +347,26 @@ constexpr int32_t kCann920b1 = 90199801;
 int need_version(const char* fn, int32_t since);
 // The code for a destroyed or wrong-type handle: 107017 from CANN 9.1 (handle validation), 107000 before.
 int stale_handle_code();
+
+// ---- events on streams (sim_runtime_event_stream.cpp, sim_event_flag.cpp) ----------------------
+// aclrtRecordEvent / aclrtStreamWaitEvent(WithTimeout) under the name `fn` (timeoutMs < 0 = forever).
+// `args`: the caller's extra argument checks (run by the entry helper, after enter(fn)).
+using ArgCheck = std::function<int()>;
+int record_event(const char* fn, aclrtEvent event, aclrtStream stream, const ArgCheck& args = nullptr);
+int stream_wait_event(const char* fn, aclrtStream stream, aclrtEvent event, int32_t timeoutMs,
+                      const ArgCheck& args = nullptr);
+// A worker reached a record of `event` (the one with id `id`): sequence `seq` is done. Takes State::mu.
+void complete_record(aclrtEvent event, uint64_t id, uint64_t seq);
+// CANN 9.1: a capture may record, reset or wait on new-mode events only (aclrtCreateEventExWithFlag);
+// a legacy event gives 207000 and invalidates the capture. ACL_SUCCESS under 9.0.
+int capture_event_allowed_locked(const char* fn, Event* e, Stream* s);
+// An external record (record = true) or wait captured on capturing stream `s` as a real graph task.
+int capture_external_locked(const char* fn, Event* e, Stream* s, bool record);
+// What one launch of a graph fixes before it is queued: the record sequence of each external record
+// task and the record each external wait task waits for (by TaskInfo::key). 107000 for a graph whose
+// external event was destroyed.
+using LaunchValues = std::unordered_map<uint64_t, uint64_t>;
+int prepare_launch_locked(const char* fn, Model& m, std::shared_ptr<LaunchValues>* out);
 
 // ---- stream-ordered memory pools (sim_mempool*.cpp) ------------------------------------------
 // aclrtFree of a pool block `a` (free_alloc calls it; State::mu held).

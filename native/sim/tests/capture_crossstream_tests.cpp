@@ -11,8 +11,8 @@ protected:
     void SetUp() override {
         CaptureTest::SetUp();
         ASSERT_ACL_OK(aclrtCreateStream(&side_));
-        ASSERT_ACL_OK(aclrtCreateEvent(&fork_));
-        ASSERT_ACL_OK(aclrtCreateEvent(&join_));
+        ASSERT_ACL_OK(aclrtCreateEventExWithFlag(&fork_, ACL_EVENT_SYNC));  // CANN 9.1: captures use new-mode events
+        ASSERT_ACL_OK(aclrtCreateEventExWithFlag(&join_, ACL_EVENT_SYNC));
         ASSERT_ACL_OK(aclrtMalloc(&c_, kBytes, ACL_MEM_MALLOC_HUGE_FIRST));
         FillDevice(c_, kBytes, 0);
     }

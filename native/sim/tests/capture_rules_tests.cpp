@@ -40,8 +40,8 @@ TEST_P(CaptureRulesEveryMode, CapturingStreamRefusesSyncQueryDestroyAndExecute) 
 // Rule 2: an event recorded in the capture cannot be waited on, queried or timed from the host.
 TEST_P(CaptureRulesEveryMode, EventRecordedInCaptureRefusesHostSideUse) {
     aclrtEvent inCap = nullptr, outside = nullptr;
-    ASSERT_ACL_OK(aclrtCreateEvent(&inCap));
-    ASSERT_ACL_OK(aclrtCreateEvent(&outside));
+    ASSERT_ACL_OK(aclrtCreateEventExWithFlag(&inCap, ACL_EVENT_SYNC));  // CANN 9.1: new-mode events in captures
+    ASSERT_ACL_OK(aclrtCreateEventExWithFlag(&outside, ACL_EVENT_SYNC));
     ASSERT_ACL_OK(aclrtRecordEvent(outside, rep_));
     ASSERT_ACL_OK(aclrtSynchronizeEvent(outside));
 

@@ -161,8 +161,8 @@ TEST_F(CoreSmoke, CrossStreamJoinAndTaskUpdate) {
     aclrtStream side;
     ASSERT_EQ(aclrtCreateStream(&side), ACL_SUCCESS);
     aclrtEvent fork, join;
-    ASSERT_EQ(aclrtCreateEvent(&fork), ACL_SUCCESS);
-    ASSERT_EQ(aclrtCreateEvent(&join), ACL_SUCCESS);
+    ASSERT_EQ(aclrtCreateEventExWithFlag(&fork, ACL_EVENT_SYNC), ACL_SUCCESS);  // CANN 9.1: new-mode events in captures
+    ASSERT_EQ(aclrtCreateEventExWithFlag(&join, ACL_EVENT_SYNC), ACL_SUCCESS);
 
     // Unjoined side stream: End fails with 107025.
     ASSERT_EQ(aclmdlRICaptureBegin(stream_, ACL_MODEL_RI_CAPTURE_MODE_THREAD_LOCAL), ACL_SUCCESS);

@@ -41,4 +41,16 @@ public static partial class NpuLogging
     [LoggerMessage(EventId = 4, Level = LogLevel.Error,
         Message = "Releasing a native object failed: {Function} returned {Code} {CodeName}")]
     internal static partial void ReleaseFailed(ILogger logger, string function, int code, string codeName);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
+        Message = "A tensor was never disposed: its {Bytes} bytes go back to the {Pool} through the finalizer (on the next rent or trim of that pool). Dispose tensors, or create them inside an NpuDisposeScope")]
+    internal static partial void TensorReclaimed(ILogger logger, long bytes, string pool);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
+        Message = "A tensor was never disposed and its {Pool} is gone: its {Bytes} bytes were dropped without a driver call")]
+    internal static partial void TensorDropped(ILogger logger, long bytes, string pool);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error,
+        Message = "Returning the block of a finalized tensor to the {Pool} failed: {Reason}")]
+    internal static partial void ReclaimFailed(ILogger logger, string pool, string reason);
 }

@@ -22,10 +22,37 @@ public static class NpuMetrics
         s_meter.CreateCounter<long>("ascend.graph.capture_failures", "{capture}", "Captures that failed to begin or end, or were abandoned.");
     internal static readonly Counter<long> Replays =
         s_meter.CreateCounter<long>("ascend.graph.replays", "{replay}", "Graph replays queued.");
+    internal static readonly Counter<long> TaskUpdates =
+        s_meter.CreateCounter<long>("ascend.graph.task_updates", "{update}", "Task-group updates applied (one aclmdlRICaptureTaskUpdateBegin/End pair each).");
+    internal static readonly Counter<long> TaskUpdatesSkipped =
+        s_meter.CreateCounter<long>("ascend.graph.task_updates_skipped", "{update}", "Task-group updates that re-issued the arguments the group held: no runtime call.");
+    internal static readonly Counter<long> UpdateValidationsCached =
+        s_meter.CreateCounter<long>("ascend.graph.update_validations_cached", "{operation}",
+            "Operations of an update's validating dry pass answered by the group's cached signature instead of the runtime's phase 1.");
+    internal static readonly Counter<long> UpdateOrderingEvents =
+        s_meter.CreateCounter<long>("ascend.graph.update_ordering_events", "{event}",
+            "Events recorded to order task-group updates with replays (after earlier replays, before later ones).");
     internal static readonly Counter<long> CacheHits =
         s_meter.CreateCounter<long>("ascend.graph_cache.hits", "{lookup}", "NpuGraphCache lookups that found a graph.");
     internal static readonly Counter<long> CacheMisses =
         s_meter.CreateCounter<long>("ascend.graph_cache.misses", "{lookup}", "NpuGraphCache lookups that had to capture.");
+    internal static readonly Counter<long> TensorsReclaimed =
+        s_meter.CreateCounter<long>("ascend.tensors.reclaimed", "{tensor}",
+            "Pooled tensors never disposed whose memory the finalizer returned (tag reclaimed=false: dropped, their pool was gone).");
+    private static long s_tensorsReclaimed;
+
+    /// <summary>
+    /// Pooled tensor storages that were never disposed and were reclaimed by the finalizer since the process started
+    /// (also the <c>ascend.tensors.reclaimed</c> counter). Each one is a missing <c>Dispose</c> (or dispose scope).
+    /// </summary>
+    public static long TensorsReclaimedByFinalizer => Interlocked.Read(ref s_tensorsReclaimed);
+
+    internal static void NoteTensorReclaimed(bool returned)
+    {
+        Interlocked.Increment(ref s_tensorsReclaimed);
+        TensorsReclaimed.Add(1, new KeyValuePair<string, object?>("reclaimed", returned));
+    }
+
     internal static readonly Counter<long> CacheEvictions =
         s_meter.CreateCounter<long>("ascend.graph_cache.evictions", "{graph}", "Graphs evicted (and disposed) by an NpuGraphCache.");
 

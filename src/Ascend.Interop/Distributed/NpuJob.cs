@@ -31,6 +31,9 @@ public static class NpuJob
         ArgumentException.ThrowIfNullOrEmpty(fileName);
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 1);
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                "NpuJob.Run: the timeout must not be negative (Timeout.InfiniteTimeSpan waits without a limit).");
         string dir = Directory.CreateTempSubdirectory("ascend-interop-job-").FullName;
         var processes = new Process[ranks];
         var outputs = new StringBuilder[ranks];
@@ -80,7 +83,7 @@ public static class NpuJob
                     KillAll(processes, killed);
                     break;
                 }
-                if (watch.Elapsed > timeout)
+                if (timeout != Timeout.InfiniteTimeSpan && watch.Elapsed > timeout)
                 {
                     timedOut = true;
                     KillAll(processes, killed);

@@ -9,4 +9,9 @@ public enum GraphCacheMissReason
     Evicted,
     /// <summary>The key was removed by <see cref="NpuGraphCache{TKey}.Remove"/> or <see cref="NpuGraphCache{TKey}.Clear"/>.</summary>
     Removed,
+    /// <summary>
+    /// The cached graph had been disposed by someone other than the cache (a caller broke the "owned by the cache"
+    /// rule): the cache dropped it instead of returning a disposed graph. Counted with the removals in <see cref="GraphCacheStatistics.MissesAfterRemoval"/>.
+    /// </summary>
+    Disposed,
 }

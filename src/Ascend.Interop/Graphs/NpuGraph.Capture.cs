@@ -27,7 +27,7 @@ public sealed partial class NpuGraph
             throw new ArgumentException($"The graph pool belongs to NPU device {pool.Device.Id} but the stream to device {stream.Device.Id}.", nameof(pool));
 
         bool ownsPool = pool is null;
-        pool ??= new NpuGraphPool(stream.Device);
+        pool ??= new NpuGraphPool(stream.Device, owner: "private graph pool");
         var graph = new NpuGraph(stream, mode, pool, ownsPool);
         pool.AddGraph(graph);
         graph._inUseAtBegin = pool.InUseBytes;

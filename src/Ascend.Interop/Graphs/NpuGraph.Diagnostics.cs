@@ -39,6 +39,7 @@ public sealed partial class NpuGraph
         text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool (own {OwnMemoryBytes}, capture peak {CapturePeakBytes}, retained {CaptureRetainedBytes})");
         text.AppendLine();
         foreach (var op in operations) text.Append("  ").AppendLine(op.ToString());
+        text.Append(DescribeTasks());
         return text.ToString();
     }
 

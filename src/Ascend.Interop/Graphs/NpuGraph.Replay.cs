@@ -28,11 +28,15 @@ public sealed partial class NpuGraph
         var target = stream ?? _stream;
         // Unlocked first look; a Dispose racing this call is decided by the model borrow below.
         if (_state != State.Captured) ThrowIfNotState(State.Captured, "Replay");
+        if (_edit != 0) throw NotReadyForReplay("NpuGraph.Replay");
         if (target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
         // Before the replay bookkeeping below records anything for the stream (the submission refuses it too).
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
+        if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);
         var work = new LaunchWork(this, ReplayStreamFor(target));
-        target.Submit(ref work);
+        // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders their replays.
+        if (_ownsPool) target.Submit(ref work);
+        else _pool.ReplaySerialized(target, ref work);
         Interlocked.Increment(ref _replays);
         if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
     }

@@ -9,6 +9,8 @@ public sealed partial class NpuGraph
 {
     [ThreadStatic] private static NpuGraph? t_updating;
     private int _updatesInFlight;
+    private NpuStream? _updateDonePending;   // an update stream whose applied updates have no "update done" record yet
+    private long _orderingEvents;
 
     /// <summary>
     /// Starts a task group: the operations issued until the scope is disposed can later be re-issued
@@ -52,9 +54,22 @@ public sealed partial class NpuGraph
             {
                 group.Handle = (nint)handle;
                 _groups.Add(group);
+                // What the group holds passed the runtime's phase 1 when it was captured. Signatures only count when
+                // every operation of the group has one, in order.
+                if (group.Held.Complete(group.Operations.Count)) group.Validated.CopyFrom(group.Held);
+                else group.Held.Clear();
             }
         }
         AclCheck.Check(code, nameof(aclmdlRICaptureTaskGrpEnd), $"ending task group '{group.Name}'");
+    }
+
+    /// <summary>While a task group is open in this capture: the signature slot of its next operation, else null.</summary>
+    internal ArgumentSignature? OpenGroupSignature()
+    {
+        lock (_lock)
+        {
+            return _state == State.Capturing && _openGroup is { } group ? group.Held.At(group.Operations.Count) : null;
+        }
     }
 
     /// <summary>
@@ -138,27 +153,6 @@ public sealed partial class NpuGraph
 
     private void UpdateExclusive<TState>(NpuTaskGroup group, NpuStream updateStream, TState state, Action<NpuStream, TState> reissue)
     {
-        // Order after every replay queued so far on other streams (the list only grows; read each entry under the lock).
-        for (int i = 0; ; i++)
-        {
-            ReplayStream replayed;
-            lock (_lock)
-            {
-                if (i >= _replayStreams.Count) break;
-                replayed = _replayStreams[i];
-            }
-            if (ReferenceEquals(replayed.Stream, updateStream) || replayed.Stream.IsDisposed) continue;
-            // Already ordered: this update stream waits on a marker recorded after every replay queued so far
-            // (the decoder's consecutive updates of its layers' groups, one replay per step).
-            long replays = Interlocked.Read(ref _replays);
-            if (ReferenceEquals(replayed.MarkedFor, updateStream) && replayed.MarkedAtReplay == replays) continue;
-            replayed.Marker ??= replayed.Stream.Device.CreateEvent(timing: false);
-            replayed.Marker.Record(replayed.Stream);
-            updateStream.Wait(replayed.Marker);
-            replayed.MarkedFor = updateStream;
-            replayed.MarkedAtReplay = replays;
-        }
-
         // Pass 1, dry: the operations are validated and compared with the group, nothing reaches the
         // runtime, so a wrong update leaves the group exactly as it was.
         var dry = group.Session(this, dryRun: true);
@@ -176,6 +170,38 @@ public sealed partial class NpuGraph
         if (dry.Mismatch(out string mismatch))
             throw new NpuCaptureException(ACL_ERROR_STREAM_TASK_GROUP_STATUS, nameof(aclmdlRICaptureTaskUpdateEnd), "NpuGraph.Update",
                 $"{mismatch} The group is unchanged; re-issue exactly the group's operations with new arguments.", Mode);
+
+        // Nothing to change: the group already holds exactly these arguments (from its capture or its last applied
+        // update), so the update makes no runtime call at all, not even the ordering events.
+        if (dry.Signatures.SameAs(group.Held, group.Operations.Count))
+        {
+            group.SkippedUpdateCount++;
+            NpuMetrics.TaskUpdatesSkipped.Add(1);
+            return;
+        }
+
+        // Order after every replay queued so far on other streams (the list only grows; read each entry under the lock).
+        for (int i = 0; ; i++)
+        {
+            ReplayStream replayed;
+            lock (_lock)
+            {
+                if (i >= _replayStreams.Count) break;
+                replayed = _replayStreams[i];
+            }
+            if (ReferenceEquals(replayed.Stream, updateStream) || replayed.Stream.IsDisposed) continue;
+            // Already ordered: this update stream waits on a marker recorded after every replay queued so far
+            // (the decoder's consecutive updates of its layers' groups, one replay per step).
+            long replays = Interlocked.Read(ref _replays);
+            if (ReferenceEquals(replayed.MarkedFor, updateStream) && replayed.MarkedAtReplay == replays) continue;
+            replayed.Marker ??= replayed.Stream.Device.CreateEvent(timing: false);
+            replayed.Marker.Record(replayed.Stream);
+            Interlocked.Increment(ref _orderingEvents);
+            NpuMetrics.UpdateOrderingEvents.Add(1);
+            updateStream.Wait(replayed.Marker);
+            replayed.MarkedFor = updateStream;
+            replayed.MarkedAtReplay = replays;
+        }
 
         // Pass 2: the same operations, for real, between TaskUpdateBegin and TaskUpdateEnd.
         var session = group.Session(this, dryRun: false);
@@ -209,6 +235,7 @@ public sealed partial class NpuGraph
         }
         if (reissueError is not null)
         {
+            if (endCode == 0) group.Held.Clear();   // what the group holds now is partly unknown
             // The body failed on the second pass although the first passed (it is not deterministic,
             // or the runtime failed): the runtime discards an incomplete update.
             throw new InvalidOperationException(
@@ -235,12 +262,48 @@ public sealed partial class NpuGraph
 
         lock (_lock)
         {
-            _updateDone ??= Device.CreateEvent(timing: false);
-            _updateDone.Record(updateStream);
+            // The "update done" event is recorded once, before the next replay on another stream needs it
+            // (FlushUpdateDone), so the groups updated for one step share it. Updates on a second update stream
+            // first record it after the pending ones on the first.
+            if (_updateDonePending is { } pending && !ReferenceEquals(pending, updateStream)) RecordUpdateDone(pending);
+            _updateDonePending = updateStream;
             foreach (var replayed in _replayStreams)
                 if (ReferenceEquals(replayed.Stream, updateStream)) replayed.WaitedGeneration = _updateGeneration + 1;
             Volatile.Write(ref _updateGeneration, _updateGeneration + 1);
         }
+        group.Held.CopyFrom(dry.Signatures);
+        if (group.Held.Complete(group.Operations.Count)) group.Validated.CopyFrom(group.Held);
+        else group.Held.Clear();
         group.UpdateCount++;
+        NpuMetrics.TaskUpdates.Add(1);
     }
+
+    /// <summary>Records the "update done" event after the pending updates on <paramref name="updateStream"/> (under the lock).</summary>
+    private void RecordUpdateDone(NpuStream updateStream)
+    {
+        _updateDone ??= Device.CreateEvent(timing: false);
+        _updateDone.Record(updateStream);
+        _updateDonePending = null;
+        Interlocked.Increment(ref _orderingEvents);
+        NpuMetrics.UpdateOrderingEvents.Add(1);
+    }
+
+    /// <summary>
+    /// Before a replay on <paramref name="replayStream"/>: records the "update done" event of updates not yet
+    /// recorded, unless they ran on that very stream (stream order already puts them first). The replay then waits on it.
+    /// </summary>
+    private void FlushUpdateDone(NpuStream replayStream)
+    {
+        lock (_lock)
+        {
+            if (_updateDonePending is { } pending && !ReferenceEquals(pending, replayStream)) RecordUpdateDone(pending);
+        }
+    }
+
+    /// <summary>
+    /// Events this graph recorded to order its task-group updates with its replays: a marker after earlier replays
+    /// (one per update stream and step, shared by every group updated before the next replay) and an "update done"
+    /// event before later replays (likewise one for all the groups updated since the last replay).
+    /// </summary>
+    public long UpdateOrderingEventCount => Interlocked.Read(ref _orderingEvents);
 }

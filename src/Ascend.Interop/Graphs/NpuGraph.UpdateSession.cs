@@ -59,11 +59,39 @@ public sealed partial class NpuGraph
         /// <summary>True for the validating pass: operations are checked and recorded, not launched.</summary>
         public bool DryRun { get; } = dryRun;
 
+        /// <summary>The dry pass: the signature of each re-issued operation (unset for work that is not a declared aclnn operator).</summary>
+        public SignatureList Signatures { get; } = new();
+
         /// <summary>Starts a new pass of an update.</summary>
         public void Reset()
         {
             _reissued.Clear();
             _attempted = 0;
+            Signatures.Clear();
+        }
+
+        /// <summary>
+        /// The dry pass, before an operator's arguments are made: the signature slot of the next re-issued operation
+        /// (the caller describes the launch into it), or null in the real pass, which needs none.
+        /// </summary>
+        public ArgumentSignature? NextSignature() => DryRun ? Signatures.At(_attempted) : null;
+
+        /// <summary>
+        /// The dry pass: true when the group saw <paramref name="signature"/> pass the runtime's validation at this
+        /// position (int-array values aside when the operator's rules check them: <see cref="AclnnOperator.IntArrayValuesChecked"/>),
+        /// so the operation is checked against the group and noted without its phase 1 (no runtime call).
+        /// Throws the group mismatch as <see cref="Accepts"/> does.
+        /// </summary>
+        public bool AnsweredByCache(AclnnOperator op, ArgumentSignature signature)
+        {
+            int index = _attempted;
+            if (group.Validated.Get(index) is not { } validated || !validated.SameAs(signature, includeIntValues: !op.IntArrayValuesChecked)) return false;
+            string function = op.Function;
+            if (!Accepts(function, out var mismatch)) throw mismatch;
+            Note(function);
+            group.CachedValidationCount++;
+            NpuMetrics.UpdateValidationsCached.Add(1);
+            return true;
         }
 
         /// <summary>
@@ -88,7 +116,13 @@ public sealed partial class NpuGraph
         }
 
         /// <summary>Records a re-issued operation by name (the submission path calls this instead of building an <see cref="NpuGraphOperation"/>).</summary>
-        public void Note(string name) => _reissued.Add(name);
+        public void Note(string name)
+        {
+            // Work without a signature (not a declared aclnn operator) leaves its entry unset: the pass is then never
+            // taken for a no-op update.
+            if (DryRun) Signatures.At(_reissued.Count);
+            _reissued.Add(name);
+        }
 
         public bool Mismatch(out string description)
         {

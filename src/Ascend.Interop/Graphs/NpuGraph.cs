@@ -114,6 +114,12 @@ public sealed partial class NpuGraph : IDisposable
         get { lock (_lock) return _state == State.Captured; }
     }
 
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed
+    {
+        get { lock (_lock) return _state == State.Disposed; }
+    }
+
     /// <summary>Number of replays queued so far.</summary>
     public long ReplayCount => Interlocked.Read(ref _replays);
 

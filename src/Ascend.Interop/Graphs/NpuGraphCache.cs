@@ -76,7 +76,7 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_entries.TryGetValue(key, out var node))
+            if (_entries.TryGetValue(key, out var node) && !DroppedIfDisposed(node))
             {
                 Touch(node);
                 graph = node.Value.Graph;
@@ -100,7 +100,7 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_entries.TryGetValue(key, out var node))
+            if (_entries.TryGetValue(key, out var node) && !DroppedIfDisposed(node))
             {
                 _hits++;
                 NpuMetrics.CacheHits.Add(1);
@@ -128,7 +128,7 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
                 graph.Dispose();
                 throw new ObjectDisposedException(nameof(NpuGraphCache<TKey>));
             }
-            if (_entries.TryGetValue(key, out var raced))
+            if (_entries.TryGetValue(key, out var raced) && !DroppedIfDisposed(raced))
             {
                 // Another thread captured the same key meanwhile: keep theirs.
                 graph.Dispose();
@@ -140,6 +140,19 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
             _history.Remove(key);
             return graph;
         }
+    }
+
+    /// <summary>
+    /// Under the lock: a cached graph its caller disposed is dropped (never returned), its key remembered as
+    /// <see cref="GraphCacheMissReason.Disposed"/>. True when dropped.
+    /// </summary>
+    private bool DroppedIfDisposed(LinkedListNode<(TKey Key, NpuGraph Graph)> node)
+    {
+        if (!node.Value.Graph.IsDisposed) return false;
+        _entries.Remove(node.Value.Key);
+        _lru.Remove(node);
+        _history[node.Value.Key] = GraphCacheMissReason.Disposed;
+        return true;
     }
 
     /// <summary>Removes and disposes the graph for <paramref name="key"/>.</summary>

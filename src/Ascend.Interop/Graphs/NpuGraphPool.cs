@@ -5,8 +5,10 @@ namespace Ascend.Interop;
 /// operator workspaces) comes from the graph's pool and stays valid while any graph using the pool
 /// lives. A pool passed to several captures is shared: blocks freed after one capture are reused
 /// by the next, so a set of graphs of different sizes holds about as much as the largest one.
-/// Graphs that share a pool must not be replayed concurrently (replay them on one stream, or
-/// order them with events), because their intermediate buffers may overlap. An output a graph
+/// Graphs that share a pool never run concurrently, because their intermediate buffers may overlap: the SDK
+/// serialises their replays on the device, in the order the <see cref="NpuGraph.Replay"/> calls take the pool's
+/// lock (a replay on another stream than the pool's previous replay waits for it; every replay records the pool's
+/// event, so a shared-pool replay costs one lock and one event record more than a private-pool one). An output a graph
 /// allocates here may lie in the intermediates of a graph captured into the pool before it: it holds
 /// its graph's result until such a graph replays, and the SDK refuses to read it after that until
 /// its own graph replays again (read outputs before replaying another graph of the pool).
@@ -18,15 +20,39 @@ public sealed class NpuGraphPool : IDisposable
     private NpuGraph[] _members = [];   // the graphs (and captures in progress) using the pool, in capture order
     private bool _disposedByOwner;
     private bool _released;
+    private static int s_ids;
+    private readonly Lock _replayLock = new();
+    private NpuStream? _lastReplayStream;   // the stream of the pool's last replay (under _replayLock)
+    private NpuEvent? _replayed;            // recorded after that replay
 
     /// <summary>Creates an empty pool on <paramref name="device"/>.</summary>
-    public NpuGraphPool(NpuDevice device)
+    public NpuGraphPool(NpuDevice device) : this(device, owner: null) { }
+
+    /// <summary>A pool named after <paramref name="owner"/> (a graph's private pool) or shared.</summary>
+    internal NpuGraphPool(NpuDevice device, string? owner)
     {
         ArgumentNullException.ThrowIfNull(device);
         Device = device;
-        Pool = new DeviceMemoryPool(device);
+        Id = Interlocked.Increment(ref s_ids);
+        Name = $"{owner ?? "shared graph pool"} #{Id} of NPU device {device.Id}";
+        Pool = new DeviceMemoryPool(device, new DeviceMemoryPoolOptions { Name = Name });
         NpuMetrics.Track(Pool, "graph");
     }
+
+    /// <summary>A number unique in the process (in messages and <see cref="Name"/>).</summary>
+    public int Id { get; }
+
+    /// <summary>"shared graph pool #3 of NPU device 0", or "private graph pool #4 of NPU device 0": how errors name it.</summary>
+    public string Name { get; }
+
+    /// <summary>True once <see cref="Dispose"/> ran (its graphs may still hold its memory; new captures are refused).</summary>
+    public bool IsDisposed
+    {
+        get { lock (_lock) return _disposedByOwner; }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
 
     /// <summary>The device the memory lives on.</summary>
     public NpuDevice Device { get; }
@@ -53,7 +79,8 @@ public sealed class NpuGraphPool : IDisposable
     {
         lock (_lock)
         {
-            if (_released) throw new ObjectDisposedException(nameof(NpuGraphPool), "The graph pool has been disposed; create a new one for new captures.");
+            if (_released || _disposedByOwner)
+                throw new ObjectDisposedException(nameof(NpuGraphPool), $"The graph pool has been disposed ({Name}{(_graphs > 0 ? $", still holding the memory of {_graphs} graph(s)" : "")}); create a new one for new captures.");
             _graphs++;
             _members = [.. _members, graph];
         }
@@ -78,7 +105,35 @@ public sealed class NpuGraphPool : IDisposable
         }
         // No graph of this pool is left: what captures freed inside the pool is idle again.
         if (idle) Pool.ReleaseCaptureHolds();
-        if (release) Pool.Dispose();
+        if (release) ReleaseMemory();
+    }
+
+    /// <summary>
+    /// One replay of a graph of this (shared) pool: ordered after the pool's previous replay when that was on another
+    /// stream (an event wait), then the pool's event recorded after it. Under the pool's replay lock, so two threads
+    /// replaying graphs of the pool on two streams are ordered one after the other on the device.
+    /// </summary>
+    internal void ReplaySerialized(NpuStream target, ref NpuGraph.LaunchWork work)
+    {
+        lock (_replayLock)
+        {
+            if (_lastReplayStream is { } last && !ReferenceEquals(last, target)) target.Wait(_replayed!);
+            target.Submit(ref work);
+            _replayed ??= target.Device.CreateEvent(timing: false);
+            _replayed.Record(target);
+            _lastReplayStream = target;
+        }
+    }
+
+    private void ReleaseMemory()
+    {
+        lock (_replayLock)
+        {
+            _replayed?.Dispose();
+            _replayed = null;
+            _lastReplayStream = null;
+        }
+        Pool.Dispose();
     }
 
     /// <summary>Releases the caller's hold; the memory goes when the last graph using it is disposed.</summary>
@@ -92,6 +147,6 @@ public sealed class NpuGraphPool : IDisposable
             release = _graphs == 0 && !_released;
             if (release) _released = true;
         }
-        if (release) Pool.Dispose();
+        if (release) ReleaseMemory();
     }
 }

@@ -27,8 +27,26 @@ public sealed class NpuTaskGroup
     /// <summary>Number of operations in the group.</summary>
     public int OperationCount => Operations.Count;
 
-    /// <summary>How many updates have been applied.</summary>
+    /// <summary>How many updates have been applied (each one <c>aclmdlRICaptureTaskUpdateBegin/End</c> pair).</summary>
     public int UpdateCount { get; internal set; }
+
+    /// <summary>
+    /// How many updates re-issued exactly the host arguments the group already held (from its capture or its last
+    /// applied update) and so made no runtime call at all (<see cref="NpuGraph.Update"/>).
+    /// </summary>
+    public int SkippedUpdateCount { get; internal set; }
+
+    /// <summary>
+    /// How many re-issued operations the validating dry pass of <see cref="NpuGraph.Update"/> did not send to the
+    /// runtime's phase 1 because the group had already seen exactly those arguments pass it.
+    /// </summary>
+    public int CachedValidationCount { get; internal set; }
+
+    /// <summary>The signatures of the operations the group holds now (from the capture, then from each applied update).</summary>
+    internal SignatureList Held { get; } = new();
+
+    /// <summary>Per operation, the last signature that passed the runtime's phase 1 (a dry pass answers it from here).</summary>
+    internal SignatureList Validated { get; } = new();
 
     /// <summary>1 while an update of the group runs (<see cref="NpuGraph.Update"/> admits one at a time).</summary>
     internal int Updating;

@@ -31,7 +31,9 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
 
     /// <summary>Allocates room for <paramref name="count"/> elements of <typeparamref name="T"/>.</summary>
     public static unsafe DeviceBuffer Allocate<T>(NpuDevice device, long count) where T : unmanaged =>
-        Allocate(device, checked(count * sizeof(T)));
+        Allocate(device, count > long.MaxValue / sizeof(T)
+            ? throw new ArgumentOutOfRangeException(nameof(count), count, $"DeviceBuffer.Allocate<{typeof(T).Name}>: {count} elements of {sizeof(T)} bytes overflow a 64-bit byte count.")
+            : count * sizeof(T));
 
     /// <summary>The device that owns the memory.</summary>
     public NpuDevice Device { get; }

@@ -47,6 +47,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     private PoolSegment? _segments;
     private long _sequence;
     private bool _disposed;
+    private static int s_ids;   // numbers unnamed pools, so messages comparing two pools tell them apart
 
     private long _reserved, _inUse, _peakReserved, _peakInUse, _hits, _misses;
     private int _segmentCount, _rentedBlocks;
@@ -57,7 +58,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
         ArgumentNullException.ThrowIfNull(device);
         Device = device;
         _context = device.Context;
-        Name = options?.Name ?? $"memory pool of NPU device {device.Id}";
+        Name = options?.Name ?? $"memory pool #{Interlocked.Increment(ref s_ids)} of NPU device {device.Id}";
         if (options is { MaxReservedBytes: < 0 })
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxReservedBytes, "MaxReservedBytes must be 0 (no limit) or positive.");
         _maxReserved = options?.MaxReservedBytes ?? 0;
@@ -160,6 +161,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// <exception cref="AclException">The device is out of memory even after releasing cached segments.</exception>
     public PoolBlock Rent(long bytes, NpuStream stream)
     {
+        if (!_orphans.IsEmpty) ReturnOrphans();
         long size = RoundSize(bytes);
         CheckStream(stream, nameof(Rent));
         bool large = bytes > SmallBlockLimit;
@@ -250,6 +252,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// </summary>
     public long Trim()
     {
+        if (!_orphans.IsEmpty) ReturnOrphans();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -48,7 +48,11 @@ internal sealed unsafe class AclnnOperator
         WorkspaceFunction = function + "GetWorkspaceSize";
         _execute = execute;
         _workspaceSize = workspaceSize;
+        AllowsInPlace = TensorLayout.AllowsInPlace(name);
     }
+
+    /// <summary>True when an output may be the very same view as an input (element-wise operators; see <see cref="TensorLayout.CheckOutputs"/>).</summary>
+    internal bool AllowsInPlace { get; }
 
     /// <summary>"Ops.Add".</summary>
     public string Name { get; }
@@ -103,6 +107,13 @@ internal sealed unsafe class AclnnOperator
             _tensorListNames = Array.ConvertAll(value, static n => n.TrimEnd('?'));
         }
     }
+
+    /// <summary>
+    /// True when <see cref="Shapes"/> checks the int arrays' values as completely as the operator's phase 1 does (e.g.
+    /// the attention's actual lengths: count and range). A task-group update's dry pass then answers a re-issue that
+    /// differs from validated arguments only in those values without calling phase 1 (<c>NpuGraph.Update</c>).
+    /// </summary>
+    public bool IntArrayValuesChecked { get; init; }
 
     /// <summary>Checks the inputs' data types (outputs: see <see cref="OperatorOutput"/>).</summary>
     public InputTypeRule Types { get; init; } = InputTypes.Any;
@@ -192,6 +203,7 @@ internal sealed unsafe class AclnnOperator
                 _outputs[o].CheckType(in call, output, _outputs[o].ExpectedType(in call));
                 if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
             }
+            TensorLayout.CheckOutputs(in call);
             Execute(in call);
             return;
         }
@@ -262,6 +274,20 @@ internal sealed unsafe class AclnnOperator
     private void Execute(in OperatorCall call)
     {
         var stream = call.Stream;
+        // Task groups: a capture keeps the signature of what the group holds; an update's dry pass describes what it
+        // re-issues and skips the runtime's phase 1 for arguments the group has seen validated (NpuGraph.Update).
+        if (stream.ActiveUpdate is { } update)
+        {
+            if (update.NextSignature() is { } signature)
+            {
+                signature.Describe(this, in call);
+                if (update.AnsweredByCache(this, signature)) return;
+            }
+        }
+        else if (stream.ActiveCapture is { } capture && capture.OpenGroupSignature() is { } held)
+        {
+            held.Describe(this, in call);
+        }
         var tensors = call.Tensors;
         var natives = call.Natives;
         for (int i = 0; i < tensors.Length; i++)

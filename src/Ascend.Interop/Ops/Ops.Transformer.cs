@@ -169,6 +169,7 @@ public static unsafe partial class Ops
         Outputs = [OperatorOutput.SameAs("attentionOut", 0)],
         TensorLists = ["key", "value"],
         IntArrays = ["actualSeqLengths?"],
+        IntArrayValuesChecked = true,   // AttentionShapes: one length per batch, each within that batch's cache
         Attributes =
         [
             OperatorAttribute.Value("numHeads", static (in OperatorCall c, int i, string name) =>

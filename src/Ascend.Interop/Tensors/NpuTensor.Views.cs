@@ -13,7 +13,8 @@ public sealed unsafe partial class NpuTensor
             throw new ArgumentOutOfRangeException(nameof(length), $"NpuTensor.Slice: [{start}, {start}+{length}) is outside dimension {d} of size {size} (shape {_shape}).");
         var dims = _shape.ToArray();
         dims[d] = length;
-        return View(new TensorShape(dims), (long[])_strides.Clone(), Offset + (length == 0 ? 0 : start * _strides[d]));
+        // Within the view's checked reach: start < size, so start x stride cannot pass the last element.
+        return View(new TensorShape(dims), (long[])_strides.Clone(), checked(Offset + (length == 0 ? 0 : start * _strides[d])));
     }
 
     /// <summary>A view with dimensions <paramref name="dim0"/> and <paramref name="dim1"/> swapped.</summary>
@@ -101,7 +102,7 @@ public sealed unsafe partial class NpuTensor
         var dims = new List<long>(_shape.ToArray());
         var strides = new List<long>(_strides);
         dims.Insert(d, 1);
-        strides.Insert(d, d < Rank ? _strides[d] * _shape[d] : 1);
+        strides.Insert(d, d < Rank ? StrideTimesSize(d) : 1);
         return View(new TensorShape(dims.ToArray()), strides.ToArray(), Offset);
     }
 
@@ -143,6 +144,19 @@ public sealed unsafe partial class NpuTensor
         {
             copy.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Stride x size of dimension <paramref name="d"/> (an unsqueezed dimension's stride), checked.</summary>
+    private long StrideTimesSize(int d)
+    {
+        try
+        {
+            return checked(_strides[d] * _shape[d]);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException("dim", $"NpuTensor.Unsqueeze: stride {_strides[d]} x size {_shape[d]} of dimension {d} (shape {_shape}, strides {TensorShape.Format(_strides)}) overflows a 64-bit stride.");
         }
     }
 

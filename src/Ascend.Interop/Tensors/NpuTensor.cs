@@ -36,6 +36,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         Offset = offset;
         DataType = dataType;
         ElementSize = dataType.ElementSize();
+        Scope = NpuDisposeScope.Enlist(this);
     }
 
     // ---- creation -------------------------------------------------------------------------
@@ -45,7 +46,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         int elementSize = dataType.ElementSize();
-        long bytes = checked(shape.ElementCount * elementSize);
+        long bytes = TensorLayout.Bytes(shape, shape.ElementCount, elementSize, "NpuTensor.Empty");
         var storage = TensorStorage.Rent(stream, bytes);
         return new NpuTensor(storage, shape, shape.ContiguousStrides(), 0, dataType);
     }
@@ -89,6 +90,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
         int elementSize = dataType.ElementSize();
         long[] s = strides.IsEmpty ? shape.ContiguousStrides() : strides.ToArray();
+        // Strides are checked before anything derives from them: offsets into the buffer are computed from them.
         if (s.Length != shape.Rank)
             throw new ArgumentException($"NpuTensor.FromBuffer: {s.Length} strides given for a shape of rank {shape.Rank}.", nameof(strides));
         CheckReach(shape, s, offset, buffer.Length / elementSize, "NpuTensor.FromBuffer", $"the DeviceBuffer of {buffer.Length} bytes");
@@ -153,7 +155,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     public long ElementCount => _shape.ElementCount;
 
     /// <summary>Bytes of the elements (<see cref="ElementCount"/> x <see cref="ElementSize"/>).</summary>
-    public long ByteLength => ElementCount * ElementSize;
+    public long ByteLength => TensorLayout.Bytes(_shape, ElementCount, ElementSize, "NpuTensor.ByteLength");
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
     public bool IsContiguous
@@ -263,9 +265,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
     private long StorageExtentBytes()
     {
         if (ElementCount == 0) return 0;
-        long reach = 0;
-        for (int i = 0; i < Rank; i++) reach += (_shape[i] - 1) * _strides[i];
-        return (reach + 1) * ElementSize;
+        long reach = TensorLayout.LastElement(_shape, _strides, 0, "NpuTensor");
+        return checked((reach + 1) * ElementSize);
     }
 
     // ---- checks ---------------------------------------------------------------------------
@@ -291,14 +292,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
 
     private static void CheckReach(TensorShape shape, long[] strides, long offset, long storageElements, string operation, string what)
     {
-        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{operation}: the offset must not be negative.");
-        if (shape.ElementCount == 0) return;
-        long reach = offset;
-        for (int i = 0; i < strides.Length; i++)
-        {
-            if (strides[i] < 0) throw new ArgumentOutOfRangeException(nameof(strides), $"{operation}: stride {i} is negative.");
-            reach += (shape[i] - 1) * strides[i];
-        }
+        long reach = TensorLayout.LastElement(shape, strides, offset, operation);
+        if (reach < 0) return;
         if (reach >= storageElements)
             throw new ArgumentOutOfRangeException(nameof(shape), $"{operation}: shape {shape} with strides {TensorShape.Format(strides)} and offset {offset} reaches element {reach}, beyond {what} ({storageElements} elements).");
     }
@@ -313,6 +308,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Scope?.Forget(this);
         _descriptor?.Dispose();
         _storage.Release();
     }

@@ -73,7 +73,10 @@ public readonly struct TensorShape : IEquatable<TensorShape>
         for (int i = Rank - 1; i >= 0; i--)
         {
             strides[i] = stride;
-            stride *= Math.Max(_dims![i], 1);
+            long size = Math.Max(_dims![i], 1);
+            if (i > 0 && stride > long.MaxValue / size)
+                throw new ArgumentOutOfRangeException("shape", $"The row-major strides of shape {this} overflow a 64-bit stride (it has no elements, but its other dimensions multiply past {long.MaxValue}).");
+            stride *= size;
         }
         return strides;
     }

@@ -23,6 +23,24 @@ internal sealed class TensorStorage : IHeldMemory
         _block = block;
         _buffer = buffer;
         ByteLength = byteLength;
+        // Only pooled memory needs the safety net of the finalizer below.
+        if (block.IsEmpty) GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The safety net for tensors nobody disposed: every view (and every graph hold) is gone without releasing the
+    /// storage. The block goes back to its pool in stream order (queued; the pool returns it at its next rent or trim,
+    /// so the finalizer thread makes no native call), or, when the pool is disposed (its device gone), is dropped.
+    /// Counted in <see cref="NpuMetrics.TensorsReclaimedByFinalizer"/> and logged.
+    /// </summary>
+    ~TensorStorage()
+    {
+        if (Volatile.Read(ref _references) <= 0 || _block.IsEmpty || Environment.HasShutdownStarted) return;
+        var pool = _block.Pool!;
+        bool queued = pool.QueueOrphan(_block, Stream, _usedOn);
+        NpuMetrics.NoteTensorReclaimed(queued);
+        if (queued) NpuLogging.TensorReclaimed(NpuLogging.Logger, _block.Length, pool.Name);
+        else NpuLogging.TensorDropped(NpuLogging.Logger, _block.Length, pool.Name);
     }
 
     /// <summary>Rents <paramref name="byteLength"/> bytes for work on <paramref name="stream"/> (none for an empty tensor).</summary>
@@ -102,6 +120,7 @@ internal sealed class TensorStorage : IHeldMemory
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
         if (_block.IsEmpty) return;
+        GC.SuppressFinalize(this);
         _block.Pool!.Return(_block, Stream, _usedOn.IsEmpty ? default : UsedOnSnapshot());
     }
 

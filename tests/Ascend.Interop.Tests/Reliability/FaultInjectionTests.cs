@@ -147,8 +147,8 @@ public sealed class FaultInjectionTests : IDisposable
     [Fact]
     public void Event_creation_failure()
     {
-        Sim.Inject("aclrtCreateEventWithFlag", 207005);
-        var error = AclThrows(() => Device.CreateEvent(), 207005, "aclrtCreateEventWithFlag");
+        Sim.Inject("aclrtCreateEventExWithFlag", 207005);
+        var error = AclThrows(() => Device.CreateEvent(), 207005, "aclrtCreateEventExWithFlag");
         Assert.Contains("creating an event on device 0", error.Message);
         using var stream = Device.CreateStream();
         using var evt = Device.CreateEvent();
@@ -165,13 +165,13 @@ public sealed class FaultInjectionTests : IDisposable
         var block = pool.Rent(1024, stream);
         // The pool needs an event to tell other streams when the returning stream is done with the
         // block: at the return, or when another stream first asks for the block.
-        Sim.Inject("aclrtCreateEventWithFlag", 207005);
+        Sim.Inject("aclrtCreateEventExWithFlag", 207005);
         var error = Record.Exception(() => pool.Return(block, stream));
         if (error is not null)
         {
             var acl = Assert.IsAssignableFrom<AclException>(error);
             Assert.Equal(207005, acl.Code);
-            Assert.Equal("aclrtCreateEventWithFlag", acl.Function);
+            Assert.Equal("aclrtCreateEventExWithFlag", acl.Function);
             Assert.Equal(1, pool.RentedBlockCount);                // nothing changed: still rented
             pool.Return(block, stream);                            // and the retry works
         }

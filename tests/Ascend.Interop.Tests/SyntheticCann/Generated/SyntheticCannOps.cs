@@ -27,6 +27,11 @@
 //     nested enums:          3 (FakeActType, Reduction, Reduction_fake_loss_legacy)
 //     nested types:          1 (aclScalarList)
 //     declarations skipped:  8
+//     typed entry points:    9 (SyntheticCannOperators, 4 operators skipped)
+//       skipped aclnnFakeGroupedMatmul (aclnnop/aclnn_fake_grouped_matmul.h): parameter 'scales' (const aclScalarList *): no aclScalarList constructor is bound (use Ops.Invoke)
+//       skipped aclnnFakeText (aclnnop/aclnn_fake_text.h): parameter 'queue' (aclSyntheticQueue) has no typed form (use Ops.Invoke or the raw binding)
+//       skipped aclnnFakeTextProbe (aclnnop/aclnn_fake_text.h): no launch function aclnnFakeTextProbe(void *, uint64_t, aclOpExecutor *, aclrtStream) is declared
+//       skipped aclnnInnerFake (aclnnop/aclnn_fake_inner.h): parameter 'scratch' (const aclTensor *&) has no typed form (use Ops.Invoke or the raw binding)
 //   headers skipped:
 //     aclnnop/aclnn_fake_broken.h: aclnnop/aclnn_fake_broken.h:13:61: error: unknown type name 'aclFakeUndeclared'
 //     aclnnop/aclnn_fake_distributed.h: aclnnop/aclnn_fake_distributed.h:8:10: fatal error: 'aclnn_fake_distributed_common.h' file not found
