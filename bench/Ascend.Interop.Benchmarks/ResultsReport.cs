@@ -232,10 +232,11 @@ public static class ResultsReport
         }
         Row($"Eager decode step, enqueue only ({DecoderBenchmarkBodies.OperatorsPerStep} operators, 2 copies)", "EagerDecodeEnqueue", "EagerDecodeEnqueue");
         Row("Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy)", "GraphDecodeEnqueue", "GraphDecodeEnqueue");
-        Row("Graph decode step, enqueue only, without the update's dry validation pass (C++ only)", "-", "GraphDecodeEnqueueNoDryRun");
+        Row($"Window decode step, enqueue only (W = {DecoderBenchmarkBodies.Window}: copy, replay, copy; no update inside a window)", "WindowDecodeEnqueue", "WindowDecodeEnqueue");
         Row("Bare replay of the captured step, enqueue only", "ReplayDecodeEnqueue", "ReplayDecodeEnqueue");
         Row("Eager decode step + wait", "EagerDecodeStep", "EagerDecodeStep");
         Row("Graph decode step + wait", "GraphDecodeStep", "GraphDecodeStep");
+        Row($"Window decode step (W = {DecoderBenchmarkBodies.Window}) + wait", "WindowDecodeStep", "WindowDecodeStep");
         Row("Bare replay of the captured step + wait", "ReplayDecodeStep", "ReplayDecodeStep");
         sb.AppendLine();
 
@@ -253,15 +254,21 @@ public static class ResultsReport
         Derived("Eager decode enqueue / bare replay enqueue, C++", Div(cpp, "EagerDecodeEnqueue", "ReplayDecodeEnqueue"), "0.0'x'", "", null);
         Derived("Eager decode enqueue / graph step enqueue (with the updates), C#", Div(cs, "EagerDecodeEnqueue", "GraphDecodeEnqueue"), "0.0'x'", ">= 20x", v => v >= 20);
         Derived("Eager decode enqueue / graph step enqueue (with the updates), C++", Div(cpp, "EagerDecodeEnqueue", "GraphDecodeEnqueue"), "0.0'x'", "", null);
+        Derived("Eager decode enqueue / window step enqueue, C#", Div(cs, "EagerDecodeEnqueue", "WindowDecodeEnqueue"), "0.0'x'", ">= 50x", v => v >= 50);
+        Derived("Eager decode enqueue / window step enqueue, C++", Div(cpp, "EagerDecodeEnqueue", "WindowDecodeEnqueue"), "0.0'x'", "", null);
+        Derived("Window step enqueue, C# / C++", cs.TryGetValue("WindowDecodeEnqueue", out var wc) && cpp.TryGetValue("WindowDecodeEnqueue", out var wn) ? wc.MedianNs / wn.MedianNs : null,
+            "0.00'x'", "<= 1.15x", v => v <= 1.15);
         Derived("Eager decode step / graph step, with the wait, C#", Div(cs, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
         Derived("Eager decode step / graph step, with the wait, C++", Div(cpp, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
         foreach (var (label, name) in new[]
                  {
                      ("Managed bytes per eager decode step, enqueue (EagerDecodeEnqueue)", "EagerDecodeEnqueue"),
                      ("Managed bytes per graph decode step, enqueue (GraphDecodeEnqueue)", "GraphDecodeEnqueue"),
+                     ("Managed bytes per window decode step, enqueue (WindowDecodeEnqueue)", "WindowDecodeEnqueue"),
                      ("Managed bytes per bare replay, enqueue (ReplayDecodeEnqueue)", "ReplayDecodeEnqueue"),
                      ("Managed bytes per eager decode step + wait (EagerDecodeStep)", "EagerDecodeStep"),
                      ("Managed bytes per graph decode step + wait (GraphDecodeStep)", "GraphDecodeStep"),
+                     ("Managed bytes per window decode step + wait (WindowDecodeStep)", "WindowDecodeStep"),
                      ("Managed bytes per bare replay + wait (ReplayDecodeStep)", "ReplayDecodeStep"),
                  })
         {

@@ -99,7 +99,7 @@ internal sealed record DemoOptions
                                       task-group update per layer before every replay; window: attention over lengths
                                       rounded up to --window through a device mask the graph keeps, updated only when a
                                       sequence enters a new window; loop: several steps in one launch (needs the
-                                      runtime's WHILE graph nodes: not available yet). Default: window, the fastest
+                                      WHILE graph nodes; the decoder is not built on them yet). Default: window, the fastest
                                       exact mode available.
           --window <32|64|128>        llm: the window mode's attention window. Default: 64.
           --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
@@ -181,8 +181,8 @@ internal sealed record DemoOptions
         if (Model == DemoModel.Llm && DecodeMode == DemoDecodeMode.Loop)
             throw new DemoOptionsException(
                 "--decode-mode loop is not available yet: it runs several decode steps in one launch inside a captured WHILE node (positions, " +
-                "cache slots and the stop condition advanced on the device), and that needs the runtime's conditional (WHILE) graph nodes, " +
-                "which the SDK does not offer yet. Use --decode-mode window (the default: no update between window boundaries) or step.");
+                "cache slots and the stop condition advanced on the device): it needs the runtime's WHILE graph nodes (CANN 9.1+), and the " +
+                "decoder is not built on them yet. Use --decode-mode window (the default: no update between window boundaries) or step.");
         if (Model == DemoModel.Llm && BatchSizesGiven)
         {
             int max = LlmConfig.MaxBatch;

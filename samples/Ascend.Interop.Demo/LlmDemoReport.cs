@@ -115,7 +115,7 @@ internal sealed record LlmDemoReport : DemoRunReport
         yield return $"Per decode step: {OperatorsPerStep} operator launches eagerly; with per-step updates one replay plus one task-group update per layer " +
                      $"(the attention lengths); in window mode (W = {Window}) one replay, and the updates only when a sequence enters a new window " +
                      $"({Rows.Sum(r => r.WindowUpdates)} updates in all against {Rows.Sum(r => r.StepUpdates)} with per-step updates). Mode shown: {ShownMode}.";
-        yield return "Decoding several steps per launch (--decode-mode loop) needs the runtime's WHILE graph nodes: not available yet.";
+        yield return "Decoding several steps per launch (--decode-mode loop) needs the runtime's WHILE graph nodes: the decoder is not built on them yet, so the loop mode is not available yet.";
         yield return Passed
             ? $"Graph-mode decoding (per-step updates and window) emitted exactly the eager tokens for every batch ({Tokens} tokens per sequence)."
             : "MISMATCH: graph-mode tokens differ from the eager tokens (see the table).";

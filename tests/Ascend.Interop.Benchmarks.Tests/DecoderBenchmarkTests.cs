@@ -63,6 +63,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         var bodies = _bodies;
         int vocab = bodies.Engine.Model.Config.Vocab;
         bodies.Drain();
+        bodies.ResetPositions();     // the graph and window steps below run at position 3, as the eager one
         long[] start = CurrentTokens();
 
         bodies.SetTokens(start);
@@ -80,6 +81,14 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         Assert.Equal(executions + 1, Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
         Assert.Equal(eager, bodies.ReadLogits());
         Assert.Equal(eagerTokens, bodies.Engine.LastTokens[..DecoderBenchmarkBodies.Batch].ToArray());
+
+        // The window step (masked attention over 64 positions, no update): the same logits and tokens, bit for bit.
+        bodies.SetTokens(start);
+        ulong windowTasks = TasksOf(bodies.WindowStepSubmit);
+        Assert.Equal((ulong)DecoderBenchmarkBodies.WindowStepTasks, windowTasks);
+        Assert.Equal(eager, bodies.ReadLogits());
+        Assert.Equal(eagerTokens, bodies.Engine.LastTokens[..DecoderBenchmarkBodies.Batch].ToArray());
+        Assert.All(bodies.WindowGraph.TaskGroups, g => Assert.Equal(0, g.UpdateCount));
 
         // The bare replay keeps the last update's attention lengths: the same step again.
         bodies.SetTokens(start);
@@ -100,6 +109,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
                  {
                      (bodies.EagerStepSubmit, DecoderBenchmarkBodies.EagerStepTasks, 0),
                      (bodies.GraphStepSubmit, DecoderBenchmarkBodies.GraphStepTasks, 1),
+                     (bodies.WindowStepSubmit, DecoderBenchmarkBodies.WindowStepTasks, 1),
                      (bodies.ReplaySubmit, DecoderBenchmarkBodies.ReplayTasks, 1),
                  })
         {
@@ -151,6 +161,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         long[] start = CurrentTokens();
         Assert.Equal(0, AllocatedBy(() => { bodies.EagerStepSubmit(); bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => { bodies.GraphStepSubmit(); bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { bodies.WindowStepSubmit(); bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => { bodies.ReplaySubmit(); bodies.Drain(); }));
         bodies.SetTokens(start);
     }

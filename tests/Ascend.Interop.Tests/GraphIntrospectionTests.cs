@@ -56,6 +56,39 @@ public sealed class GraphIntrospectionTests(NpuFixture fixture) : LeakCheckedTes
     }
 
     [Fact]
+    public void ToDot_and_DumpJson_name_the_task_of_each_operator()
+    {
+        Assert.SkipUnless(Fixture.Runtime.Features.Introspection, "introspection needs CANN 9.1.0; the loaded library is " + Fixture.Runtime.Features);
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { -1, 2 }, new TensorShape(2));
+        using var a = NpuTensor.Empty(stream, new TensorShape(2), NpuDataType.Float32);
+        using var y = NpuTensor.Empty(stream, new TensorShape(2), NpuDataType.Float32);
+        using var graph = stream.BeginCapture();
+        Ops.Neg(stream, x, a);
+        Ops.Relu(stream, a, y);
+        graph.EndCapture();
+        var kernels = graph.Tasks.Where(t => t.Type == NpuGraphTaskType.Kernel).ToList();
+        string dot = graph.ToDot();
+        Assert.Contains($"#1 aclnnRelu\\ntask 0.{kernels[1].Index} seq {kernels[1].SequenceId}", dot);
+
+        string path = Path.Combine(Path.GetTempPath(), $"graphapi-dump-{Guid.NewGuid():N}.json");
+        try
+        {
+            graph.DumpJson(path);
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            Assert.True(root.ContainsKey("tasks"));   // the runtime's own dump is kept
+            var tasks = root["ascend_interop"]!["tasks"]!.AsArray();
+            Assert.Equal(graph.Tasks.Count, tasks.Count);
+            Assert.Equal(["aclnnNeg", "aclnnRelu"], tasks.Select(t => (string?)t!["operation"]).Where(n => n is not null));
+            Assert.Equal("Ready", (string?)root["ascend_interop"]!["state"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Graph_ids_differ_and_task_groups_show()
     {
         Assert.SkipUnless(Fixture.Runtime.Features.Introspection, "introspection needs CANN 9.1.0; the loaded library is " + Fixture.Runtime.Features);

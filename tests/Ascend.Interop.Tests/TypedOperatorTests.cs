@@ -335,9 +335,14 @@ public sealed class TypedOperatorTests(NpuFixture fixture) : NpuLeakCheckedTest(
         // parameter, a phase 1 without a launch.
         foreach (string leftOut in new[] { "FakeGroupedMatmul", "FakeText", "FakeTextProbe", "InnerFake" })
             Assert.Null(typeof(SyntheticCannOperators).GetMethod(leftOut));
-        var entryPoints = typeof(SyntheticCannOperators).GetMethods(BindingFlags.Public | BindingFlags.Static);
-        Assert.Equal(9, entryPoints.Length);
-        Assert.Equal(70, typeof(AclnnOperators).GetMethods(BindingFlags.Public | BindingFlags.Static).Length);
+        Assert.Equal(9, typeof(SyntheticCannOperators).GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Length);
+
+        // Our headers: every phase 1 with its launch has its entry point, by its name without "aclnn", and nothing else.
+        var phase1 = typeof(AclnnOps).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name.EndsWith("GetWorkspaceSize", StringComparison.Ordinal)).Select(m => m.Name[..^"GetWorkspaceSize".Length]).ToList();
+        Assert.All(phase1, name => Assert.NotNull(typeof(AclnnOps).GetMethod(name)));
+        Assert.Equal(phase1.Select(n => n["aclnn".Length..]).Order(StringComparer.Ordinal),
+            typeof(AclnnOperators).GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Select(m => m.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -43,9 +43,27 @@ int find_built_locked(const char* fn, aclmdlRI modelRI, std::shared_ptr<Model>* 
     return ACL_SUCCESS;
 }
 
-int bound_here(const char* fn, const Model& m, const Stream* s) {
-    if (s->boundTo == &m) return ACL_SUCCESS;
-    return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is not bound to %s", stream_name(s).c_str(), model_label(m).c_str());
+// EndTask and UnbindStream: enter, the built graph, then a stream bound to it.
+ApiCall enter_bound_stream(const char* fn, aclmdlRI modelRI, aclrtStream stream, std::shared_ptr<Model>* m) {
+    ApiCall call = enter_locked(fn);
+    if (call.rc) return call;
+    if ((call.rc = find_built_locked(fn, modelRI, m))) return call;
+    resolve_stream(fn, stream, call);
+    if (call.rc == ACL_SUCCESS && call.stream->boundTo != m->get())
+        call.rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is not bound to %s", stream_name(call.stream).c_str(),
+                       model_label(**m).c_str());
+    return call;
+}
+
+// The destroy-callback calls: no acl-layer NULL check (107000), then a live root graph.
+ApiCall enter_callbacks(const char* fn, aclmdlRI modelRI, aclrtCallback func, std::shared_ptr<Model>* m) {
+    ApiCall call = enter_locked(fn);
+    if (call.rc) return call;
+    if (!modelRI || !func)
+        call.rc = fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is NULL", modelRI ? "func" : "modelRI");
+    else if ((call.rc = find_model_locked(fn, modelRI, m)) == ACL_SUCCESS)
+        call.rc = refuse_child_locked(fn, **m);
+    return call;
 }
 
 }  // namespace
@@ -114,12 +132,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIBindStream(aclmdlRI modelRI, aclrtStream st
 ACL_FUNC_VISIBILITY aclError aclmdlRIEndTask(aclmdlRI modelRI, aclrtStream stream) {
     const char* fn = "aclmdlRIEndTask";
     std::shared_ptr<Model> m;
-    ApiCall call = enter_model(fn, modelRI, &m);
+    ApiCall call = enter_bound_stream(fn, modelRI, stream, &m);
     if (call.rc) return call.rc;
-    if (int rc = find_built_locked(fn, modelRI, &m)) return rc;
-    resolve_stream(fn, stream, call);
-    if (call.rc) return call.rc;
-    if (int rc = bound_here(fn, *m, call.stream)) return rc;
     m->ended.insert(call.stream);
     return ACL_SUCCESS;
 }
@@ -127,7 +141,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIEndTask(aclmdlRI modelRI, aclrtStream strea
 ACL_FUNC_VISIBILITY aclError aclmdlRIBuildEnd(aclmdlRI modelRI, void* reserve) {
     const char* fn = "aclmdlRIBuildEnd";
     std::shared_ptr<Model> m;
-    ApiCall call = enter_model(fn, modelRI, &m, [&] {
+    ApiCall call = enter_locked(fn, [&] {
         return reserve ? fail(ACL_ERROR_INVALID_PARAM, fn, "reserve is not NULL") : ACL_SUCCESS;
     });
     if (call.rc) return call.rc;
@@ -139,13 +153,9 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIBuildEnd(aclmdlRI modelRI, void* reserve) {
 ACL_FUNC_VISIBILITY aclError aclmdlRIUnbindStream(aclmdlRI modelRI, aclrtStream stream) {
     const char* fn = "aclmdlRIUnbindStream";
     std::shared_ptr<Model> m;
-    ApiCall call = enter_model(fn, modelRI, &m);
-    if (call.rc) return call.rc;
-    if (int rc = find_built_locked(fn, modelRI, &m)) return rc;
-    resolve_stream(fn, stream, call);
+    ApiCall call = enter_bound_stream(fn, modelRI, stream, &m);
     if (call.rc) return call.rc;
     Stream* s = call.stream;
-    if (int rc = bound_here(fn, *m, s)) return rc;
     s->boundTo = nullptr;
     m->bound.erase(std::find(m->bound.begin(), m->bound.end(), s));
     m->ended.erase(s);
@@ -194,11 +204,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIGetId(aclmdlRI modelRI, uint32_t* modelRIId
 ACL_FUNC_VISIBILITY aclError aclmdlRIDestroyRegisterCallback(aclmdlRI modelRI, aclrtCallback func, void* userData) {
     const char* fn = "aclmdlRIDestroyRegisterCallback";
     std::shared_ptr<Model> m;
-    ApiCall call = enter_locked(fn);
+    ApiCall call = enter_callbacks(fn, modelRI, func, &m);
     if (call.rc) return call.rc;
-    if (!modelRI || !func) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is NULL", modelRI ? "func" : "modelRI");
-    if ((call.rc = find_model_locked(fn, modelRI, &m))) return call.rc;
-    if (int rc = refuse_child_locked(fn, *m)) return rc;
     auto key = reinterpret_cast<uintptr_t>(func);
     if (m->destroyCallbacks.count(key))
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "function %p is already registered on %s (one registration per function)",
@@ -210,11 +217,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIDestroyRegisterCallback(aclmdlRI modelRI, a
 ACL_FUNC_VISIBILITY aclError aclmdlRIDestroyUnregisterCallback(aclmdlRI modelRI, aclrtCallback func) {
     const char* fn = "aclmdlRIDestroyUnregisterCallback";
     std::shared_ptr<Model> m;
-    ApiCall call = enter_locked(fn);
+    ApiCall call = enter_callbacks(fn, modelRI, func, &m);
     if (call.rc) return call.rc;
-    if (!modelRI || !func) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is NULL", modelRI ? "func" : "modelRI");
-    if ((call.rc = find_model_locked(fn, modelRI, &m))) return call.rc;
-    if (int rc = refuse_child_locked(fn, *m)) return rc;
     if (!m->destroyCallbacks.erase(reinterpret_cast<uintptr_t>(func)))
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "function %p is not registered on %s",
                     reinterpret_cast<void*>(func), model_label(*m).c_str());

@@ -7,7 +7,10 @@ namespace Ascend.Interop;
 // Diagnostics: the runtime's JSON dump, a text description and a Graphviz rendering of the recorded operations.
 public sealed partial class NpuGraph
 {
-    /// <summary>Writes the runtime's JSON description of the graph (<c>aclmdlRIDebugJsonPrint</c>) to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes the runtime's JSON description of the graph (<c>aclmdlRIDebugJsonPrint</c>) to <paramref name="path"/>; with
+    /// introspection (CANN 9.1.0) the SDK adds an "ascend_interop" member listing every task and the operator it came from.
+    /// </summary>
     public unsafe void DumpJson(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -22,6 +25,7 @@ public sealed partial class NpuGraph
             AclCheck.Check(aclmdlRIDebugJsonPrint(NativeHandle.Model(modelLease.Value), (sbyte*)p, 1), nameof(aclmdlRIDebugJsonPrint),
                 $"writing the graph dump to {full}");
         }
+        AnnotateDump(full);
     }
 
     /// <summary>The operations the SDK recorded, one per line, with shapes, dtypes, buffers and task groups.</summary>
@@ -57,9 +61,11 @@ public sealed partial class NpuGraph
         dot.AppendLine("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Helvetica\"];");
         var inputs = new Dictionary<nint, string>();
         var groups = operations.Where(o => o.TaskGroup is not null).GroupBy(o => o.TaskGroup!).ToDictionary(g => g.Key, g => g.ToList());
+        var taskLabels = TaskLabels();
         foreach (var op in operations)
         {
             string label = $"#{op.Index} {op.Name}";
+            if (taskLabels.TryGetValue(op.Index, out var taskLabel)) label += "\\n" + taskLabel;
             if (op.Outputs.Count > 0) label += "\\n" + string.Join("\\n", op.Outputs.Select(o => Escape(o.ToString())));
             dot.AppendLine($"  op{op.Index} [label=\"{label}\"];");
         }

@@ -226,4 +226,79 @@ public sealed partial class NpuGraph
         foreach (var task in tasks) text.Append("    ").AppendLine(task.ToString());
         return text.ToString();
     }
+
+    /// <summary>The tasks when introspection is available and the graph is captured (read now if need be), else null.</summary>
+    private NpuGraphTask[]? TasksIfAvailable()
+    {
+        lock (_lock)
+        {
+            if (_state != State.Captured) return null;
+            if (_graphTasks is not null) return _graphTasks;
+        }
+        if (!NpuFeatures.Current.Introspection) return null;
+        try
+        {
+            LoadTasks();
+        }
+        catch (AclException)
+        {
+            return null;
+        }
+        lock (_lock) return _graphTasks;
+    }
+
+    /// <summary>The kernel tasks' labels by operation index, for <see cref="ToDot"/> (empty without introspection).</summary>
+    private Dictionary<int, string> TaskLabels()
+    {
+        var labels = new Dictionary<int, string>();
+        foreach (var task in TasksIfAvailable() ?? [])
+            if (task.Operation is { } op)
+                labels[op.Index] = $"task {task.StreamIndex}.{task.Index}" + (task.SequenceId is { } seq ? $" seq {seq}" : "") +
+                                   (task.IsDisabled ? " (disabled)" : task.IsDisablePending ? " (disable pending)" : "");
+        return labels;
+    }
+
+    /// <summary>
+    /// Adds the SDK's view to the runtime's JSON dump at <paramref name="path"/>: an "ascend_interop" member with every
+    /// task (stream, index, sequence id, type) and the operator it came from. A dump that is not a JSON object (another
+    /// runtime's format) is left as written, and the SDK's view goes to <c>path + ".tasks.json"</c>.
+    /// </summary>
+    private void AnnotateDump(string path)
+    {
+        var tasks = TasksIfAvailable();
+        if (tasks is null) return;
+        var view = new System.Text.Json.Nodes.JsonObject
+        {
+            ["state"] = Status.ToString(),
+            ["tasks"] = new System.Text.Json.Nodes.JsonArray(tasks.Select(t => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["stream"] = t.StreamIndex,
+                ["index"] = t.Index,
+                ["sequence_id"] = t.SequenceId is { } seq ? seq : null,
+                ["type"] = t.Type.ToString(),
+                ["operation_index"] = t.Operation?.Index,
+                ["operation"] = t.Operation?.Name,
+                ["task_group"] = t.TaskGroup,
+                ["disabled"] = t.IsDisabled,
+            }).ToArray()),
+        };
+        System.Text.Json.Nodes.JsonNode? dump = null;
+        try
+        {
+            dump = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+        if (dump is System.Text.Json.Nodes.JsonObject root)
+        {
+            root["ascend_interop"] = view;
+            File.WriteAllText(path, root.ToJsonString(indented));
+        }
+        else
+        {
+            File.WriteAllText(path + ".tasks.json", view.ToJsonString(indented));
+        }
+    }
 }

@@ -13,8 +13,10 @@ public sealed unsafe partial class NpuTensor
             throw new ArgumentOutOfRangeException(nameof(length), $"NpuTensor.Slice: [{start}, {start}+{length}) is outside dimension {d} of size {size} (shape {_shape}).");
         var dims = _shape.ToArray();
         dims[d] = length;
-        // Within the view's checked reach: start < size, so start x stride cannot pass the last element.
-        return View(new TensorShape(dims), (long[])_strides.Clone(), checked(Offset + (length == 0 ? 0 : start * _strides[d])));
+        var shape = new TensorShape(dims);
+        // An empty result addresses nothing and keeps the offset (an empty view's strides were never bounded). A
+        // non-empty one lies within this view's checked reach: start < size, so start x stride cannot pass its last element.
+        return View(shape, (long[])_strides.Clone(), shape.ElementCount == 0 ? Offset : checked(Offset + start * _strides[d]));
     }
 
     /// <summary>A view with dimensions <paramref name="dim0"/> and <paramref name="dim1"/> swapped.</summary>

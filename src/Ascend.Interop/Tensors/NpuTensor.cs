@@ -245,11 +245,8 @@ public sealed unsafe partial class NpuTensor : IDisposable
         int rank = Rank;
         long* dims = stackalloc long[Math.Max(rank, 1)];
         long* strides = stackalloc long[Math.Max(rank, 1)];
-        for (int i = 0; i < rank; i++)
-        {
-            dims[i] = _shape[i];
-            strides[i] = _strides[i];
-        }
+        for (int i = 0; i < rank; i++) dims[i] = _shape[i];
+        TensorLayout.DescriptorStrides(_shape, _strides, new Span<long>(strides, rank));
         long storageElements = _storage.ByteLength / ElementSize;
         var native = AclNN.aclCreateTensor(dims, (ulong)rank, (aclDataType)(int)DataType, strides, Offset,
             aclFormat.ACL_FORMAT_ND, &storageElements, 1, (void*)data);

@@ -52,6 +52,24 @@ internal static class TensorLayout
         return bytes;
     }
 
+    /// <summary>
+    /// The strides an <c>aclTensor</c> is described with: the view's own, except where they address nothing (a
+    /// dimension of size 1, or every dimension of an empty view), which get the row-major value. A caller may pass any
+    /// stride there (FromBuffer accepts 2^62 on a size-1 dimension), and the runtime refuses strides above its limit.
+    /// </summary>
+    public static void DescriptorStrides(TensorShape shape, ReadOnlySpan<long> strides, Span<long> result)
+    {
+        bool empty = shape.ElementCount == 0;
+        long next = 1;   // the row-major stride of the dimension being set
+        for (int i = strides.Length - 1; i >= 0; i--)
+        {
+            long size = shape[i];
+            result[i] = empty || size == 1 ? next : strides[i];
+            long reach = result[i] * Math.Max(size, 1);
+            next = result[i] != 0 && reach / result[i] == Math.Max(size, 1) && reach > 0 ? reach : 1;
+        }
+    }
+
     // ---- overlap -------------------------------------------------------------------------------
 
     /// <summary>How two views share memory.</summary>
@@ -74,6 +92,7 @@ internal static class TensorLayout
     {
         var shape = tensor.Shape;
         var strides = tensor.Strides;
+        if (tensor.ElementCount == 0) return;   // writes nothing
         for (int i = 0; i < strides.Length; i++)
         {
             if (shape[i] > 1 && strides[i] == 0)

@@ -149,4 +149,22 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         Throws<ArgumentException>(() => Ops.Cat(stream, [first, flat], 0, whole), "Ops.Cat: output 'output'");
         Assert.Equal([1f, 2, 3, 4], a.ToArray<float>(stream));
     }
+
+    [Fact]
+    public void Strides_that_address_nothing_may_be_anything()
+    {
+        // Found by the fuzzer: FromBuffer accepts any stride on a dimension of size 1 (it addresses nothing), but the
+        // runtime's aclCreateTensor refuses strides above its limit: the descriptor takes the row-major value there.
+        using var stream = Device.CreateStream();
+        using var buffer = DeviceBuffer.Allocate(Device, 64);
+        buffer.CopyFrom<float>([1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        using var row = NpuTensor.FromBuffer(buffer, new TensorShape(1, 3), NpuDataType.Float32, strides: [1L << 62, 1]);
+        using var doubled = Ops.Add(stream, row, row);
+        Assert.Equal([2f, 4, 6], doubled.ToArray<float>(stream));
+        // Found by the fuzzer: a slice of an empty view with huge strides overflowed computing an offset it never uses.
+        using var empty = NpuTensor.FromBuffer(buffer, new TensorShape(0, 3), NpuDataType.Float32, offset: 3, strides: [1L << 62, 1L << 62]);
+        using var slice = empty.Slice(1, 2, 1);
+        Assert.Equal(3, slice.Offset);
+        Assert.Empty(slice.ToArray<float>(stream));
+    }
 }
