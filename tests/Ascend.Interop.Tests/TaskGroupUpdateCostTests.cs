@@ -153,6 +153,33 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void A_replay_after_the_update_stream_was_disposed_runs_with_the_update()
+    {
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        using var output = NpuTensor.Empty(stream, new TensorShape(2), NpuDataType.Float32);
+        NpuTaskGroup group;
+        using var graph = stream.BeginCapture();
+        using (var scope = graph.BeginTaskGroup())
+        {
+            Ops.Add(stream, x, x, output);
+            group = scope.Group;
+        }
+        graph.EndCapture();
+        graph.ReplayAndWait();
+        using (var updater = Device.CreateStream())
+            graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 4));   // its "update done" event is not recorded yet
+        graph.ReplayAndWait();                                                     // the stream is gone: its work is done
+        Assert.Equal([5f, 10], output.ToArray<float>(stream));
+        using (var second = Device.CreateStream())
+        {
+            graph.Update(group, second, s => Ops.Add(s, x, x, output, alpha: 2));
+            graph.ReplayAndWait();
+        }
+        Assert.Equal([3f, 6], output.ToArray<float>(stream));
+    }
+
+    [Fact]
     public void The_dry_pass_skips_phase_1_for_attention_lengths_its_rules_check_and_still_refuses_bad_ones()
     {
         Assert.True(NpuFixture.OnSimulator, "counts runtime calls with simulator faults");

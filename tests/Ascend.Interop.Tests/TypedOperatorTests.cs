@@ -82,6 +82,42 @@ public sealed class TypedOperatorTests(NpuFixture fixture) : NpuLeakCheckedTest(
     }
 
     [Fact]
+    public void A_typed_attention_call_with_lists_a_string_and_null_optionals_equals_the_declared_one()
+    {
+        const int H = 2, D = 8, S = 3;
+        using var stream = Device.CreateStream();
+        Half[] Halves(int n, float scale, float start) => Values(n, scale, start).Select(v => (Half)MathF.Sin(v)).ToArray();
+        using var q = NpuTensor.FromArray(stream, Halves(2 * H * D, 0.9f, 0.3f), [2, H, 1, D]);
+        using var k0 = NpuTensor.FromArray(stream, Halves(H * S * D, 0.5f, 0.1f), [1, H, S, D]);
+        using var k1 = NpuTensor.FromArray(stream, Halves(H * S * D, 0.7f, 0.2f), [1, H, S, D]);
+        using var v0 = NpuTensor.FromArray(stream, Halves(H * S * D, 0.8f, 0.7f), [1, H, S, D]);
+        using var v1 = NpuTensor.FromArray(stream, Halves(H * S * D, 0.3f, 0.9f), [1, H, S, D]);
+        using var mask = NpuTensor.FromArray(stream, new byte[] { 1, 0, 0, 0, 0, 1 }, [2, 1, 1, S]);
+        var options = new IncreFlashAttentionOptions(H, D) { Layout = AttentionLayout.Bnsd };
+        using var declared = Empty(stream, [2, H, 1, D], NpuDataType.Float16);
+        using var typed = Empty(stream, [2, H, 1, D], NpuDataType.Float16);
+
+        foreach (long[] lengths in new[] { Array.Empty<long>(), [2, 3] })
+        {
+            Ops.IncreFlashAttention(stream, q, [k0, k1], [v0, v1], mask, lengths, options, declared);
+            // Every optional tensor the simulator leaves out passed as null, the layout as a char* string; actualSeqLengths
+            // is optional by the header's @param comment (no Optional suffix): empty passes null, as the declaration does.
+            AclnnOperators.IncreFlashAttentionV4(stream, q, [k0, k1], [v0, v1], null, mask, lengths, null, null, null, null, null, null, null,
+                null, null, options.NumHeads, options.ScaleValue, "BNSD", options.NumKeyValueHeads, 0, options.InnerPrecise, typed);
+            Assert.Equal(declared.ToArray<Half>().Select(BitConverter.HalfToInt16Bits), typed.ToArray<Half>().Select(BitConverter.HalfToInt16Bits));
+        }
+
+        // attentionOut is required by the header's comment: null is refused in managed code, naming it.
+        Assert.Equal("attentionOut", Assert.Throws<ArgumentNullException>(() => AclnnOperators.IncreFlashAttentionV4(stream, q, [k0, k1], [v0, v1],
+            null, mask, [], null, null, null, null, null, null, null, null, null, H, 0.5, "BNSD", H, 0, 0, null!)).ParamName);
+
+        // A layout the runtime refuses is its to explain.
+        var layout = Assert.Throws<AclException>(() => AclnnOperators.IncreFlashAttentionV4(stream, q, [k0, k1], [v0, v1], null, mask, [], null, null,
+            null, null, null, null, null, null, null, H, 0.5, "NOPE", H, 0, 0, typed));
+        Assert.Equal("aclnnIncreFlashAttentionV4GetWorkspaceSize", layout.Function);
+    }
+
+    [Fact]
     public void Typed_calls_are_captured_and_replayed_like_declared_ones()
     {
         using var stream = Device.CreateStream();

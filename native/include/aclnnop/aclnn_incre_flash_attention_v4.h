@@ -12,6 +12,21 @@
 extern "C" {
 #endif
 
+/* Phase 1. The arguments that may be absent (a null pointer), in the @param form the bindings generator reads for
+ * the typed entry points (docs/operators.md, "Typed operators"):
+ * @param [in] pseShift : optional
+ * @param [in] attenMask : optional
+ * @param [in] actualSeqLengths : optional
+ * @param [in] dequantScale1 : optional
+ * @param [in] quantScale1 : optional
+ * @param [in] dequantScale2 : optional
+ * @param [in] quantScale2 : optional
+ * @param [in] quantOffset2 : optional
+ * @param [in] antiquantScale : optional
+ * @param [in] antiquantOffset : optional
+ * @param [in] blocktable : optional
+ * @param [in] kvPaddingSize : optional
+ * @param [out] attentionOut : required */
 ACL_FUNC_VISIBILITY aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(
     const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShift,
     const aclTensor *attenMask, const aclIntArray *actualSeqLengths, const aclTensor *dequantScale1,

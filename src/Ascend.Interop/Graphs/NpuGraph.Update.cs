@@ -265,7 +265,11 @@ public sealed partial class NpuGraph
             // The "update done" event is recorded once, before the next replay on another stream needs it
             // (FlushUpdateDone), so the groups updated for one step share it. Updates on a second update stream
             // first record it after the pending ones on the first.
-            if (_updateDonePending is { } pending && !ReferenceEquals(pending, updateStream)) RecordUpdateDone(pending);
+            if (_updateDonePending is { } pending && !ReferenceEquals(pending, updateStream))
+            {
+                if (pending.IsDisposed) _updateDonePending = null;   // disposing a stream waits for its work: its updates are done
+                else RecordUpdateDone(pending);
+            }
             _updateDonePending = updateStream;
             foreach (var replayed in _replayStreams)
                 if (ReferenceEquals(replayed.Stream, updateStream)) replayed.WaitedGeneration = _updateGeneration + 1;
@@ -296,7 +300,17 @@ public sealed partial class NpuGraph
     {
         lock (_lock)
         {
-            if (_updateDonePending is { } pending && !ReferenceEquals(pending, replayStream)) RecordUpdateDone(pending);
+            if (_updateDonePending is not { } pending || ReferenceEquals(pending, replayStream)) return;
+            if (!pending.IsDisposed)
+            {
+                RecordUpdateDone(pending);
+                return;
+            }
+            // Disposing a stream waits for its work, so its updates are done: nothing to record. A replay then waits
+            // only for an event recorded earlier for another update stream, or, when there is none, for nothing.
+            _updateDonePending = null;
+            if (_updateDone is null)
+                foreach (var replayed in _replayStreams) replayed.WaitedGeneration = _updateGeneration;
         }
     }
 

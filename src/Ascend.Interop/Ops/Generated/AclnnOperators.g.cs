@@ -513,8 +513,8 @@ public static unsafe partial class AclnnOperators
         AclnnOps.aclnnIncreFlashAttentionV4GetWorkspaceSize((aclTensor*)a[0], (aclTensorList*)a[1], (aclTensorList*)a[2], (aclTensor*)a[3], (aclTensor*)a[4], (aclIntArray*)a[5], (aclTensor*)a[6], (aclTensor*)a[7], (aclTensor*)a[8], (aclTensor*)a[9], (aclTensor*)a[10], (aclTensor*)a[11], (aclTensor*)a[12], (aclTensor*)a[13], (aclTensor*)a[14], (long)a[15], BitConverter.Int64BitsToDouble(a[16]), (sbyte*)a[17], (long)a[18], (long)a[19], (long)a[20], (aclTensor*)a[21], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnIncreFlashAttentionV4</c> (<c>aclnnop/aclnn_incre_flash_attention_v4.h</c>) on <paramref name="stream"/>: <c>aclnnIncreFlashAttentionV4GetWorkspaceSize</c>, then the launch.</summary>
-    /// <remarks>C: <c>aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShift, const aclTensor *attenMask, const aclIntArray *actualSeqLengths, const aclTensor *dequantScale1, const aclTensor *quantScale1, const aclTensor *dequantScale2, const aclTensor *quantScale2, const aclTensor *quantOffset2, const aclTensor *antiquantScale, const aclTensor *antiquantOffset, const aclTensor *blocktable, const aclTensor *kvPaddingSize, int64_t numHeads, double scaleValue, char *inputLayout, int64_t numKeyValueHeads, int64_t blockSize, int64_t innerPrecise, const aclTensor *attentionOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>attentionOut</c> written.</remarks>
-    public static void IncreFlashAttentionV4(NpuStream stream, NpuTensor? query, ReadOnlySpan<NpuTensor> key, ReadOnlySpan<NpuTensor> value, NpuTensor? pseShift, NpuTensor? attenMask, ReadOnlySpan<long> actualSeqLengths, NpuTensor? dequantScale1, NpuTensor? quantScale1, NpuTensor? dequantScale2, NpuTensor? quantScale2, NpuTensor? quantOffset2, NpuTensor? antiquantScale, NpuTensor? antiquantOffset, NpuTensor? blocktable, NpuTensor? kvPaddingSize, long numHeads, double scaleValue, string? inputLayout, long numKeyValueHeads, long blockSize, long innerPrecise, NpuTensor? attentionOut)
+    /// <remarks>C: <c>aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShift, const aclTensor *attenMask, const aclIntArray *actualSeqLengths, const aclTensor *dequantScale1, const aclTensor *quantScale1, const aclTensor *dequantScale2, const aclTensor *quantScale2, const aclTensor *quantOffset2, const aclTensor *antiquantScale, const aclTensor *antiquantOffset, const aclTensor *blocktable, const aclTensor *kvPaddingSize, int64_t numHeads, double scaleValue, char *inputLayout, int64_t numKeyValueHeads, int64_t blockSize, int64_t innerPrecise, const aclTensor *attentionOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>pseShift</c> optional: null passes null; <c>attenMask</c> optional: null passes null; <c>actualSeqLengths</c> optional: empty passes null; <c>dequantScale1</c> optional: null passes null; <c>quantScale1</c> optional: null passes null; <c>dequantScale2</c> optional: null passes null; <c>quantScale2</c> optional: null passes null; <c>quantOffset2</c> optional: null passes null; <c>antiquantScale</c> optional: null passes null; <c>antiquantOffset</c> optional: null passes null; <c>blocktable</c> optional: null passes null; <c>kvPaddingSize</c> optional: null passes null; <c>attentionOut</c> written, required.</remarks>
+    public static void IncreFlashAttentionV4(NpuStream stream, NpuTensor? query, ReadOnlySpan<NpuTensor> key, ReadOnlySpan<NpuTensor> value, NpuTensor? pseShift, NpuTensor? attenMask, ReadOnlySpan<long> actualSeqLengths, NpuTensor? dequantScale1, NpuTensor? quantScale1, NpuTensor? dequantScale2, NpuTensor? quantScale2, NpuTensor? quantOffset2, NpuTensor? antiquantScale, NpuTensor? antiquantOffset, NpuTensor? blocktable, NpuTensor? kvPaddingSize, long numHeads, double scaleValue, string? inputLayout, long numKeyValueHeads, long blockSize, long innerPrecise, NpuTensor attentionOut)
     {
         var call = new AclnnCall(stream, s_IncreFlashAttentionV4);
         try
@@ -533,13 +533,13 @@ public static unsafe partial class AclnnOperators
             call.Check(antiquantOffset, "antiquantOffset");
             call.Check(blocktable, "blocktable");
             call.Check(kvPaddingSize, "kvPaddingSize");
-            call.Check(attentionOut, "attentionOut");
+            call.Check(attentionOut, "attentionOut", required: true);
             call.Input(0, query, "query");
             call.InputList(1, key, "key");
             call.InputList(2, value, "value");
             call.Input(3, pseShift, "pseShift");
             call.Input(4, attenMask, "attenMask");
-            call.IntArray(5, actualSeqLengths, "actualSeqLengths");
+            call.IntArray(5, actualSeqLengths, "actualSeqLengths", optional: true);
             call.Input(6, dequantScale1, "dequantScale1");
             call.Input(7, quantScale1, "quantScale1");
             call.Input(8, dequantScale2, "dequantScale2");
