@@ -413,6 +413,7 @@ Task("Bench")
     var simLibrary = MakeAbsolute(File($"{nativeBuildDir}/libascend_sim.so")).FullPath;
     var nativeJson = $"{benchDir}/native.json";
     var decoderJson = $"{benchDir}/native-decoder.json";
+    var whileJson = $"{benchDir}/native-while.json";
     var dotnetArtifacts = $"{benchDir}/dotnet";
     var benchProject = "bench/Ascend.Interop.Benchmarks";
     var benchApp = $"{benchProject}/bin/Release/net10.0/Ascend.Interop.Benchmarks.dll";
@@ -432,8 +433,11 @@ Task("Bench")
     // The decoder baseline (bench/native/decoder_bench.cpp): checks itself first (graph == eager, task counts).
     Run($"{benchDir}/native-build/ascend_bench_decoder",
         $"{repetitions} --benchmark_report_aggregates_only=true --benchmark_out={decoderJson} --benchmark_out_format=json");
+    // The WHILE-loop baseline (bench/native/while_bench.cpp): checks itself first (WHILE launch == K replays, task counts).
+    Run($"{benchDir}/native-build/ascend_bench_while",
+        $"{repetitions} --benchmark_report_aggregates_only=true --benchmark_out={whileJson} --benchmark_out_format=json");
     Run("dotnet", $"{benchApp} run {(quick ? "--quick " : "")}--artifacts {dotnetArtifacts} --sim-library {simLibrary}");
-    Run("dotnet", $"{benchApp} report --dotnet {dotnetArtifacts}/results --native {nativeJson} --native {decoderJson} --out bench/RESULTS.md{(quick ? " --quick" : "")}");
+    Run("dotnet", $"{benchApp} report --dotnet {dotnetArtifacts}/results --native {nativeJson} --native {decoderJson} --native {whileJson} --out bench/RESULTS.md{(quick ? " --quick" : "")}");
 });
 
 RunTarget(target);

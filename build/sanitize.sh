@@ -4,7 +4,11 @@
 # test fails or any sanitizer report appears in the output. Run by `./build.sh --target=Sanitize` (and `Test`).
 #
 # Usage: build/sanitize.sh [--configuration Release] [--results artifacts/test-results/asan] [--build-dir artifacts/native/asan]
-#                          [--skip-native-tests] [--skip-dotnet-tests] [--projects "A B"]
+#                          [--skip-native-tests] [--skip-dotnet-tests] [--projects "A B"] [--test-args "ARGS"]
+# --test-args passes ARGS (word-split) to each .NET test application, e.g. "--filter-class *SoakTests*".
+# The issue-24 soak under the sanitizers for 10 minutes (docs/reliability.md):
+#   dotnet build tests/Ascend.Interop.Tests -c Release && ASCEND_SOAK_SECONDS=600 build/sanitize.sh --skip-native-tests \
+#     --projects Ascend.Interop.Tests --test-args "--filter-class *Reliability.SoakTests*"
 # The .NET test projects must already be built in the given configuration (the Cake task builds them first).
 #
 # The .NET host is not built with ASan, so the ASan and UBSan runtimes are preloaded (LD_PRELOAD) into each test
@@ -26,12 +30,14 @@ build_dir=artifacts/native/asan
 run_native=1
 run_dotnet=1
 projects="Ascend.Interop.Native.Tests Ascend.Interop.Tests Ascend.Interop.Testing.Tests"
+test_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --configuration) configuration="$2"; shift 2 ;;
     --results) results="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
     --projects) projects="$2"; shift 2 ;;
+    --test-args) test_args="$2"; shift 2 ;;
     --skip-native-tests) run_native=0; shift ;;
     --skip-dotnet-tests) run_dotnet=0; shift ;;
     *) echo "sanitize.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -101,6 +107,8 @@ if [ "$run_dotnet" = 1 ]; then
   for rt in "$asan_rt" "$ubsan_rt"; do
     [ -f "$rt" ] || { echo "sanitize.sh: the sanitizer runtime '$rt' was not found (gcc -print-file-name); install gcc's libasan/libubsan." >&2; exit 1; }
   done
+  # Split without glob expansion ("*SoakTests*" stays a pattern for the test application).
+  read -r -a extra_args <<<"$test_args"
   for project in $projects; do
     app="tests/$project/bin/$configuration/net10.0/$project"
     if [ ! -d "tests/$project" ]; then
@@ -118,7 +126,7 @@ if [ "$run_dotnet" = 1 ]; then
     LD_PRELOAD="$asan_rt $ubsan_rt" \
     ASAN_OPTIONS=detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:halt_on_error=1:abort_on_error=0 \
     ASCEND_INTEROP_BACKEND=sim ASCEND_SIM_LIBRARY="$library" \
-      "$app" --results-directory "$results" --report-trx --report-trx-filename "$project-asan.trx" >"$log" 2>&1 \
+      "$app" --results-directory "$results" --report-trx --report-trx-filename "$project-asan.trx" "${extra_args[@]}" >"$log" 2>&1 \
       || fail "$project failed under the sanitizers (exit code $?; see $log)"
     tail -n 6 "$log"
     check_log "$log" "$project"

@@ -84,7 +84,8 @@ public static partial class Program
 
         var summaries = BenchmarkRunner.Run(
             [typeof(StepBenchmarks), typeof(EnqueueBenchmarks), typeof(MemoryBenchmarks), typeof(RuntimeCallBenchmarks),
-             typeof(DecoderEnqueueBenchmarks), typeof(DecoderStepBenchmarks), typeof(TypedOperatorBenchmarks)], config);
+             typeof(DecoderEnqueueBenchmarks), typeof(DecoderStepBenchmarks), typeof(TypedOperatorBenchmarks),
+             typeof(WhileLoopEnqueueBenchmarks), typeof(WhileLoopStepBenchmarks)], config);
         int requested = summaries.Sum(s => s.BenchmarksCases.Length);
         int succeeded = summaries.Sum(s => s.Reports.Count(r => r.Success));
         if (requested == 0 || succeeded < requested || summaries.Any(s => s.HasCriticalValidationErrors))

@@ -131,13 +131,18 @@ internal static class TensorLayout
     /// broadcasting): an output may be the very same view as an input (in place). Every other operator reads inputs
     /// while it writes, so its outputs must share no memory with its inputs.
     /// </summary>
-    public static bool AllowsInPlace(string operatorName) => operatorName switch
+    /// <remarks>By the name after the last '.', any case ("Ops.MatMul" and the generated "AclnnOperators.Matmul").</remarks>
+    public static bool AllowsInPlace(string operatorName)
     {
-        "Ops.MatMul" or "Ops.Mm" or "Ops.BatchMatMul" or "Ops.Cat" or "Ops.IndexSelect" or "Ops.Embedding" or "Ops.TopK"
-            or "Ops.ReduceSum" or "Ops.Mean" or "Ops.Amax" or "Ops.ArgMax" or "Ops.Softmax" or "Ops.RmsNorm" or "Ops.LayerNorm"
-            or "Ops.IncreFlashAttention" or "Ops.RotaryPositionEmbedding" or "Ops.SwiGlu" => false,
-        _ => true,
-    };
+        string name = operatorName[(operatorName.LastIndexOf('.') + 1)..].ToLowerInvariant();
+        if (name.StartsWith("increflashattention", StringComparison.Ordinal)) return false;
+        return name switch
+        {
+            "matmul" or "mm" or "batchmatmul" or "cat" or "indexselect" or "embedding" or "topk" or "reducesum" or "mean"
+                or "amax" or "argmax" or "softmax" or "rmsnorm" or "layernorm" or "rotarypositionembedding" or "swiglu" => false,
+            _ => true,
+        };
+    }
 
     /// <summary>
     /// The output checks of one call with given outputs: no output writes an element twice; outputs share no memory

@@ -167,4 +167,14 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         Assert.Equal(3, slice.Offset);
         Assert.Empty(slice.ToArray<float>(stream));
     }
+
+    [Theory]
+    [InlineData("Ops.MatMul", false)]
+    [InlineData("AclnnOperators.Matmul", false)]
+    [InlineData("AclnnOperators.IncreFlashAttentionV4", false)]
+    [InlineData("AclnnOperators.Topk", false)]
+    [InlineData("Ops.Add", true)]
+    [InlineData("AclnnOperators.InplaceMaskedFillScalar", true)]
+    public void Only_element_wise_operators_may_write_in_place(string name, bool allowed) =>
+        Assert.Equal(allowed, TensorLayout.AllowsInPlace(name));
 }
