@@ -8,20 +8,18 @@ namespace Ascend.Interop;
 /// tensors) keep the device's context alive, and every SDK call makes that context current on
 /// the calling thread first, so callers never deal with CANN's per-thread current device.
 /// </summary>
-public sealed class NpuDevice : IDisposable
+public sealed class NpuDevice : NpuResource
 {
     private static readonly Lock s_registryLock = new();
     private static readonly Dictionary<int, DeviceState> s_devices = new();
 
     private readonly DeviceState _shared;
-    private readonly ContextHandle _context;
-    private int _disposed;
 
-    private NpuDevice(int id, DeviceState shared)
+    // The device's handle is its context, current for every call.
+    private NpuDevice(int id, DeviceState shared) : base(shared.Context, shared.Context)
     {
         Id = id;
         _shared = shared;
-        _context = shared.Context;
     }
 
     /// <summary>Number of devices visible to the runtime.</summary>
@@ -77,12 +75,9 @@ public sealed class NpuDevice : IDisposable
         get
         {
             ThrowIfDisposed();
-            return _context;
+            return _shared.Context;
         }
     }
-
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
 
     /// <summary>The state shared by every object of this device id (readable after this object's Dispose).</summary>
     internal DeviceState State => _shared;
@@ -169,22 +164,12 @@ public sealed class NpuDevice : IDisposable
         return result;
     }
 
-    /// <summary>Makes the device current on the calling thread and holds its context for one call.</summary>
-    internal HandleLease Enter()
-    {
-        var thread = ThreadBorrows.Current;
-        var lease = new HandleLease(thread, Context, this);
-        lease.MakeCurrent(_context, thread);
-        return lease;
-    }
-
     /// <summary>
     /// Releases this device object. The context stays alive while streams, events, buffers or
     /// other device objects created from it exist.
     /// </summary>
-    public void Dispose()
+    private protected override void ReleaseResource()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         lock (s_registryLock)
         {
             if (--_shared.Users > 0) return;
@@ -198,6 +183,4 @@ public sealed class NpuDevice : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"NPU device {Id}";
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
 }

@@ -4,17 +4,11 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop;
 
 /// <summary>An NPU event: a marker recorded on a stream, used to wait, order streams and time work.</summary>
-public sealed class NpuEvent : IDisposable
+public sealed class NpuEvent : NpuResource
 {
-    private readonly EventHandle _handle;
-    private readonly ContextHandle _context;
-    private int _disposed;
-
-    private NpuEvent(NpuDevice device, EventHandle handle, bool timing)
+    private NpuEvent(NpuDevice device, EventHandle handle, bool timing) : base(handle, device.Context)
     {
         Device = device;
-        _handle = handle;
-        _context = device.Context;
         HasTiming = timing;
     }
 
@@ -36,16 +30,13 @@ public sealed class NpuEvent : IDisposable
     /// <summary>True when the event records timestamps (<see cref="ElapsedTime"/> works).</summary>
     public bool HasTiming { get; }
 
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
-
     /// <summary>The raw <c>aclrtEvent</c>; keep this object alive while using it.</summary>
     public nint Handle
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return _handle.DangerousGetHandle();
+            ThrowIfDisposed();
+            return HandleValue;
         }
     }
 
@@ -62,7 +53,7 @@ public sealed class NpuEvent : IDisposable
     /// <summary>Waits until the work before the event's last record has completed.</summary>
     public void Synchronize()
     {
-        using var lease = Lease();
+        using var lease = Enter();
         ThrowIfCapturedRecord("Synchronize");
         Handles.HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuEvent.Synchronize");
         AclCheck.Check(aclrtSynchronizeEvent(NativeHandle.Event(lease.Value)), nameof(aclrtSynchronizeEvent));
@@ -73,7 +64,7 @@ public sealed class NpuEvent : IDisposable
     {
         int ms = timeout == Timeout.InfiniteTimeSpan ? -1 : checked((int)Math.Ceiling(timeout.TotalMilliseconds));
         if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
-        using var lease = Lease();
+        using var lease = Enter();
         ThrowIfCapturedRecord("Synchronize");
         Handles.HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuEvent.Synchronize");
         int code = aclrtSynchronizeEventWithTimeout(NativeHandle.Event(lease.Value), ms);
@@ -87,7 +78,7 @@ public sealed class NpuEvent : IDisposable
     {
         get
         {
-            using var lease = Lease();
+            using var lease = Enter();
             ThrowIfCapturedRecord("IsCompleted");
             Native.aclrtEventRecordedStatus status;
             AclCheck.Check(aclrtQueryEventStatus(NativeHandle.Event(lease.Value), &status), nameof(aclrtQueryEventStatus));
@@ -102,30 +93,13 @@ public sealed class NpuEvent : IDisposable
         ArgumentNullException.ThrowIfNull(end);
         if (!start.HasTiming || !end.HasTiming)
             throw new InvalidOperationException("Both events must be created with timing: true to measure elapsed time.");
-        using var startLease = start.Lease();
-        using var endLease = end.Lease();
+        using var startLease = start.Enter();
+        using var endLease = end.Enter();
         start.ThrowIfCapturedRecord("ElapsedTime");
         end.ThrowIfCapturedRecord("ElapsedTime");
         float ms;
         AclCheck.Check(aclrtEventElapsedTime(&ms, NativeHandle.Event(startLease.Value), NativeHandle.Event(endLease.Value)), nameof(aclrtEventElapsedTime));
         return TimeSpan.FromMilliseconds(ms);
-    }
-
-    /// <summary>Holds the event for one native call and makes its device current.</summary>
-    internal HandleLease Lease()
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var thread = ThreadBorrows.Current;
-        var lease = new HandleLease(thread, _handle, this);
-        lease.MakeCurrent(_context, thread);
-        return lease;
-    }
-
-    /// <summary>Destroys the event.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _handle.Dispose();
     }
 
     // Capture awareness: an event recorded inside a capture cannot be waited on by the host

@@ -21,7 +21,7 @@ public sealed partial class NpuStream
     /// stream's earlier work surfaces as an <see cref="AclException"/> when the stream has drained by the time the
     /// callback ran; when newer work was already queued behind the wait, the runtime keeps the error for the next
     /// <see cref="Synchronize()"/> or <see cref="SynchronizeAsync"/> (a wait never blocks on work queued after it).
-    /// Disposing the stream while a wait is pending lets the queued work finish (as <see cref="Dispose"/> always does);
+    /// Disposing the stream while a wait is pending lets the queued work finish (as <see cref="NpuResource.Dispose"/> always does);
     /// the wait then fails with <see cref="ObjectDisposedException"/>, because the stream's errors can no longer be read.
     /// </remarks>
     /// <exception cref="NpuCaptureException">The stream is capturing (107027), as for <see cref="Synchronize()"/>.</exception>
@@ -47,7 +47,7 @@ public sealed partial class NpuStream
             }
             lock (_pendingWaits)
             {
-                if (_disposed != 0)
+                if (IsDisposed)
                 {
                     wait.Abandon();
                     ThrowIfDisposed();
@@ -96,7 +96,7 @@ public sealed partial class NpuStream
     /// </summary>
     private unsafe Exception? CollectWaitErrors()
     {
-        if (_disposed != 0) return DisposedWhileWaiting();
+        if (IsDisposed) return DisposedWhileWaiting();
         HandleLease lease;
         try
         {

@@ -11,15 +11,15 @@ namespace Ascend.Interop;
 /// An NPU stream: work submitted to it runs asynchronously, in order. Obtain one from
 /// <see cref="NpuDevice.CreateStream"/> (or <see cref="NpuDevice.DefaultStream"/>).
 /// </summary>
-public sealed partial class NpuStream : IDisposable
+public sealed partial class NpuStream : NpuResource
 {
     private readonly StreamHandle? _handle;          // null for the device's default (NULL) stream
     private readonly ContextHandle _context;
     private readonly ConcurrentQueue<Exception> _callbackErrors = new();
-    private int _disposed;
     private HostCallbackDispatcher? _callbacks;   // set once the stream launched a host callback
 
-    private NpuStream(NpuDevice device, StreamHandle? handle)
+    // The default stream has no handle of its own: calls on it hold the device's context instead.
+    private NpuStream(NpuDevice device, StreamHandle? handle) : base((NpuSafeHandle?)handle ?? device.Context, device.Context)
     {
         Device = device;
         _handle = handle;
@@ -44,9 +44,6 @@ public sealed partial class NpuStream : IDisposable
 
     /// <summary>True for the device's default stream (CANN's NULL stream).</summary>
     public bool IsDefault => _handle is null;
-
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
 
     /// <summary>
     /// The raw <c>aclrtStream</c>, for calls the SDK does not wrap. The caller must keep this
@@ -180,20 +177,6 @@ public sealed partial class NpuStream : IDisposable
         throw new AggregateException($"{errors.Count} host callback(s) launched on {this} threw.", errors);
     }
 
-    /// <summary>Holds the stream (and its context) for one native call and makes the context current.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal HandleLease Enter() => Enter(ThreadBorrows.Current);
-
-    /// <summary>As <see cref="Enter()"/>, with the calling thread's borrow slots already at hand.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal HandleLease Enter(ThreadBorrows thread)
-    {
-        ThrowIfDisposed();
-        var lease = new HandleLease(thread, (NpuSafeHandle?)_handle ?? _context, this);
-        lease.MakeCurrent(_context, thread);
-        return lease;
-    }
-
     /// <summary>A lease for cleanup paths: works on a stream whose Dispose has begun.</summary>
     internal HandleLease EnterForCleanup()
     {
@@ -209,14 +192,13 @@ public sealed partial class NpuStream : IDisposable
         AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
     }
 
-    /// <summary>The native stream value for a lease taken by <see cref="Enter()"/>.</summary>
+    /// <summary>The native stream value for a lease taken by <see cref="NpuResource.Enter()"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal aclrtStream Native(in HandleLease lease) => NativeHandle.Stream(_handle is null ? 0 : lease.Value);
 
     /// <summary>Destroys the stream once its queued work is done (the default stream is never destroyed).</summary>
-    public void Dispose()
+    private protected override void ReleaseResource()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         OnDisposing();
         if (_callbacks is not null)
         {
@@ -231,6 +213,4 @@ public sealed partial class NpuStream : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => IsDefault ? $"default stream of NPU device {Device.Id}" : $"stream 0x{_handle!.DangerousGetHandle():x} on NPU device {Device.Id}";
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Ascend.Interop.Handles;
 using Ascend.Interop.Native;
 
 namespace Ascend.Interop.Distributed;
@@ -11,14 +10,11 @@ namespace Ascend.Interop.Distributed;
 /// graph and runs at every replay. Every rank must issue the same collectives, with the same counts
 /// and types, in the same order. A communicator holds streams of its device's budget until disposed.
 /// </summary>
-public sealed unsafe class NpuCommunicator : IDisposable
+public sealed unsafe class NpuCommunicator : NpuResource
 {
-    private readonly CommunicatorHandle _handle;
-    private int _disposed;
-
-    private NpuCommunicator(CommunicatorHandle handle, NpuDevice device, int rank, int size)
+    // HCCL calls set their own device: no context is made current for them.
+    private NpuCommunicator(CommunicatorHandle handle, NpuDevice device, int rank, int size) : base(handle, context: null)
     {
-        _handle = handle;
         Device = device;
         Rank = rank;
         Size = size;
@@ -32,9 +28,6 @@ public sealed unsafe class NpuCommunicator : IDisposable
 
     /// <summary>The device this rank runs on.</summary>
     public NpuDevice Device { get; }
-
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
 
     /// <summary>
     /// Joins the communicator of <paramref name="rootInfo"/> as <paramref name="rank"/> of
@@ -105,7 +98,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
     {
         get
         {
-            using var lease = Enter();
+            using var lease = Lease();
             HcclResult result;
             var status = (HcclStatus)Hccl.HcclGetCommAsyncError((HcclComm)lease.Value, &result);
             if (status != HcclStatus.Success) throw Failure(status, nameof(Hccl.HcclGetCommAsyncError), null);
@@ -130,7 +123,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         if (!input.Shape.Equals(output.Shape))
             throw new ArgumentException($"{fn}: 'output' has shape {output.Shape} but 'input' has {input.Shape}; they must match.", nameof(output));
         if (input.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)input.ElementCount, TypeOf(fn, input), op);
         stream.Submit(ref work);
     }
@@ -148,7 +141,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckSameType(fn, input, output);
         CheckStacked(fn, nameof(output), output, input);
         if (input.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)input.ElementCount, TypeOf(fn, input));
         stream.Submit(ref work);
     }
@@ -167,7 +160,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckOp(fn, op);
         CheckStacked(fn, nameof(input), input, output);
         if (output.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, input, output, (ulong)output.ElementCount, TypeOf(fn, input), op);
         stream.Submit(ref work);
     }
@@ -180,7 +173,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(root), root, allowSelf: true);
         if (tensor.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, tensor, tensor, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: root);
         stream.Submit(ref work);
     }
@@ -193,7 +186,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(destination), destination, allowSelf: false);
         if (tensor.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, tensor, null, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: destination);
         stream.Submit(ref work);
     }
@@ -206,7 +199,7 @@ public sealed unsafe class NpuCommunicator : IDisposable
         CheckTensor(fn, nameof(tensor), tensor, stream);
         CheckRank(fn, nameof(source), source, allowSelf: false);
         if (tensor.ElementCount == 0) return;
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, null, tensor, (ulong)tensor.ElementCount, TypeOf(fn, tensor), peer: source);
         stream.Submit(ref work);
     }
@@ -216,16 +209,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
     {
         const string fn = nameof(Hccl.HcclBarrier);
         CheckCall(fn, stream);
-        using var c = Enter();
+        using var c = Lease();
         var work = new CollectiveWork(fn, (HcclComm)c.Value, null, null, 0, default);
         stream.Submit(ref work);
-    }
-
-    /// <summary>Destroys the communicator (<c>HcclCommDestroy</c>) once no call uses it.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _handle.Dispose();
     }
 
     /// <inheritdoc />
@@ -233,15 +219,9 @@ public sealed unsafe class NpuCommunicator : IDisposable
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private HandleLease Enter()
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return new HandleLease(_handle, this);
-    }
-
     private void CheckCall(string fn, NpuStream stream)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ThrowIfDisposed();
         if (stream is null) throw new ArgumentNullException(nameof(stream), $"{fn}: argument 'stream' is null.");
         if (stream.IsDisposed) throw new ObjectDisposedException(nameof(NpuStream), $"{fn}: argument 'stream' has been disposed.");
         if (stream.IsDefault)

@@ -117,7 +117,7 @@ public sealed partial class NpuGraph
         [MethodImpl(MethodImplOptions.NoInlining)]
         private int WaitForUpdate(in StreamLaunch launch, int generation)
         {
-            using var lease = graph._updateDone!.Lease();
+            using var lease = graph._updateDone!.Enter();
             int code = aclrtStreamWaitEvent(launch.Stream, NativeHandle.Event(lease.Value));
             if (code == 0) replayStream.WaitedGeneration = generation;
             return code;

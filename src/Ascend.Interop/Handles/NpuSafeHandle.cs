@@ -30,8 +30,8 @@ public abstract class NpuSafeHandle : SafeHandle
     private int _disposeStarted;
 
     /// <summary>Wraps <paramref name="native"/>, taking a reference on <paramref name="parent"/>
-    /// (or on the runtime when there is no parent).</summary>
-    protected NpuSafeHandle(nint native, NpuSafeHandle? parent) : base(0, ownsHandle: true)
+    /// (or on the runtime when there is no parent). Only the SDK derives handles: each declares its release.</summary>
+    private protected NpuSafeHandle(nint native, NpuSafeHandle? parent) : base(0, ownsHandle: true)
     {
         if (parent is null)
         {

@@ -7,17 +7,11 @@ namespace Ascend.Interop;
 /// A raw block of device memory from <c>aclrtMalloc</c>, outside any pool. Prefer tensors and
 /// <see cref="DeviceMemoryPool"/>; use this when you need memory with its own lifetime.
 /// </summary>
-public sealed class DeviceBuffer : IDisposable, IHeldMemory
+public sealed class DeviceBuffer : NpuResource, IHeldMemory
 {
-    private readonly DeviceMemoryHandle _handle;
-    private readonly ContextHandle _context;
-    private int _disposed;
-
-    private DeviceBuffer(NpuDevice device, DeviceMemoryHandle handle, long length)
+    private DeviceBuffer(NpuDevice device, DeviceMemoryHandle handle, long length) : base(handle, device.Context)
     {
         Device = device;
-        _context = device.Context;
-        _handle = handle;
         Length = length;
     }
 
@@ -47,16 +41,13 @@ public sealed class DeviceBuffer : IDisposable, IHeldMemory
     /// <summary>Size in bytes.</summary>
     public long Length { get; }
 
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
-
     /// <summary>The device address; keep this buffer alive while native code uses it.</summary>
     public nint Pointer
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return _handle.DangerousGetHandle();
+            ThrowIfDisposed();
+            return HandleValue;
         }
     }
 
@@ -138,34 +129,7 @@ public sealed class DeviceBuffer : IDisposable, IHeldMemory
             throw new ArgumentException($"The buffer is on NPU device {Device.Id} but the stream belongs to device {stream.Device.Id}.", nameof(stream));
     }
 
-    internal HandleLease Enter()
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var thread = ThreadBorrows.Current;
-        var lease = new HandleLease(thread, _handle, this);
-        lease.MakeCurrent(_context, thread);
-        return lease;
-    }
+    bool IHeldMemory.TryHold() => TryHoldHandle();
 
-    bool IHeldMemory.TryHold()
-    {
-        bool added = false;
-        try
-        {
-            if (!_handle.IsClosing) _handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        return added;
-    }
-
-    void IHeldMemory.ReleaseHold() => _handle.DangerousRelease();
-
-    /// <summary>Frees the memory (once no native call is using it, and no captured graph holds it).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _handle.Dispose();
-    }
+    void IHeldMemory.ReleaseHold() => ReleaseHandleHold();
 }

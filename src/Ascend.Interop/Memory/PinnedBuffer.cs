@@ -7,16 +7,14 @@ namespace Ascend.Interop;
 /// Page-locked host memory from <c>aclrtMallocHost</c>, the only host memory that asynchronous
 /// copies (and captured graphs) may read or write.
 /// </summary>
-public sealed unsafe class PinnedBuffer<T> : IDisposable, IHeldMemory where T : unmanaged
+public sealed unsafe class PinnedBuffer<T> : NpuResource, IHeldMemory where T : unmanaged
 {
-    private readonly PinnedMemoryHandle _handle;
     private readonly NpuDevice _device;
-    private int _disposed;
 
-    private PinnedBuffer(NpuDevice device, PinnedMemoryHandle handle, long length)
+    // Host memory: its calls need no current context.
+    private PinnedBuffer(NpuDevice device, PinnedMemoryHandle handle, long length) : base(handle, context: null)
     {
         _device = device;
-        _handle = handle;
         Length = length;
     }
 
@@ -37,16 +35,13 @@ public sealed unsafe class PinnedBuffer<T> : IDisposable, IHeldMemory where T : 
     /// <summary>Number of elements.</summary>
     public long Length { get; }
 
-    /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed != 0;
-
     /// <summary>The memory as a span. Do not keep it beyond the buffer's lifetime, nor write it while queued copies read it.</summary>
     public Span<T> Span
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return new Span<T>((void*)_handle.DangerousGetHandle(), (int)Length);
+            ThrowIfDisposed();
+            return new Span<T>((void*)HandleValue, (int)Length);
         }
     }
 
@@ -55,36 +50,12 @@ public sealed unsafe class PinnedBuffer<T> : IDisposable, IHeldMemory where T : 
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return _handle.DangerousGetHandle();
+            ThrowIfDisposed();
+            return HandleValue;
         }
     }
 
-    internal HandleLease Lease()
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return new HandleLease(_handle, this);
-    }
+    bool IHeldMemory.TryHold() => TryHoldHandle();
 
-    bool IHeldMemory.TryHold()
-    {
-        bool added = false;
-        try
-        {
-            if (!_handle.IsClosing) _handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        return added;
-    }
-
-    void IHeldMemory.ReleaseHold() => _handle.DangerousRelease();
-
-    /// <summary>Frees the memory (once no captured graph holds it).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _handle.Dispose();
-    }
+    void IHeldMemory.ReleaseHold() => ReleaseHandleHold();
 }

@@ -21,7 +21,7 @@ internal readonly struct EventRecordWork(NpuEvent evt) : IStreamWork
 
     public int Launch(in StreamLaunch launch)
     {
-        using var lease = evt.Lease();
+        using var lease = evt.Enter();
         return aclrtRecordEvent(NativeHandle.Event(lease.Value), launch.Stream);
     }
 

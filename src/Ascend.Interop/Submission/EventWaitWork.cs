@@ -21,7 +21,7 @@ internal readonly struct EventWaitWork(NpuEvent evt) : IStreamWork
 
     public int Launch(in StreamLaunch launch)
     {
-        using var lease = evt.Lease();
+        using var lease = evt.Enter();
         return aclrtStreamWaitEvent(launch.Stream, NativeHandle.Event(lease.Value));
     }
 
