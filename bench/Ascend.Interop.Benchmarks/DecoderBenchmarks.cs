@@ -75,8 +75,23 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     /// <summary>The window mode's captured step of the batch.</summary>
     public NpuGraph WindowGraph => _engine.WindowBuckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The window step is not captured.");
 
-    /// <summary>The next graph and window steps run at position 3 (then 4, 3, ...).</summary>
-    public void ResetPositions() => _graphSteps = _windowSteps = 0;
+    /// <summary>
+    /// The next graph and window steps run at position 3 (then 4, 3, ...), over the prefill's attention mask: positions
+    /// 0-2 attended, 3 and later masked. A step unmasks its own position and the mask keeps it, so after a step at
+    /// position 4 a window step at 3 would also attend position 4 (and differ from the eager step, which reads only the
+    /// actual lengths); re-masking makes the comparison independent of what ran before.
+    /// </summary>
+    public void ResetPositions()
+    {
+        _graphSteps = _windowSteps = 0;
+        int context = _model.Config.Context;
+        var mask = new byte[Batch * context];
+        Array.Fill(mask, (byte)1);
+        for (int row = 0; row < Batch; row++)
+            mask.AsSpan(row * context, (int)_positions[row]).Clear();
+        using var rows = _model.AttentionMask.Slice(0, 0, Batch);
+        rows.CopyFrom<byte>(mask, Stream);
+    }
 
     /// <summary>The token ids the next step reads (the model's static token buffer), written synchronously.</summary>
     public void SetTokens(ReadOnlySpan<long> tokens) => _model.Tokens.CopyFrom(tokens, Stream);
