@@ -15,6 +15,14 @@ public enum DecodeMode
     /// task groups are updated only in a step where a sequence crosses a window boundary.
     /// </summary>
     Window,
+    /// <summary>
+    /// One launch runs up to <see cref="LlmEngine.LoopSteps"/> decode steps inside a WHILE node of the graph captured
+    /// for the batch's bucket (CANN 9.1+ conditional nodes): positions, cache slots and the attention mask advance on
+    /// the device, each step's tokens go into a device ring, and the loop stops at the token budget or when every
+    /// sequence has emitted the end token (a device comparison written into the condition word). Attention reads the
+    /// device mask over the whole context, so no task group is ever updated.
+    /// </summary>
+    Loop,
 }
 
 /// <summary>One decode step's figures.</summary>
@@ -24,9 +32,13 @@ public enum DecodeMode
 /// <param name="WaitTicks">Host time then spent waiting for the device (Synchronize).</param>
 /// <param name="Captured">The step captured its bucket's graph first (its capture time is not in SubmitTicks).</param>
 /// <param name="UpdateTicks">The part of SubmitTicks spent updating the attention task groups (graph and window modes).</param>
-/// <param name="Updates">Task-group updates the step issued (graph mode: one per layer; window mode: one per layer when a sequence crossed a window boundary, else none).</param>
-public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0)
+/// <param name="Updates">Task-group updates the step issued (graph mode: one per layer; window mode: one per layer when a sequence crossed a window boundary, else none; loop mode: none).</param>
+/// <param name="Steps">Decode steps (tokens per sequence) the submission produced: 1, or in loop mode the steps one launch ran (at most <see cref="LlmEngine.LoopSteps"/>).</param>
+public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0, int Steps = 1)
 {
+    /// <summary>Submission time per decode step (per token of each sequence) in microseconds.</summary>
+    public double SubmitMicrosecondsPerStep => Steps == 0 ? 0 : SubmitMicroseconds / Steps;
+
     /// <summary>Task-group update time in microseconds.</summary>
     public double UpdateMicroseconds => UpdateTicks * 1e6 / Stopwatch.Frequency;
 
@@ -43,14 +55,20 @@ public sealed class GenerationResult
     /// <summary>How the decode steps ran.</summary>
     public required DecodeMode Mode { get; init; }
 
-    /// <summary>Generated tokens per sequence (the first comes from the prefill).</summary>
+    /// <summary>
+    /// Generated tokens per sequence (the first comes from the prefill). With an end token, a sequence's tokens stop
+    /// after the end token it emitted (so sequences may differ in length).
+    /// </summary>
     public required int[][] Tokens { get; init; }
 
     /// <summary>Per generated token, the logits of every sequence [batch x vocab], when asked for.</summary>
     public IReadOnlyList<float[]>? Logits { get; init; }
 
-    /// <summary>The decode steps (after the prefill).</summary>
+    /// <summary>The decode submissions after the prefill: one per step, or in loop mode one per launch of up to K steps (see <see cref="DecodeStepTiming.Steps"/>).</summary>
     public required IReadOnlyList<DecodeStepTiming> Steps { get; init; }
+
+    /// <summary>Decode steps run in all (tokens per sequence after the first).</summary>
+    public int DecodeSteps => Steps.Sum(s => s.Steps);
 
     /// <summary>Task-group updates the decode steps issued in all.</summary>
     public int Updates => Steps.Sum(s => s.Updates);
@@ -67,7 +85,9 @@ public sealed class GenerationResult
 /// the step's sequence lengths, on a side stream ordered with events (<see cref="NpuGraph.Update"/>); the
 /// greedy tokens stay on the device and feed the next step. In <see cref="DecodeMode.Window"/> the steps replay a
 /// second set of captures (<see cref="WindowBuckets"/>, the same pool) whose attention reads the device mask over
-/// lengths rounded up to <see cref="AttentionWindow"/>: the groups are updated only when those lengths change.
+/// lengths rounded up to <see cref="AttentionWindow"/>: the groups are updated only when those lengths change. In
+/// <see cref="DecodeMode.Loop"/> one launch of a third set of captures (<see cref="LoopBuckets"/>) runs up to
+/// <see cref="LoopSteps"/> steps inside a WHILE node, with no update at all (see <see cref="DecodeLoop"/>).
 /// </summary>
 public sealed class LlmEngine : IDisposable
 {
@@ -86,6 +106,10 @@ public sealed class LlmEngine : IDisposable
     private readonly Action<NpuStream, int> _windowCaptureBody;
     private readonly Dictionary<int, CapturedStep> _steps = new();
     private readonly Dictionary<int, CapturedStep> _windowSteps = new();
+    private readonly DecodeLoop _loop;
+    private readonly PinnedBuffer<long> _loopControl;
+    private readonly PinnedBuffer<long> _loopOutput;
+    private readonly Action<NpuStream, int> _loopCaptureBody;
 
     /// <summary>A captured step, its attention task groups (one per layer) and the lengths they hold now.</summary>
     private sealed class CapturedStep
@@ -111,11 +135,13 @@ public sealed class LlmEngine : IDisposable
     /// <see cref="DecodeMode.Window"/>: attention lengths are rounded up to a multiple of this (capped at the context),
     /// so the attention task groups are updated once per window a sequence enters instead of every step.
     /// </param>
+    /// <param name="loopSteps"><see cref="DecodeMode.Loop"/>: the most decode steps one launch runs (K).</param>
     public LlmEngine(LlmModel model, IEnumerable<int>? buckets = null, bool sharePool = true, int warmup = 1, CaptureMode captureMode = CaptureMode.Global,
-        int attentionWindow = DefaultAttentionWindow)
+        int attentionWindow = DefaultAttentionWindow, int loopSteps = DefaultLoopSteps)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(attentionWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(loopSteps, 1);
         _model = model;
         var config = model.Config;
         var sizes = (buckets ?? DefaultBuckets).ToArray();
@@ -125,7 +151,9 @@ public sealed class LlmEngine : IDisposable
         var device = model.Stream.Device;
         Buckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool);
         WindowBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: Buckets.Pool);
+        LoopBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: Buckets.Pool);
         AttentionWindow = attentionWindow;
+        LoopSteps = loopSteps;
         UpdateStream = device.CreateStream();
         _positionsAndSlots = PinnedBuffer<long>.Allocate(device, 3L * config.MaxBatch);
         _tokens = PinnedBuffer<long>.Allocate(device, config.MaxBatch);
@@ -138,7 +166,20 @@ public sealed class LlmEngine : IDisposable
         Array.Fill(_windowCaptureLengths, Math.Min(attentionWindow, config.Context));
         _captureBody = (s, size) => _model.Step(s, 0, size, _captureLengths.AsSpan(0, size));
         _windowCaptureBody = (s, size) => _model.Step(s, 0, size, _windowCaptureLengths.AsSpan(0, size), masked: true);
+        _loop = new DecodeLoop(model, loopSteps);
+        _loopControl = PinnedBuffer<long>.Allocate(device, _loop.ControlLength);
+        _loopOutput = PinnedBuffer<long>.Allocate(device, _loop.OutputLength);
+        _loopCaptureBody = _loop.Capture;
     }
+
+    /// <summary>The default <see cref="LoopSteps"/>.</summary>
+    public const int DefaultLoopSteps = 16;
+
+    /// <summary><see cref="DecodeMode.Loop"/>: the most decode steps one launch runs (K).</summary>
+    public int LoopSteps { get; }
+
+    /// <summary>The steps captured for <see cref="DecodeMode.Loop"/> per bucket (a WHILE node around the step), in the pool of <see cref="Buckets"/>.</summary>
+    public NpuGraphBuckets LoopBuckets { get; }
 
     /// <summary>The default <see cref="AttentionWindow"/>.</summary>
     public const int DefaultAttentionWindow = 64;
@@ -175,15 +216,19 @@ public sealed class LlmEngine : IDisposable
     public ReadOnlySpan<long> CaptureLengths => _captureLengths;
 
     /// <summary>
-    /// Generates <paramref name="newTokens"/> tokens for each prompt: eager prefill, then
-    /// <paramref name="newTokens"/> - 1 decode steps in <paramref name="mode"/>.
+    /// Generates <paramref name="newTokens"/> tokens for each prompt: eager prefill, then up to
+    /// <paramref name="newTokens"/> - 1 decode steps in <paramref name="mode"/> (loop mode: launches of up to
+    /// <see cref="LoopSteps"/> steps each). With <paramref name="endToken"/>, a sequence stops after emitting it and
+    /// decoding stops when every sequence has.
     /// </summary>
     /// <param name="prompts">Token ids per sequence (at most MaxBatch sequences, each at least one token).</param>
     /// <param name="newTokens">Tokens to generate per sequence.</param>
     /// <param name="mode">How decode steps run.</param>
-    /// <param name="keepLogits">Also return every step's logits.</param>
+    /// <param name="keepLogits">Also return every step's logits (not in loop mode: its steps keep no logits on the host).</param>
     /// <param name="updateAttention">Graph and window modes: false skips the task-group updates (to show that a replay then uses the capture-time lengths).</param>
-    public GenerationResult Generate(IReadOnlyList<int[]> prompts, int newTokens, DecodeMode mode, bool keepLogits = false, bool updateAttention = true)
+    /// <param name="endToken">The end-of-sequence token id, if any.</param>
+    public GenerationResult Generate(IReadOnlyList<int[]> prompts, int newTokens, DecodeMode mode, bool keepLogits = false, bool updateAttention = true,
+        int? endToken = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentOutOfRangeException.ThrowIfLessThan(newTokens, 1);
@@ -191,6 +236,12 @@ public sealed class LlmEngine : IDisposable
         int n = prompts.Count;
         if (n < 1 || n > config.MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(prompts), n, $"1 to {config.MaxBatch} prompts.");
+        if (mode is not (DecodeMode.Eager or DecodeMode.Graph or DecodeMode.Window or DecodeMode.Loop))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a DecodeMode.");
+        if (keepLogits && mode == DecodeMode.Loop)
+            throw new ArgumentException("The loop mode keeps no per-step logits on the host (its steps run inside one launch); use another mode to read logits.", nameof(keepLogits));
+        if (endToken is { } end && (end < 0 || end >= config.Vocab))
+            throw new ArgumentOutOfRangeException(nameof(endToken), end, $"Token ids are 0..{config.Vocab - 1}.");
         foreach (var p in prompts)
         {
             if (p is null || p.Length == 0) throw new ArgumentException("Every prompt needs at least one token.", nameof(prompts));
@@ -202,6 +253,7 @@ public sealed class LlmEngine : IDisposable
 
         var generated = new int[n][];
         for (int i = 0; i < n; i++) generated[i] = new int[newTokens];
+        var counts = new int[n];
         var logits = keepLogits ? new List<float[]>() : null;
         var clock = Stopwatch.StartNew();
         _model.ResetMask(Stream, 0, n);     // the rows' earlier sequences' positions are not these sequences'
@@ -209,20 +261,50 @@ public sealed class LlmEngine : IDisposable
         var prefill = clock.Elapsed;
 
         var positions = new long[n];
-        for (int i = 0; i < n; i++) positions[i] = prompts[i].Length;
-        var steps = new List<DecodeStepTiming>(newTokens);
-        for (int k = 1; k < newTokens; k++)
+        var ended = new bool[n];
+        int live = n;
+        for (int i = 0; i < n; i++)
         {
+            positions[i] = prompts[i].Length;
+            counts[i] = 1;
+            if (generated[i][0] == endToken) { ended[i] = true; live--; }
+        }
+        var steps = new List<DecodeStepTiming>(newTokens);
+        int k = 1;
+        while (k < newTokens && live > 0)
+        {
+            if (mode == DecodeMode.Loop)
+            {
+                var timing = DecodeLoop(positions, newTokens - k, ended, endToken);
+                steps.Add(timing);
+                var output = _loopOutput.Span;
+                int width = config.MaxBatch;
+                for (int step = 0; step < timing.Steps; step++)
+                    for (int i = 0; i < n; i++)
+                        if (!ended[i]) Append(i, (int)output[1 + step * width + i]);
+                for (int i = 0; i < n; i++) positions[i] += timing.Steps;
+                k += timing.Steps;
+                continue;
+            }
             steps.Add(DecodeStep(positions, mode, updateAttention));
             var tokens = _tokens.Span;
             for (int i = 0; i < n; i++)
             {
-                generated[i][k] = (int)tokens[i];
+                if (!ended[i]) Append(i, (int)tokens[i]);
                 positions[i]++;
             }
             if (logits is not null) logits.Add(ReadLogits(n));
+            k++;
         }
+        for (int i = 0; i < n; i++)
+            if (counts[i] < newTokens) generated[i] = generated[i][..counts[i]];
         return new GenerationResult { Mode = mode, Tokens = generated, Logits = logits, Steps = steps, PrefillTime = prefill };
+
+        void Append(int row, int token)
+        {
+            generated[row][counts[row]++] = token;
+            if (token == endToken) { ended[row] = true; live--; }
+        }
     }
 
     /// <summary>
@@ -334,11 +416,105 @@ public sealed class LlmEngine : IDisposable
         return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates);
     }
 
+    /// <summary>
+    /// Runs one launch of the loop mode for the rows 0..positions.Length-1 at <paramref name="positions"/> (their
+    /// tokens in <see cref="LlmModel.Tokens"/>) and waits for it: at most min(<see cref="LoopSteps"/>,
+    /// <paramref name="budget"/>) steps, fewer when every row not <paramref name="ended"/> emits
+    /// <paramref name="endToken"/>. The timing's <see cref="DecodeStepTiming.Steps"/> is the number of steps run, and
+    /// <see cref="LoopTokens"/> holds their tokens. Batches larger than the largest bucket run eagerly, one step.
+    /// </summary>
+    public DecodeStepTiming DecodeLoop(ReadOnlySpan<long> positions, int budget, ReadOnlySpan<bool> ended = default, int? endToken = null)
+    {
+        var timing = SubmitDecodeLoop(positions, budget, ended, endToken);
+        long submitted = Stopwatch.GetTimestamp();
+        Stream.Synchronize();
+        long waited = Stopwatch.GetTimestamp() - submitted;
+        if (timing.Bucket == 0)
+        {
+            // Ran eagerly (no bucket fits the batch): one step, its tokens copied into the ring's first row.
+            var tokens = _tokens.Span;
+            var output = _loopOutput.Span;
+            output[0] = 1;
+            for (int i = 0; i < positions.Length; i++) output[1 + i] = tokens[i];
+            return timing with { WaitTicks = waited, Bucket = positions.Length };
+        }
+        return timing with { WaitTicks = waited, Steps = (int)_loopOutput.Span[0] };
+    }
+
+    /// <summary>
+    /// <see cref="DecodeLoop"/> without the wait: writes the control block and the step inputs, queues the launch of the
+    /// loop captured for the batch's bucket (capturing it first if needed) and the copy of the ring back to the host.
+    /// The returned timing's <see cref="DecodeStepTiming.Steps"/> is the most steps the launch may run; the steps it ran
+    /// and their tokens are in <see cref="LoopTokens"/> once the stream has finished.
+    /// </summary>
+    public DecodeStepTiming SubmitDecodeLoop(ReadOnlySpan<long> positions, int budget, ReadOnlySpan<bool> ended = default, int? endToken = null)
+    {
+        int n = positions.Length;
+        var config = _model.Config;
+        if (n < 1 || n > config.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(positions), n, $"A decode loop has 1 to {config.MaxBatch} rows.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(budget, 1);
+        if (!ended.IsEmpty && ended.Length != n)
+            throw new ArgumentException($"{ended.Length} ended flags for {n} rows.", nameof(ended));
+        int steps = Math.Min(budget, LoopSteps);
+        foreach (long p in positions)
+            if (p < 0 || p + steps > config.Context)
+                throw new ArgumentOutOfRangeException(nameof(positions), p, $"A loop of {steps} steps from position {p} passes the context ({config.Context}).");
+        if (endToken is { } end && (end < 0 || end >= config.Vocab))
+            throw new ArgumentOutOfRangeException(nameof(endToken), end, $"Token ids are 0..{config.Vocab - 1}.");
+        var stream = Stream;
+        if (!LoopBuckets.TrySelect(n, out var bucket))
+        {
+            // No bucket this large: one eager step (the caller sees Steps = 1).
+            var eager = SubmitDecodeStep(positions, DecodeMode.Eager);
+            return eager with { Bucket = 0 };
+        }
+        bool captured = false;
+        if (!LoopBuckets.TryGet(n, out _))
+        {
+            CaptureBucket(bucket.Size, DecodeMode.Loop);
+            captured = true;
+        }
+        long start = Stopwatch.GetTimestamp();
+        var graph = LoopBuckets.GetOrCapture(n, stream, _loopCaptureBody, out _);
+        WriteInputs(0, positions, bucket.Size);
+        WriteLoopControl(n, bucket.Size, steps, ended, endToken ?? -1);
+        graph.Replay(stream);
+        _loop.Output.EnqueueCopyTo(stream, _loopOutput);
+        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, 0, 0, steps);
+    }
+
+    /// <summary>
+    /// The loop's control block: rows [0, <paramref name="live"/>) advance and are live unless ended, padding rows up to
+    /// <paramref name="rows"/> (and beyond) neither; the end token (-1: none), the step limit, the counter 0.
+    /// </summary>
+    private void WriteLoopControl(int live, int rows, int limit, ReadOnlySpan<bool> ended, long endToken)
+    {
+        int b = _model.Config.MaxBatch;
+        var control = _loopControl.Span;
+        control.Clear();
+        for (int i = 0; i < live; i++)
+        {
+            control[i] = control[b + i] = control[2 * b + i] = 1;      // position, cache slot, mask slot + 1 per step
+            control[3 * b + i] = !ended.IsEmpty && ended[i] ? 0 : 1;
+        }
+        control[4 * b] = endToken;
+        control[4 * b + 1] = limit;
+        control[4 * b + 2] = 0;
+        _loop.Control.EnqueueCopyFrom(Stream, _loopControl);
+    }
+
+    /// <summary>
+    /// After <see cref="DecodeLoop"/> (or once the stream finished a <see cref="SubmitDecodeLoop"/>): the steps the last
+    /// launch ran, then per step the tokens of every row ([steps x MaxBatch], row-major).
+    /// </summary>
+    public ReadOnlySpan<long> LoopTokens => _loopOutput.Span;
+
     /// <summary>Queues only the replay of the step captured for <paramref name="rows"/> rows (no input copies, no updates): the floor of a graph step's host cost.</summary>
     public void SubmitReplayOnly(int rows, DecodeMode mode = DecodeMode.Graph)
     {
         if (mode == DecodeMode.Eager) throw new ArgumentException("An eager step has no graph to replay.", nameof(mode));
-        if (!(mode == DecodeMode.Window ? WindowBuckets : Buckets).TryGet(rows, out var graph))
+        if (!BucketsOf(mode).TryGet(rows, out var graph))
             throw new InvalidOperationException($"No {mode} decode step is captured for {rows} rows yet.");
         graph.Replay(Stream);
     }
@@ -357,18 +533,18 @@ public sealed class LlmEngine : IDisposable
     }
 
     /// <summary>
-    /// Captures bucket <paramref name="size"/> of <paramref name="mode"/> (graph or window) now, without disturbing a
+    /// Captures bucket <paramref name="size"/> of <paramref name="mode"/> (graph, window or loop) now, without disturbing a
     /// generation in progress: the warm-up run writes its keys and values at the last cache position of each row (read
     /// by no sequence before it is written again), unmasks only position 0 of each row (written by every sequence's
     /// prefill) and writes its greedy tokens over the static token buffer, which is restored afterwards.
     /// </summary>
     public void CaptureBucket(int size, DecodeMode mode = DecodeMode.Graph)
     {
-        if (mode is not (DecodeMode.Graph or DecodeMode.Window))
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Only graph and window steps are captured.");
+        if (mode is not (DecodeMode.Graph or DecodeMode.Window or DecodeMode.Loop))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Only graph, window and loop steps are captured.");
         var stream = Stream;
         bool window = mode == DecodeMode.Window;
-        var buckets = window ? WindowBuckets : Buckets;
+        var buckets = BucketsOf(mode);
         if (buckets.TryGet(size, out _)) return;
         var config = _model.Config;
         Ops.Copy(stream, _tokenBackup, _model.Tokens);
@@ -380,6 +556,16 @@ public sealed class LlmEngine : IDisposable
             inputs[2 * config.MaxBatch + row] = _model.MaskSlot(row, 0, live: false);
         }
         _model.StepInputs.EnqueueCopyFrom(stream, _positionsAndSlots);
+        if (mode == DecodeMode.Loop)
+        {
+            // The warm-up iteration advances nothing and ends nothing: no row is live, the limit is 0.
+            WriteLoopControl(0, size, 0, default, -1);
+            var loop = buckets.GetOrCapture(size, stream, _loopCaptureBody, out _);
+            loop.Name = $"decode-loop{LoopSteps}-b{size}";
+            Ops.Copy(stream, _model.Tokens, _tokenBackup);
+            stream.Synchronize();
+            return;
+        }
         var graph = buckets.GetOrCapture(size, stream, window ? _windowCaptureBody : _captureBody, out _);
         graph.Name = window ? $"decode-window{AttentionWindow}-b{size}" : $"decode-b{size}";
         Ops.Copy(stream, _model.Tokens, _tokenBackup);
@@ -387,10 +573,17 @@ public sealed class LlmEngine : IDisposable
         Captured(size, graph, window);
     }
 
+    private NpuGraphBuckets BucketsOf(DecodeMode mode) => mode switch
+    {
+        DecodeMode.Window => WindowBuckets,
+        DecodeMode.Loop => LoopBuckets,
+        _ => Buckets,
+    };
+
     /// <summary>Captures every bucket of <paramref name="mode"/> (graph or window) not captured yet, largest first.</summary>
     public void CaptureAll(DecodeMode mode = DecodeMode.Graph)
     {
-        var buckets = mode == DecodeMode.Window ? WindowBuckets : Buckets;
+        var buckets = BucketsOf(mode);
         for (int i = buckets.Sizes.Count - 1; i >= 0; i--) CaptureBucket(buckets.Sizes[i], mode);
     }
 
@@ -433,12 +626,16 @@ public sealed class LlmEngine : IDisposable
     public void Dispose()
     {
         try { Stream.Synchronize(); } catch (AclException) { }
+        LoopBuckets.Dispose();
         WindowBuckets.Dispose();
         Buckets.Dispose();
         _tokenBackup.Dispose();
         _positionsAndSlots.Dispose();
         _tokens.Dispose();
         _logits.Dispose();
+        _loopControl.Dispose();
+        _loopOutput.Dispose();
+        _loop.Dispose();
         UpdateStream.Dispose();
     }
 }

@@ -287,9 +287,10 @@ public sealed partial class LlmModel : IDisposable
     /// (its position + 1), or with <paramref name="masked"/> any length from that up to Context: the attention then
     /// also skips the positions <see cref="AttentionMask"/> masks. Every step first unmasks its rows' <see cref="MaskSlots"/>.
     /// While the stream captures, each attention call is put in a task group (<see cref="AttentionGroupName"/>) so its
-    /// lengths can be updated before a replay.
+    /// lengths can be updated before a replay, unless <paramref name="attentionGroups"/> is false (a step captured
+    /// into a WHILE node's body, which no update reaches: the loop mode attends through the mask at fixed lengths).
     /// </summary>
-    public void Step(NpuStream stream, int rowStart, int rows, ReadOnlySpan<long> lengths, bool masked = false)
+    public void Step(NpuStream stream, int rowStart, int rows, ReadOnlySpan<long> lengths, bool masked = false, bool attentionGroups = true)
     {
         var v = Views(rowStart, rows);
         if (lengths.Length != rows) throw new ArgumentException($"LlmModel.Step: {lengths.Length} lengths for {rows} rows.", nameof(lengths));
@@ -311,7 +312,7 @@ public sealed partial class LlmModel : IDisposable
             NpuTensor x = x0, next = x1;
             for (int l = 0; l < _layers.Length; l++)
             {
-                Layer(stream, l, v, x, next, cos4, sin4, lengths, masked, graph);
+                Layer(stream, l, v, x, next, cos4, sin4, lengths, masked, graph, attentionGroups);
                 (x, next) = (next, x);
             }
             using var normed = Scratch(stream, s.Normed, capturing);
@@ -322,7 +323,8 @@ public sealed partial class LlmModel : IDisposable
     }
 
     /// <summary>One decoder layer on the rows of <paramref name="v"/>: <paramref name="x"/> in, the layer's output into <paramref name="output"/>.</summary>
-    private void Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor output, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, bool masked, NpuGraph? graph)
+    private void Layer(NpuStream stream, int layer, RowViews v, NpuTensor x, NpuTensor output, NpuTensor cos4, NpuTensor sin4, ReadOnlySpan<long> lengths, bool masked, NpuGraph? graph,
+        bool attentionGroups = true)
     {
         var w = _layers[layer];
         var s = v.Scratch;
@@ -354,7 +356,7 @@ public sealed partial class LlmModel : IDisposable
                 DecoderKernels.WriteCache(stream, w.Keys, v.Slots, kHalf);
                 DecoderKernels.WriteCache(stream, w.Values, v.Slots, vHalf);
             }
-            if (graph is not null)
+            if (graph is not null && attentionGroups)
             {
                 using (graph.BeginTaskGroup(AttentionGroupName(layer)))
                     Attention(stream, layer, v, lengths, masked);
