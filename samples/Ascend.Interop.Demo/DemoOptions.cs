@@ -42,8 +42,25 @@ internal sealed record DemoOptions
     /// <summary>LLM: tokens generated per sequence (the first by the prefill).</summary>
     public int Tokens { get; init; } = DefaultTokens;
 
-    /// <summary>LLM: the graph decode mode the demo shows (its graphs, capture and memory figures); the table measures every available mode.</summary>
-    public DemoDecodeMode DecodeMode { get; init; } = DemoDecodeMode.Window;
+    /// <summary>
+    /// LLM: the graph decode mode the demo shows (its graphs, capture and memory figures); the table measures every
+    /// available mode. Null (the default): the fastest exact mode the runtime supports (<see cref="ResolveDecodeMode"/>).
+    /// </summary>
+    public DemoDecodeMode? DecodeMode { get; init; }
+
+    /// <summary>
+    /// The decode mode shown: the one asked for, or by default loop when the runtime has conditional (WHILE) graph nodes
+    /// (CANN 9.1.0+), else window. Asking for loop without them is an option error (exit code 2).
+    /// </summary>
+    public DemoDecodeMode ResolveDecodeMode(bool conditionalNodes, string runtime)
+    {
+        if (DecodeMode is not { } asked) return conditionalNodes ? DemoDecodeMode.Loop : DemoDecodeMode.Window;
+        if (asked == DemoDecodeMode.Loop && !conditionalNodes)
+            throw new DemoOptionsException(
+                $"--decode-mode loop runs several decode steps in one launch inside a captured WHILE node, which needs conditional graph nodes " +
+                $"(CANN 9.1.0+); the loaded runtime ({runtime}) has none. Use --decode-mode window (the default there) or step.");
+        return asked;
+    }
 
     /// <summary>LLM: the attention window of the window mode (lengths rounded up to a multiple of it).</summary>
     public int Window { get; init; } = Ascend.Interop.Llm.LlmEngine.DefaultAttentionWindow;
@@ -81,11 +98,12 @@ internal sealed record DemoOptions
     public const string HelpText = """
         Ascend.Interop graph-mode demo.
         llm (default): a LLaMA-style decoder (4 layers, hidden 256, 8 heads, vocab 4096, context 512) generates tokens
-        for a few prompts eagerly and in two graph modes (decode steps captured per batch bucket 1..32 into one shared
+        for a few prompts eagerly and in three graph modes (decode steps captured per batch bucket 1..32 into one shared
         pool; step: attention lengths updated through task groups every step; window: attention over window-rounded
-        lengths and a device mask, updated only at window boundaries), checks the tokens are the same, and prints per
-        bucket the host submission time per step of each mode, the task-group updates each issued, step time, capture
-        time, graph memory (private vs shared vs KV cache) and streams.
+        lengths and a device mask, updated only at window boundaries; loop: up to 16 steps per launch inside a WHILE
+        node, CANN 9.1+), checks the tokens are the same, and prints per bucket the host submission time per token of
+        each mode, the task-group updates each issued, step time, capture time, graph memory (private vs shared vs KV
+        cache) and streams.
         mlp: a small MLP run eagerly and as captured graphs for several batch sizes.
 
         Usage: Ascend.Interop.Demo [options]
@@ -95,12 +113,12 @@ internal sealed record DemoOptions
           --tokens <n>                llm: tokens generated per sequence (2..256). Default: 8.
           --decode-mode <step|window|loop>
                                       llm: the graph decode mode shown (graphs written, capture and memory figures;
-                                      the table measures eager, step and window either way). step: one attention
+                                      the table measures eager, step, window and loop either way). step: one attention
                                       task-group update per layer before every replay; window: attention over lengths
                                       rounded up to --window through a device mask the graph keeps, updated only when a
-                                      sequence enters a new window; loop: several steps in one launch (needs the
-                                      WHILE graph nodes; the decoder is not built on them yet). Default: window, the fastest
-                                      exact mode available.
+                                      sequence enters a new window; loop: up to 16 steps in one launch inside a WHILE
+                                      graph node (positions, tokens and the stop condition on the device; CANN 9.1+).
+                                      Default: the fastest exact mode the runtime supports: loop, else window.
           --window <32|64|128>        llm: the window mode's attention window. Default: 64.
           --backend <sim|cann|auto>   Native backend (sets ASCEND_INTEROP_BACKEND). auto: CANN when installed,
                                       else the simulator. Default: auto, or ASCEND_INTEROP_BACKEND when set.
@@ -178,11 +196,6 @@ internal sealed record DemoOptions
     /// <summary>Checks what depends on the chosen model (called by Program after <see cref="Parse"/>).</summary>
     public DemoOptions Validate()
     {
-        if (Model == DemoModel.Llm && DecodeMode == DemoDecodeMode.Loop)
-            throw new DemoOptionsException(
-                "--decode-mode loop is not available yet: it runs several decode steps in one launch inside a captured WHILE node (positions, " +
-                "cache slots and the stop condition advanced on the device): it needs the runtime's WHILE graph nodes (CANN 9.1+), and the " +
-                "decoder is not built on them yet. Use --decode-mode window (the default: no update between window boundaries) or step.");
         if (Model == DemoModel.Llm && BatchSizesGiven)
         {
             int max = LlmConfig.MaxBatch;
@@ -277,7 +290,7 @@ internal enum DemoDecodeMode
     Step,
     /// <summary>Attention over window-rounded lengths and a device mask; updates only at window boundaries (<see cref="Ascend.Interop.Llm.DecodeMode.Window"/>).</summary>
     Window,
-    /// <summary>Several steps per launch inside a WHILE node: not available yet.</summary>
+    /// <summary>Up to K steps per launch inside a WHILE node, no update (<see cref="Ascend.Interop.Llm.DecodeMode.Loop"/>; CANN 9.1+).</summary>
     Loop,
 }
 

@@ -32,11 +32,29 @@ internal sealed record LlmBucketRow(
     /// <summary>Task-group updates the window generation issued (one per layer when a sequence entered a new window).</summary>
     public int WindowUpdates { get; init; }
 
+    /// <summary>True when the runtime ran the loop mode (conditional graph nodes, CANN 9.1+).</summary>
+    public bool LoopAvailable { get; init; }
+
+    /// <summary>Loop mode: host submission per token (input and control copies, one launch, the ring copy, divided by the steps the launch ran).</summary>
+    public StepTime LoopSubmit { get; init; }
+
+    /// <summary>Loop mode: submission plus the wait, per token.</summary>
+    public StepTime LoopStep { get; init; }
+
+    /// <summary>Task-group updates the loop generation issued (none: its attention reads the mask over the whole context).</summary>
+    public int LoopUpdates { get; init; }
+
+    /// <summary>Launches the loop generation made (each up to K tokens per sequence).</summary>
+    public int LoopLaunches { get; init; }
+
     /// <summary>Mean eager submission / mean graph-mode submission (updates and copies included).</summary>
     public double SubmitRatio => ReplaySubmit.MeanMicroseconds > 0 ? EagerSubmit.MeanMicroseconds / ReplaySubmit.MeanMicroseconds : 0;
 
     /// <summary>Mean eager submission / mean window-mode submission.</summary>
     public double WindowRatio => WindowSubmit.MeanMicroseconds > 0 ? EagerSubmit.MeanMicroseconds / WindowSubmit.MeanMicroseconds : 0;
+
+    /// <summary>Mean eager submission per token / mean loop-mode submission per token.</summary>
+    public double LoopRatio => LoopSubmit.MeanMicroseconds > 0 ? EagerSubmit.MeanMicroseconds / LoopSubmit.MeanMicroseconds : 0;
 }
 
 /// <summary>Everything one LLM demo run measured and wrote.</summary>
@@ -45,6 +63,9 @@ internal sealed record LlmDemoReport : DemoRunReport
     public required int OperatorsPerStep { get; init; }
     public required int Tokens { get; init; }
     public int Window { get; init; } = Ascend.Interop.Llm.LlmEngine.DefaultAttentionWindow;
+
+    /// <summary>K of the loop mode; 0 when the runtime has no loop mode.</summary>
+    public int LoopSteps { get; init; }
     public string ShownMode { get; init; } = "window";
     public required IReadOnlyList<LlmBucketRow> Rows { get; init; }
     public required long SharedPoolBytes { get; init; }
@@ -64,19 +85,21 @@ internal sealed record LlmDemoReport : DemoRunReport
 
     public static readonly string[] Columns =
     [
-        "bucket", "batch", "eager submit µs", "step submit µs", "of it updates µs", "window submit µs", "updates step / window",
-        "eager / step", "eager / window", "eager step µs", "step step µs", "window step µs",
+        "bucket", "batch", "eager submit µs", "step submit µs", "of it updates µs", "window submit µs", "loop submit µs", "updates step / window / loop",
+        "eager / step", "eager / window", "eager / loop", "eager step µs", "step step µs", "window step µs", "loop step µs",
         "capture ms", "private pool", "shared pool", "streams", "tokens",
     ];
 
     public const string Caption =
         "submit: host time to queue one decode step (one token per sequence), without waiting, mean/median over the decode steps after the capture. " +
         "eager: its operators one by one; step (per-step updates): input copy, one attention task-group update per layer, the replay, the token copy; " +
-        "window: input copy, the replay, the token copy, and the updates only in a step where a sequence entered a new attention window. " +
-        "updates: task-group updates each graph mode issued over the generation. step µs columns: submit + wait for the device. " +
+        "window: input copy, the replay, the token copy, and the updates only in a step where a sequence entered a new attention window; " +
+        "loop: per token, one launch (input and control copies, the replay of the WHILE graph, the copy of the token ring) divided by the steps it ran " +
+        "(up to K; n/a without conditional graph nodes). " +
+        "updates: task-group updates each graph mode issued over the generation. step µs columns: submit + wait for the device (loop: per token). " +
         "capture, private pool, shared pool: for the mode shown (--decode-mode): the bucket's first capture, eager warm-up included; the same bucket " +
         "captured with its own pool; growth of the one pool every bucket of both modes shares. streams: device streams in use after this bucket. " +
-        "tokens: step and window tokens == eager tokens.";
+        "tokens: step, window and loop tokens == eager tokens.";
 
     public string[] Cells(LlmBucketRow row) =>
     [
@@ -86,12 +109,15 @@ internal sealed record LlmDemoReport : DemoRunReport
         row.ReplaySubmit.ToString(),
         row.UpdateSubmit.ToString(),
         row.WindowSubmit.ToString(),
-        $"{row.StepUpdates} / {row.WindowUpdates}",
+        row.LoopAvailable ? row.LoopSubmit.ToString() : "n/a",
+        $"{row.StepUpdates} / {row.WindowUpdates} / {(row.LoopAvailable ? row.LoopUpdates.ToString(CultureInfo.InvariantCulture) : "n/a")}",
         row.SubmitRatio.ToString("F1", CultureInfo.InvariantCulture) + "x",
         row.WindowRatio.ToString("F1", CultureInfo.InvariantCulture) + "x",
+        row.LoopAvailable ? row.LoopRatio.ToString("F1", CultureInfo.InvariantCulture) + "x" : "n/a",
         row.EagerStep.ToString(),
         row.GraphStep.ToString(),
         row.WindowStep.ToString(),
+        row.LoopAvailable ? row.LoopStep.ToString() : "n/a",
         row.CaptureTime.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture),
         DemoReport.FormatBytes(row.PrivatePoolBytes),
         "+" + DemoReport.FormatBytes(row.SharedPoolGrowthBytes),
@@ -115,9 +141,14 @@ internal sealed record LlmDemoReport : DemoRunReport
         yield return $"Per decode step: {OperatorsPerStep} operator launches eagerly; with per-step updates one replay plus one task-group update per layer " +
                      $"(the attention lengths); in window mode (W = {Window}) one replay, and the updates only when a sequence enters a new window " +
                      $"({Rows.Sum(r => r.WindowUpdates)} updates in all against {Rows.Sum(r => r.StepUpdates)} with per-step updates). Mode shown: {ShownMode}.";
-        yield return "Decoding several steps per launch (--decode-mode loop) needs the runtime's WHILE graph nodes: the decoder is not built on them yet, so the loop mode is not available yet.";
+        yield return LoopSteps > 0
+            ? $"Loop mode (K = {LoopSteps}): one launch per up to {LoopSteps} tokens per sequence, the steps inside a WHILE graph node (positions, KV-cache " +
+              $"slots, the attention mask and the stop condition advanced on the device, tokens into a device ring): {Rows.Sum(r => r.LoopLaunches)} launches " +
+              $"for {Rows.Sum(r => r.DecodeSteps)} decode steps, {Rows.Sum(r => r.LoopUpdates)} updates."
+            : "Loop mode: not run; the loaded runtime has no conditional (WHILE) graph nodes (CANN 9.1.0+), so window mode is the default.";
+        string modes = LoopSteps > 0 ? "per-step updates, window and loop" : "per-step updates and window";
         yield return Passed
-            ? $"Graph-mode decoding (per-step updates and window) emitted exactly the eager tokens for every batch ({Tokens} tokens per sequence)."
+            ? $"Graph-mode decoding ({modes}) emitted exactly the eager tokens for every batch ({Tokens} tokens per sequence)."
             : "MISMATCH: graph-mode tokens differ from the eager tokens (see the table).";
     }
 
@@ -126,7 +157,8 @@ internal sealed record LlmDemoReport : DemoRunReport
         var md = Markdown(
             "Ascend.Interop graph-mode demo: LLM decoding",
             [
-                $"tokens per sequence: {Tokens} (the first from the eager prefill, then {Tokens - 1} decode steps per mode); window W = {Window}; mode shown: {ShownMode}",
+                $"tokens per sequence: {Tokens} (the first from the eager prefill, then {Tokens - 1} decode steps per mode); window W = {Window}; " +
+                (LoopSteps > 0 ? $"loop K = {LoopSteps}; " : "no loop mode (no conditional graph nodes); ") + $"mode shown: {ShownMode}",
                 $"load time: {Seconds(LoadTime)} s; run time: {Seconds(Elapsed)} s",
             ],
             Caption, Columns, leftColumns: 2, Rows.Select(Cells), SummaryLines());

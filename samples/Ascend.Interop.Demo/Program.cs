@@ -28,6 +28,12 @@ try
     var report = new DemoRunner(options, console).Run();
     return report.Passed ? 0 : 1;
 }
+catch (DemoOptionsException e)
+{
+    // An option the loaded runtime cannot honour (--decode-mode loop without conditional graph nodes).
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 catch (NativeLibraryNotFoundException e)
 {
     Console.Error.WriteLine($"error: the {options.Backend.ToString().ToLowerInvariant()} backend could not be loaded: {e.Message}");

@@ -38,9 +38,12 @@ public sealed class LlmDemoRunTests : IDisposable
             Assert.True(row.UpdateSubmit.MeanMicroseconds > 0, "graph steps update the attention task groups");
             Assert.True(row.WindowSubmit.MeanMicroseconds > 0 && row.WindowStep.MeanMicroseconds > 0);
             // Per-step updates: one per layer (2) and decode step (2); window: the context (32) is within the default
-            // window (64), so the captured lengths never change.
-            Assert.Equal((2 * 2, 0), (row.StepUpdates, row.WindowUpdates));
-            Assert.Equal("4 / 0", report.Cells(row)[6]);
+            // window (64), so the captured lengths never change; loop: never updated, one launch of both decode steps.
+            Assert.Equal((2 * 2, 0, 0), (row.StepUpdates, row.WindowUpdates, row.LoopUpdates));
+            Assert.Equal("4 / 0 / 0", report.Cells(row)[7]);
+            Assert.True(row.LoopAvailable);
+            Assert.Equal(1, row.LoopLaunches);
+            Assert.True(row.LoopSubmit.MeanMicroseconds > 0 && row.LoopStep.MeanMicroseconds > 0);
             Assert.True(row.CaptureTime > TimeSpan.Zero && row.WarmupTime < row.CaptureTime);
             Assert.True(row.PrivatePoolBytes > 0);
             Assert.Equal("equal", report.Cells(row)[^1]);
@@ -50,19 +53,22 @@ public sealed class LlmDemoRunTests : IDisposable
         Assert.Equal(report.Rows.Sum(r => r.PrivatePoolBytes), report.PrivatePoolsBytes);
         Assert.True(report.SharedPoolBytes < report.PrivatePoolsBytes);
         Assert.Equal(2L * 2 * 4 * 32 * 64 * 2, report.KvCacheBytes);
-        // Each bucket: one capture (a miss), then hits for every decode step of the graph-mode generation.
+        // The mode shown by default on the simulator (it presents CANN 9.2): loop. Each bucket: one capture (a miss),
+        // then one hit for the one launch that ran both decode steps.
+        Assert.Equal($"loop (K = {LlmEngine.DefaultLoopSteps})", report.ShownMode);
         Assert.Equal(2, report.Statistics.Misses);
-        Assert.Equal(2 * 2, report.Statistics.Hits);
-        Assert.Equal(1 * 2, report.Statistics.PaddedRows);    // batch 3 in bucket 4, two decode steps
+        Assert.Equal(2, report.Statistics.Hits);
+        Assert.Equal(1, report.Statistics.PaddedRows);        // batch 3 in bucket 4, one launch (the capture asks for the whole bucket)
 
         foreach (var name in new[] { "decode-b1.dot", "decode-b1.json", "decode-b1.txt", "table.md" })
             Assert.Contains(Path.Combine(_out, name), report.Files);
         string dot = File.ReadAllText(Path.Combine(_out, "decode-b1.dot"));
-        Assert.StartsWith("digraph \"decode-window64-b1\"", dot);     // the mode shown by default: window
-        Assert.Contains("task group attention0", dot);
+        Assert.StartsWith($"digraph \"decode-loop{LlmEngine.DefaultLoopSteps}-b1\"", dot);     // the mode shown by default: loop
+        Assert.DoesNotContain("task group attention0", dot);                // nothing to update in the loop
         Assert.Contains("aclnnIncreFlashAttentionV4", dot);
         string describe = File.ReadAllText(Path.Combine(_out, "decode-b1.txt"));
-        Assert.StartsWith($"graph 'decode-window64-b1': {4 + 2 * LlmModel.OperatorsPerLayer + 3} operation(s)", describe);
+        // The first condition (3 operators), then the WHILE body: the step and the loop's 8 bookkeeping operators.
+        Assert.StartsWith($"graph 'decode-loop{LlmEngine.DefaultLoopSteps}-b1': {3 + 4 + 2 * LlmModel.OperatorsPerLayer + 3 + 8} operation(s)", describe);
 
         string md = File.ReadAllText(Path.Combine(_out, "table.md"));
         var rows = md.Split('\n').Where(l => l.StartsWith("| ") && !l.StartsWith("| bucket") && !l.StartsWith("| ---")).ToList();
@@ -70,11 +76,12 @@ public sealed class LlmDemoRunTests : IDisposable
         Assert.StartsWith("| 1 | 1 | ", rows[0]);
         Assert.StartsWith("| 4 | 3 | ", rows[1]);
         Assert.All(rows, r => Assert.EndsWith("| equal |", r.TrimEnd()));
-        Assert.Contains("emitted exactly the eager tokens", md);
+        Assert.Contains("Graph-mode decoding (per-step updates, window and loop) emitted exactly the eager tokens for every batch", md);
 
         string printed = text.ToString();
         Assert.Contains("LLM decode steps", printed);
-        Assert.Contains("needs the runtime's WHILE graph nodes", printed);
+        Assert.Contains("Loop mode (K = 16): one launch per up to 16 tokens", printed);
+        Assert.Contains("2 launches for 4 decode steps, 0 updates.", md);
         Assert.Contains("KV cache", printed);
         Assert.Contains($"Wrote {report.Files.Count} files to", printed);
     }
@@ -92,19 +99,41 @@ public sealed class LlmDemoRunTests : IDisposable
     }
 
     [Fact]
+    public void Run_InWindowMode_ShowsTheWindowGraphs()
+    {
+        var (console, _) = PlainConsole.Create();
+        var report = new LlmDemoRunner(Small(2) with { DecodeMode = DemoDecodeMode.Window }, console).Run();
+        Assert.True(report.Passed);
+        Assert.Equal("window (W = 64)", report.ShownMode);
+        string dot = File.ReadAllText(Path.Combine(_out, "decode-b2.dot"));
+        Assert.StartsWith("digraph \"decode-window64-b2\"", dot);
+        Assert.Contains("task group attention0", dot);
+        string describe = File.ReadAllText(Path.Combine(_out, "decode-b2.txt"));
+        Assert.StartsWith($"graph 'decode-window64-b2': {4 + 2 * LlmModel.OperatorsPerLayer + 3} operation(s)", describe);
+        Assert.Equal((1L, 2L), (report.Statistics.Misses, report.Statistics.Hits));
+    }
+
+    [Fact]
     public void Options_DecodeModeAndWindow()
     {
         var defaults = DemoOptions.Parse([], _ => null);
-        Assert.Equal((DemoDecodeMode.Window, 64), (defaults.DecodeMode, defaults.Window));
+        Assert.Equal((null, 64), (defaults.DecodeMode, defaults.Window));
+        // The default is the fastest exact mode the runtime supports.
+        Assert.Equal(DemoDecodeMode.Loop, defaults.ResolveDecodeMode(conditionalNodes: true, "9.2"));
+        Assert.Equal(DemoDecodeMode.Window, defaults.ResolveDecodeMode(conditionalNodes: false, "9.0"));
         var step = DemoOptions.Parse(["--decode-mode", "step", "--window=128"], _ => null).Validate();
         Assert.Equal((DemoDecodeMode.Step, 128), (step.DecodeMode, step.Window));
         Assert.Contains("--decode-mode 'fast' is not valid: use step, window or loop",
             Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--decode-mode", "fast"], _ => null)).Message);
         Assert.Contains("--window '48' is not valid: use 32, 64, 128",
             Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--window", "48"], _ => null)).Message);
-        var loop = Assert.Throws<DemoOptionsException>(() => DemoOptions.Parse(["--decode-mode", "loop"], _ => null).Validate());
-        Assert.Contains("--decode-mode loop is not available yet", loop.Message);
-        Assert.Contains("WHILE", loop.Message);
+        var loop = DemoOptions.Parse(["--decode-mode", "loop"], _ => null).Validate();
+        Assert.Equal(DemoDecodeMode.Loop, loop.ResolveDecodeMode(conditionalNodes: true, "9.1.0"));
+        var refused = Assert.Throws<DemoOptionsException>(() => loop.ResolveDecodeMode(conditionalNodes: false, "CANN 9.0.0"));
+        Assert.Contains("--decode-mode loop", refused.Message);
+        Assert.Contains("CANN 9.0.0", refused.Message);
+        Assert.Contains("9.1.0", refused.Message);
+        Assert.Equal(DemoDecodeMode.Step, step.ResolveDecodeMode(conditionalNodes: false, "9.0"));
     }
 
     [Fact]
