@@ -8,10 +8,12 @@ namespace Ascend.Interop.Benchmarks;
 /// prefilled once: an eager step (its 95 operator launches and two copies), a graph step with per-step updates (input
 /// copy, one task-group update per layer for the attention lengths, the replay, the token copy), a window step
 /// (W = 64: input copy, the replay of the step captured with the device attention mask, the token copy; no update
-/// inside a window) and the bare replay. The graph and window steps alternate positions 3 and 4, so every per-step
-/// update changes the lengths as in a real decode (the SDK skips an update that changes nothing); queued without
-/// waiting, a step may read the next one's inputs, which changes values, not work. Used by
-/// <see cref="DecoderEnqueueBenchmarks"/> (host submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
+/// inside a window), a loop launch (K = 16 steps inside a WHILE node: input and control copies, the launch, the
+/// ring copy; reported per decoded token, OperationsPerInvoke = K) and the bare replay. The graph and window steps
+/// alternate positions 3 and 4, so every per-step update changes the lengths as in a real decode (the SDK skips an
+/// update that changes nothing); queued without waiting, a step may read the next one's inputs, which changes values,
+/// not work. Every loop launch runs positions 3..18 again. Used by <see cref="DecoderEnqueueBenchmarks"/> (host
+/// submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
 /// The C++ baseline making the same C calls is bench/native/decoder_bench.cpp; both check the counts below.
 /// </summary>
 public sealed class DecoderBenchmarkBodies : IDisposable
@@ -39,6 +41,15 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     /// <summary>The window mode's attention window (C++: kWindow).</summary>
     public const int Window = 64;
 
+    /// <summary>The loop mode's K: decode steps per launch (C++: kLoopSteps).</summary>
+    public const int LoopSteps = 16;
+
+    /// <summary>
+    /// Simulator tasks of one loop launch (C++: kExpectedLoopTasks): the three copies, the first condition (3 operators),
+    /// the WHILE node, and K iterations of the step and the loop's 8 bookkeeping operators.
+    /// </summary>
+    public const int LoopLaunchTasks = 3 + 3 + 1 + LoopSteps * (OperatorsPerStep + 8);
+
     private readonly NpuRuntime _runtime;
     private readonly NpuDevice _device;
     private readonly LlmModel _model;
@@ -54,7 +65,7 @@ public sealed class DecoderBenchmarkBodies : IDisposable
         // A shorter context than the demo's keeps the KV cache small; the step's work does not depend on it.
         var config = new LlmConfig { Context = 64, MaxBatch = Batch };
         _model = new LlmModel(Stream, config, LlmWeights.Create(config));
-        _engine = new LlmEngine(_model, [Batch], attentionWindow: Window);
+        _engine = new LlmEngine(_model, [Batch], attentionWindow: Window, loopSteps: LoopSteps);
         var prompts = new int[Batch][];
         for (int i = 0; i < Batch; i++) prompts[i] = [i + 1, 2 * i + 3, 5 * i + 7];
         _engine.Generate(prompts, 1, DecodeMode.Eager);     // prefill: every row holds 3 positions
@@ -62,6 +73,7 @@ public sealed class DecoderBenchmarkBodies : IDisposable
         _nextPositions = [4, 4, 4, 4, 4, 4, 4, 4];
         _engine.CaptureBucket(Batch);
         _engine.CaptureBucket(Batch, DecodeMode.Window);
+        _engine.CaptureBucket(Batch, DecodeMode.Loop);
         Stream.Synchronize();
     }
 
@@ -71,6 +83,9 @@ public sealed class DecoderBenchmarkBodies : IDisposable
 
     /// <summary>The captured step of the batch (bucket <see cref="Batch"/>).</summary>
     public NpuGraph Graph => _engine.Buckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The decode step is not captured.");
+
+    /// <summary>The loop mode's captured graph of the batch (a WHILE node around the step).</summary>
+    public NpuGraph LoopGraph => _engine.LoopBuckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The loop is not captured.");
 
     /// <summary>The window mode's captured step of the batch.</summary>
     public NpuGraph WindowGraph => _engine.WindowBuckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The window step is not captured.");
@@ -107,6 +122,12 @@ public sealed class DecoderBenchmarkBodies : IDisposable
 
     /// <summary>Queues one window decode step at position 3 or 4 in turn: input copies, the replay, the token copy (no update: both in the first window).</summary>
     public void WindowStepSubmit() => _engine.SubmitDecodeStep((_windowSteps++ & 1) == 0 ? _positions : _nextPositions, DecodeMode.Window);
+
+    /// <summary>Queues one loop launch of K steps from position 3: input and control copies, the launch, the ring copy.</summary>
+    public void LoopSubmit() => _engine.SubmitDecodeLoop(_positions, LoopSteps);
+
+    /// <summary>The tokens of the last loop launch (valid after <see cref="Drain"/>): [K x Batch], row-major; its first entry is the steps run.</summary>
+    public ReadOnlySpan<long> LoopTokens => _engine.LoopTokens;
 
     /// <summary>Queues the bare replay of the captured step.</summary>
     public void ReplaySubmit() => _engine.SubmitReplayOnly(Batch);
@@ -150,6 +171,10 @@ public class DecoderEnqueueBenchmarks
     [Benchmark]
     public void WindowDecodeEnqueue() => _bodies.WindowStepSubmit();
 
+    /// <summary>One loop launch of K steps, reported per decoded token.</summary>
+    [Benchmark(OperationsPerInvoke = DecoderBenchmarkBodies.LoopSteps)]
+    public void LoopDecodeEnqueue() => _bodies.LoopSubmit();
+
     [Benchmark]
     public void ReplayDecodeEnqueue() => _bodies.ReplaySubmit();
 }
@@ -183,6 +208,14 @@ public class DecoderStepBenchmarks
     public void WindowDecodeStep()
     {
         _bodies.WindowStepSubmit();
+        _bodies.Drain();
+    }
+
+    /// <summary>One loop launch of K steps and the wait, reported per decoded token.</summary>
+    [Benchmark(OperationsPerInvoke = DecoderBenchmarkBodies.LoopSteps)]
+    public void LoopDecodeStep()
+    {
+        _bodies.LoopSubmit();
         _bodies.Drain();
     }
 

@@ -234,10 +234,12 @@ public static partial class ResultsReport
         Row($"Eager decode step, enqueue only ({DecoderBenchmarkBodies.OperatorsPerStep} operators, 2 copies)", "EagerDecodeEnqueue", "EagerDecodeEnqueue");
         Row("Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy)", "GraphDecodeEnqueue", "GraphDecodeEnqueue");
         Row($"Window decode step, enqueue only (W = {DecoderBenchmarkBodies.Window}: copy, replay, copy; no update inside a window)", "WindowDecodeEnqueue", "WindowDecodeEnqueue");
+        Row($"Loop decode, enqueue only, per token (K = {DecoderBenchmarkBodies.LoopSteps} steps per launch: 2 copies, launch, ring copy; no update)", "LoopDecodeEnqueue", "LoopDecodeEnqueue");
         Row("Bare replay of the captured step, enqueue only", "ReplayDecodeEnqueue", "ReplayDecodeEnqueue");
         Row("Eager decode step + wait", "EagerDecodeStep", "EagerDecodeStep");
         Row("Graph decode step + wait", "GraphDecodeStep", "GraphDecodeStep");
         Row($"Window decode step (W = {DecoderBenchmarkBodies.Window}) + wait", "WindowDecodeStep", "WindowDecodeStep");
+        Row($"Loop decode (K = {DecoderBenchmarkBodies.LoopSteps}) + wait, per token", "LoopDecodeStep", "LoopDecodeStep");
         Row("Bare replay of the captured step + wait", "ReplayDecodeStep", "ReplayDecodeStep");
         sb.AppendLine();
 
@@ -259,6 +261,11 @@ public static partial class ResultsReport
         Derived("Eager decode enqueue / window step enqueue, C++", Div(cpp, "EagerDecodeEnqueue", "WindowDecodeEnqueue"), "0.0'x'", "", null);
         Derived("Window step enqueue, C# / C++", cs.TryGetValue("WindowDecodeEnqueue", out var wc) && cpp.TryGetValue("WindowDecodeEnqueue", out var wn) ? wc.MedianNs / wn.MedianNs : null,
             "0.00'x'", "<= 1.15x", v => v <= 1.15);
+        Derived("Eager decode enqueue / loop enqueue per token, C#", Div(cs, "EagerDecodeEnqueue", "LoopDecodeEnqueue"), "0.0'x'", ">= 200x", v => v >= 200);
+        Derived("Eager decode enqueue / loop enqueue per token, C++", Div(cpp, "EagerDecodeEnqueue", "LoopDecodeEnqueue"), "0.0'x'", "", null);
+        Derived("Loop enqueue per token, C# / C++", cs.TryGetValue("LoopDecodeEnqueue", out var lc) && cpp.TryGetValue("LoopDecodeEnqueue", out var ln) ? lc.MedianNs / ln.MedianNs : null,
+            "0.00'x'", "<= 1.15x", v => v <= 1.15);
+        Derived("Eager decode step / loop per token, with the wait, C#", Div(cs, "EagerDecodeStep", "LoopDecodeStep"), "0.00'x'", "", null);
         Derived("Eager decode step / graph step, with the wait, C#", Div(cs, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
         Derived("Eager decode step / graph step, with the wait, C++", Div(cpp, "EagerDecodeStep", "GraphDecodeStep"), "0.00'x'", "", null);
         foreach (var (label, name) in new[]
@@ -266,10 +273,12 @@ public static partial class ResultsReport
                      ("Managed bytes per eager decode step, enqueue (EagerDecodeEnqueue)", "EagerDecodeEnqueue"),
                      ("Managed bytes per graph decode step, enqueue (GraphDecodeEnqueue)", "GraphDecodeEnqueue"),
                      ("Managed bytes per window decode step, enqueue (WindowDecodeEnqueue)", "WindowDecodeEnqueue"),
+                     ("Managed bytes per decoded token, loop enqueue (LoopDecodeEnqueue)", "LoopDecodeEnqueue"),
                      ("Managed bytes per bare replay, enqueue (ReplayDecodeEnqueue)", "ReplayDecodeEnqueue"),
                      ("Managed bytes per eager decode step + wait (EagerDecodeStep)", "EagerDecodeStep"),
                      ("Managed bytes per graph decode step + wait (GraphDecodeStep)", "GraphDecodeStep"),
                      ("Managed bytes per window decode step + wait (WindowDecodeStep)", "WindowDecodeStep"),
+                     ("Managed bytes per decoded token, loop + wait (LoopDecodeStep)", "LoopDecodeStep"),
                      ("Managed bytes per bare replay + wait (ReplayDecodeStep)", "ReplayDecodeStep"),
                  })
         {

@@ -19,7 +19,13 @@
 //    and waited by the replay stream, aclmdlRIExecuteAsync, the pinned token copy;
 //  - a window step (LlmEngine window mode, W = 64: the step captured with the device attention mask over lengths
 //    rounded up to 64 = the context): the pinned input copy, the replay, the pinned token copy; the attention groups
-//    are updated only when the rounded lengths change, which they never do here.
+//    are updated only when the rounded lengths change, which they never do here;
+//  - a loop launch (LlmEngine loop mode, DecodeLoop, K = 16): the graph holds the first condition (aclnnAmax,
+//    aclnnLtTensor, aclnnLogicalAnd into an aclTensor over the condition word) and a WHILE node whose body is the step
+//    (masked attention over the whole context, no task group) and the loop's bookkeeping (the tokens into a device ring
+//    by aclnnInplaceIndexCopy, aclnnAdds on the counter, aclnnAdd of the advance to the step inputs, aclnnNeTensor
+//    against the end token, aclnnInplaceLogicalAnd into the live flags, the condition again); a launch is the pinned
+//    input copy, the pinned control copy, aclmdlRIExecuteAsync and the pinned copy of the counter and the ring.
 // The program checks itself before timing (token ids in range, graph step == eager step byte for byte, replay
 // without the updates differs, no descriptor/executor leaks, simulator task counts equal to the C# side's, see
 // kExpected* below and tests/Ascend.Interop.Benchmarks.Tests/DecoderBenchmarkTests.cs).
@@ -43,13 +49,17 @@
 #include "acl_sim/acl_sim.h"
 #include "aclnn/acl_meta.h"
 #include "aclnnop/aclnn_add.h"
+#include "aclnnop/aclnn_amax.h"
 #include "aclnnop/aclnn_argmax.h"
 #include "aclnnop/aclnn_cast.h"
 #include "aclnnop/aclnn_embedding.h"
 #include "aclnnop/aclnn_incre_flash_attention_v4.h"
 #include "aclnnop/aclnn_index_copy.h"
+#include "aclnnop/aclnn_logical_and.h"
+#include "aclnnop/aclnn_lt_tensor.h"
 #include "aclnnop/aclnn_mm.h"
 #include "aclnnop/aclnn_mul.h"
+#include "aclnnop/aclnn_ne_tensor.h"
 #include "aclnnop/aclnn_rms_norm.h"
 #include "aclnnop/aclnn_rotary_position_embedding.h"
 #include "aclnnop/aclnn_silu.h"
@@ -75,6 +85,7 @@ constexpr double kRopeTheta = 10000;
 constexpr int64_t kPosition = 3;    // every row holds 3 prefilled positions; the benchmarked step writes position 3
 constexpr int kEnqueueBatch = 16;   // steps queued per timed batch (DecoderEnqueueBenchmarks' InvocationCount)
 constexpr int64_t kWindow = 64;     // LlmEngine's attention window in the window benchmarks
+constexpr int64_t kLoopSteps = 16;  // DecoderBenchmarkBodies.LoopSteps: decode steps per loop launch (K)
 
 // What the simulator runs, counted by ACLSIM_COUNT_TASKS_EXECUTED; the C# side asserts the same numbers
 // (DecoderBenchmarkBodies.EagerStepTasks, GraphStepTasks, ReplayTasks).
@@ -84,6 +95,9 @@ constexpr uint64_t kExpectedReplayTasks = kOperatorsPerStep;
 // The graph step: the replay's tasks + the two copies (the simulator counts neither event records/waits nor the
 // task-group updates as executed tasks).
 constexpr uint64_t kExpectedGraphStepTasks = kExpectedReplayTasks + 2;
+// A loop launch (DecoderBenchmarkBodies.LoopLaunchTasks): three copies, the first condition (3), the WHILE task, and
+// per iteration the step and the 8 bookkeeping operators.
+constexpr uint64_t kExpectedLoopTasks = 3 + 3 + 1 + kLoopSteps * (kOperatorsPerStep + 8);
 
 std::vector<float> fill(size_t count, uint32_t seed, float scale, float offset = 0) {
     std::vector<float> v(count);
@@ -246,6 +260,38 @@ struct Runner {
         PHASE1(s, aclnnRmsNorm, x.desc(), gamma.desc(), kRmsEpsilon, y.desc(), rstd.desc());
     }
     void argmax(aclrtStream s, Tensor& logits, Tensor& out) { PHASE1(s, aclnnArgMax, logits.desc(), -1, false, out.desc()); }
+    // The loop's int64 bookkeeping (Ops.Add / Adds / Amax / Lt / Ne / LogicalAnd / InplaceLogicalAnd / InplaceIndexCopy).
+    void add_i64(aclrtStream s, Tensor& a, Tensor& b, Tensor& out) {
+        int64_t one = 1;
+        aclScalar* alpha = aclCreateScalar(&one, ACL_INT64);
+        if (alpha == nullptr) die("aclCreateScalar", -1);
+        PHASE1(s, aclnnAdd, a.desc(), b.desc(), alpha, out.desc());
+        aclDestroyScalar(alpha);
+    }
+    void adds_i64(aclrtStream s, Tensor& a, int64_t value, Tensor& out) {
+        int64_t one = 1;
+        aclScalar* other = aclCreateScalar(&value, ACL_INT64);
+        aclScalar* alpha = aclCreateScalar(&one, ACL_INT64);
+        if (other == nullptr || alpha == nullptr) die("aclCreateScalar", -1);
+        PHASE1(s, aclnnAdds, a.desc(), other, alpha, out.desc());
+        aclDestroyScalar(other);
+        aclDestroyScalar(alpha);
+    }
+    void amax0(aclrtStream s, Tensor& x, Tensor& out) {
+        const int64_t dim0 = 0;
+        aclIntArray* dims = aclCreateIntArray(&dim0, 1);
+        if (dims == nullptr) die("aclCreateIntArray", -1);
+        PHASE1(s, aclnnAmax, x.desc(), dims, true, out.desc());
+        aclDestroyIntArray(dims);
+    }
+    void lt(aclrtStream s, Tensor& a, Tensor& b, Tensor& out) { PHASE1(s, aclnnLtTensor, a.desc(), b.desc(), out.desc()); }
+    void ne(aclrtStream s, Tensor& a, Tensor& b, Tensor& out) { PHASE1(s, aclnnNeTensor, a.desc(), b.desc(), out.desc()); }
+    void logical_and(aclrtStream s, Tensor& a, Tensor& b, Tensor& out) {
+        PHASE1(s, aclnnLogicalAnd, a.desc(), b.desc(), out.desc());
+    }
+    void inplace_logical_and(aclrtStream s, Tensor& self, Tensor& other) {
+        PHASE1(s, aclnnInplaceLogicalAnd, self.desc(), other.desc());
+    }
     // aclnnIncreFlashAttentionV4, BSH: the key/value lists hold fresh descriptors (a list owns and destroys them);
     // mask: the window mode's device attention mask [B, S] (1 = not attended), or null.
     void attention(aclrtStream s, Tensor& query, const Tensor& keys, const Tensor& values, const int64_t* lengths,
@@ -311,6 +357,16 @@ struct Decoder {
     aclrtTaskGrp windowGroups[kLayers] = {};
     aclrtTaskGrp* capturing = groups;        // where a capture's task groups go
     int64_t windowHeld[kBatch];              // the lengths the window groups hold (LlmEngine's HeldLengths)
+
+    // The loop mode (DecodeLoop): one int64 buffer advance [3B] | live [B] | end token | limit | counter | ring [K, B],
+    // the flags [B + 3], the graph and its condition word, the pinned control block and output.
+    Tensor loopState, loopControl, loopOutput, advance, live, endToken, limit, loopCounter, ring, tokenRow;
+    Tensor loopFlags, notEnded, anyLive, underLimit, loopScratch, conditionWord;
+    int64_t contextLengths[kBatch];
+    int64_t* pinnedControl = nullptr;        // PinnedBuffer<long> [4B + 3]
+    int64_t* pinnedLoopOutput = nullptr;     // PinnedBuffer<long> [1 + K B]
+    aclmdlRI loopGraph = nullptr;
+    aclrtStream loopBody = nullptr;          // the branch stream of the WHILE body's capture
 
     void setup() {
         CHECK(aclInit(nullptr));
@@ -410,6 +466,25 @@ struct Decoder {
         sc.down = device_tensor({n, h}, ACL_FLOAT);
         for (int64_t i = 0; i < kBatch; ++i) captureLengths[i] = 1;
         for (int64_t i = 0; i < kBatch; ++i) windowHeld[i] = std::min(kWindow, kContext);
+        for (int64_t i = 0; i < kBatch; ++i) contextLengths[i] = kContext;
+        const int64_t b = kBatch;
+        loopState = device_tensor({4 * b + 3 + kLoopSteps * b}, ACL_INT64);
+        loopControl = loopState.rows(0, 4 * b + 3);
+        loopOutput = loopState.rows(4 * b + 2, 1 + kLoopSteps * b);
+        advance = loopState.rows(0, 3 * b);
+        live = loopState.rows(3 * b, b);
+        endToken = loopState.rows(4 * b, 1);
+        limit = loopState.rows(4 * b + 1, 1);
+        loopCounter = loopState.rows(4 * b + 2, 1);
+        ring = loopState.rows(4 * b + 3, kLoopSteps * b).reshape({kLoopSteps, b});
+        tokenRow = tokens.reshape({1, b});
+        loopFlags = device_tensor({b + 3}, ACL_INT64);
+        notEnded = loopFlags.rows(0, b);
+        anyLive = loopFlags.rows(b, 1);
+        underLimit = loopFlags.rows(b + 1, 1);
+        loopScratch = loopFlags.rows(b + 2, 1);
+        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedControl), (4 * b + 3) * sizeof(int64_t)));
+        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedLoopOutput), (1 + kLoopSteps * b) * sizeof(int64_t)));
         CHECK(aclrtSynchronizeDevice());
     }
 
@@ -528,6 +603,97 @@ struct Decoder {
         copy_tokens_out();
     }
 
+    // DecodeLoop.Condition: word = (counter < limit) AND (some row live).
+    void loop_condition(aclrtStream on, Tensor& word) {
+        ops.amax0(on, live, anyLive);
+        ops.lt(on, loopCounter, limit, underLimit);
+        ops.logical_and(on, underLimit, anyLive, word);
+    }
+
+    // DecodeLoop.Iteration on `on`: the step (masked attention over the whole context, no task group), the tokens into
+    // ring[counter], counter + 1, the step inputs + advance, live &= token != end, the condition.
+    void loop_iteration(aclrtStream on, Tensor& word) {
+        aclrtStream saved = stream;
+        stream = on;  // model_step launches on `stream`
+        model_step(contextLengths, /*capturing=*/false, /*masked=*/true);
+        stream = saved;
+        ops.index_copy(on, ring, loopCounter, tokenRow);
+        ops.adds_i64(on, loopCounter, 1, loopCounter);
+        ops.add_i64(on, stepInputs, advance, stepInputs);
+        ops.ne(on, tokens, endToken, notEnded);
+        ops.inplace_logical_and(on, live, notEnded);
+        loop_condition(on, word);
+    }
+
+    // LlmEngine.WriteLoopControl: every row live and advancing (no padding rows in the benchmark), no end token (-1),
+    // the limit, the counter 0; one asynchronous copy.
+    void write_loop_control(int64_t liveRows, int64_t steps) {
+        const int64_t b = kBatch;
+        std::memset(pinnedControl, 0, (4 * b + 3) * sizeof(int64_t));
+        for (int64_t i = 0; i < liveRows; ++i) pinnedControl[i] = pinnedControl[b + i] = pinnedControl[2 * b + i] = pinnedControl[3 * b + i] = 1;
+        pinnedControl[4 * b] = -1;
+        pinnedControl[4 * b + 1] = steps;
+        pinnedControl[4 * b + 2] = 0;
+        CHECK(aclrtMemcpyAsync(loopControl.data(), loopControl.bytes(), pinnedControl, loopControl.bytes(),
+                               ACL_MEMCPY_HOST_TO_DEVICE, stream));
+    }
+
+    // LlmEngine.SubmitDecodeLoop: input copy, control copy, the launch, the copy of the counter and the ring.
+    void loop_launch(int64_t position) {
+        write_inputs(position);
+        write_loop_control(kBatch, kLoopSteps);
+        CHECK(aclmdlRIExecuteAsync(loopGraph, stream));
+        CHECK(aclrtMemcpyAsync(pinnedLoopOutput, loopOutput.bytes(), loopOutput.data(), loopOutput.bytes(),
+                               ACL_MEMCPY_DEVICE_TO_HOST, stream));
+    }
+
+    // LlmEngine.CaptureBucket(8, Loop): inputs at the last cache slot and nothing live (the warm-up advances nothing),
+    // one eager iteration, then the capture: the first condition, the WHILE node, the body on its branch stream.
+    void capture_loop() {
+        write_inputs(0, /*captureSlots=*/true);
+        write_loop_control(0, 0);
+        loop_condition(stream, loopScratch);
+        loop_iteration(stream, loopScratch);
+        CHECK(aclrtSynchronizeStream(stream));
+        CHECK(aclmdlRICaptureBegin(stream, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+        aclmdlRI root = nullptr;
+        CHECK(aclmdlRICaptureGetInfo(stream, nullptr, &root));
+        aclmdlRICondHandle cond = nullptr;
+        CHECK(aclmdlRICondHandleCreate(root, 0, ACL_MODEL_RI_COND_HANDLE_ASSIGN_DEFAULT, &cond));
+        uint64_t* word = nullptr;
+        CHECK(aclmdlRICondHandleGetCondPtr(cond, &word));
+        // NpuGraphCondition.AsTensor: an int64 [1] tensor over the word (the graph owns the memory).
+        conditionWord.base = word;
+        conditionWord.storage = 1;
+        conditionWord.type = ACL_INT64;
+        conditionWord.set_dims({1});
+        loop_condition(stream, conditionWord);
+        aclmdlRI body = nullptr;
+        aclmdlRICondTaskParams p{};
+        p.handle = cond;
+        p.type = ACL_MODEL_RI_COND_TYPE_WHILE;
+        p.size = 1;
+        p.modelRIArray = &body;
+        CHECK(aclmdlRIAddCondTask(p, stream, 0));
+        CHECK(aclrtCreateStream(&loopBody));
+        CHECK(aclmdlRICaptureToModelRIBegin(loopBody, body, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
+        loop_iteration(loopBody, conditionWord);
+        CHECK(aclmdlRICaptureEnd(loopBody, nullptr));
+        CHECK(aclrtDestroyStream(loopBody));
+        loopBody = nullptr;
+        CHECK(aclmdlRICaptureEnd(stream, &loopGraph));
+        CHECK(aclmdlRISetName(loopGraph, "decode-loop16-b8"));
+        CHECK(aclrtSynchronizeStream(stream));
+    }
+
+    // DecoderBenchmarkBodies.ResetPositions: the prefill's mask again (positions 0..2 attended, the rest masked).
+    void reset_mask() {
+        std::vector<uint8_t> host(static_cast<size_t>(kBatch * kContext), 1);
+        for (int64_t row = 0; row < kBatch; ++row) std::memset(&host[static_cast<size_t>(row * kContext)], 0, kPosition);
+        CHECK(aclrtSynchronizeDevice());
+        CHECK(aclrtMemcpy(mask.base, mask.bytes(), host.data(), host.size(), ACL_MEMCPY_HOST_TO_DEVICE));
+    }
+
     // LlmEngine.CaptureBucket(8) through NpuGraphBuckets: inputs at the last cache slot, one eager warm-up, capture.
     void capture() {
         write_inputs(0, /*captureSlots=*/true);
@@ -558,6 +724,11 @@ struct Decoder {
         CHECK(aclrtSynchronizeDevice());
         CHECK(aclmdlRIDestroy(graph));
         CHECK(aclmdlRIDestroy(windowGraph));
+        conditionWord.drop();  // before its graph's memory goes
+        CHECK(aclmdlRIDestroy(loopGraph));
+        for (Tensor* t : {&loopControl, &loopOutput, &advance, &live, &endToken, &limit, &loopCounter, &ring, &tokenRow,
+                          &notEnded, &anyLive, &underLimit, &loopScratch, &tokens, &stepInputs})
+            t->drop();
         for (Tensor* t : {&vMaskSlots, &vMaskZeros, &vMask, &maskCells, &vTokens, &vPositions, &vSlots, &vQuery4, &vQuery3, &vOut2, &vOut3, &vLogits, &embedding,
                           &cosTable, &sinTable, &finalNorm, &lmHead})
             t->drop();
@@ -573,6 +744,8 @@ struct Decoder {
         for (void* p : g_buffers) CHECK(aclrtFree(p));
         CHECK(aclrtFreeHost(pinnedInputs));
         CHECK(aclrtFreeHost(pinnedTokens));
+        CHECK(aclrtFreeHost(pinnedControl));
+        CHECK(aclrtFreeHost(pinnedLoopOutput));
         CHECK(aclrtDestroyEvent(marker));
         CHECK(aclrtDestroyEvent(updateDone));
         CHECK(aclrtDestroyStream(updateStream));
@@ -645,6 +818,7 @@ void setup_and_check() {
     check_tokens("prefill");
     g.capture();
     g.capture_window();
+    g.capture_loop();
     g.ops.frozen = true;
 
     int64_t start[kBatch];
@@ -695,15 +869,38 @@ void setup_and_check() {
         fail("a replay with the capture-time attention lengths gives the same logits as the updated one");
     set_tokens(start);
 
+    // The loop: K eager steps from position 3 (over the prefill's mask) give the reference tokens; one launch of the
+    // loop from the same state must emit all of them into its ring, and report K steps run.
+    static int64_t expectedLoop[kLoopSteps][kBatch];
+    g.reset_mask();
+    set_tokens(start);
+    for (int64_t k = 0; k < kLoopSteps; ++k) {
+        g.eager_step(kPosition + k);
+        CHECK(aclrtSynchronizeStream(g.stream));
+        check_tokens("eager reference of the loop");
+        std::memcpy(expectedLoop[k], g.pinnedTokens, sizeof expectedLoop[k]);
+    }
+    g.reset_mask();
+    set_tokens(start);
+    uint64_t loopTasks = tasks_of("the loop launch", [] { g.loop_launch(kPosition); });
+    if (g.pinnedLoopOutput[0] != kLoopSteps) fail("the loop launch did not run K steps");
+    for (int64_t k = 0; k < kLoopSteps; ++k)
+        if (std::memcmp(expectedLoop[k], &g.pinnedLoopOutput[1 + k * kBatch], sizeof expectedLoop[k]) != 0)
+            fail("a token of the loop launch differs from K eager steps'");
+    g.reset_mask();
+    set_tokens(start);
+
     std::fprintf(stderr,
                  "ascend_bench_decoder: %d operators per step; simulator tasks per eager step %llu, per graph step %llu "
-                 "(per window step %llu), per replay %llu; workspace %llu bytes\n",
+                 "(per window step %llu), per replay %llu, per loop launch of %lld steps %llu; workspace %llu bytes\n",
                  kOperatorsPerStep, static_cast<unsigned long long>(eagerTasks),
                  static_cast<unsigned long long>(graphTasks), static_cast<unsigned long long>(windowTasks),
-                 static_cast<unsigned long long>(replayTasks), static_cast<unsigned long long>(g.ops.workspaceBytes));
+                 static_cast<unsigned long long>(replayTasks), static_cast<long long>(kLoopSteps),
+                 static_cast<unsigned long long>(loopTasks), static_cast<unsigned long long>(g.ops.workspaceBytes));
     // For tests/Ascend.Interop.Benchmarks.Tests (DecoderBenchmarkTests): compared with the C# step's.
-    std::printf("tasks eager=%llu graph=%llu replay=%llu\noperators", static_cast<unsigned long long>(eagerTasks),
-                static_cast<unsigned long long>(graphTasks), static_cast<unsigned long long>(replayTasks));
+    std::printf("tasks eager=%llu graph=%llu replay=%llu loop=%llu\noperators", static_cast<unsigned long long>(eagerTasks),
+                static_cast<unsigned long long>(graphTasks), static_cast<unsigned long long>(replayTasks),
+                static_cast<unsigned long long>(loopTasks));
     for (const char* name : sequence) std::printf(" %s", name);
     std::printf("\n");
     std::fflush(stdout);
@@ -712,17 +909,19 @@ void setup_and_check() {
     if (graphTasks != kExpectedGraphStepTasks)
         fail("simulator tasks per graph step differ from kExpectedGraphStepTasks");
     if (windowTasks != kExpectedGraphStepTasks) fail("simulator tasks per window step differ from kExpectedGraphStepTasks");
+    if (loopTasks != kExpectedLoopTasks) fail("simulator tasks per loop launch differ from kExpectedLoopTasks");
 }
 
-// Times kEnqueueBatch submissions per iteration and reports the time of one; the streams are drained between
-// batches outside the timed region (the C# side's InvocationCount(16) + IterationCleanup).
+// Times kEnqueueBatch submissions per iteration and reports the time of one (divided by `perSubmission`: the loop
+// reports per decoded token, as the C# side's OperationsPerInvoke = K); the streams are drained between batches
+// outside the timed region (the C# side's InvocationCount(16) + IterationCleanup).
 template <typename Enqueue>
-void enqueue_batches(benchmark::State& state, Enqueue enqueue) {
+void enqueue_batches(benchmark::State& state, Enqueue enqueue, int perSubmission = 1) {
     for (auto _ : state) {
         auto t0 = std::chrono::steady_clock::now();
         for (int i = 0; i < kEnqueueBatch; ++i) enqueue();
         auto t1 = std::chrono::steady_clock::now();
-        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count() / kEnqueueBatch);
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count() / (kEnqueueBatch * perSubmission));
         CHECK(aclrtSynchronizeDevice());
     }
 }
@@ -741,6 +940,10 @@ void GraphDecodeEnqueue(benchmark::State& state) {
 }
 void WindowDecodeEnqueue(benchmark::State& state) {
     enqueue_batches(state, [] { g.window_step(alternate()); });
+}
+// One loop launch of K steps from position 3, per decoded token.
+void LoopDecodeEnqueue(benchmark::State& state) {
+    enqueue_batches(state, [] { g.loop_launch(kPosition); }, static_cast<int>(kLoopSteps));
 }
 void ReplayDecodeEnqueue(benchmark::State& state) {
     enqueue_batches(state, [] { CHECK(aclmdlRIExecuteAsync(g.graph, g.stream)); });
@@ -763,6 +966,16 @@ void WindowDecodeStep(benchmark::State& state) {
         CHECK(aclrtSynchronizeStream(g.stream));
     }
 }
+// One loop launch and the wait, per decoded token.
+void LoopDecodeStep(benchmark::State& state) {
+    for (auto _ : state) {
+        auto t0 = std::chrono::steady_clock::now();
+        g.loop_launch(kPosition);
+        CHECK(aclrtSynchronizeStream(g.stream));
+        auto t1 = std::chrono::steady_clock::now();
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count() / kLoopSteps);
+    }
+}
 // The bare replay + wait (splits GraphDecodeStep into the replay and the copies' and updates' share).
 void ReplayDecodeStep(benchmark::State& state) {
     for (auto _ : state) {
@@ -776,10 +989,12 @@ void ReplayDecodeStep(benchmark::State& state) {
 BENCHMARK(EagerDecodeEnqueue)->UseManualTime()->Iterations(10);
 BENCHMARK(GraphDecodeEnqueue)->UseManualTime()->Iterations(20);
 BENCHMARK(WindowDecodeEnqueue)->UseManualTime()->Iterations(20);
+BENCHMARK(LoopDecodeEnqueue)->UseManualTime()->Iterations(4);
 BENCHMARK(ReplayDecodeEnqueue)->UseManualTime()->Iterations(20);
 BENCHMARK(EagerDecodeStep)->UseRealTime();
 BENCHMARK(GraphDecodeStep)->UseRealTime();
 BENCHMARK(WindowDecodeStep)->UseRealTime();
+BENCHMARK(LoopDecodeStep)->UseManualTime()->Iterations(10);
 BENCHMARK(ReplayDecodeStep)->UseRealTime();
 
 int main(int argc, char** argv) {

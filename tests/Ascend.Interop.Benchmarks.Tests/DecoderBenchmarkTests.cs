@@ -99,6 +99,39 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
     }
 
     [Fact]
+    public void A_loop_launch_emits_the_tokens_of_K_eager_steps_and_runs_the_expected_tasks()
+    {
+        var bodies = _bodies;
+        const int k = DecoderBenchmarkBodies.LoopSteps, batch = DecoderBenchmarkBodies.Batch;
+        bodies.Drain();
+        long[] start = CurrentTokens();
+        // K eager steps from position 3: the reference tokens.
+        bodies.ResetPositions();
+        bodies.SetTokens(start);
+        var expected = new long[k][];
+        for (int step = 0; step < k; step++)
+        {
+            long position = 3 + step;
+            bodies.Engine.DecodeStep([position, position, position, position, position, position, position, position], Llm.DecodeMode.Eager);
+            expected[step] = bodies.Engine.LastTokens[..batch].ToArray();
+        }
+        // One launch of the loop from the same state: the same K steps on the device.
+        bodies.ResetPositions();
+        bodies.SetTokens(start);
+        ulong executions = Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS);
+        ulong tasks = TasksOf(bodies.LoopSubmit);
+        Assert.Equal((ulong)DecoderBenchmarkBodies.LoopLaunchTasks, tasks);
+        Assert.Equal(executions + 1, Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
+        var ring = bodies.LoopTokens;
+        Assert.Equal(k, ring[0]);
+        int width = bodies.Engine.Model.Config.MaxBatch;
+        for (int step = 0; step < k; step++) Assert.Equal(expected[step], ring.Slice(1 + step * width, batch).ToArray());
+        Assert.Empty(bodies.LoopGraph.TaskGroups);      // nothing to update
+        bodies.ResetPositions();
+        bodies.SetTokens(start);
+    }
+
+    [Fact]
     public void Enqueue_bodies_queue_whole_steps_that_drain_completes()
     {
         var bodies = _bodies;
@@ -110,6 +143,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
                      (bodies.EagerStepSubmit, DecoderBenchmarkBodies.EagerStepTasks, 0),
                      (bodies.GraphStepSubmit, DecoderBenchmarkBodies.GraphStepTasks, 1),
                      (bodies.WindowStepSubmit, DecoderBenchmarkBodies.WindowStepTasks, 1),
+                     (bodies.LoopSubmit, DecoderBenchmarkBodies.LoopLaunchTasks, 1),
                      (bodies.ReplaySubmit, DecoderBenchmarkBodies.ReplayTasks, 1),
                  })
         {
@@ -149,6 +183,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         Assert.Equal(DecoderBenchmarkBodies.EagerStepTasks, tasks["eager"]);
         Assert.Equal(DecoderBenchmarkBodies.GraphStepTasks, tasks["graph"]);
         Assert.Equal(DecoderBenchmarkBodies.ReplayTasks, tasks["replay"]);
+        Assert.Equal(DecoderBenchmarkBodies.LoopLaunchTasks, tasks["loop"]);
         var operators = lines.Single(l => l.StartsWith("operators ", StringComparison.Ordinal)).Split(' ')[1..];
         Assert.Equal(_bodies.Graph.Operations.Select(o => o.Name).ToArray(), operators);
     }
@@ -162,6 +197,9 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         Assert.Equal(0, AllocatedBy(() => { bodies.EagerStepSubmit(); bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => { bodies.GraphStepSubmit(); bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => { bodies.WindowStepSubmit(); bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { bodies.LoopSubmit(); bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(bodies.LoopSubmit));
+        bodies.Drain();
         Assert.Equal(0, AllocatedBy(() => { bodies.ReplaySubmit(); bodies.Drain(); }));
         bodies.SetTokens(start);
     }

@@ -15,6 +15,7 @@ public sealed class ResultsReportDecoderTests
             ["EagerDecodeEnqueue"] = new(2_000_000, 0),
             ["GraphDecodeEnqueue"] = new(50_000, 8064),
             ["WindowDecodeEnqueue"] = new(20_000, 0),
+            ["LoopDecodeEnqueue"] = new(8_000, 0),
             ["ReplayDecodeEnqueue"] = new(10_000, 0),
             ["EagerDecodeStep"] = new(20_000_000, 0),
             ["GraphDecodeStep"] = new(10_000_000, 0),
@@ -25,6 +26,7 @@ public sealed class ResultsReportDecoderTests
             ["EagerDecodeEnqueue"] = new(1_000_000, null),
             ["GraphDecodeEnqueue"] = new(40_000, null),
             ["WindowDecodeEnqueue"] = new(16_000, null),
+            ["LoopDecodeEnqueue"] = new(7_500, null),
             ["ReplayDecodeEnqueue"] = new(8_000, null),
             ["EagerDecodeStep"] = new(16_000_000, null),
             ["GraphDecodeStep"] = new(8_000_000, null),
@@ -37,11 +39,18 @@ public sealed class ResultsReportDecoderTests
         Assert.Contains("| Window decode step, enqueue only (W = 64: copy, replay, copy; no update inside a window) | 20.00 µs | 16.00 µs | 1.250 | 0 B |", table);
         Assert.Contains("| Eager decode enqueue / window step enqueue, C# | 100.0x | >= 50x | yes |", table);
         Assert.Contains("| Window step enqueue, C# / C++ | 1.25x | <= 1.15x | **no** |", table);
+        Assert.Contains("| Loop decode, enqueue only, per token (K = 16 steps per launch: 2 copies, launch, ring copy; no update) | 8.00 µs | 7.50 µs | 1.067 | 0 B |", table);
+        Assert.Contains("| Eager decode enqueue / loop enqueue per token, C# | 250.0x | >= 200x | yes |", table);
+        Assert.Contains("| Eager decode enqueue / loop enqueue per token, C++ | 133.3x |  |  |", table);
+        Assert.Contains("| Loop enqueue per token, C# / C++ | 1.07x | <= 1.15x | yes |", table);
+        Assert.Contains("| Managed bytes per decoded token, loop enqueue (LoopDecodeEnqueue) | 0 | 0 | yes |", table);
+        Assert.Contains("| Loop decode (K = 16) + wait, per token | - | - |  |  |", table);
         Assert.Contains("| Managed bytes per window decode step, enqueue (WindowDecodeEnqueue) | 0 | 0 | yes |", table);
         Assert.Contains("| Window decode step (W = 64) + wait | - | - |  |  |", table);
         Assert.Contains("| Bare replay of the captured step, enqueue only | 10.00 µs | 8.00 µs | 1.250 | 0 B |", table);
         Assert.Contains("| Bare replay of the captured step + wait | 9.000 ms | 6.000 ms | 1.500 | 0 B |", table);
         Assert.Contains("| Eager decode enqueue / bare replay enqueue, C# | 200.0x | >= 20x | yes |", table);
+        Assert.DoesNotContain("| Eager decode enqueue / loop enqueue per token, C# | 250.0x | >= 200x | **no** |", table);
         Assert.Contains("| Eager decode enqueue / bare replay enqueue, C++ | 125.0x |  |  |", table);
         Assert.Contains("| Eager decode enqueue / graph step enqueue (with the updates), C# | 40.0x | >= 20x | yes |", table);
         Assert.Contains("| Eager decode step / graph step, with the wait, C++ | 2.00x |  |  |", table);
