@@ -17,6 +17,10 @@ namespace Ascend.Interop.Benchmarks;
 ///                                                        (a development aid on a busy machine: the minimum filters out preemption)
 ///   report --dotnet DIR --native FILE [--native FILE2] --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
+///   compare --old DIR --new DIR [--old DIR --new DIR]... [--old-native FILE[@ROUND]]... [--new-native FILE[@ROUND]]...
+///           [--old-label L] [--new-label L] [--map OLD=NEW]... [--limit 1.05] [--out FILE] [--quick]
+///                                                        two commits' runs side by side, new/old per row (bench/compare-commits.sh)
+///   compare --cpp-filter DIR                             the Google Benchmark filter of the C++ counterparts of DIR's rows
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
 /// </summary>
 public static partial class Program
@@ -26,6 +30,7 @@ public static partial class Program
         try
         {
             if (args.Length > 0 && args[0] == "report") return ResultsReport.Run(args[1..]);
+            if (args.Length > 0 && args[0] == "compare") return CommitComparison.Run(args[1..]);
             if (args.Length > 0 && args[0] == "loop") return Loop(args[1..]);
             if (args.Length > 0 && args[0] == "pair") return Pair(args[1..]);
             return RunBenchmarks(args.Length > 0 && args[0] == "run" ? args[1..] : args);

@@ -291,7 +291,7 @@ public static partial class ResultsReport
         return existing.TrimEnd() + "\n\n" + table;
     }
 
-    private static string Time(double? ns) => ns switch
+    internal static string Time(double? ns) => ns switch
     {
         null => "-",
         < 1e3 => ns.Value.ToString("0.0", CultureInfo.InvariantCulture) + " ns",
@@ -299,7 +299,7 @@ public static partial class ResultsReport
         _ => (ns.Value / 1e6).ToString("0.000", CultureInfo.InvariantCulture) + " ms",
     };
 
-    private static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.000", CultureInfo.InvariantCulture);
+    internal static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Bytes(long? b) => b is null ? "" : b.Value.ToString(CultureInfo.InvariantCulture) + " B";
 
