@@ -19,6 +19,7 @@ public static class CommitComparison
     public static string CppCounterpart(string row) => row switch
     {
         "ReplayMlpEnqueueRaw" => "ReplayMlpEnqueue",
+        "EagerMlpEnqueueRaw" => "EagerMlpEnqueue",
         "StreamQuerySafe" or "StreamQueryRaw" => "StreamQuery",
         _ => row,
     };
@@ -162,6 +163,8 @@ public static class CommitComparison
         }
         Derived("Replay enqueue, SDK / raw binding (ReplayMlpEnqueue / ReplayMlpEnqueueRaw)", s => Div(s.CSharp, "ReplayMlpEnqueue", s.CSharp, "ReplayMlpEnqueueRaw"), "0.000", "<= 1.15");
         Derived("Eager MLP enqueue, C# / C++ (EagerMlpEnqueue)", s => Div(s.CSharp, "EagerMlpEnqueue", s.Cpp, "EagerMlpEnqueue"), "0.000", "<= 1.10");
+        Derived("Eager MLP enqueue, SDK / raw bindings in the same process (EagerMlpEnqueue / EagerMlpEnqueueRaw)",
+            s => Div(s.CSharp, "EagerMlpEnqueue", s.CSharp, "EagerMlpEnqueueRaw"), "0.000", "");
         Derived("Safe-layer trivial call minus raw binding, ns (StreamQuerySafe - StreamQueryRaw)",
             s => Ns(s.CSharp, "StreamQuerySafe") - Ns(s.CSharp, "StreamQueryRaw"), "0.0", "<= 5");
         sb.AppendLine();
