@@ -46,7 +46,8 @@ public sealed partial class NpuGraph
                 lostReplayStream = true;
                 continue;
             }
-            try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { }
+            // A failed wait proves nothing about the replays queued there: wait for the whole device instead.
+            try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { lostReplayStream = true; }
         }
         if (lostReplayStream) SynchronizeDeviceForCleanup();
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
@@ -63,7 +64,7 @@ public sealed partial class NpuGraph
                 $"destroying {(_name is null ? "a graph" : $"graph '{_name}'")} in NpuGraph.Dispose (its memory and stream accounting were released)");
     }
 
-    /// <summary>A stream the graph was replayed on was disposed: wait for the whole device before the graph's memory goes.</summary>
+    /// <summary>A stream the graph was replayed on was disposed, or waiting for it failed: wait for the whole device before the graph's memory goes.</summary>
     private void SynchronizeDeviceForCleanup()
     {
         try
