@@ -46,8 +46,9 @@ public sealed partial class NpuGraph
                 lostReplayStream = true;
                 continue;
             }
-            // A failed wait proves nothing about the replays queued there: wait for the whole device instead.
-            try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { lostReplayStream = true; }
+            // A failed wait proves nothing about the replays queued there: wait again, and if that fails too, for the
+            // whole device (a device-wide wait may collect other streams' errors, so it is the last resort).
+            if (!TrySynchronizeForCleanup(replayed.Stream) && !TrySynchronizeForCleanup(replayed.Stream)) lostReplayStream = true;
         }
         if (lostReplayStream) SynchronizeDeviceForCleanup();
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
@@ -75,6 +76,19 @@ public sealed partial class NpuGraph
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    private static bool TrySynchronizeForCleanup(NpuStream stream)
+    {
+        try
+        {
+            stream.SynchronizeForCleanup();
+            return true;
+        }
+        catch (AclException)
+        {
+            return false;
         }
     }
 
