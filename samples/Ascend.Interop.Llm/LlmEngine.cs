@@ -562,7 +562,7 @@ public sealed class LlmEngine : IDisposable
             WriteLoopControl(0, size, 0, default, -1);
             var loop = buckets.GetOrCapture(size, stream, _loopCaptureBody, out _);
             loop.Name = $"decode-loop{LoopSteps}-b{size}";
-            Ops.Copy(stream, _model.Tokens, _tokenBackup);
+            Ops.Copy(stream, _tokenBackup, _model.Tokens);
             stream.Synchronize();
             return;
         }
