@@ -121,8 +121,8 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
 
     private void Reset()
     {
-        _x.CopyFrom<float>(_x0, _stream);
-        _counter.CopyFrom<float>([0f], _stream);
+        _x.CopyFrom<float>(_stream, _x0);
+        _counter.CopyFrom<float>(_stream, [0f]);
         _stream.Synchronize();
     }
 
@@ -135,7 +135,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
         Ops.Lt(stream, _counter, (double)Steps, _flag);
         // The SDK has no tensor view of a condition word yet: the flag goes into it through the raw copy binding.
         int code = Acl.aclrtMemcpyAsync((void*)word, sizeof(long), (void*)_flag.DataPointer, sizeof(long),
-            aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_DEVICE, (aclrtStream)stream.Handle);
+            aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_DEVICE, stream.Handle);
         if (code != 0) throw new InvalidOperationException($"aclrtMemcpyAsync of the condition flag failed with {code}.");
     }
 
