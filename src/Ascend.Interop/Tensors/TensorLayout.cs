@@ -90,6 +90,7 @@ internal static class TensorLayout
     /// </summary>
     public static void CheckWritable(NpuTensor tensor, string operation, string argument)
     {
+        if (tensor.IsContiguous) return;   // row-major without gaps (the usual output): every element its own place
         var shape = tensor.Shape;
         var strides = tensor.Strides;
         if (tensor.ElementCount == 0) return;   // writes nothing
@@ -113,6 +114,9 @@ internal static class TensorLayout
     public static Sharing Compare(NpuTensor a, NpuTensor b)
     {
         if (a.ElementCount == 0 || b.ElementCount == 0) return Sharing.None;
+        // Two pool storages never share memory (a block is one storage's until it goes back to its pool): only views of
+        // one storage, and tensors over caller-owned buffers, need their addresses compared. The usual operator call.
+        if (!ReferenceEquals(a.Storage, b.Storage) && a.Storage.IsPooled && b.Storage.IsPooled) return Sharing.None;
         if (a.Device.Id != b.Device.Id) return Sharing.None;
         long startA = a.DataPointer, startB = b.DataPointer;
         long endA = startA + ExtentBytes(a), endB = startB + ExtentBytes(b);
