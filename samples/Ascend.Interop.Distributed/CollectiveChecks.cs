@@ -35,7 +35,7 @@ public static class CollectiveChecks
     {
         NpuDataType.Float32 => NpuTensor.FromArray(stream, values.Select(v => (float)v).ToArray(), shape),
         NpuDataType.Float16 => NpuTensor.FromArray(stream, values.Select(v => (Half)v).ToArray(), shape),
-        NpuDataType.BFloat16 => NpuTensor.FromArray(stream, values.Select(v => (BFloat16)(float)v).ToArray(), shape),
+        NpuDataType.BFloat16 => NpuTensor.FromArray(stream, values.Select(v => (NpuBFloat16)(float)v).ToArray(), shape),
         NpuDataType.Int32 => NpuTensor.FromArray(stream, values.Select(v => (int)v).ToArray(), shape),
         _ => throw new NotSupportedException(type.ToString()),
     };
@@ -45,7 +45,7 @@ public static class CollectiveChecks
     {
         NpuDataType.Float32 => tensor.ToArray<float>(stream).Select(v => (double)v).ToArray(),
         NpuDataType.Float16 => tensor.ToArray<Half>(stream).Select(v => (double)v).ToArray(),
-        NpuDataType.BFloat16 => tensor.ToArray<BFloat16>(stream).Select(v => (double)(float)v).ToArray(),
+        NpuDataType.BFloat16 => tensor.ToArray<NpuBFloat16>(stream).Select(v => (double)(float)v).ToArray(),
         NpuDataType.Int32 => tensor.ToArray<int>(stream).Select(v => (double)v).ToArray(),
         _ => throw new NotSupportedException(tensor.DataType.ToString()),
     };

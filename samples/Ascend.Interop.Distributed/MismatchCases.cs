@@ -51,6 +51,9 @@ public static class MismatchCases
         new("BroadcastCount", false, false,
             (c, s, a, _) => { using var x = Part(a, Odd(c) ? 3 : 4); c.Broadcast(x, 0, s); },
             n => [$"the count: rank 0 passed 4, rank {n - 1} passed 3"]),
+        new("BroadcastDataType", false, false,
+            (c, s, a, _) => { using var x = Part(a, 4, Odd(c) ? NpuDataType.UInt8 : NpuDataType.Int8); c.Broadcast(x, 0, s); },
+            n => ["HcclBroadcast", $"the data type: rank 0 passed int8 (0), rank {n - 1} passed uint8 (7)"]),
         new("AllGatherCount", false, false,
             (c, s, a, b) =>
             {
@@ -60,6 +63,15 @@ public static class MismatchCases
                 c.AllGather(x, y, s);
             },
             n => ["HcclAllGather", $"the count: rank 0 passed 2, rank {n - 1} passed 4"]),
+        new("AllGatherDataType", false, false,
+            (c, s, a, b) =>
+            {
+                var type = Odd(c) ? NpuDataType.BFloat16 : NpuDataType.Float16;
+                using var x = Part(a, 4, type);
+                using var y = Part(b, 4 * c.Size, type);
+                c.AllGather(x, y, s);
+            },
+            n => ["HcclAllGather", $"the data type: rank 0 passed fp16 (3), rank {n - 1} passed bfp16 (11)"]),
         new("ReduceScatterCount", false, false,
             (c, s, a, b) =>
             {
@@ -69,6 +81,15 @@ public static class MismatchCases
                 c.ReduceScatter(x, y, NpuReduceOp.Sum, s);
             },
             n => ["HcclReduceScatter", $"the count: rank 0 passed 2, rank {n - 1} passed 3"]),
+        new("ReduceScatterDataTypeOfTheSameWidth", false, false,
+            (c, s, a, b) =>
+            {
+                var type = Odd(c) ? NpuDataType.Float32 : NpuDataType.Int32;
+                using var x = Part(a, 2 * c.Size, type);
+                using var y = Part(b, 2, type);
+                c.ReduceScatter(x, y, NpuReduceOp.Sum, s);
+            },
+            n => ["HcclReduceScatter", $"the data type: rank 0 passed int32 (2), rank {n - 1} passed fp32 (4)"]),
         new("ReduceScatterReduction", false, false,
             (c, s, a, b) => { using var x = Part(a, 2 * c.Size); using var y = Part(b, 2); c.ReduceScatter(x, y, Odd(c) ? NpuReduceOp.Product : NpuReduceOp.Min, s); },
             n => [$"the reduction: rank 0 passed min (3), rank {n - 1} passed prod (1)"]),
@@ -81,6 +102,21 @@ public static class MismatchCases
                 else c.AllReduce(x, y, NpuReduceOp.Sum, s);
             },
             n => [$"which collective they call: rank 0 called HcclAllReduce, rank {n - 1} called HcclBroadcast"]),
+        new("ReduceScatterAgainstAllReduce", false, false,
+            (c, s, a, b) =>
+            {
+                if (Odd(c))
+                {
+                    using var x = Part(a, 4);
+                    using var y = Part(b, 4);
+                    c.AllReduce(x, y, NpuReduceOp.Sum, s);
+                    return;
+                }
+                using var input = Part(a, 2 * c.Size);
+                using var output = Part(b, 2);
+                c.ReduceScatter(input, output, NpuReduceOp.Sum, s);
+            },
+            n => [$"which collective they call: rank 0 called HcclReduceScatter, rank {n - 1} called HcclAllReduce"]),
         new("BarrierAgainstAllGather", false, false,
             (c, s, a, b) =>
             {

@@ -68,7 +68,7 @@ public sealed class DenseLayer : IDisposable
     {
         _input.CopyFrom(input, _stream);
         _graph.Replay(_stream);
-        _output.CopyToAsync(_staging, _stream);
+        _output.EnqueueCopyTo(_stream, _staging);
         await _stream.SynchronizeAsync(cancellationToken);
         return Tensor.Create(_staging.Span.ToArray(), [(nint)_output.Shape[0], (nint)_output.Shape[1]]);
     }

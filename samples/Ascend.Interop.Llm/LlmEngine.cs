@@ -296,7 +296,7 @@ public sealed class LlmEngine : IDisposable
             WriteInputs(0, positions, n);
             for (int i = 0; i < n; i++) _lengths[i] = positions[i] + 1;
             _model.Step(stream, 0, n, _lengths.AsSpan(0, n));
-            _model.Tokens.CopyToAsync(_tokens, stream);
+            _model.Tokens.EnqueueCopyTo(stream, _tokens);
             return new DecodeStepTiming(n, n, Stopwatch.GetTimestamp() - t0, 0, false);
         }
 
@@ -330,7 +330,7 @@ public sealed class LlmEngine : IDisposable
         }
         long updated = Stopwatch.GetTimestamp();
         graph.Replay(stream);
-        _model.Tokens.CopyToAsync(_tokens, stream);
+        _model.Tokens.EnqueueCopyTo(stream, _tokens);
         return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates);
     }
 
@@ -379,7 +379,7 @@ public sealed class LlmEngine : IDisposable
             inputs[config.MaxBatch + row] = _model.Slot(row, config.Context - 1);
             inputs[2 * config.MaxBatch + row] = _model.MaskSlot(row, 0, live: false);
         }
-        _model.StepInputs.CopyFromAsync(_positionsAndSlots, stream);
+        _model.StepInputs.EnqueueCopyFrom(stream, _positionsAndSlots);
         var graph = buckets.GetOrCapture(size, stream, window ? _windowCaptureBody : _captureBody, out _);
         graph.Name = window ? $"decode-window{AttentionWindow}-b{size}" : $"decode-b{size}";
         Ops.Copy(stream, _model.Tokens, _tokenBackup);
@@ -426,7 +426,7 @@ public sealed class LlmEngine : IDisposable
             inputs[config.MaxBatch + row] = padding ? _model.Slot(row, config.Context - 1) : _model.Slot(row, positions[i]);
             inputs[2 * config.MaxBatch + row] = padding ? _model.MaskSlot(row, 0, live: false) : _model.MaskSlot(row, positions[i], live: true);
         }
-        _model.StepInputs.CopyFromAsync(_positionsAndSlots, Stream);
+        _model.StepInputs.EnqueueCopyFrom(Stream, _positionsAndSlots);
     }
 
     /// <summary>Disposes the graphs, the side stream and the engine's buffers (not the model).</summary>

@@ -23,7 +23,7 @@ internal abstract class HostStaging : IDisposable
     {
         NpuDataType.Float32 => new Typed<float>(device, dataType, elementCount),
         NpuDataType.Float16 => new Typed<Half>(device, dataType, elementCount),
-        NpuDataType.BFloat16 => new Typed<BFloat16>(device, dataType, elementCount),
+        NpuDataType.BFloat16 => new Typed<NpuBFloat16>(device, dataType, elementCount),
         NpuDataType.Float64 => new Typed<double>(device, dataType, elementCount),
         NpuDataType.Int8 => new Typed<sbyte>(device, dataType, elementCount),
         NpuDataType.UInt8 => new Typed<byte>(device, dataType, elementCount),
@@ -102,9 +102,9 @@ internal abstract class HostStaging : IDisposable
 
         public override nint Pointer => _buffer.Pointer;
 
-        protected override void QueueUpload(NpuTensor destination, NpuStream stream) => destination.CopyFromAsync(_buffer, stream);
+        protected override void QueueUpload(NpuTensor destination, NpuStream stream) => destination.EnqueueCopyFrom(stream, _buffer);
 
-        protected override void QueueDownload(NpuTensor source, NpuStream stream) => source.CopyToAsync(_buffer, stream);
+        protected override void QueueDownload(NpuTensor source, NpuStream stream) => source.EnqueueCopyTo(stream, _buffer);
 
         protected override void DisposeBuffer() => _buffer.Dispose();
     }

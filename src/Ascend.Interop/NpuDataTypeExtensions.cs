@@ -28,7 +28,7 @@ public static class NpuDataTypeExtensions
         if (typeof(T) == typeof(byte)) return NpuDataType.UInt8;
         if (typeof(T) == typeof(double)) return NpuDataType.Float64;
         if (typeof(T) == typeof(bool)) return NpuDataType.Bool;
-        if (typeof(T) == typeof(BFloat16)) return NpuDataType.BFloat16;
-        throw new NotSupportedException($"{typeof(T).Name} has no NpuDataType; use float, Half, BFloat16, double, int, long, sbyte, byte or bool.");
+        if (typeof(T) == typeof(NpuBFloat16)) return NpuDataType.BFloat16;
+        throw new NotSupportedException($"{typeof(T).Name} has no NpuDataType; use float, Half, NpuBFloat16, double, int, long, sbyte, byte or bool.");
     }
 }

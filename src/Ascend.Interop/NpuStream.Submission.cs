@@ -229,7 +229,7 @@ public sealed partial class NpuStream
                 if (capture is not null)
                     return new NpuCaptureException(ACL_ERROR_RT_PARAM_INVALID, nameof(aclrtMemcpyAsync), operation,
                         "managed (pageable) host memory cannot be copied on a capturing stream: the graph would keep an address that is gone at replay. " +
-                        "Copy inputs into a static tensor before the capture, or use CopyFromAsync/CopyToAsync with a PinnedBuffer<T>.", capture.Mode);
+                        "Copy inputs into a static tensor before the capture, or use EnqueueCopyFrom/EnqueueCopyTo with a PinnedBuffer<T>.", capture.Mode);
                 return UnsafeCallRefusal(operation + " (a pageable copy, which the runtime performs synchronously)", Device.Id, ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC);
             case StreamWorkKind.Collective when update is not null:
                 return new InvalidOperationException($"{operation}: collectives cannot be re-issued in a task-group update; capture them outside task groups.");

@@ -13,7 +13,7 @@ public sealed class LeakDetectionTests
         var context = NpuTestContext.Open();
         using (var buffer = DeviceBuffer.Allocate(context.Device, 64))
         {
-            buffer.FillAsync(3, context.Stream);
+            buffer.EnqueueFill(context.Stream, 3);
             context.Stream.Synchronize();
             Assert.All(buffer.ToArray<byte>(), b => Assert.Equal(3, b));
         }
@@ -96,7 +96,7 @@ public sealed class LeakDetectionTests
     {
         var context = NpuTestContext.Open();
         using var buffer = DeviceBuffer.Allocate(context.Device, 64);
-        NpuGraph graph = NpuGraph.Capture(context.Stream, s => buffer.FillAsync(1, s));
+        NpuGraph graph = NpuGraph.Capture(context.Stream, s => buffer.EnqueueFill(s, 1));
         try
         {
             var error = Assert.Throws<NpuLeakException>(context.Dispose);

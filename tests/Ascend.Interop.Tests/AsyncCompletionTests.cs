@@ -30,7 +30,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         using var pinned = PinnedBuffer<float>.Allocate(Device, 4);
         if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(20_000);      // 20 ms per task: the work is still queued below
         using (var sum = Ops.Add(stream, a, b)) Ops.Relu(stream, sum, y);
-        y.CopyToAsync(pinned, stream);
+        y.EnqueueCopyTo(stream, pinned);
         var wait = stream.SynchronizeAsync(TestContext.Current.CancellationToken);
         if (NpuFixture.OnSimulator) Assert.False(wait.IsCompleted);
         await wait.WaitAsync(Bound, TestContext.Current.CancellationToken);
@@ -90,7 +90,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         using var pinned = PinnedBuffer<float>.Allocate(Device, 3);
         using var cts = new CancellationTokenSource();
         SimControl.SetTaskDelay(50_000);
-        using (var doubled = Ops.Add(stream, x, x)) doubled.CopyToAsync(pinned, stream);
+        using (var doubled = Ops.Add(stream, x, x)) doubled.EnqueueCopyTo(stream, pinned);
         bool afterRan = false;
         var wait = stream.SynchronizeAsync(cts.Token);
         stream.LaunchHostCallback(() => afterRan = true);
@@ -141,7 +141,7 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
         using var pinned = PinnedBuffer<float>.Allocate(Device, 3);
         var graph = stream.BeginCapture();
         using (var doubled = Ops.Add(stream, x, x)) Ops.Relu(stream, doubled, y);
-        y.CopyToAsync(pinned, stream);
+        y.EnqueueCopyTo(stream, pinned);
         graph.EndCapture();
 
         await graph.ReplayAsync(cancellationToken: TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);

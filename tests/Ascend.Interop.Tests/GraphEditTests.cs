@@ -59,7 +59,7 @@ public sealed class GraphEditTests(NpuFixture fixture) : LeakCheckedTest(fixture
         pinned.Span[0] = -3;
         pinned.Span[1] = 3;
         using var graph = stream.BeginCapture();
-        x.CopyFromAsync(pinned, stream);
+        x.EnqueueCopyFrom(stream, pinned);
         Ops.Relu(stream, x, y);
         graph.EndCapture();
         var copy = graph.Tasks.First(t => t.Type == NpuGraphTaskType.Default);

@@ -18,7 +18,7 @@ public sealed class GraphIntrospectionTests(NpuFixture fixture) : LeakCheckedTes
         using var h = NpuTensor.Empty(stream, new TensorShape(2, 2), NpuDataType.Float32);
         using var y = NpuTensor.Empty(stream, new TensorShape(2, 2), NpuDataType.Float32);
         using var graph = stream.BeginCapture();
-        x.CopyFromAsync(pinned, stream);   // a copy: a DEFAULT task, no operator
+        x.EnqueueCopyFrom(stream, pinned);   // a copy: a DEFAULT task, no operator
         Ops.MatMul(stream, x, w, h);
         Ops.Add(stream, h, b, h);
         Ops.Relu(stream, h, y);

@@ -350,7 +350,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
             Ops.Add(stream, x, x, output);                  // output = 2x
             group = scope.Group;
         }
-        output.CopyToAsync(log, stream);
+        output.EnqueueCopyTo(stream, log);
         graph.EndCapture();
         graph.ReplayAndWait();
 
@@ -393,7 +393,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
             Ops.Add(stream, x, x, output, alpha: 1);      // output = 2x
             group = scope.Group;
         }
-        output.CopyToAsync(log, stream);
+        output.EnqueueCopyTo(stream, log);
         graph.EndCapture();
         Assert.Equal(1, group.OperationCount);
 

@@ -17,8 +17,8 @@ public sealed class MemoryTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         using var pinnedIn = PinnedBuffer<int>.Allocate(Device, 100);
         using var pinnedOut = PinnedBuffer<int>.Allocate(Device, 100);
         for (int i = 0; i < 100; i++) pinnedIn.Span[i] = i * 3;
-        buffer.CopyFromAsync(pinnedIn, stream);
-        buffer.CopyToAsync(pinnedOut, stream);
+        buffer.EnqueueCopyFrom(stream, pinnedIn);
+        buffer.EnqueueCopyTo(stream, pinnedOut);
         stream.Synchronize();
         Assert.Equal(pinnedIn.Span.ToArray(), pinnedOut.Span.ToArray());
     }
@@ -35,7 +35,7 @@ public sealed class MemoryTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         buffer.CopyFrom<byte>(ReadOnlySpan<byte>.Empty); // an empty copy is a no-op
         using var pinned = PinnedBuffer<byte>.Allocate(Device, 32);
         using var stream = Device.CreateStream();
-        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.CopyFromAsync(pinned, stream));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.EnqueueCopyFrom(stream, pinned));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
         RoundTrip(new[] { 1, -2, int.MaxValue, int.MinValue, 5, 6 });
         RoundTrip(new[] { 1L, long.MinValue, 42L, 0L, -1L, 3L });
         RoundTrip(new[] { (Half)1.5f, (Half)(-0.25f), Half.MaxValue, Half.Epsilon, (Half)0, (Half)3 });
-        RoundTrip(new[] { (BFloat16)1.5f, (BFloat16)(-3e20f), (BFloat16)0.1f, (BFloat16)0, (BFloat16)2, (BFloat16)3 });
+        RoundTrip(new[] { (NpuBFloat16)1.5f, (NpuBFloat16)(-3e20f), (NpuBFloat16)0.1f, (NpuBFloat16)0, (NpuBFloat16)2, (NpuBFloat16)3 });
         RoundTrip(new[] { true, false, true, true, false, false });
         RoundTrip(new[] { Math.PI, -1e300, 0, 1, 2, 3 });
 

@@ -189,11 +189,11 @@ public sealed class OpsTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         Near(reference, c16.ToArray<Half>().Select(h => (float)h).ToArray(), relative: 2e-3f, absolute: 2e-3f);
 
         using var abf = Ops.Cast(stream, a32, NpuDataType.BFloat16);
-        Assert.Equal(av.Select(v => ((BFloat16)v).Bits).ToArray(), abf.ToArray<BFloat16>().Select(v => v.Bits).ToArray());
-        using var bbf = NpuTensor.FromArray(stream, av.Select(v => (BFloat16)(v * 0.5f)).ToArray(), [3, 4]);
+        Assert.Equal(av.Select(v => ((NpuBFloat16)v).Bits).ToArray(), abf.ToArray<NpuBFloat16>().Select(v => v.Bits).ToArray());
+        using var bbf = NpuTensor.FromArray(stream, av.Select(v => (NpuBFloat16)(v * 0.5f)).ToArray(), [3, 4]);
         using var sumBf = Ops.Add(stream, abf, bbf);
-        var expected = av.Select(v => (float)(BFloat16)((float)(BFloat16)v + (float)(BFloat16)(v * 0.5f))).ToArray();
-        Near(expected, sumBf.ToArray<BFloat16>().Select(v => (float)v).ToArray(), relative: 8e-3f, absolute: 1e-3f);
+        var expected = av.Select(v => (float)(NpuBFloat16)((float)(NpuBFloat16)v + (float)(NpuBFloat16)(v * 0.5f))).ToArray();
+        Near(expected, sumBf.ToArray<NpuBFloat16>().Select(v => (float)v).ToArray(), relative: 8e-3f, absolute: 1e-3f);
 
         using var back = Ops.Cast(stream, a16, NpuDataType.Float32);
         Near(av, back.ToArray<float>(), relative: 1e-3f, absolute: 1e-3f);

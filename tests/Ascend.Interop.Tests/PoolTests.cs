@@ -220,7 +220,7 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var pool = new DeviceMemoryPool(Device);
         var first = pool.Rent(4096, streamA);
         SimControl.SetTaskDelay(500_000);                // keep stream A busy
-        MemoryCopy.FillAsync(first.Pointer, 4096, 0, 4096, 0x5A, streamA);
+        MemoryCopy.EnqueueFill(first.Pointer, 4096, 0, 4096, 0x5A, streamA);
         pool.Return(first, streamA);
 
         var sameStream = pool.Rent(4096, streamA);        // stream order makes this safe at once

@@ -13,7 +13,7 @@ public sealed class StreamEventTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         buffer.Fill(0);
         using var gate = new ManualResetEventSlim(false);
         stream.LaunchHostCallback(() => gate.Wait(TimeSpan.FromSeconds(10)));
-        buffer.FillAsync(7, stream);
+        buffer.EnqueueFill(stream, 7);
         Assert.False(stream.Query());
         Assert.False(stream.Synchronize(TimeSpan.FromMilliseconds(20)));
         gate.Set();
@@ -48,10 +48,10 @@ public sealed class StreamEventTests(NpuFixture fixture) : LeakCheckedTest(fixtu
 
         start.Record(producer);
         producer.LaunchHostCallback(() => gate.Wait(TimeSpan.FromSeconds(10)));
-        source.FillAsync(42, producer);
+        source.EnqueueFill(producer, 42);
         done.Record(producer);
         consumer.Wait(done);
-        source.CopyToAsync(pinned, consumer);   // must see the producer's fill
+        source.EnqueueCopyTo(consumer, pinned);   // must see the producer's fill
         Assert.False(done.IsCompleted);
         Assert.False(consumer.Query());
         gate.Set();
@@ -96,7 +96,7 @@ public sealed class StreamEventTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         var stream = Device.DefaultStream;
         Assert.True(stream.IsDefault);
         using var buffer = DeviceBuffer.Allocate(Device, 16);
-        buffer.FillAsync(3, stream);
+        buffer.EnqueueFill(stream, 3);
         stream.Synchronize();
         Assert.All(buffer.ToArray<byte>(), b => Assert.Equal(3, b));
     }
@@ -113,7 +113,7 @@ public sealed class StreamEventTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         var pinned = PinnedBuffer<float>.Allocate(device, 16);
         evt.Record(stream);
         device.Dispose();        // parent first: children keep the context alive
-        buffer.FillAsync(1, stream);
+        buffer.EnqueueFill(stream, 1);
         stream.Synchronize();
         pinned.Dispose();
         stream.Dispose();

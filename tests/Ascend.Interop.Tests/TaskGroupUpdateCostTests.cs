@@ -98,7 +98,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
             using var flat = row.Reshape(3);
             Ops.Copy(stream, flat, outputs[g]);
         }
-        all.CopyToAsync(log, stream);
+        all.EnqueueCopyTo(stream, log);
         graph.EndCapture();
         graph.ReplayAndWait();
 

@@ -59,7 +59,7 @@ public sealed class TensorTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture
         RoundTrip(new[] { 1, -2, int.MaxValue, int.MinValue });
         RoundTrip(new[] { 1L, long.MinValue, 42L });
         RoundTrip(new[] { (Half)1.5f, (Half)(-0.25f), Half.MaxValue });
-        RoundTrip(new[] { (BFloat16)1.5f, (BFloat16)(-3e20f), (BFloat16)0.1f });
+        RoundTrip(new[] { (NpuBFloat16)1.5f, (NpuBFloat16)(-3e20f), (NpuBFloat16)0.1f });
         RoundTrip(new[] { true, false, true });
         RoundTrip(new byte[] { 0, 255, 7 });
         RoundTrip(new sbyte[] { -128, 127, 0 });
@@ -207,15 +207,15 @@ public sealed class TensorTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture
         using var output = PinnedBuffer<float>.Allocate(Device, 8);
         Iota(8).CopyTo(input.Span);
         using var t = NpuTensor.Empty(stream, [8], NpuDataType.Float32);
-        t.CopyFromAsync(input, stream);
-        t.CopyToAsync(output, stream);
+        t.EnqueueCopyFrom(stream, input);
+        t.EnqueueCopyTo(stream, output);
         stream.Synchronize();
         Assert.Equal(Iota(8), output.Span.ToArray());
         using var matrix = t.Reshape(2, 4);
         using var view = matrix.Transpose(0, 1);
-        Assert.Throws<InvalidOperationException>(() => view.CopyToAsync(output, stream));
+        Assert.Throws<InvalidOperationException>(() => view.EnqueueCopyTo(stream, output));
         using var small = PinnedBuffer<float>.Allocate(Device, 4);
-        Assert.Throws<ArgumentException>(() => t.CopyFromAsync(small, stream));
+        Assert.Throws<ArgumentException>(() => t.EnqueueCopyFrom(stream, small));
     }
 
     [Fact]

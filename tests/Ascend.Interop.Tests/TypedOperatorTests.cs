@@ -387,7 +387,7 @@ public sealed class TypedOperatorTests(NpuFixture fixture) : NpuLeakCheckedTest(
         Assert.Equal(NpuDataType.Float64, ((NpuScalar)1.5).DataType);
         Assert.Equal(NpuDataType.Float32, ((NpuScalar)1.5f).DataType);
         Assert.Equal(NpuDataType.Float16, ((NpuScalar)(Half)1.5).DataType);
-        Assert.Equal(NpuDataType.BFloat16, ((NpuScalar)(BFloat16)1.5f).DataType);
+        Assert.Equal(NpuDataType.BFloat16, ((NpuScalar)(NpuBFloat16)1.5f).DataType);
         Assert.Equal(NpuDataType.Int64, ((NpuScalar)3L).DataType);
         Assert.Equal(NpuDataType.Int32, ((NpuScalar)3).DataType);
         Assert.Equal(NpuDataType.Bool, ((NpuScalar)true).DataType);

@@ -55,6 +55,13 @@ const std::vector<Case>& Cases() {
              return HcclBroadcast(a, Odd(r, n) ? 3 : 4, HCCL_DATA_TYPE_FP32, 0, c, s);
          },
          [](int n) { return std::vector<std::string>{"the count: rank 0 passed 4, rank " + Last(n) + " passed 3"}; }},
+        {"BroadcastDataType", false, false,
+         [](int r, int n, void* a, void*, HcclComm c, aclrtStream s) {
+             return HcclBroadcast(a, 4, Odd(r, n) ? HCCL_DATA_TYPE_UINT8 : HCCL_DATA_TYPE_INT8, 0, c, s);
+         },
+         [](int n) {
+             return std::vector<std::string>{"HcclBroadcast", "the data type: rank 0 passed int8 (0), rank " + Last(n) + " passed uint8 (7)"};
+         }},
         {"AllGatherCount", false, false,
          [](int r, int n, void* a, void* b, HcclComm c, aclrtStream s) {
              return HcclAllGather(a, b, Odd(r, n) ? 4 : 2, HCCL_DATA_TYPE_FP32, c, s);
@@ -72,6 +79,13 @@ const std::vector<Case>& Cases() {
              return HcclReduceScatter(a, b, Odd(r, n) ? 3 : 2, HCCL_DATA_TYPE_INT32, HCCL_REDUCE_SUM, c, s);
          },
          [](int n) { return std::vector<std::string>{"HcclReduceScatter", "the count: rank 0 passed 2, rank " + Last(n) + " passed 3"}; }},
+        {"ReduceScatterDataTypeOfTheSameWidth", false, false,
+         [](int r, int n, void* a, void* b, HcclComm c, aclrtStream s) {
+             return HcclReduceScatter(a, b, 2, Odd(r, n) ? HCCL_DATA_TYPE_FP32 : HCCL_DATA_TYPE_INT32, HCCL_REDUCE_SUM, c, s);
+         },
+         [](int n) {
+             return std::vector<std::string>{"HcclReduceScatter", "the data type: rank 0 passed int32 (2), rank " + Last(n) + " passed fp32 (4)"};
+         }},
         {"ReduceScatterReduction", false, false,
          [](int r, int n, void* a, void* b, HcclComm c, aclrtStream s) {
              return HcclReduceScatter(a, b, 2, HCCL_DATA_TYPE_INT32, Odd(r, n) ? HCCL_REDUCE_PROD : HCCL_REDUCE_MIN, c, s);
@@ -85,6 +99,15 @@ const std::vector<Case>& Cases() {
          [](int n) {
              return std::vector<std::string>{"which collective they call: rank 0 called HcclAllReduce, rank " + Last(n) +
                                              " called HcclBroadcast"};
+         }},
+        {"ReduceScatterAgainstAllReduce", false, false,
+         [](int r, int n, void* a, void* b, HcclComm c, aclrtStream s) {
+             return Odd(r, n) ? HcclAllReduce(a, b, 4, HCCL_DATA_TYPE_FP32, HCCL_REDUCE_SUM, c, s)
+                              : HcclReduceScatter(a, b, 2, HCCL_DATA_TYPE_FP32, HCCL_REDUCE_SUM, c, s);
+         },
+         [](int n) {
+             return std::vector<std::string>{"which collective they call: rank 0 called HcclReduceScatter, rank " + Last(n) +
+                                             " called HcclAllReduce"};
          }},
         {"BarrierAgainstAllGather", false, false,
          [](int r, int n, void* a, void* b, HcclComm c, aclrtStream s) {

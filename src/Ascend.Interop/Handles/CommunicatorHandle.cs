@@ -4,7 +4,7 @@ using Ascend.Interop.Native;
 namespace Ascend.Interop.Distributed;
 
 /// <summary>An HCCL communicator (<c>HcclComm</c>); holds its device's context until <c>HcclCommDestroy</c> ran.</summary>
-public sealed class CommunicatorHandle : NpuSafeHandle
+internal sealed class CommunicatorHandle : NpuSafeHandle
 {
     private readonly DeviceState _device;
 

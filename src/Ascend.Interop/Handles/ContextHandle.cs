@@ -4,7 +4,7 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>An explicitly created device context (<c>aclrtCreateContext</c>).</summary>
-public sealed class ContextHandle : NpuSafeHandle
+internal sealed class ContextHandle : NpuSafeHandle
 {
     internal ContextHandle(nint native, int deviceId) : base(native, parent: null) => DeviceId = deviceId;
 

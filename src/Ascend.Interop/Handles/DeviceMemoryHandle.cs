@@ -3,7 +3,7 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>Device memory from <c>aclrtMalloc</c>.</summary>
-public sealed class DeviceMemoryHandle : NpuSafeHandle
+internal sealed class DeviceMemoryHandle : NpuSafeHandle
 {
     internal DeviceMemoryHandle(nint native, ContextHandle context) : base(native, context) { }
 

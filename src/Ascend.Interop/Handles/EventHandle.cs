@@ -3,7 +3,7 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>An event created with <c>aclrtCreateEventExWithFlag</c>.</summary>
-public sealed class EventHandle : NpuSafeHandle
+internal sealed class EventHandle : NpuSafeHandle
 {
     internal EventHandle(nint native, ContextHandle context) : base(native, context) { }
 

@@ -15,7 +15,7 @@ namespace Ascend.Interop.Handles;
 /// when no call is in flight, or else when the last in-flight call returns. Either way the native
 /// object is never destroyed under a call, and no call starts after Dispose began.
 /// </remarks>
-public abstract class NpuSafeHandle : SafeHandle
+internal abstract class NpuSafeHandle : SafeHandle
 {
     private static long s_nextBorrowId;
 

@@ -3,7 +3,7 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>Pinned (page-locked) host memory from <c>aclrtMallocHost</c>.</summary>
-public sealed class PinnedMemoryHandle : NpuSafeHandle
+internal sealed class PinnedMemoryHandle : NpuSafeHandle
 {
     internal PinnedMemoryHandle(nint native, ContextHandle context) : base(native, context) { }
 

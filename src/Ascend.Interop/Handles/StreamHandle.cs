@@ -3,7 +3,7 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>A stream created with <c>aclrtCreateStream</c>.</summary>
-public sealed class StreamHandle : NpuSafeHandle
+internal sealed class StreamHandle : NpuSafeHandle
 {
     private readonly DeviceState _device;
 

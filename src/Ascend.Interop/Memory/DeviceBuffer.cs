@@ -75,8 +75,11 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
         return result;
     }
 
-    /// <summary>Queues a copy of <paramref name="source"/> (pinned host memory) into the buffer on <paramref name="stream"/>.</summary>
-    public unsafe void CopyFromAsync<T>(PinnedBuffer<T> source, NpuStream stream, long offsetBytes = 0) where T : unmanaged
+    /// <summary>
+    /// Enqueues a copy of <paramref name="source"/> (pinned host memory) into the buffer at <paramref name="offsetBytes"/>
+    /// on <paramref name="stream"/> and returns at once; keep <paramref name="source"/> unchanged until the stream reaches it.
+    /// </summary>
+    public unsafe void EnqueueCopyFrom<T>(NpuStream stream, PinnedBuffer<T> source, long offsetBytes = 0) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(stream);
@@ -85,13 +88,16 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
         MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
         using var lease = Enter();
         using var sourceLease = source.Lease();
-        MemoryCopy.CopyAsync(lease.Value + (nint)offsetBytes, Length - offsetBytes, sourceLease.Value, bytes,
+        MemoryCopy.EnqueueCopy(lease.Value + (nint)offsetBytes, Length - offsetBytes, sourceLease.Value, bytes,
             Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
             BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Write), BufferUse.Range(source, sourceLease.Value, bytes, BufferAccess.Read));
     }
 
-    /// <summary>Queues a copy of the buffer (from <paramref name="offsetBytes"/>) into pinned host memory on <paramref name="stream"/>.</summary>
-    public unsafe void CopyToAsync<T>(PinnedBuffer<T> destination, NpuStream stream, long offsetBytes = 0) where T : unmanaged
+    /// <summary>
+    /// Enqueues a copy of the buffer (from <paramref name="offsetBytes"/>) into <paramref name="destination"/> (pinned host
+    /// memory) on <paramref name="stream"/> and returns at once; read <paramref name="destination"/> after the stream reaches it.
+    /// </summary>
+    public unsafe void EnqueueCopyTo<T>(NpuStream stream, PinnedBuffer<T> destination, long offsetBytes = 0) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(stream);
@@ -100,7 +106,7 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
         MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
         using var lease = Enter();
         using var destinationLease = destination.Lease();
-        MemoryCopy.CopyAsync(destinationLease.Value, bytes, lease.Value + (nint)offsetBytes, bytes,
+        MemoryCopy.EnqueueCopy(destinationLease.Value, bytes, lease.Value + (nint)offsetBytes, bytes,
             Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
             BufferUse.Range(destination, destinationLease.Value, bytes, BufferAccess.Write), BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Read));
     }
@@ -112,14 +118,14 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
         MemoryCopy.Fill(Device.Id, lease.Value, Length, offsetBytes, count ?? Length - offsetBytes, value);
     }
 
-    /// <summary>Queues a fill of <paramref name="count"/> bytes with <paramref name="value"/> on <paramref name="stream"/>.</summary>
-    public void FillAsync(byte value, NpuStream stream, long offsetBytes = 0, long? count = null)
+    /// <summary>Enqueues a fill of <paramref name="count"/> bytes from <paramref name="offsetBytes"/> with <paramref name="value"/> on <paramref name="stream"/>.</summary>
+    public void EnqueueFill(NpuStream stream, byte value, long offsetBytes = 0, long? count = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckStreamDevice(stream);
         using var lease = Enter();
         long bytes = count ?? Length - offsetBytes;
-        MemoryCopy.FillAsync(lease.Value, Length, offsetBytes, bytes, value, stream,
+        MemoryCopy.EnqueueFill(lease.Value, Length, offsetBytes, bytes, value, stream,
             BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Write));
     }
 

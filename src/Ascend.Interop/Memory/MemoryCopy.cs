@@ -47,7 +47,7 @@ internal static unsafe class MemoryCopy
     }
 
     /// <summary>Asynchronous copy on a stream; both sides are device or pinned memory the caller keeps alive.</summary>
-    public static void CopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
+    public static void EnqueueCopy(nint destination, long destinationCapacity, nint source, long bytes,
         Native.aclrtMemcpyKind kind, NpuStream stream, BufferUse written, BufferUse read)
     {
         if (bytes < 0 || bytes > destinationCapacity)
@@ -63,7 +63,7 @@ internal static unsafe class MemoryCopy
     /// capturing stream (the host address would be baked into the graph) and follows the unsafe-call
     /// rules of captures elsewhere (CANN: 107041).
     /// </summary>
-    public static void PageableCopyAsync(nint destination, long destinationCapacity, nint source, long bytes,
+    public static void EnqueuePageableCopy(nint destination, long destinationCapacity, nint source, long bytes,
         Native.aclrtMemcpyKind kind, NpuStream stream, string operation, BufferUse written, BufferUse read)
     {
         if (bytes < 0 || bytes > destinationCapacity)
@@ -83,7 +83,7 @@ internal static unsafe class MemoryCopy
     }
 
     /// <summary>Asynchronous fill of device memory with a byte value on a stream.</summary>
-    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream, BufferUse written)
+    public static void EnqueueFill(nint device, long capacity, long offset, long count, byte value, NpuStream stream, BufferUse written)
     {
         CheckRange(offset, count, capacity, "device memory");
         if (count == 0) return;
@@ -92,8 +92,8 @@ internal static unsafe class MemoryCopy
     }
 
     /// <summary>As above, for a plain range of memory nobody tracks (tests).</summary>
-    public static void FillAsync(nint device, long capacity, long offset, long count, byte value, NpuStream stream) =>
-        FillAsync(device, capacity, offset, count, value, stream, BufferUse.Range(null, device + (nint)offset, count, BufferAccess.Write));
+    public static void EnqueueFill(nint device, long capacity, long offset, long count, byte value, NpuStream stream) =>
+        EnqueueFill(device, capacity, offset, count, value, stream, BufferUse.Range(null, device + (nint)offset, count, BufferAccess.Write));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long ByteLength<T>(int count) where T : unmanaged => (long)count * sizeof(T);

@@ -28,7 +28,7 @@ internal readonly struct PageableCopyWork(CopyWork copy, string operation) : ISt
         code == ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC
             ? new NpuCaptureException(code, copy.Function, operation + " (a pageable copy, which the runtime performs synchronously)",
                 "a capture that forbids synchronous copies began while the copy was being submitted (a Global capture on this device, " +
-                "or one on this thread). Use pinned host memory (CopyFromAsync/CopyToAsync with a PinnedBuffer<T>), copy before the capture, " +
+                "or one on this thread). Use pinned host memory (EnqueueCopyFrom/EnqueueCopyTo with a PinnedBuffer<T>), copy before the capture, " +
                 "or switch this thread to Relaxed with NpuGraph.ExchangeThreadCaptureMode.", mode: null, AclCheck.RecentMessage())
             : copy.Failure(code, phase);
 }

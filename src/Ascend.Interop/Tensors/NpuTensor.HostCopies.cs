@@ -2,7 +2,7 @@ using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
-// Copies between the tensor and host memory (blocking spans and arrays, queued pinned buffers).
+// Copies between the tensor and host memory (blocking spans and arrays, enqueued pinned buffers).
 public sealed unsafe partial class NpuTensor
 {
     /// <summary>
@@ -29,7 +29,7 @@ public sealed unsafe partial class NpuTensor
         fixed (T* pointer = source)
         {
             // Pageable host memory: the runtime orders this after the stream's work and copies synchronously.
-            MemoryCopy.PageableCopyAsync(DataPointer, ByteLength, (nint)pointer, ByteLength,
+            MemoryCopy.EnqueuePageableCopy(DataPointer, ByteLength, (nint)pointer, ByteLength,
                 aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream, "NpuTensor.CopyFrom",
                 BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Read));
         }
@@ -53,7 +53,7 @@ public sealed unsafe partial class NpuTensor
         }
         fixed (T* pointer = destination)
         {
-            MemoryCopy.PageableCopyAsync((nint)pointer, ByteLength, DataPointer, ByteLength,
+            MemoryCopy.EnqueuePageableCopy((nint)pointer, ByteLength, DataPointer, ByteLength,
                 aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream, "NpuTensor.CopyTo",
                 BufferUse.Range(null, (nint)pointer, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
         }
@@ -71,35 +71,41 @@ public sealed unsafe partial class NpuTensor
         return result;
     }
 
-    /// <summary>Queues a copy from pinned host memory into this contiguous tensor on <paramref name="stream"/>.</summary>
-    public void CopyFromAsync<T>(PinnedBuffer<T> source, NpuStream stream) where T : unmanaged
+    /// <summary>
+    /// Enqueues a copy from <paramref name="source"/> (pinned host memory) into this contiguous tensor on
+    /// <paramref name="stream"/> and returns at once; keep <paramref name="source"/> unchanged until the stream reaches it.
+    /// </summary>
+    public void EnqueueCopyFrom<T>(NpuStream stream, PinnedBuffer<T> source) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
         ThrowIfDisposed();
-        CheckElementType<T>("CopyFromAsync");
-        CheckStream(stream, "CopyFromAsync");
-        RequireContiguous("CopyFromAsync");
+        CheckElementType<T>("EnqueueCopyFrom");
+        CheckStream(stream, "EnqueueCopyFrom");
+        RequireContiguous("EnqueueCopyFrom");
         if (source.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.CopyFromAsync: the pinned buffer holds {source.Length} values but the tensor has {ElementCount} elements.", nameof(source));
+            throw new ArgumentException($"NpuTensor.EnqueueCopyFrom: the pinned buffer holds {source.Length} values but the tensor has {ElementCount} elements.", nameof(source));
         if (ElementCount == 0) return;
         using var lease = source.Lease();
-        MemoryCopy.CopyAsync(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+        MemoryCopy.EnqueueCopy(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
             BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(source, lease.Value, ByteLength, BufferAccess.Read));
     }
 
-    /// <summary>Queues a copy of this contiguous tensor into pinned host memory on <paramref name="stream"/>.</summary>
-    public void CopyToAsync<T>(PinnedBuffer<T> destination, NpuStream stream) where T : unmanaged
+    /// <summary>
+    /// Enqueues a copy of this contiguous tensor into <paramref name="destination"/> (pinned host memory) on
+    /// <paramref name="stream"/> and returns at once; read <paramref name="destination"/> after the stream reaches it.
+    /// </summary>
+    public void EnqueueCopyTo<T>(NpuStream stream, PinnedBuffer<T> destination) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
-        CheckElementType<T>("CopyToAsync");
-        CheckStream(stream, "CopyToAsync");
-        RequireContiguous("CopyToAsync");
+        CheckElementType<T>("EnqueueCopyTo");
+        CheckStream(stream, "EnqueueCopyTo");
+        RequireContiguous("EnqueueCopyTo");
         if (destination.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.CopyToAsync: the pinned buffer holds {destination.Length} values but the tensor has {ElementCount} elements.", nameof(destination));
+            throw new ArgumentException($"NpuTensor.EnqueueCopyTo: the pinned buffer holds {destination.Length} values but the tensor has {ElementCount} elements.", nameof(destination));
         if (ElementCount == 0) return;
         using var lease = destination.Lease();
-        MemoryCopy.CopyAsync(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+        MemoryCopy.EnqueueCopy(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
             BufferUse.Range(destination, lease.Value, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
     }
 

@@ -79,13 +79,13 @@ public sealed unsafe partial class NpuTensor
         long bytes = ByteLength;
         if (IsContiguous)
         {
-            MemoryCopy.CopyAsync(DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+            MemoryCopy.EnqueueCopy(DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
                 BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Read));
         }
         else
         {
             using var temporary = Empty(stream, _shape, DataType);
-            MemoryCopy.CopyAsync(temporary.DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+            MemoryCopy.EnqueueCopy(temporary.DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
                 BufferUse.Of(temporary, BufferAccess.Write), BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Read));
             Ops.Copy(stream, this, temporary);
         }
@@ -140,14 +140,14 @@ public sealed unsafe partial class NpuTensor
         {
             if (IsContiguous)
             {
-                MemoryCopy.CopyAsync(lease.Value, bytes, DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+                MemoryCopy.EnqueueCopy(lease.Value, bytes, DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
                     BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
                 stream.Synchronize();
             }
             else
             {
                 using var contiguous = Contiguous(stream);
-                MemoryCopy.CopyAsync(lease.Value, bytes, contiguous.DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+                MemoryCopy.EnqueueCopy(lease.Value, bytes, contiguous.DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
                     BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Write), BufferUse.Of(contiguous, BufferAccess.Read));
                 stream.Synchronize();
             }

@@ -65,7 +65,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         try
         {
             long bytes = tensor.ByteLength;
-            if (bytes > 0) MemoryCopy.FillAsync(tensor._storage.Pointer, bytes, 0, bytes, 0, stream, BufferUse.Of(tensor, BufferAccess.Write));
+            if (bytes > 0) MemoryCopy.EnqueueFill(tensor._storage.Pointer, bytes, 0, bytes, 0, stream, BufferUse.Of(tensor, BufferAccess.Write));
             return tensor;
         }
         catch

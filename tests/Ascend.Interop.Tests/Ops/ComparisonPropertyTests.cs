@@ -81,7 +81,7 @@ public sealed class ComparisonPropertyTests(NpuFixture fixture) : NpuLeakChecked
         NpuDataType.Int32 => result.ToArray<int>(stream).Select(v => (long)v).ToArray(),
         NpuDataType.Float32 => result.ToArray<float>(stream).Select(v => (long)v).ToArray(),
         NpuDataType.Float16 => result.ToArray<Half>(stream).Select(v => (long)(float)v).ToArray(),
-        NpuDataType.BFloat16 => result.ToArray<BFloat16>(stream).Select(v => (long)(float)v).ToArray(),
+        NpuDataType.BFloat16 => result.ToArray<NpuBFloat16>(stream).Select(v => (long)(float)v).ToArray(),
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
 

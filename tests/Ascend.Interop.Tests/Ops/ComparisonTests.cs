@@ -71,7 +71,7 @@ public sealed class ComparisonTests(NpuFixture fixture) : NpuLeakCheckedTest(fix
         using var tenth = NpuTensor.FromArray(stream, new[] { (Half)0.1 });
         Assert.Equal([true], Bools(() => Ops.Eq(stream, tenth, 0.1), stream));
         Assert.Equal([false], Bools(() => Ops.Lt(stream, tenth, 0.1), stream));
-        using var bf = NpuTensor.FromArray(stream, new[] { (BFloat16)0.1f });
+        using var bf = NpuTensor.FromArray(stream, new[] { (NpuBFloat16)0.1f });
         Assert.Equal([true], Bools(() => Ops.Ge(stream, bf, 0.1), stream));
         // An int64 counter against a long beyond the range of double's integers.
         using var counter = NpuTensor.FromArray(stream, new[] { (1L << 60) + 1 });

@@ -90,7 +90,7 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
     {
         NpuDataType.Float32 => (float)value,
         NpuDataType.Float16 => (double)(Half)value,
-        NpuDataType.BFloat16 => (float)(BFloat16)(float)value,
+        NpuDataType.BFloat16 => (float)(NpuBFloat16)(float)value,
         _ => value,
     };
 

@@ -106,7 +106,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         using var stream = Device.CreateStream();
         float[] values = [-3.3f, -1f, -0.1f, 0f, 0.7f, 1.9f, 5.5f];
         var halves = values.Select(v => (Half)v).ToArray();
-        var brains = values.Select(v => (BFloat16)v).ToArray();
+        var brains = values.Select(v => (NpuBFloat16)v).ToArray();
         using var h = NpuTensor.FromArray(stream, halves);
         using var b = NpuTensor.FromArray(stream, brains);
 
@@ -116,7 +116,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
 
         using var sigmoid = Ops.Sigmoid(stream, b);
         Assert.Equal(NpuDataType.BFloat16, sigmoid.DataType);
-        Assert.Equal(brains.Select(v => ((BFloat16)(float)SigmoidReference(v)).Bits).ToArray(), sigmoid.ToArray<BFloat16>().Select(v => v.Bits).ToArray());
+        Assert.Equal(brains.Select(v => ((NpuBFloat16)(float)SigmoidReference(v)).Bits).ToArray(), sigmoid.ToArray<NpuBFloat16>().Select(v => v.Bits).ToArray());
 
         using var two = NpuTensor.FromArray(stream, new[] { (Half)3f });
         using var ratio = Ops.Div(stream, h, two);                                    // [7] / [1]

@@ -40,7 +40,7 @@ internal sealed class RandomOperands
         {
             NpuDataType.Float32 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (float)Next()).ToArray(), dims),
             NpuDataType.Float16 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (Half)Next()).ToArray(), dims),
-            NpuDataType.BFloat16 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (BFloat16)(float)Next()).ToArray(), dims),
+            NpuDataType.BFloat16 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => (NpuBFloat16)(float)Next()).ToArray(), dims),
             NpuDataType.Int32 => NpuTensor.FromArray(stream, Enumerable.Range(0, n).Select(_ => IntValue(random)).ToArray(), dims),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };

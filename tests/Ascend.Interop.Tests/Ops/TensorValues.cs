@@ -8,7 +8,7 @@ internal static class TensorValues
     {
         NpuDataType.Float32 => (float)value,
         NpuDataType.Float16 => (double)(Half)(float)value,
-        NpuDataType.BFloat16 => (float)(BFloat16)(float)value,
+        NpuDataType.BFloat16 => (float)(NpuBFloat16)(float)value,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a floating type of the tests"),
     };
 
@@ -16,7 +16,7 @@ internal static class TensorValues
     {
         NpuDataType.Float32 => NpuTensor.FromArray(stream, values.Select(v => (float)v).ToArray(), shape),
         NpuDataType.Float16 => NpuTensor.FromArray(stream, values.Select(v => (Half)(float)v).ToArray(), shape),
-        NpuDataType.BFloat16 => NpuTensor.FromArray(stream, values.Select(v => (BFloat16)(float)v).ToArray(), shape),
+        NpuDataType.BFloat16 => NpuTensor.FromArray(stream, values.Select(v => (NpuBFloat16)(float)v).ToArray(), shape),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a floating type of the tests"),
     };
 
@@ -25,7 +25,7 @@ internal static class TensorValues
     {
         NpuDataType.Float32 => tensor.ToArray<float>(stream).Select(v => (double)v).ToArray(),
         NpuDataType.Float16 => tensor.ToArray<Half>(stream).Select(v => (double)v).ToArray(),
-        NpuDataType.BFloat16 => tensor.ToArray<BFloat16>(stream).Select(v => (double)(float)v).ToArray(),
+        NpuDataType.BFloat16 => tensor.ToArray<NpuBFloat16>(stream).Select(v => (double)(float)v).ToArray(),
         NpuDataType.Int32 => tensor.ToArray<int>(stream).Select(v => (double)v).ToArray(),
         NpuDataType.Int64 => tensor.ToArray<long>(stream).Select(v => (double)v).ToArray(),
         _ => throw new ArgumentOutOfRangeException(nameof(tensor), tensor.DataType, "not a type of the tests"),

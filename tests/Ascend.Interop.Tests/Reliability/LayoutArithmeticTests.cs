@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Ascend.Interop.Tests.Reliability;
 
 /// <summary>
@@ -58,6 +60,32 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         // An empty shape whose other dimensions multiply past long: its row-major strides cannot be stated.
         Throws<ArgumentOutOfRangeException>(() => new TensorShape(0, 1L << 40, 1L << 40).ContiguousStrides(), "[0, 1099511627776, 1099511627776]");
         Assert.Equal([4L, 1], new TensorShape(0, 4).ContiguousStrides());
+    }
+
+    [Fact]
+    public void Tensor_interop_lengths_and_pool_sizes_are_checked()
+    {
+        using var stream = Device.CreateStream();
+        // A System.Numerics.Tensors broadcast view (strides 0) of 2^61 float32 over one element: the lengths are
+        // legal there, the byte count of an NPU tensor of that shape is not.
+        static ReadOnlyTensorSpan<float> Huge() => new(new float[] { 1 }, [(nint)1 << 31, (nint)1 << 30], [0, 0]);
+        Throws<ArgumentOutOfRangeException>(() => NpuTensor.FromTensor(stream, Huge()).Dispose(),
+            "shape [2147483648, 1073741824] has 2305843009213693952 elements of 4 bytes");
+        using var small = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        Throws<ArgumentException>(() => small.CopyFrom(Huge(), stream), "[2147483648, 1073741824]");
+        Assert.Equal([1f, 2], small.ToArray<float>(stream));
+        // Pool requests: long.MaxValue (its rounding up to the block granularity would wrap), just above the largest
+        // block, zero and negative sizes; a negative reserve limit.
+        var pool = Device.MemoryPool;
+        long inUse = pool.InUseBytes, reserved = pool.ReservedBytes;
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent(long.MaxValue, stream), "A pool block holds at most 70368744177664 bytes");
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent((1L << 46) + 1, stream), "A pool block holds at most");
+        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(0, stream)).ParamName);
+        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-1, stream)).ParamName);
+        Throws<ArgumentOutOfRangeException>(() => new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { MaxReservedBytes = -1 }),
+            "MaxReservedBytes must be 0 (no limit) or positive");
+        Assert.Equal(inUse, pool.InUseBytes);
+        Assert.Equal(reserved, pool.ReservedBytes);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         Throws<ObjectDisposedException>(() => buffer.CopyFrom<byte>(new byte[4]), "DeviceBuffer");
         Throws<ObjectDisposedException>(() => buffer.ToArray<byte>(), "DeviceBuffer");
         Throws<ObjectDisposedException>(() => buffer.Fill(1), "DeviceBuffer");
-        Throws<ObjectDisposedException>(() => buffer.FillAsync(1, stream), "DeviceBuffer");
+        Throws<ObjectDisposedException>(() => buffer.EnqueueFill(stream, 1), "DeviceBuffer");
         Throws<ObjectDisposedException>(() => _ = buffer.Pointer, "DeviceBuffer");
         Throws<ObjectDisposedException>(() => NpuTensor.FromBuffer(buffer, new TensorShape(4), NpuDataType.Float32), "DeviceBuffer");
         using var other = DeviceBuffer.Allocate(Device, 64);
@@ -86,12 +86,12 @@ public sealed class MisuseTests(NpuFixture fixture)
         var pinned = PinnedBuffer<int>.Allocate(Device, 4);
         pinned.Dispose();
         Throws<ObjectDisposedException>(() => _ = pinned.Span.Length, "PinnedBuffer");
-        Throws<ObjectDisposedException>(() => buffer.CopyFromAsync(pinned, stream), "PinnedBuffer");
+        Throws<ObjectDisposedException>(() => buffer.EnqueueCopyFrom(stream, pinned), "PinnedBuffer");
         using var tensor = NpuTensor.Empty(stream, new TensorShape(4), NpuDataType.Int32);
-        Throws<ObjectDisposedException>(() => tensor.CopyToAsync(pinned, stream), "PinnedBuffer");
+        Throws<ObjectDisposedException>(() => tensor.EnqueueCopyTo(stream, pinned), "PinnedBuffer");
         using var live = PinnedBuffer<int>.Allocate(Device, 4);
         live.Span.Fill(5);
-        buffer.CopyFromAsync(live, stream);
+        buffer.EnqueueCopyFrom(stream, live);
         stream.Synchronize();
         Assert.Equal([5, 5, 5, 5], buffer.ToArray<int>());
     }
@@ -428,11 +428,11 @@ public sealed class MisuseTests(NpuFixture fixture)
         try
         {
             var evt = Device.CreateEvent();
-            buffer.FillAsync(9, producer);
+            buffer.EnqueueFill(producer, 9);
             evt.Record(producer);
             consumer.Wait(evt);
             evt.Dispose();                                         // destroyed while the wait is queued
-            buffer.FillAsync(1, consumer, 0, 8);
+            buffer.EnqueueFill(consumer, 1, 0, 8);
             Assert.True(consumer.Synchronize(TimeSpan.FromSeconds(30)));
             producer.Synchronize();
         }
@@ -499,9 +499,9 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var stream1 = device1.CreateStream();
         using var buffer = DeviceBuffer.Allocate(Device, 16);
         using var pinned = PinnedBuffer<int>.Allocate(Device, 4);
-        Throws<ArgumentException>(() => buffer.CopyFromAsync(pinned, stream1), "device 1");
-        Throws<ArgumentException>(() => buffer.CopyToAsync(pinned, stream1), "device 1");
-        Throws<ArgumentException>(() => buffer.FillAsync(0, stream1), "device 1");
+        Throws<ArgumentException>(() => buffer.EnqueueCopyFrom(stream1, pinned), "device 1");
+        Throws<ArgumentException>(() => buffer.EnqueueCopyTo(stream1, pinned), "device 1");
+        Throws<ArgumentException>(() => buffer.EnqueueFill(stream1, 0), "device 1");
         stream1.Synchronize();
     }
 
@@ -628,10 +628,10 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var pinned = PinnedBuffer<int>.Allocate(Device, 4);
         Throws<ArgumentOutOfRangeException>(() => buffer.CopyFrom<byte>(new byte[1], offsetBytes: 16), "Copying 1 bytes at offset 16 does not fit");
         Throws<ArgumentOutOfRangeException>(() => buffer.CopyFrom<byte>(new byte[1], offsetBytes: -1), "must not be negative");
-        Throws<ArgumentOutOfRangeException>(() => buffer.CopyFromAsync(pinned, stream, offsetBytes: 4), "Copying 16 bytes at offset 4");
-        Throws<ArgumentOutOfRangeException>(() => buffer.CopyToAsync(pinned, stream, offsetBytes: 8), "Copying 16 bytes at offset 8");
+        Throws<ArgumentOutOfRangeException>(() => buffer.EnqueueCopyFrom(stream, pinned, offsetBytes: 4), "Copying 16 bytes at offset 4");
+        Throws<ArgumentOutOfRangeException>(() => buffer.EnqueueCopyTo(stream, pinned, offsetBytes: 8), "Copying 16 bytes at offset 8");
         Throws<ArgumentOutOfRangeException>(() => buffer.Fill(0, offsetBytes: 8, count: 9), "Copying 9 bytes at offset 8");
-        Throws<ArgumentOutOfRangeException>(() => buffer.FillAsync(0, stream, offsetBytes: 0, count: 17), "Copying 17 bytes");
+        Throws<ArgumentOutOfRangeException>(() => buffer.EnqueueFill(stream, 0, offsetBytes: 0, count: 17), "Copying 17 bytes");
         buffer.CopyFrom<byte>(new byte[] { 5 }, offsetBytes: 15);
         Assert.Equal(5, buffer.ToArray<byte>()[15]);
     }
@@ -801,7 +801,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var t = NpuTensor.Empty(stream, new TensorShape(2), NpuDataType.Float32);
         using var pinned = PinnedBuffer<float>.Allocate(Device, 2);
         using var graph = stream.BeginCapture();
-        t.CopyFromAsync(pinned, stream);
+        t.EnqueueCopyFrom(stream, pinned);
         graph.EndCapture();
         Assert.Equal("aclrtMemcpyAsync", Assert.Single(graph.Operations).Name);
         pinned.Span[0] = 7; pinned.Span[1] = 8;
@@ -922,12 +922,12 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var pinned = PinnedBuffer<float>.Allocate(Device, 5);
         using var pinnedInts = PinnedBuffer<int>.Allocate(Device, 6);
         using var transposed = t.Transpose(0, 1);
-        Throws<ArgumentException>(() => t.CopyFromAsync(pinned, stream), "the pinned buffer holds 5 values but the tensor has 6 elements");
-        Throws<ArgumentException>(() => t.CopyToAsync(pinnedInts, stream), "the tensor holds Float32 elements, not Int32");
+        Throws<ArgumentException>(() => t.EnqueueCopyFrom(stream, pinned), "the pinned buffer holds 5 values but the tensor has 6 elements");
+        Throws<ArgumentException>(() => t.EnqueueCopyTo(stream, pinnedInts), "the tensor holds Float32 elements, not Int32");
         using var six = PinnedBuffer<float>.Allocate(Device, 6);
-        Throws<InvalidOperationException>(() => transposed.CopyFromAsync(six, stream), "is not contiguous");
+        Throws<InvalidOperationException>(() => transposed.EnqueueCopyFrom(stream, six), "is not contiguous");
         six.Span.Fill(2);
-        t.CopyFromAsync(six, stream);
+        t.EnqueueCopyFrom(stream, six);
         stream.Synchronize();
         Assert.All(t.ToArray<float>(stream), v => Assert.Equal(2f, v));
     }
@@ -1023,8 +1023,8 @@ public sealed class MisuseTests(NpuFixture fixture)
             if (NpuFixture.OnSimulator) Sim.TaskDelay(20_000);
             try
             {
-                slow.FillAsync(1, updater);                            // the update queues behind slow work
-                slow.FillAsync(2, updater);
+                slow.EnqueueFill(updater, 1);                            // the update queues behind slow work
+                slow.EnqueueFill(updater, 2);
                 graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 3));
                 graph.Replay();                                        // this stream's first replay: after the update
                 Assert.True(stream.Synchronize(TimeSpan.FromSeconds(30)));
@@ -1158,7 +1158,7 @@ public sealed class MisuseTests(NpuFixture fixture)
                 if (index == 0) { stream.Dispose(); return; }
                 for (int i = 0; i < 50; i++)
                 {
-                    buffer.FillAsync((byte)i, stream);
+                    buffer.EnqueueFill(stream, (byte)i);
                     stream.Synchronize();
                 }
             });

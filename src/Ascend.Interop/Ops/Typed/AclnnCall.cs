@@ -44,7 +44,7 @@ public unsafe ref struct AclnnCall
     public AclnnCall(NpuStream stream, AclnnFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        Ops.CheckStream(function.Operation, stream);
+        OperatorChecks.CheckStream(function.Operation, stream);
         function.RequireExports();
         _function = function;
         _stream = stream;
@@ -60,14 +60,14 @@ public unsafe ref struct AclnnCall
     {
         if (_function is null) throw NotStarted();
         if (tensor is null && !required) return;
-        Ops.CheckTensor(_function.Operation, name, tensor, _stream);
+        OperatorChecks.CheckTensor(_function.Operation, name, tensor, _stream);
     }
 
     /// <summary>Checks every tensor of list argument <paramref name="name"/> (none null or disposed, all on the stream's device).</summary>
     public readonly void Check(ReadOnlySpan<NpuTensor> list, string name)
     {
         if (_function is null) throw NotStarted();
-        for (int i = 0; i < list.Length; i++) Ops.CheckTensor(_function.Operation, name, list[i], _stream);
+        for (int i = 0; i < list.Length; i++) OperatorChecks.CheckTensor(_function.Operation, name, list[i], _stream);
     }
 
     // ---- arguments, in slot order -----------------------------------------------------------------

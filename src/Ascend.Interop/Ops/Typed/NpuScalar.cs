@@ -36,8 +36,8 @@ public readonly struct NpuScalar : IEquatable<NpuScalar>
     /// <summary>A Float16 scalar.</summary>
     public static implicit operator NpuScalar(Half value) => new(BitConverter.HalfToInt16Bits(value), NpuDataType.Float16);
 
-    /// <summary>A BFloat16 scalar.</summary>
-    public static implicit operator NpuScalar(BFloat16 value) => new(Unsafe.As<BFloat16, short>(ref value), NpuDataType.BFloat16);
+    /// <summary>A bfloat16 scalar.</summary>
+    public static implicit operator NpuScalar(NpuBFloat16 value) => new(Unsafe.As<NpuBFloat16, short>(ref value), NpuDataType.BFloat16);
 
     /// <summary>An Int64 scalar.</summary>
     public static implicit operator NpuScalar(long value) => new(value, NpuDataType.Int64);
@@ -60,7 +60,7 @@ public readonly struct NpuScalar : IEquatable<NpuScalar>
             case NpuDataType.Float64: return value;
             case NpuDataType.Float32: return (float)value;
             case NpuDataType.Float16: return (Half)value;
-            case NpuDataType.BFloat16: return (BFloat16)(float)value;
+            case NpuDataType.BFloat16: return (NpuBFloat16)(float)value;
         }
         var (min, max) = type switch
         {
@@ -83,7 +83,7 @@ public readonly struct NpuScalar : IEquatable<NpuScalar>
         NpuDataType.Float64 => BitConverter.Int64BitsToDouble(_bits),
         NpuDataType.Float32 => BitConverter.Int32BitsToSingle((int)_bits),
         NpuDataType.Float16 => (double)BitConverter.Int16BitsToHalf((short)_bits),
-        NpuDataType.BFloat16 => (float)Unsafe.BitCast<short, BFloat16>((short)_bits),
+        NpuDataType.BFloat16 => (float)Unsafe.BitCast<short, NpuBFloat16>((short)_bits),
         _ => _bits,
     };
 

@@ -54,5 +54,5 @@ internal unsafe ref struct TypedOperatorLaunch : IStreamWork
     }
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        Ops.Failure(code, phase == StreamWorkPhase.Prepare ? _function.WorkspaceFunction : _function.Function, _function.Operation);
+        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? _function.WorkspaceFunction : _function.Function, _function.Operation);
 }

@@ -201,7 +201,7 @@ internal sealed unsafe class AclnnOperator
             {
                 var output = all[_inputs.Length + o]!;
                 _outputs[o].CheckType(in call, output, _outputs[o].ExpectedType(in call));
-                if (shapes.IsChecked(o)) Ops.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
+                if (shapes.IsChecked(o)) OperatorChecks.CheckShape(Name, _outputs[o].Name, output, shapes.Get(o));
             }
             TensorLayout.CheckOutputs(in call);
             Execute(in call);
@@ -245,20 +245,20 @@ internal sealed unsafe class AclnnOperator
     private void CheckArguments(in OperatorCall call, bool outputsGiven)
     {
         var stream = call.Stream;
-        Ops.CheckStream(Name, stream);
+        OperatorChecks.CheckStream(Name, stream);
         int slots = outputsGiven ? _inputs.Length + _outputs.Length : _inputs.Length;
         for (int i = 0; i < slots; i++)
         {
             var tensor = call.Tensors[i];
             if (tensor is null && i < _inputs.Length && _optionalInputs[i]) continue;
-            Ops.CheckTensor(Name, SlotName(i), tensor, stream);
+            OperatorChecks.CheckTensor(Name, SlotName(i), tensor, stream);
         }
         for (int l = 0; l < _tensorLists.Length; l++)
         {
             var list = call.List(l);
             if (list.IsEmpty && !IsOptionalTensorList(l))
                 throw new ArgumentException($"{Name}: tensor list '{TensorListName(l)}' is empty.", TensorListName(l));
-            for (int i = 0; i < list.Length; i++) Ops.CheckTensor(Name, TensorListName(l), list[i], stream);
+            for (int i = 0; i < list.Length; i++) OperatorChecks.CheckTensor(Name, TensorListName(l), list[i], stream);
         }
         for (int k = 0; k < _intArrays.Length; k++)
         {

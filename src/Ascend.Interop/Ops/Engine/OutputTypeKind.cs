@@ -15,4 +15,6 @@ internal enum OutputTypeKind
     SameAsList,
     /// <summary>Inferred as <see cref="OperatorOutput.Fixed"/>; a given output of any type receives the result converted (comparisons: BOOL into an int64 word).</summary>
     Converted,
+    /// <summary>The type of input <see cref="OperatorOutput.Source"/> when it is floating-point, else float32 (torch's true division and unary math of integers).</summary>
+    FloatingOrFloat32,
 }

@@ -58,5 +58,5 @@ internal unsafe struct InvokedOperatorLaunch(string function, string name, Metho
     }
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        Ops.Failure(code, phase == StreamWorkPhase.Prepare ? function + "GetWorkspaceSize" : function, name);
+        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? function + "GetWorkspaceSize" : function, name);
 }

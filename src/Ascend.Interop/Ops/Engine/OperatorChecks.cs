@@ -2,12 +2,14 @@ using System.Runtime.CompilerServices;
 
 namespace Ascend.Interop;
 
-public static unsafe partial class Ops
+/// <summary>
+/// The engine's managed argument checks and shape arithmetic, shared by declared, typed and invoked operators: messages
+/// name the operator and argument and are built only when throwing.
+/// </summary>
+internal static class OperatorChecks
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
-
-    // ---- managed argument checks (messages are built only when throwing) ------------------------
 
     internal static void CheckStream(string op, [System.Diagnostics.CodeAnalysis.NotNull] NpuStream? stream)
     {

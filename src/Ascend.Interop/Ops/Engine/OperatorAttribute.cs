@@ -158,7 +158,7 @@ internal sealed unsafe class OperatorAttribute
                 Half h = (Half)value.AsDouble;
                 return AclnnArguments.CreateScalar(call.Name, Name, &h, aclDataType.ACL_FLOAT16);
             case NpuDataType.BFloat16:
-                BFloat16 b = (BFloat16)(float)value.AsDouble;
+                NpuBFloat16 b = (NpuBFloat16)(float)value.AsDouble;
                 return AclnnArguments.CreateScalar(call.Name, Name, &b, aclDataType.ACL_BF16);
             default:
                 double d = value.AsDouble;

@@ -20,6 +20,9 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
     /// <summary>An output inferred as <paramref name="type"/>; a given output of any type receives the result converted to its type.</summary>
     public static OperatorOutput Converted(string name, NpuDataType type) => new(name, OutputTypeKind.Converted, 0, type);
 
+    /// <summary>An output of input <paramref name="input"/>'s type when that is floating-point, else float32.</summary>
+    public static OperatorOutput FloatingOrFloat32(string name, int input) => new(name, OutputTypeKind.FloatingOrFloat32, input);
+
     /// <summary>An output of any type, always given by the caller.</summary>
     public static OperatorOutput AnyType(string name) => new(name, OutputTypeKind.Any);
 
@@ -30,17 +33,24 @@ internal readonly record struct OperatorOutput(string Name, OutputTypeKind Kind 
         OutputTypeKind.Fixed or OutputTypeKind.Converted => Fixed,
         OutputTypeKind.FromAttribute when call.Value(Source).IsPresent => (NpuDataType)call.Long(Source),
         OutputTypeKind.SameAsList => call.List(Source)[0].DataType,
+        OutputTypeKind.FloatingOrFloat32 => call.Input(Source)!.DataType is var type && type.IsFloatingPoint() ? type : NpuDataType.Float32,
         _ => AnyDataType,
     };
+
+    /// <summary>"output": the input's type when floating, else float32 (Div, Exp, Sqrt, Rsqrt, Tanh).</summary>
+    public static readonly OperatorOutput FloatingOrFloat32Output = FloatingOrFloat32("output", 0);
+
+    /// <summary>"output": bool, converted into a given output of any type (comparisons and logical operators).</summary>
+    public static readonly OperatorOutput Comparison = Converted("output", NpuDataType.Bool);
 
     internal const NpuDataType AnyDataType = (NpuDataType)(-1);
 
     internal void CheckType(in OperatorCall call, NpuTensor output, NpuDataType expected)
     {
         if (expected == AnyDataType || output.DataType == expected || Kind == OutputTypeKind.Converted) return;
-        if (Kind == OutputTypeKind.SameAsInput)
-            Ops.CheckSameType(call.Name, Name, output, call.Operator.SlotName(Source), call.Input(Source)!);
+        if (Kind == OutputTypeKind.SameAsInput || (Kind == OutputTypeKind.FloatingOrFloat32 && expected == call.Input(Source)!.DataType))
+            OperatorChecks.CheckSameType(call.Name, Name, output, call.Operator.SlotName(Source), call.Input(Source)!);
         else
-            Ops.CheckType(call.Name, Name, output, expected);
+            OperatorChecks.CheckType(call.Name, Name, output, expected);
     }
 }

@@ -65,5 +65,5 @@ internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, W
     }
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        Ops.Failure(code, phase == StreamWorkPhase.Prepare ? op.WorkspaceFunction : op.Function, op.Name);
+        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? op.WorkspaceFunction : op.Function, op.Name);
 }

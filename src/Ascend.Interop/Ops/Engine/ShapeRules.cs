@@ -25,7 +25,7 @@ internal static class ShapeRules
                 firstName = op.SlotName(i);
                 continue;
             }
-            rank = Ops.Broadcast(call.Name, firstName, shape[..rank], op.SlotName(i), tensor.Shape.Dims, next);
+            rank = OperatorChecks.Broadcast(call.Name, firstName, shape[..rank], op.SlotName(i), tensor.Shape.Dims, next);
             next[..rank].CopyTo(shape);
         }
         shapes.SetAll(shape[..Math.Max(rank, 0)]);
@@ -42,7 +42,7 @@ internal static class ShapeRules
         NpuTensor input = call.Input(0)!, output = call.Output(0)!;
         string inputName = call.Operator.SlotName(0), outputName = call.Operator.SlotName(call.Operator.InputCount);
         Span<long> shape = stackalloc long[TensorShape.MaxRank];
-        int rank = Ops.Broadcast(call.Name, outputName, output.Shape.Dims, inputName, input.Shape.Dims, shape);
+        int rank = OperatorChecks.Broadcast(call.Name, outputName, output.Shape.Dims, inputName, input.Shape.Dims, shape);
         if (!shape[..rank].SequenceEqual(output.Shape.Dims))
             throw new ArgumentException($"{call.Name}: '{inputName}' shape {input.Shape} does not broadcast to '{outputName}' shape {output.Shape}.", inputName);
     };
@@ -51,7 +51,7 @@ internal static class ShapeRules
     public static readonly ShapeRule MatMul = static (in OperatorCall call, ref OutputShapes shapes) =>
     {
         var scratch = shapes.Scratch(0);
-        int rank = Ops.MatMulShape(call.Name, call.Input(0)!.Shape.Dims, call.Input(1)!.Shape.Dims, scratch);
+        int rank = OperatorChecks.MatMulShape(call.Name, call.Input(0)!.Shape.Dims, call.Input(1)!.Shape.Dims, scratch);
         shapes.SetRank(0, rank);
     };
 

@@ -37,7 +37,7 @@ internal static class InputTypes
                 reference = tensor;
                 referenceName = op.SlotName(i);
             }
-            else Ops.CheckSameType(call.Name, op.SlotName(i), tensor, referenceName, reference);
+            else OperatorChecks.CheckSameType(call.Name, op.SlotName(i), tensor, referenceName, reference);
         }
         for (int l = 0; l < op.TensorLists.Length; l++)
         {
@@ -49,7 +49,7 @@ internal static class InputTypes
                     reference = tensor;
                     referenceName = op.TensorListName(l);
                 }
-                else Ops.CheckSameType(call.Name, op.TensorListName(l), tensor, referenceName, reference);
+                else OperatorChecks.CheckSameType(call.Name, op.TensorListName(l), tensor, referenceName, reference);
             }
         }
     }
