@@ -27,6 +27,7 @@ public sealed unsafe class BenchmarkBodies : IDisposable
     private readonly NpuTensor[] _weight, _bias, _product, _biased, _activated;
     private readonly NpuGraph _graph;
     private readonly aclmdlRI _rawGraph;
+    private readonly RawMlp _rawMlp;
     private bool _disposed;
 
     /// <summary>Opens device 0, uploads the inputs, runs the MLP once eagerly and captures one step into a graph.</summary>
@@ -80,6 +81,9 @@ public sealed unsafe class BenchmarkBodies : IDisposable
                 _graph.Dispose();
                 throw;
             }
+            _rawMlp = new RawMlp(_stream, _x, _gamma, _normed, _rstd, _output, _weight, _bias, _product, _biased, _activated);
+            _rawMlp.Step();   // sizes its workspace outside the steady state
+            _stream.Synchronize();
         }
         catch
         {
@@ -121,6 +125,12 @@ public sealed unsafe class BenchmarkBodies : IDisposable
 
     /// <summary>Queues one eager MLP step without waiting (drain with <see cref="Drain"/>).</summary>
     public void EagerMlpEnqueue() => MlpForward();
+
+    /// <summary>
+    /// Queues the same 13 launches through the raw bindings on the same tensors' memory (bench_main.cpp's calls, in
+    /// this process): the SDK's own cost per step is <see cref="EagerMlpEnqueue"/> minus this.
+    /// </summary>
+    public void EagerMlpEnqueueRaw() => _rawMlp.Step();
 
     // ---- typed generated entry points against the declared operators ---------------------------
 
@@ -270,6 +280,7 @@ public sealed unsafe class BenchmarkBodies : IDisposable
 
     private void DisposeResources()
     {
+        _rawMlp?.Dispose();
         _graph?.Dispose();
         foreach (var tensor in _tensors) tensor.Dispose();
         _tensors.Clear();

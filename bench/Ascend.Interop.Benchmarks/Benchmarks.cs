@@ -48,6 +48,9 @@ public class EnqueueBenchmarks
     public void EagerMlpEnqueue() => _bodies.EagerMlpEnqueue();
 
     [Benchmark]
+    public void EagerMlpEnqueueRaw() => _bodies.EagerMlpEnqueueRaw();
+
+    [Benchmark]
     public void ReplayMlpEnqueue() => _bodies.ReplayMlpEnqueue();
 
     [Benchmark]

@@ -13,10 +13,15 @@ namespace Ascend.Interop.Benchmarks;
 ///   run [--quick] [--artifacts DIR] [--sim-library FILE] [--filter GLOB]...
 ///                                                        BenchmarkDotNet over every benchmark class (JSON into DIR/results)
 ///   loop BODY SECONDS                                    runs one BenchmarkBodies method in a loop (for perf / dotnet-trace)
-///   pair BODY1 BODY2 SECONDS                             alternates batches of two call-only bodies; the fastest batch of each
+///   pair BODY1 BODY2 SECONDS                             alternates batches of two bodies (enqueue bodies drained between
+///                                                        batches, untimed); the fastest and median batch of each
 ///                                                        (a development aid on a busy machine: the minimum filters out preemption)
 ///   report --dotnet DIR --native FILE [--native FILE2] --out FILE [--commit SHA] [--quick]
 ///                                                        combined C#/C++ table into FILE (bench/RESULTS.md)
+///   compare --old DIR --new DIR [--old DIR --new DIR]... [--old-native FILE[@ROUND]]... [--new-native FILE[@ROUND]]...
+///           [--old-label L] [--new-label L] [--map OLD=NEW]... [--limit 1.05] [--out FILE] [--quick]
+///                                                        two commits' runs side by side, new/old per row (bench/compare-commits.sh)
+///   compare --cpp-filter DIR                             the Google Benchmark filter of the C++ counterparts of DIR's rows
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
 /// </summary>
 public static partial class Program
@@ -26,6 +31,7 @@ public static partial class Program
         try
         {
             if (args.Length > 0 && args[0] == "report") return ResultsReport.Run(args[1..]);
+            if (args.Length > 0 && args[0] == "compare") return CommitComparison.Run(args[1..]);
             if (args.Length > 0 && args[0] == "loop") return Loop(args[1..]);
             if (args.Length > 0 && args[0] == "pair") return Pair(args[1..]);
             return RunBenchmarks(args.Length > 0 && args[0] == "run" ? args[1..] : args);
@@ -111,6 +117,7 @@ public static partial class Program
             nameof(BenchmarkBodies.EagerAdd) => bodies.EagerAdd,
             nameof(BenchmarkBodies.EagerMlpStep) => bodies.EagerMlpStep,
             nameof(BenchmarkBodies.EagerMlpEnqueue) => bodies.EagerMlpEnqueue,
+            nameof(BenchmarkBodies.EagerMlpEnqueueRaw) => bodies.EagerMlpEnqueueRaw,
             nameof(BenchmarkBodies.ReplayMlpStep) => bodies.ReplayMlpStep,
             nameof(BenchmarkBodies.ReplayMlpEnqueue) => bodies.ReplayMlpEnqueue,
             nameof(BenchmarkBodies.ReplayMlpEnqueueRaw) => bodies.ReplayMlpEnqueueRaw,
@@ -187,37 +194,51 @@ public static partial class Program
     private static int Pair(string[] args)
     {
         if (args.Length != 3 || !double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
-            throw new ArgumentException("usage: pair BODY1 BODY2 SECONDS (bodies that queue no work, e.g. StreamQuerySafe StreamQueryRaw).");
+            throw new ArgumentException("usage: pair BODY1 BODY2 SECONDS (call-only bodies, e.g. StreamQuerySafe StreamQueryRaw, or enqueue bodies, e.g. ReplayMlpEnqueue ReplayMlpEnqueueRaw).");
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
             Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
         using var bodies = new BenchmarkBodies();
         bodies.BindToCurrentThread();
-        Func<bool> Pick(string name) => name switch
+        // Enqueue bodies run in batches of EnqueueBatch, the stream drained after each batch, untimed (as the benchmark).
+        (Func<bool> Body, bool Queues) Pick(string name) => name switch
         {
-            nameof(BenchmarkBodies.StreamQuerySafe) => bodies.StreamQuerySafe,
-            nameof(BenchmarkBodies.StreamQueryRaw) => bodies.StreamQueryRaw,
-            nameof(BenchmarkBodies.PoolRentReturn) => () => bodies.PoolRentReturn() != 0,
-            nameof(BenchmarkBodies.RawMallocFree) => () => bodies.RawMallocFree() != 0,
-            _ => throw new ArgumentException($"pair: unknown or queueing body '{name}'."),
+            nameof(BenchmarkBodies.StreamQuerySafe) => (bodies.StreamQuerySafe, false),
+            nameof(BenchmarkBodies.StreamQueryRaw) => (bodies.StreamQueryRaw, false),
+            nameof(BenchmarkBodies.PoolRentReturn) => (() => bodies.PoolRentReturn() != 0, false),
+            nameof(BenchmarkBodies.RawMallocFree) => (() => bodies.RawMallocFree() != 0, false),
+            nameof(BenchmarkBodies.ReplayMlpEnqueue) => (() => { bodies.ReplayMlpEnqueue(); return true; }, true),
+            nameof(BenchmarkBodies.ReplayMlpEnqueueRaw) => (() => { bodies.ReplayMlpEnqueueRaw(); return true; }, true),
+            nameof(BenchmarkBodies.EagerMlpEnqueue) => (() => { bodies.EagerMlpEnqueue(); return true; }, true),
+            nameof(BenchmarkBodies.EagerMlpEnqueueRaw) => (() => { bodies.EagerMlpEnqueueRaw(); return true; }, true),
+            nameof(BenchmarkBodies.DeclaredAddEnqueue) => (() => { bodies.DeclaredAddEnqueue(); return true; }, true),
+            nameof(BenchmarkBodies.TypedAddEnqueue) => (() => { bodies.TypedAddEnqueue(); return true; }, true),
+            _ => throw new ArgumentException($"pair: unknown body '{name}'."),
         };
         var first = Pick(args[0]);
         var second = Pick(args[1]);
-        const int Batch = 2_000;
-        double best1 = double.MaxValue, best2 = double.MaxValue;
+        var times1 = new List<double>();
+        var times2 = new List<double>();
         var total = System.Diagnostics.Stopwatch.StartNew();
         while (total.Elapsed.TotalSeconds < seconds)
         {
-            best1 = Math.Min(best1, Time(first));
-            best2 = Math.Min(best2, Time(second));
+            times1.Add(Time(first));
+            times2.Add(Time(second));
         }
-        Console.WriteLine($"{args[0]} {best1:0.00} ns, {args[1]} {best2:0.00} ns, difference {best1 - best2:0.00} ns (fastest batch of {Batch} calls each)");
+        times1.Sort();
+        times2.Sort();
+        double median1 = times1[times1.Count / 2], median2 = times2[times2.Count / 2];
+        Console.WriteLine($"{args[0]} fastest {times1[0]:0.00} ns, median {median1:0.00} ns; {args[1]} fastest {times2[0]:0.00} ns, median {median2:0.00} ns " +
+                          $"(per call, {times1.Count} alternating batches each); difference of the fastest {times1[0] - times2[0]:0.00} ns, ratio of the medians {median1 / median2:0.000}");
         return 0;
 
-        static double Time(Func<bool> body)
+        double Time((Func<bool> Body, bool Queues) body)
         {
+            int batch = body.Queues ? BenchmarkShapes.EnqueueBatch : 2_000;
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            for (int i = 0; i < Batch; i++) body();
-            return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds / Batch;
+            for (int i = 0; i < batch; i++) body.Body();
+            double ns = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds / batch;
+            if (body.Queues) bodies.Drain();
+            return ns;
         }
     }
 

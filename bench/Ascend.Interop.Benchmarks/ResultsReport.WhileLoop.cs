@@ -15,8 +15,8 @@ public static partial class ResultsReport
         int miss = 0;
         const int K = WhileLoopBenchmarkBodies.Steps;
         sb.AppendLine($"WHILE loop of K = {K} steps in one launch against K replays of the one-step graph; one step = Mul + Add on " +
-                      $"{WhileLoopBenchmarkBodies.Elements:N0} floats, counter + 1, counter < K into an int64 flag, the flag copied into the condition " +
-                      $"(replays: a scratch) word ({WhileLoopBenchmarkBodies.StepTasks} tasks). Times are per step (an invocation divided by K); " +
+                      $"{WhileLoopBenchmarkBodies.Elements:N0} floats, counter + 1, counter < K written into the condition word through its tensor view " +
+                      $"(replays: a scratch int64) ({WhileLoopBenchmarkBodies.StepTasks} tasks). Times are per step (an invocation divided by K); " +
                       "enqueue rows: 16 invocations queued per timed batch, the stream drained untimed.");
         sb.AppendLine();
         sb.AppendLine("| WHILE-loop benchmark (per step) | C# (SDK) | C++ | C#/C++ | C# allocated/step |");

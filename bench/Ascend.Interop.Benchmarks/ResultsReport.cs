@@ -150,6 +150,7 @@ public static partial class ResultsReport
         Pair($"Eager MLP step ({BenchmarkShapes.MlpOperators} ops) + sync", "EagerMlpStep", "EagerMlpStep", 1.10);
         Pair("Graph replay of the MLP + sync", "ReplayMlpStep", "ReplayMlpStep", 1.05);
         Pair("Eager MLP step, enqueue only", "EagerMlpEnqueue", "EagerMlpEnqueue", 1.05);
+        Pair("Eager MLP step, enqueue only, raw bindings (same tensors and process as the SDK row)", "EagerMlpEnqueueRaw", "EagerMlpEnqueue", null);
         Pair("Graph replay, enqueue only", "ReplayMlpEnqueue", "ReplayMlpEnqueue", 1.10);
         Pair("Graph replay, enqueue only, raw binding (same model as the SDK row)", "ReplayMlpEnqueueRaw", "ReplayMlpEnqueue", null);
         Pair("Pool rent + return, 4 KiB (C++: none)", "PoolRentReturn", "-", null);
@@ -177,7 +178,8 @@ public static partial class ResultsReport
         Derived("Eager MLP step / replay step, C++", Div(cpp, "EagerMlpStep", "ReplayMlpStep"), "0.00'x'", "", null);
         Derived("Eager MLP enqueue / replay enqueue, C#", Div(cs, "EagerMlpEnqueue", "ReplayMlpEnqueue"), "0.0'x'", ">= 10x", v => v >= 10);
         Derived("Eager MLP enqueue / replay enqueue, C++", Div(cpp, "EagerMlpEnqueue", "ReplayMlpEnqueue"), "0.0'x'", "", null);
-        Derived("Replay enqueue, SDK / raw binding, same model and process", Div(cs, "ReplayMlpEnqueue", "ReplayMlpEnqueueRaw"), "0.000", "", null);
+        Derived("Replay enqueue, SDK / raw binding, same model and process", Div(cs, "ReplayMlpEnqueue", "ReplayMlpEnqueueRaw"), "0.000", "<= 1.15", v => v <= 1.15);
+        Derived("Eager MLP enqueue, SDK / raw bindings, same tensors and process", Div(cs, "EagerMlpEnqueue", "EagerMlpEnqueueRaw"), "0.000", "", null);
         Derived("Raw malloc+free / pool rent+return, C#", Div(cs, "RawMallocFree", "PoolRentReturn"), "0.00'x'", ">= 3x", v => v >= 3);
         double? overhead = cs.TryGetValue("StreamQuerySafe", out var safe) && cs.TryGetValue("StreamQueryRaw", out var raw)
             ? safe.MedianNs - raw.MedianNs : null;
@@ -291,7 +293,7 @@ public static partial class ResultsReport
         return existing.TrimEnd() + "\n\n" + table;
     }
 
-    private static string Time(double? ns) => ns switch
+    internal static string Time(double? ns) => ns switch
     {
         null => "-",
         < 1e3 => ns.Value.ToString("0.0", CultureInfo.InvariantCulture) + " ns",
@@ -299,7 +301,7 @@ public static partial class ResultsReport
         _ => (ns.Value / 1e6).ToString("0.000", CultureInfo.InvariantCulture) + " ms",
     };
 
-    private static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.000", CultureInfo.InvariantCulture);
+    internal static string Ratio(double? r) => r is null ? "" : r.Value.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Bytes(long? b) => b is null ? "" : b.Value.ToString(CultureInfo.InvariantCulture) + " B";
 

@@ -5,11 +5,12 @@ namespace Ascend.Interop.Benchmarks;
 
 /// <summary>
 /// K steps of a small model in one launch of a WHILE graph against K replays of the one-step graph (issue 26). One
-/// step on 1,024 floats (4 KiB): x = x * s + y (Mul, Add), the counter + 1 (Add), flag = counter &lt; K (Lt into an
-/// int64) and the flag copied into a word (device to device): the WHILE body's word is the loop's condition, the
-/// step graph's a scratch word, so both run the same five tasks per step. The WHILE graph first zeroes the counter
-/// (Mul by zero) and its condition resets to 1 at each launch (ASSIGN_DEFAULT), so every launch runs K bodies: 2 + 5K
-/// simulator tasks against 5K for K replays. Only the launches are timed; both are checked bit for bit at setup.
+/// step on 1,024 floats (4 KiB): x = x * s + y (Mul, Add), the counter + 1 (Add) and word = counter &lt; K (Lt written
+/// into an int64 word): the WHILE body's word is the loop's condition, through its tensor view
+/// (<see cref="NpuGraphCondition.AsTensor"/>), the step graph's a scratch int64, so both run the same four tasks per
+/// step. The WHILE graph first zeroes the counter (Mul by zero) and its condition resets to 1 at each launch
+/// (ASSIGN_DEFAULT), so every launch runs K bodies: 2 + 4K simulator tasks against 4K for K replays. Only the launches
+/// are timed; both are checked bit for bit at setup.
 /// The C++ baseline making the same calls is bench/native/while_bench.cpp.
 /// </summary>
 public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
@@ -21,7 +22,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
     public const int Elements = 1024;
 
     /// <summary>Simulator tasks of one step (C++: kStepTasks).</summary>
-    public const int StepTasks = 5;
+    public const int StepTasks = 4;
 
     /// <summary>Simulator tasks of one WHILE launch: the counter reset, the conditional task, K bodies (C++: kWhileTasks).</summary>
     public const int WhileTasks = 2 + StepTasks * Steps;
@@ -31,7 +32,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
     private readonly NpuStream _stream;
     private readonly List<IDisposable> _owned = [];
     private readonly float[] _x0;
-    private readonly NpuTensor _x, _y, _s, _tmp, _counter, _one, _zero, _flag, _scratchWord;
+    private readonly NpuTensor _x, _y, _s, _tmp, _counter, _one, _zero, _scratchWord, _conditionWord;
     private readonly NpuGraph _stepGraph, _whileGraph;
 
     public WhileLoopBenchmarkBodies()
@@ -55,19 +56,20 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
         _counter = Own(NpuTensor.FromArray(_stream, new float[] { 0 }));
         _one = Own(NpuTensor.FromArray(_stream, new float[] { 1 }));
         _zero = Own(NpuTensor.FromArray(_stream, new float[] { 0 }));
-        _flag = Own(NpuTensor.Zeros(_stream, [1], NpuDataType.Int64));
         _scratchWord = Own(NpuTensor.Zeros(_stream, [1], NpuDataType.Int64));
         _stream.Synchronize();
 
         _stepGraph = Own(_stream.BeginCapture());
-        Step(_stream, _scratchWord.DataPointer);
+        Step(_stream, _scratchWord);
         _stepGraph.EndCapture();
 
         _whileGraph = Own(_stream.BeginCapture());
         Ops.Mul(_stream, _counter, _zero, _counter);
         var condition = _whileGraph.CreateCondition(defaultValue: 1);
-        using (var body = _whileGraph.BeginWhile(condition)) Step(body.Stream, condition.DevicePointer);
+        _conditionWord = condition.AsTensor();     // disposed before the graph (Own: reverse order)
+        using (var body = _whileGraph.BeginWhile(condition)) Step(body.Stream, _conditionWord);
         _whileGraph.EndCapture();
+        Own(_conditionWord);
 
         Check();
     }
@@ -87,7 +89,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
 
     /// <summary>
     /// From the same x and counter, one WHILE launch and K replays give the same x bit for bit, the counter K, the
-    /// flag 0, and the expected simulator task counts; otherwise throws. Leaves x and the counter reset.
+    /// condition word 0, and the expected simulator task counts; otherwise throws. Leaves x and the counter reset.
     /// </summary>
     public void Check()
     {
@@ -98,7 +100,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
         ulong whileTasks = TasksExecuted() - before;
         float[] viaWhile = _x.ToArray<float>(_stream);
         float whileCounter = _counter.ToArray<float>(_stream)[0];
-        long whileFlag = _flag.ToArray<long>(_stream)[0];
+        long whileFlag = _conditionWord.ToArray<long>(_stream)[0];
 
         Reset();
         before = TasksExecuted();
@@ -110,7 +112,7 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
         Reset();
 
         if (whileCounter != Steps || replayCounter != Steps || whileFlag != 0)
-            throw new InvalidOperationException($"WhileLoop check: after one WHILE launch the counter is {whileCounter} and the flag {whileFlag}, after {Steps} replays the counter is {replayCounter}; expected {Steps}, 0, {Steps}.");
+            throw new InvalidOperationException($"WhileLoop check: after one WHILE launch the counter is {whileCounter} and the condition word {whileFlag}, after {Steps} replays the counter is {replayCounter}; expected {Steps}, 0, {Steps}.");
         if (whileTasks != WhileTasks || replayTasks != (ulong)(StepTasks * Steps))
             throw new InvalidOperationException($"WhileLoop check: {whileTasks} tasks per WHILE launch and {replayTasks} per {Steps} replays; expected {WhileTasks} and {StepTasks * Steps}.");
         if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(viaWhile.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(viaReplays.AsSpan())))
@@ -126,17 +128,13 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
         _stream.Synchronize();
     }
 
-    // One step on `stream`: x = x * s + y, counter + 1, flag = counter < K, flag copied into `word`.
-    private void Step(NpuStream stream, nint word)
+    // One step on `stream`: x = x * s + y, counter + 1, word = counter < K (the comparison written into the word).
+    private void Step(NpuStream stream, NpuTensor word)
     {
         Ops.Mul(stream, _x, _s, _tmp);
         Ops.Add(stream, _tmp, _y, _x);
         Ops.Add(stream, _counter, _one, _counter);
-        Ops.Lt(stream, _counter, (double)Steps, _flag);
-        // The SDK has no tensor view of a condition word yet: the flag goes into it through the raw copy binding.
-        int code = Acl.aclrtMemcpyAsync((void*)word, sizeof(long), (void*)_flag.DataPointer, sizeof(long),
-            aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_DEVICE, (aclrtStream)stream.Handle);
-        if (code != 0) throw new InvalidOperationException($"aclrtMemcpyAsync of the condition flag failed with {code}.");
+        Ops.Lt(stream, _counter, (double)Steps, word);
     }
 
     private static ulong TasksExecuted()

@@ -1,13 +1,13 @@
 // C++ baseline of the WHILE-loop benchmarks (bench/Ascend.Interop.Benchmarks/WhileLoopBenchmarks.cs): K steps of a
 // small model in one launch of a WHILE graph against K replays of the one-step graph, written against the C API and
 // run on the same simulator library. One step on 1,024 floats: x = x * s + y (aclnnMul, aclnnAdd), counter + 1
-// (aclnnAdd), flag = counter < K (aclnnLtScalar into an int64) and the flag copied into a word (aclrtMemcpyAsync,
-// device to device): the WHILE body's word is the loop's condition, the step graph's a scratch word (the C# side
-// copies the flag the same way: the SDK has no tensor view of a condition word yet). The WHILE graph first zeroes the
-// counter (aclnnMul by zero) and its condition resets to 1 at each launch (ASSIGN_DEFAULT): 2 + 5K tasks per launch
-// against 5K for K replays. Only aclmdlRIExecuteAsync (and the wait) is timed, reported per step.
+// (aclnnAdd) and word = counter < K (aclnnLtScalar written into an int64 aclTensor over the word): the WHILE body's
+// word is the loop's condition (aclmdlRICondHandleGetCondPtr; the C# side writes it through
+// NpuGraphCondition.AsTensor), the step graph's a scratch int64. The WHILE graph first zeroes the counter (aclnnMul by
+// zero) and its condition resets to 1 at each launch (ASSIGN_DEFAULT): 2 + 4K tasks per launch against 4K for K
+// replays. Only aclmdlRIExecuteAsync (and the wait) is timed, reported per step.
 // The program checks itself before timing: one WHILE launch and K replays from the same x give the same x byte for
-// byte, the counter K, the flag 0, and the task counts above (those of the C# side's check).
+// byte, the counter K, the condition word 0, and the task counts above (those of the C# side's check).
 // Usage: ascend_bench_while [--check-only] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 
@@ -30,7 +30,7 @@ namespace {
 
 constexpr int kSteps = 16;          // WhileLoopBenchmarkBodies.Steps
 constexpr int64_t kElements = 1024; // WhileLoopBenchmarkBodies.Elements
-constexpr uint64_t kStepTasks = 5;
+constexpr uint64_t kStepTasks = 4;
 constexpr uint64_t kWhileTasks = 2 + kStepTasks * kSteps;
 constexpr int kEnqueueBatch = 16;   // invocations queued per timed batch (the C# side's InvocationCount(16))
 
@@ -55,7 +55,8 @@ struct State {
     aclrtStream stream = nullptr;
     aclrtStream body = nullptr;
     std::vector<float> x0;
-    Buffer x, y, s, tmp, counter, one, zero, flag, scratchWord;
+    Buffer x, y, s, tmp, counter, one, zero, scratchWord;
+    Buffer conditionWord;               // a tensor over the WHILE condition's word (the graph owns the memory)
     aclScalar* alpha = nullptr;
     aclScalar* limit = nullptr;
     aclmdlRI stepGraph = nullptr;
@@ -86,17 +87,16 @@ struct State {
         CHECK(launch(ex, on));
     }
 
-    // One step on `on`: x = x * s + y, counter + 1, flag = counter < K, the flag copied into `word`.
-    void step(aclrtStream on, void* word) {
+    // One step on `on`: x = x * s + y, counter + 1, word = counter < K (the comparison written into `word`).
+    void step(aclrtStream on, Buffer& word) {
         run(on, [&](uint64_t* w, aclOpExecutor** e) { return aclnnMulGetWorkspaceSize(x.tensor, s.tensor, tmp.tensor, w, e); },
             [](aclOpExecutor* e, aclrtStream st) { return aclnnMul(nullptr, 0, e, st); });
         run(on, [&](uint64_t* w, aclOpExecutor** e) { return aclnnAddGetWorkspaceSize(tmp.tensor, y.tensor, alpha, x.tensor, w, e); },
             [](aclOpExecutor* e, aclrtStream st) { return aclnnAdd(nullptr, 0, e, st); });
         run(on, [&](uint64_t* w, aclOpExecutor** e) { return aclnnAddGetWorkspaceSize(counter.tensor, one.tensor, alpha, counter.tensor, w, e); },
             [](aclOpExecutor* e, aclrtStream st) { return aclnnAdd(nullptr, 0, e, st); });
-        run(on, [&](uint64_t* w, aclOpExecutor** e) { return aclnnLtScalarGetWorkspaceSize(counter.tensor, limit, flag.tensor, w, e); },
+        run(on, [&](uint64_t* w, aclOpExecutor** e) { return aclnnLtScalarGetWorkspaceSize(counter.tensor, limit, word.tensor, w, e); },
             [](aclOpExecutor* e, aclrtStream st) { return aclnnLtScalar(nullptr, 0, e, st); });
-        CHECK(aclrtMemcpyAsync(word, sizeof(int64_t), flag.ptr, sizeof(int64_t), ACL_MEMCPY_DEVICE_TO_DEVICE, on));
     }
 
     void setup() {
@@ -120,7 +120,6 @@ struct State {
         counter = make(1, ACL_FLOAT, 4, &zeroValue);
         one = make(1, ACL_FLOAT, 4, &oneValue);
         zero = make(1, ACL_FLOAT, 4, &zeroValue);
-        flag = make(1, ACL_INT64, 8, nullptr);
         scratchWord = make(1, ACL_INT64, 8, nullptr);
         float alphaValue = 1.0f;
         double limitValue = kSteps;  // the C# side's Ops.Lt(..., double, ...)
@@ -129,7 +128,7 @@ struct State {
         if (alpha == nullptr || limit == nullptr) die("aclCreateScalar", -1);
 
         CHECK(aclmdlRICaptureBegin(stream, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
-        step(stream, scratchWord.ptr);
+        step(stream, scratchWord);
         CHECK(aclmdlRICaptureEnd(stream, &stepGraph));
 
         CHECK(aclmdlRICaptureBegin(stream, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
@@ -141,6 +140,11 @@ struct State {
         CHECK(aclmdlRICondHandleCreate(root, 1, ACL_MODEL_RI_COND_HANDLE_ASSIGN_DEFAULT, &cond));
         uint64_t* word = nullptr;
         CHECK(aclmdlRICondHandleGetCondPtr(cond, &word));
+        const int64_t wordDims[1] = {1};
+        const int64_t wordStrides[1] = {1};
+        conditionWord.ptr = word;
+        conditionWord.tensor = aclCreateTensor(wordDims, 1, ACL_INT64, wordStrides, 0, ACL_FORMAT_ND, wordDims, 1, word);
+        if (conditionWord.tensor == nullptr) die("aclCreateTensor", -1);
         aclmdlRI loop = nullptr;
         aclmdlRICondTaskParams p{};
         p.handle = cond;
@@ -149,7 +153,7 @@ struct State {
         p.modelRIArray = &loop;
         CHECK(aclmdlRIAddCondTask(p, stream, 0));
         CHECK(aclmdlRICaptureToModelRIBegin(body, loop, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
-        step(body, word);
+        step(body, conditionWord);
         CHECK(aclmdlRICaptureEnd(body, nullptr));
         CHECK(aclmdlRICaptureEnd(stream, &whileGraph));
     }
@@ -176,7 +180,7 @@ struct State {
         const uint64_t whileTasks = tasks_executed() - before;
         CHECK(aclrtMemcpy(viaWhile.data(), kElements * 4, x.ptr, kElements * 4, ACL_MEMCPY_DEVICE_TO_HOST));
         CHECK(aclrtMemcpy(&whileCounter, 4, counter.ptr, 4, ACL_MEMCPY_DEVICE_TO_HOST));
-        CHECK(aclrtMemcpy(&whileFlag, 8, flag.ptr, 8, ACL_MEMCPY_DEVICE_TO_HOST));
+        CHECK(aclrtMemcpy(&whileFlag, 8, conditionWord.ptr, 8, ACL_MEMCPY_DEVICE_TO_HOST));
 
         reset();
         before = tasks_executed();
@@ -191,7 +195,7 @@ struct State {
                     static_cast<unsigned long long>(whileTasks), kSteps, static_cast<unsigned long long>(replayTasks));
         std::fflush(stdout);
         if (whileCounter != kSteps || replayCounter != kSteps) fail("the counter is not K after a WHILE launch or K replays");
-        if (whileFlag != 0) fail("the flag (the loop's last condition) is not 0 after a WHILE launch");
+        if (whileFlag != 0) fail("the condition word is not 0 after a WHILE launch");
         if (whileTasks != kWhileTasks) fail("simulator tasks per WHILE launch differ from kWhileTasks");
         if (replayTasks != kStepTasks * kSteps) fail("simulator tasks per K replays differ from kStepTasks * K");
         if (std::memcmp(viaWhile.data(), viaReplays.data(), kElements * 4) != 0)
@@ -201,11 +205,12 @@ struct State {
 
     void teardown() {
         CHECK(aclrtSynchronizeStream(stream));
+        CHECK(aclDestroyTensor(conditionWord.tensor));   // its memory goes with the graph
         CHECK(aclmdlRIDestroy(whileGraph));
         CHECK(aclmdlRIDestroy(stepGraph));
         CHECK(aclDestroyScalar(alpha));
         CHECK(aclDestroyScalar(limit));
-        for (Buffer* b : {&x, &y, &s, &tmp, &counter, &one, &zero, &flag, &scratchWord}) {
+        for (Buffer* b : {&x, &y, &s, &tmp, &counter, &one, &zero, &scratchWord}) {
             CHECK(aclDestroyTensor(b->tensor));
             CHECK(aclrtFree(b->ptr));
         }

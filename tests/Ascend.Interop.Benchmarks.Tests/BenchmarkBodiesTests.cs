@@ -79,6 +79,14 @@ public sealed unsafe class BenchmarkBodiesTests(BenchmarkBodiesFixture fixture)
         // At least one task per operator (workspace returns may add event records).
         Assert.True(Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore >= BenchmarkShapes.MlpOperators);
         Assert.Equal(_bodies.EagerOutput, _bodies.ReadOutput());
+
+        // The raw-binding step launches the same 13 operators (one task each) and computes the same output.
+        _bodies.ClearOutput();
+        tasksBefore = Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
+        _bodies.EagerMlpEnqueueRaw();
+        _bodies.Drain();
+        Assert.Equal((ulong)BenchmarkShapes.MlpOperators, Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore);
+        Assert.Equal(_bodies.EagerOutput, _bodies.ReadOutput());
     }
 
     [Fact]
@@ -176,6 +184,7 @@ public sealed unsafe class BenchmarkBodiesTests(BenchmarkBodiesFixture fixture)
         Assert.Equal(0, AllocatedBy(_bodies.ReplayMlpStep));
         Assert.Equal(0, AllocatedBy(() => { _bodies.ReplayMlpEnqueue(); _bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => { _bodies.EagerMlpEnqueue(); _bodies.Drain(); }));
+        Assert.Equal(0, AllocatedBy(() => { _bodies.EagerMlpEnqueueRaw(); _bodies.Drain(); }));
         Assert.Equal(0, AllocatedBy(() => _bodies.PoolRentReturn()));
         Assert.Equal(0, AllocatedBy(_bodies.EagerAdd));
         Assert.Equal(0, AllocatedBy(_bodies.EagerMlpStep));

@@ -144,6 +144,22 @@ public sealed partial class NpuGraph
                 "the branch's capture failed, which invalidates the whole graph's capture: EndCapture will discard it.", Mode, message);
     }
 
+    /// <summary>
+    /// Work recorded into this graph (or re-issued by one of its updates) uses a condition's word through its tensor
+    /// view. The word is this graph's own memory, freed with it: nothing to hold. Another graph's word is refused,
+    /// because that graph may be disposed (its word freed) while this one still replays into it; the capture is
+    /// poisoned as well, since the work already reached it.
+    /// </summary>
+    private void HoldConditionWord(NpuGraphCondition condition)
+    {
+        if (ReferenceEquals(condition.Graph, this)) return;
+        var refused = new InvalidOperationException(
+            $"{this} recorded work on the condition word of {condition.Graph}: a condition's word belongs to the graph that created it and is freed with it, " +
+            "so only that graph's own capture (its branches included) may use it. Create a condition of this graph instead.");
+        NoteFailure(refused);
+        throw refused;
+    }
+
     private void ReleaseBranchStream(NpuStream stream)
     {
         _pool.Pool.EndAllocateTo(stream);

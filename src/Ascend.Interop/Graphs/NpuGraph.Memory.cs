@@ -19,6 +19,11 @@ public sealed partial class NpuGraph
     internal void Hold(TensorStorage storage)
     {
         if (ReferenceEquals(storage.HeldBy, this)) return;   // re-issued updates: no lock in the steady state
+        if (storage.Condition is { } condition)
+        {
+            HoldConditionWord(condition);   // a condition's word: the graph's own memory (NpuGraph.Conditional.cs)
+            return;
+        }
         lock (_lock)
         {
             if (ReferenceEquals(storage.AllocatedFor, this))

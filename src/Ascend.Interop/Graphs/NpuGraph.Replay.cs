@@ -29,7 +29,8 @@ public sealed partial class NpuGraph
         // Unlocked first look; a Dispose racing this call is decided by the model borrow below.
         if (_state != State.Captured) ThrowIfNotState(State.Captured, "Replay");
         if (_edit != 0) throw NotReadyForReplay("NpuGraph.Replay");
-        if (target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
+        // The capture stream itself (the usual target) needs no device check: no device object is read then.
+        if (!ReferenceEquals(target, _stream) && target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
         // Before the replay bookkeeping below records anything for the stream (the submission refuses it too).
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
         if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);

@@ -13,6 +13,7 @@ internal sealed class TensorStorage : IHeldMemory
 {
     private readonly PoolBlock _block;
     private readonly DeviceBuffer? _buffer;
+    private NpuGraphCondition? _condition;   // set once, by Wrap(NpuGraphCondition)
     private int _references = 1;
     private StreamSet _usedOn;   // streams other than Stream that eager work used the memory on (written under lock)
 
@@ -55,6 +56,10 @@ internal sealed class TensorStorage : IHeldMemory
     public static TensorStorage Wrap(DeviceBuffer buffer) =>
         new(buffer.Device, buffer.Device.DefaultStream, default, buffer, buffer.Length);
 
+    /// <summary>Wraps the 8-byte word of a graph's condition (owned by the graph, freed with it; never freed here).</summary>
+    public static TensorStorage Wrap(NpuGraphCondition condition) =>
+        new(condition.Graph.Device, condition.Graph.Device.DefaultStream, default, null, sizeof(long)) { _condition = condition };
+
     public NpuDevice Device { get; }
 
     /// <summary>The stream the memory is ordered on (rented on, and returned on).</summary>
@@ -62,7 +67,10 @@ internal sealed class TensorStorage : IHeldMemory
 
     public long ByteLength { get; }
 
-    public bool IsPooled => _buffer is null;
+    public bool IsPooled => _buffer is null && _condition is null;
+
+    /// <summary>The condition whose word this is (a graph's own memory), if it is one.</summary>
+    public NpuGraphCondition? Condition => _condition;
 
     public DeviceBuffer? Buffer => _buffer;
 
@@ -71,7 +79,7 @@ internal sealed class TensorStorage : IHeldMemory
     {
         get
         {
-            if (_buffer is null) return _block.Pointer;
+            if (_buffer is null) return _condition is null ? _block.Pointer : _condition.DevicePointer;
             if (_buffer.IsDisposed)
                 throw new ObjectDisposedException(nameof(DeviceBuffer), "The DeviceBuffer behind this tensor has been disposed; keep it alive while tensors over it are used.");
             return _buffer.Pointer;
@@ -133,6 +141,7 @@ internal sealed class TensorStorage : IHeldMemory
     public bool TryHold()
     {
         if (_buffer is not null) return ((IHeldMemory)_buffer).TryHold();
+        if (_condition is not null) return false;   // a graph's own word: nothing to hold (NpuGraph.Hold never asks)
         int references = Volatile.Read(ref _references);
         while (references > 0)
         {
