@@ -371,7 +371,7 @@ public sealed class LlmEngine : IDisposable
         var buckets = window ? WindowBuckets : Buckets;
         if (buckets.TryGet(size, out _)) return;
         var config = _model.Config;
-        Ops.Copy(stream, _tokenBackup, _model.Tokens);
+        Ops.Copy(stream, _model.Tokens, _tokenBackup);
         var inputs = _positionsAndSlots.Span;
         for (int row = 0; row < config.MaxBatch; row++)
         {
@@ -382,7 +382,7 @@ public sealed class LlmEngine : IDisposable
         _model.StepInputs.EnqueueCopyFrom(stream, _positionsAndSlots);
         var graph = buckets.GetOrCapture(size, stream, window ? _windowCaptureBody : _captureBody, out _);
         graph.Name = window ? $"decode-window{AttentionWindow}-b{size}" : $"decode-b{size}";
-        Ops.Copy(stream, _model.Tokens, _tokenBackup);
+        Ops.Copy(stream, _tokenBackup, _model.Tokens);
         stream.Synchronize();
         Captured(size, graph, window);
     }

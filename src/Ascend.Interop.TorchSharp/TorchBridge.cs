@@ -127,7 +127,7 @@ public static class TorchBridge
             }
             using var contiguous = NpuTensor.Empty(stream, destination.Shape, destination.DataType);
             staging.Upload(contiguous, stream);
-            Ops.Copy(stream, destination, contiguous);
+            Ops.Copy(stream, contiguous, destination);
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class NpuEvent : NpuResource
         ArgumentNullException.ThrowIfNull(stream);
         if (stream.Device.Id != Device.Id)
             throw new ArgumentException($"The event belongs to NPU device {Device.Id} but the stream to device {stream.Device.Id}.", nameof(stream));
-        var work = new EventRecordWork(this);
+        var work = new RuntimeCallWork<EventRecordCall>(new(this));
         stream.Submit(ref work);
     }
 

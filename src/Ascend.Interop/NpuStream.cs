@@ -108,7 +108,7 @@ public sealed partial class NpuStream : NpuResource
         ArgumentNullException.ThrowIfNull(evt);
         if (evt.Device.Id != Device.Id)
             throw new ArgumentException($"The event belongs to NPU device {evt.Device.Id} but the stream to device {Device.Id}.", nameof(evt));
-        var work = new EventWaitWork(evt);
+        var work = new RuntimeCallWork<EventWaitCall>(new(evt));
         Submit(ref work);
     }
 
@@ -137,7 +137,7 @@ public sealed partial class NpuStream : NpuResource
         }
         var state = new HostCallback(callback, this, freeAfterRun: !IsCapturing);
         state.Handle = GCHandle.ToIntPtr(GCHandle.Alloc(state));
-        var work = new HostCallbackWork(state, &OnHostCallback, blocking);
+        var work = new RuntimeCallWork<HostCallbackCall>(new(state, &OnHostCallback, blocking));
         Submit(ref work);
     }
 

@@ -114,4 +114,63 @@ public sealed class OpsInvokeTests(NpuFixture fixture) : NpuLeakCheckedTest(fixt
         Ops.RegisterOperatorBindings(typeof(SyntheticCannOps));
         Assert.Throws<NotSupportedException>(() => Ops.Invoke(stream, "aclnnFakeScale", q, 2.0, new long[] { 0 }, true, output));
     }
+
+    // #24 item 1: Ops.Invoke refuses the outputs the declared operators refuse, naming the C parameter.
+
+    [Fact]
+    public void Invoke_refuses_a_broadcast_or_self_overlapping_output_naming_the_parameter()
+    {
+        using var stream = Device.CreateStream();
+        using var a = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4, 5, 6 }, new TensorShape(2, 3));
+        using var row = NpuTensor.FromArray(stream, new float[] { 7, 8, 9 }, new TensorShape(1, 3));
+        using var broadcast = row.Expand(new TensorShape(2, 3));
+        var error = Assert.Throws<ArgumentException>(() => Ops.Invoke(stream, "aclnnAdd", a, a, 1f, broadcast));
+        Assert.Equal("out", error.ParamName);
+        Assert.StartsWith("Ops.Invoke(aclnnAdd): argument 'out' is a broadcast view (shape [2, 3], strides [0, 1])", error.Message);
+        Assert.Equal([7f, 8, 9], row.ToArray<float>(stream));
+
+        using var buffer = DeviceBuffer.Allocate(Device, 64);
+        buffer.Fill(0);
+        using var overlapping = NpuTensor.FromBuffer(buffer, new TensorShape(2, 2), NpuDataType.Float32, strides: [1, 1]);
+        using var b = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 }, new TensorShape(2, 2));
+        error = Assert.Throws<ArgumentException>(() => Ops.Invoke(stream, "aclnnMul", b, b, overlapping));
+        Assert.Equal("out", error.ParamName);
+        Assert.Contains("argument 'out' (shape [2, 2], strides [1, 1]) overlaps itself", error.Message);
+        Assert.All(buffer.ToArray<float>(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Invoke_refuses_an_output_overlapping_an_input_it_must_not_alias()
+    {
+        using var stream = Device.CreateStream();
+        using var t = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4, 5 });
+        using var head = t.Slice(0, 0, 4);
+        using var tail = t.Slice(0, 1, 4);
+        var error = Assert.Throws<ArgumentException>(() => Ops.Invoke(stream, "aclnnAdd", head, head, 1f, tail));
+        Assert.Equal("out", error.ParamName);
+        Assert.Contains("output 'out' (NpuTensor(Float32[4] offset 1, device 0)) overlaps input 'self'", error.Message);
+        Assert.Equal([1f, 2, 3, 4, 5], t.ToArray<float>(stream));
+        // The very same view is in place, which an element-wise operator allows.
+        Ops.Invoke(stream, "aclnnAdd", head, head, 1f, head);
+        Assert.Equal([2f, 4, 6, 8, 5], t.ToArray<float>(stream));
+
+        // A matrix product reads its operands while it writes: never into one of them.
+        using var m = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 }, new TensorShape(2, 2));
+        error = Assert.Throws<ArgumentException>(() => Ops.Invoke(stream, "aclnnMatmul", m, m, m, 0));
+        Assert.Equal("out", error.ParamName);
+        Assert.Contains("Ops.Invoke(aclnnMatmul) reads its inputs while it writes", error.Message);
+        Assert.Equal([1f, 2, 3, 4], m.ToArray<float>(stream));
+
+        // Two outputs of one call never share memory.
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4, 5, 6 }, new TensorShape(2, 3));
+        using var gamma = NpuTensor.FromArray(stream, new[] { 1f, 1, 1 });
+        using var results = DeviceBuffer.Allocate(Device, 64);
+        results.Fill(0);
+        using var y = NpuTensor.FromBuffer(results, new TensorShape(2, 3), NpuDataType.Float32);
+        using var rstd = NpuTensor.FromBuffer(results, new TensorShape(2, 1), NpuDataType.Float32, offset: 4);
+        error = Assert.Throws<ArgumentException>(() => Ops.Invoke(stream, "aclnnRmsNorm", x, gamma, 1e-6, y, rstd));
+        Assert.Equal("rstdOut", error.ParamName);
+        Assert.Contains("outputs 'yOut' and 'rstdOut' share memory", error.Message);
+        Assert.All(results.ToArray<float>(), v => Assert.Equal(0f, v));
+    }
 }

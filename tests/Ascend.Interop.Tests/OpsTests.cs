@@ -207,10 +207,10 @@ public sealed class OpsTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var stream = Device.CreateStream();
         using var source = NpuTensor.FromArray(stream, new[] { 1.9f, -2.5f, 3 });
         using var destination = NpuTensor.Zeros(stream, [2, 3], NpuDataType.Int32);
-        Ops.Copy(stream, destination, source);
+        Ops.Copy(stream, source, destination);
         Assert.Equal(new[] { 1, -2, 3, 1, -2, 3 }, destination.ToArray<int>());
         using var wrong = NpuTensor.FromArray(stream, new[] { 1f, 2f });
-        Assert.Throws<ArgumentException>(() => Ops.Copy(stream, destination, wrong));
+        Assert.Throws<ArgumentException>(() => Ops.Copy(stream, wrong, destination));
     }
 
     [Fact]

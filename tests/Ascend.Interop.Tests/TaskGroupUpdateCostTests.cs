@@ -96,7 +96,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         {
             using var row = all.Slice(0, g, 1);
             using var flat = row.Reshape(3);
-            Ops.Copy(stream, flat, outputs[g]);
+            Ops.Copy(stream, outputs[g], flat);
         }
         all.EnqueueCopyTo(stream, log);
         graph.EndCapture();

@@ -46,7 +46,9 @@ public sealed partial class NpuGraph
                 lostReplayStream = true;
                 continue;
             }
-            try { replayed.Stream.SynchronizeForCleanup(); } catch (AclException) { }
+            // A failed wait proves nothing about the replays queued there: wait again, and if that fails too, for the
+            // whole device (a device-wide wait may collect other streams' errors, so it is the last resort).
+            if (!TrySynchronizeForCleanup(replayed.Stream) && !TrySynchronizeForCleanup(replayed.Stream)) lostReplayStream = true;
         }
         if (lostReplayStream) SynchronizeDeviceForCleanup();
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
@@ -66,7 +68,7 @@ public sealed partial class NpuGraph
         ThrowDestroyCallbackErrors();
     }
 
-    /// <summary>A stream the graph was replayed on was disposed: wait for the whole device before the graph's memory goes.</summary>
+    /// <summary>A stream the graph was replayed on was disposed, or waiting for it failed: wait for the whole device before the graph's memory goes.</summary>
     private void SynchronizeDeviceForCleanup()
     {
         try
@@ -77,6 +79,19 @@ public sealed partial class NpuGraph
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    private static bool TrySynchronizeForCleanup(NpuStream stream)
+    {
+        try
+        {
+            stream.SynchronizeForCleanup();
+            return true;
+        }
+        catch (AclException)
+        {
+            return false;
         }
     }
 

@@ -15,10 +15,10 @@ public static partial class Ops
     public static NpuTensor Silu(NpuStream stream, NpuTensor self) => Operators.Silu.Create(stream, [self]);
 
     /// <summary><paramref name="output"/> = softmax of <paramref name="self"/> along <paramref name="dim"/> (negative counts from the end).</summary>
-    public static void Softmax(NpuStream stream, NpuTensor self, int dim, NpuTensor output) => Operators.Softmax.Run(stream, [self, output], [dim]);
+    public static void Softmax(NpuStream stream, NpuTensor self, long dim, NpuTensor output) => Operators.Softmax.Run(stream, [self, output], [dim]);
 
     /// <summary>A new tensor holding the softmax of <paramref name="self"/> along <paramref name="dim"/>.</summary>
-    public static NpuTensor Softmax(NpuStream stream, NpuTensor self, int dim) => Operators.Softmax.Create(stream, [self], [dim]);
+    public static NpuTensor Softmax(NpuStream stream, NpuTensor self, long dim) => Operators.Softmax.Create(stream, [self], [dim]);
 
     /// <summary><paramref name="output"/> = tanh(<paramref name="self"/>) (integer or bool inputs give float32).</summary>
     public static void Tanh(NpuStream stream, NpuTensor self, NpuTensor output) => Operators.Tanh.Run(stream, [self, output]);

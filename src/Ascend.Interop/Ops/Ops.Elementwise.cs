@@ -36,7 +36,7 @@ public static partial class Ops
     /// Copies <paramref name="source"/> into <paramref name="destination"/> (aclnn InplaceCopy): the source
     /// broadcasts to the destination's shape and is converted to its type; either may be strided.
     /// </summary>
-    public static void Copy(NpuStream stream, NpuTensor destination, NpuTensor source) => Operators.Copy.Run(stream, [source, destination]);
+    public static void Copy(NpuStream stream, NpuTensor source, NpuTensor destination) => Operators.Copy.Run(stream, [source, destination]);
 
     /// <summary>New tensors holding RmsNorm's output and reciprocal RMS (see the output overload).</summary>
     public static (NpuTensor Y, NpuTensor Rstd) RmsNorm(NpuStream stream, NpuTensor x, NpuTensor gamma, double epsilon = 1e-6)
@@ -128,10 +128,10 @@ public static partial class Ops
         Operators.Where.Create(stream, [condition, self, other]);
 
     /// <summary>
-    /// In place: every element of <paramref name="self"/> where <paramref name="mask"/> (bool, broadcast to self's shape) is
+    /// In place: every element of <paramref name="selfRef"/> where <paramref name="mask"/> (bool, broadcast to self's shape) is
     /// true becomes <paramref name="value"/> (aclnnInplaceMaskedFillScalar, CANN's only form; use <see cref="Where(NpuStream, NpuTensor, NpuTensor, NpuTensor)"/>
     /// for a new tensor). float32, float16, bfloat16, int8, int32, int64; integer tensors need an integral value.
     /// </summary>
-    public static void MaskedFill(NpuStream stream, NpuTensor self, NpuTensor mask, double value) =>
-        Operators.MaskedFill.Run(stream, [self, mask, self], [value]);
+    public static void InplaceMaskedFill(NpuStream stream, NpuTensor selfRef, NpuTensor mask, double value) =>
+        Operators.InplaceMaskedFill.Run(stream, [selfRef, mask, selfRef], [value]);
 }

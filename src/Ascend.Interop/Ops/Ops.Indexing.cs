@@ -24,11 +24,11 @@ public static partial class Ops
     /// torch.cat). The tensors share one type (the SDK does not promote) and one rank, with equal sizes outside
     /// <paramref name="dim"/>; any may be a strided view.
     /// </summary>
-    public static void Cat(NpuStream stream, ReadOnlySpan<NpuTensor> tensors, int dim, NpuTensor output) =>
+    public static void Cat(NpuStream stream, ReadOnlySpan<NpuTensor> tensors, long dim, NpuTensor output) =>
         Operators.Cat.Run(stream, [output], [dim], list: tensors);
 
     /// <summary>A new tensor holding the concatenation of <paramref name="tensors"/> along <paramref name="dim"/> (see the output overload).</summary>
-    public static NpuTensor Cat(NpuStream stream, ReadOnlySpan<NpuTensor> tensors, int dim = 0) =>
+    public static NpuTensor Cat(NpuStream stream, ReadOnlySpan<NpuTensor> tensors, long dim = 0) =>
         Operators.Cat.Create(stream, [], [dim], list: tensors);
 
     /// <summary>
@@ -37,11 +37,11 @@ public static partial class Ops
     /// [0, size of <paramref name="dim"/>) makes the kernel fail without writing: <see cref="AclException"/> at the next
     /// synchronization of the stream.
     /// </summary>
-    public static void IndexSelect(NpuStream stream, NpuTensor self, int dim, NpuTensor index, NpuTensor output) =>
+    public static void IndexSelect(NpuStream stream, NpuTensor self, long dim, NpuTensor index, NpuTensor output) =>
         Operators.IndexSelect.Run(stream, [self, index, output], [dim]);
 
     /// <summary>A new tensor holding the slices of <paramref name="self"/> at <paramref name="index"/> along <paramref name="dim"/> (see the output overload).</summary>
-    public static NpuTensor IndexSelect(NpuStream stream, NpuTensor self, int dim, NpuTensor index) =>
+    public static NpuTensor IndexSelect(NpuStream stream, NpuTensor self, long dim, NpuTensor index) =>
         Operators.IndexSelect.Create(stream, [self, index], [dim]);
 
     /// <summary>

@@ -30,8 +30,11 @@ public static partial class Ops
     /// <remarks>
     /// Phase 1 runs through reflection (<c>MethodInfo.Invoke</c>): each call allocates its
     /// argument array and boxes, and costs some microseconds more than a declared operator; the parameter plan is
-    /// cached per function. Phase 2 is a direct call. Managed checks cover only null/disposed/device: shapes and
-    /// dtypes are the runtime's to refuse (<see cref="AclException"/> naming the C function). An operator the
+    /// cached per function. Phase 2 is a direct call. Managed checks cover null/disposed/device and the declared
+    /// operators' output rules (<see cref="ArgumentException"/> naming the C parameter: a written tensor that is a
+    /// broadcast or self-overlapping view, shares memory with another written tensor, or overlaps a read one other than
+    /// as the very same view of an element-wise operator); shapes and dtypes are the runtime's to refuse
+    /// (<see cref="AclException"/> naming the C function). An operator the
     /// loaded libraries do not export throws <see cref="NotSupportedException"/> ("aclnnFoo is not simulated" on
     /// the simulator) before anything is created.
     /// </remarks>

@@ -3,28 +3,28 @@ namespace Ascend.Interop;
 public static partial class Ops
 {
     /// <summary>
-    /// <paramref name="output"/> = the sum of <paramref name="self"/> over <paramref name="dims"/> (empty: every dimension),
+    /// <paramref name="output"/> = the sum of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension),
     /// computed in <paramref name="output"/>'s type (aclnnReduceSum; torch.sum with dtype). Each element is converted
     /// to that type first; floating sums accumulate in at least float32 and are rounded once. Reduced dimensions are
-    /// kept as size 1 when <paramref name="keepDims"/> is true.
+    /// kept as size 1 when <paramref name="keepDim"/> is true.
     /// </summary>
-    public static void ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dims, bool keepDims, NpuTensor output)
+    public static void ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
     {
         Span<long> all = stackalloc long[TensorShape.MaxRank];
-        Operators.ReduceSum.Run(stream, [self, output], [keepDims], ints: Operators.DimsOrAll(self, dims, all));
+        Operators.ReduceSum.Run(stream, [self, output], [keepDim], ints: Operators.DimsOrAll(self, dim, all));
     }
 
     /// <summary>
-    /// A new tensor holding the sum of <paramref name="self"/> over <paramref name="dims"/> (empty: every dimension).
+    /// A new tensor holding the sum of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension).
     /// The result type is <paramref name="dataType"/>, by default (as torch.sum) int64 for integer inputs and
     /// <paramref name="self"/>'s type otherwise.
     /// </summary>
-    public static NpuTensor ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dims, bool keepDims = false, NpuDataType? dataType = null)
+    public static NpuTensor ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false, NpuDataType? dataType = null)
     {
         Span<long> all = stackalloc long[TensorShape.MaxRank];
-        var dims2 = Operators.DimsOrAll(self, dims, all);
+        var reduced = Operators.DimsOrAll(self, dim, all);
         var type = dataType ?? (self is null || self.DataType.IsFloatingPoint() ? self?.DataType ?? NpuDataType.Float32 : NpuDataType.Int64);
-        return Operators.ReduceSum.Create(stream, [self], [keepDims, type], ints: dims2);
+        return Operators.ReduceSum.Create(stream, [self], [keepDim, type], ints: reduced);
     }
 
     /// <summary>
@@ -74,11 +74,11 @@ public static partial class Ops
     /// <paramref name="dim"/> (aclnnArgMax; torch.argmax): NaN counts as the maximum. The dimension is kept as size 1
     /// when <paramref name="keepDim"/> is true.
     /// </summary>
-    public static void ArgMax(NpuStream stream, NpuTensor self, int dim, bool keepDim, NpuTensor output) =>
+    public static void ArgMax(NpuStream stream, NpuTensor self, long dim, bool keepDim, NpuTensor output) =>
         Operators.ArgMax.Run(stream, [self, output], [dim, keepDim]);
 
     /// <summary>A new int64 tensor holding the index of the first maximum along <paramref name="dim"/> (see the output overload).</summary>
-    public static NpuTensor ArgMax(NpuStream stream, NpuTensor self, int dim, bool keepDim = false) =>
+    public static NpuTensor ArgMax(NpuStream stream, NpuTensor self, long dim, bool keepDim = false) =>
         Operators.ArgMax.Create(stream, [self], [dim, keepDim]);
 
     /// <summary>
@@ -88,11 +88,11 @@ public static partial class Ops
     /// NaN ranks above every number. The order of equal values is the runtime's: the simulator keeps input order
     /// (lower index first), which PyTorch does not promise.
     /// </summary>
-    public static void TopK(NpuStream stream, NpuTensor self, long k, int dim, bool largest, NpuTensor values, NpuTensor indices) =>
+    public static void TopK(NpuStream stream, NpuTensor self, long k, long dim, bool largest, NpuTensor values, NpuTensor indices) =>
         Operators.TopK.Run(stream, [self, values, indices], [k, dim, largest]);
 
     /// <summary>New tensors holding the top <paramref name="k"/> values and their int64 indices along <paramref name="dim"/> (see the output overload).</summary>
-    public static (NpuTensor Values, NpuTensor Indices) TopK(NpuStream stream, NpuTensor self, long k, int dim = -1, bool largest = true)
+    public static (NpuTensor Values, NpuTensor Indices) TopK(NpuStream stream, NpuTensor self, long k, long dim = -1, bool largest = true)
     {
         var results = new TensorSlots();
         Operators.TopK.Create(stream, [self], ((Span<NpuTensor?>)results)[..2], [k, dim, largest]);

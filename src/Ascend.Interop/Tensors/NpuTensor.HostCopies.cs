@@ -22,7 +22,7 @@ public sealed unsafe partial class NpuTensor
         if (!IsContiguous)
         {
             using var staging = FromSpan(stream, source, _shape);
-            Ops.Copy(stream, this, staging);
+            Ops.Copy(stream, staging, this);
             stream.Synchronize();
             return;
         }

@@ -87,7 +87,7 @@ public sealed unsafe partial class NpuTensor
             using var temporary = Empty(stream, _shape, DataType);
             MemoryCopy.EnqueueCopy(temporary.DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
                 BufferUse.Of(temporary, BufferAccess.Write), BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Read));
-            Ops.Copy(stream, this, temporary);
+            Ops.Copy(stream, temporary, this);
         }
         stream.Synchronize();
     }

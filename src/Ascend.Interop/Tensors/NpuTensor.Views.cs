@@ -139,7 +139,7 @@ public sealed unsafe partial class NpuTensor
         var copy = Empty(stream, _shape, DataType);
         try
         {
-            Ops.Copy(stream, copy, this);
+            Ops.Copy(stream, this, copy);
             return copy;
         }
         catch

@@ -90,6 +90,7 @@ internal static class TensorLayout
     /// </summary>
     public static void CheckWritable(NpuTensor tensor, string operation, string argument)
     {
+        if (tensor.IsContiguous) return;   // row-major without gaps (the usual output): every element its own place
         var shape = tensor.Shape;
         var strides = tensor.Strides;
         if (tensor.ElementCount == 0) return;   // writes nothing
@@ -113,6 +114,9 @@ internal static class TensorLayout
     public static Sharing Compare(NpuTensor a, NpuTensor b)
     {
         if (a.ElementCount == 0 || b.ElementCount == 0) return Sharing.None;
+        // Two pool storages never share memory (a block is one storage's until it goes back to its pool): only views of
+        // one storage, and tensors over caller-owned buffers, need their addresses compared. The usual operator call.
+        if (!ReferenceEquals(a.Storage, b.Storage) && a.Storage.IsPooled && b.Storage.IsPooled) return Sharing.None;
         if (a.Device.Id != b.Device.Id) return Sharing.None;
         long startA = a.DataPointer, startB = b.DataPointer;
         long endA = startA + ExtentBytes(a), endB = startB + ExtentBytes(b);
@@ -159,24 +163,34 @@ internal static class TensorLayout
             string outputName = op.SlotName(o);
             CheckWritable(output, call.Name, outputName);
             for (int p = op.InputCount; p < o; p++)
-                if (Compare(output, tensors[p]!) != Sharing.None)
-                    throw new ArgumentException($"{call.Name}: outputs '{op.SlotName(p)}' and '{outputName}' share memory ({tensors[p]} and {output}); each output needs its own.", outputName);
+                CheckDistinctOutputs(call.Name, tensors[p]!, op.SlotName(p), output, outputName);
             for (int i = 0; i < op.InputCount; i++)
-                if (tensors[i] is { } input) CheckInput(in call, output, outputName, input, op.SlotName(i));
+                if (tensors[i] is { } input) CheckInput(call.Name, op.AllowsInPlace, output, outputName, input, op.SlotName(i));
             for (int l = 0; l < op.TensorLists.Length; l++)
-                foreach (var element in call.List(l)) CheckInput(in call, output, outputName, element, op.TensorListName(l));
+                foreach (var element in call.List(l)) CheckInput(call.Name, op.AllowsInPlace, output, outputName, element, op.TensorListName(l));
         }
     }
 
-    private static void CheckInput(in OperatorCall call, NpuTensor output, string outputName, NpuTensor input, string inputName)
+    /// <summary>Two outputs of one call share no memory.</summary>
+    public static void CheckDistinctOutputs(string operation, NpuTensor first, string firstName, NpuTensor output, string outputName)
+    {
+        if (Compare(output, first) != Sharing.None)
+            throw new ArgumentException($"{operation}: outputs '{firstName}' and '{outputName}' share memory ({first} and {output}); each output needs its own.", outputName);
+    }
+
+    /// <summary>
+    /// An output shares no memory with an input, except that it may be the very same view when
+    /// <paramref name="allowsInPlace"/> (see <see cref="AllowsInPlace"/>).
+    /// </summary>
+    public static void CheckInput(string operation, bool allowsInPlace, NpuTensor output, string outputName, NpuTensor input, string inputName)
     {
         var sharing = Compare(output, input);
-        if (sharing == Sharing.None || (sharing == Sharing.Same && call.Operator.AllowsInPlace)) return;
+        if (sharing == Sharing.None || (sharing == Sharing.Same && allowsInPlace)) return;
         string reason = sharing == Sharing.Same
-            ? $"{call.Name} reads its inputs while it writes, so its output must not be one of them"
+            ? $"{operation} reads its inputs while it writes, so its output must not be one of them"
             : "an output may be the very same view as an input of an element-wise operator (in place), never overlap part of one";
         throw new ArgumentException(
-            $"{call.Name}: output '{outputName}' ({output}) overlaps input '{inputName}' ({input}); {reason}. Write into a separate tensor.", outputName);
+            $"{operation}: output '{outputName}' ({output}) overlaps input '{inputName}' ({input}); {reason}. Write into a separate tensor.", outputName);
     }
 
     /// <summary>Bytes from the first element to the end of the last one.</summary>

@@ -267,7 +267,7 @@ public sealed class ElementwisePropertyTests(NpuFixture fixture) : NpuLeakChecke
             double value = type == NpuDataType.Int32 ? random.Next(-9, 10) : -0.5 * random.Next(1, 9);
             var before = TensorValues.Download(other);
             if (viewOther == OperandView.Expanded) return;       // an expanded view aliases its elements: not a fill target
-            Ops.MaskedFill(stream, other, condition, value);
+            Ops.InplaceMaskedFill(stream, other, condition, value);
             for (long i = 0; i < expected.Length; i++)
                 expected[i] = conditionValues[SourceIndex(shapes.B, shape, i)] ? value : before[i];
             Assert.Equal(expected, TensorValues.Download(other));

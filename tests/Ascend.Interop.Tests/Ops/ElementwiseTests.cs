@@ -302,7 +302,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
             for (int j = 0; j < N; j++) mask[i * N + j] = j > i;
         using var s = NpuTensor.FromArray(stream, scores, [B, N, N]);
         using var m = NpuTensor.FromArray(stream, mask, [N, N]);
-        Ops.MaskedFill(stream, s, m, double.NegativeInfinity);
+        Ops.InplaceMaskedFill(stream, s, m, double.NegativeInfinity);
         var result = s.ToArray<float>();
         for (int e = 0; e < result.Length; e++)
             Assert.Equal(mask[e % (N * N)] ? float.NegativeInfinity : scores[e], result[e]);
@@ -311,18 +311,18 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         using var pairs = ints.Reshape(3, 2);
         using var everyOther = pairs.Slice(1, 0, 1);                                  // elements 0, 2, 4
         using var all = NpuTensor.FromArray(stream, new[] { true }, [1]);
-        Ops.MaskedFill(stream, everyOther, all, 9);
+        Ops.InplaceMaskedFill(stream, everyOther, all, 9);
         Assert.Equal(new[] { 9, 2, 9, 4, 9, 6 }, ints.ToArray<int>());
 
-        Assert.Equal("value", Assert.Throws<ArgumentException>(() => Ops.MaskedFill(stream, ints, all, 0.5)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentException>(() => Ops.InplaceMaskedFill(stream, ints, all, 0.5)).ParamName);
         using var byteMask = NpuTensor.FromArray(stream, new byte[] { 1 });
-        Assert.Equal("mask", Assert.Throws<ArgumentException>(() => Ops.MaskedFill(stream, ints, byteMask, 1)).ParamName);
+        Assert.Equal("mask", Assert.Throws<ArgumentException>(() => Ops.InplaceMaskedFill(stream, ints, byteMask, 1)).ParamName);
         using var big = NpuTensor.FromArray(stream, new bool[12], [2, 6]);
-        var broadcast = Assert.Throws<ArgumentException>(() => Ops.MaskedFill(stream, ints, big, 1));
+        var broadcast = Assert.Throws<ArgumentException>(() => Ops.InplaceMaskedFill(stream, ints, big, 1));
         Assert.Equal("mask", broadcast.ParamName);
         Assert.Contains("does not broadcast", broadcast.Message);
         using var flags = NpuTensor.FromArray(stream, new[] { true });
-        Assert.Equal("self", Assert.Throws<ArgumentException>(() => Ops.MaskedFill(stream, flags, all, 1)).ParamName);
+        Assert.Equal("selfRef", Assert.Throws<ArgumentException>(() => Ops.InplaceMaskedFill(stream, flags, all, 1)).ParamName);
     }
 
     // ---- common argument errors -----------------------------------------------------------
@@ -342,7 +342,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         Assert.StartsWith("Ops.Exp:", nullSelf.Message);
         Assert.Equal("self", Assert.Throws<ArgumentNullException>(() => Ops.Div(stream, null!, x)).ParamName);
         Assert.Equal("other", Assert.Throws<ArgumentNullException>(() => Ops.Maximum(stream, x, null!)).ParamName);
-        Assert.Equal("mask", Assert.Throws<ArgumentNullException>(() => Ops.MaskedFill(stream, x, null!, 1)).ParamName);
+        Assert.Equal("mask", Assert.Throws<ArgumentNullException>(() => Ops.InplaceMaskedFill(stream, x, null!, 1)).ParamName);
         Assert.Equal("output", Assert.Throws<ArgumentException>(() => Ops.Sigmoid(stream, x, out2)).ParamName);
         var type = Assert.Throws<ArgumentException>(() => Ops.Tanh(stream, x, out16));
         Assert.Equal("output", type.ParamName);
@@ -397,7 +397,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
             Ops.Div(stream, y, h, y);
             Ops.Exp(stream, y, y);
             Ops.Maximum(stream, y, h, y);
-            Ops.MaskedFill(stream, y, mask, double.NegativeInfinity);
+            Ops.InplaceMaskedFill(stream, y, mask, double.NegativeInfinity);
             Ops.Where(stream, mask, y, h, y);
             Ops.Div(stream, ints, ints, q);                                   // the integer declaration
         }
@@ -430,7 +430,7 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         Ops.Rsqrt(s, y, y);
         Ops.Sqrt(s, y, y);
         Ops.Neg(s, y, y);
-        Ops.MaskedFill(s, y, mask, double.NegativeInfinity);
+        Ops.InplaceMaskedFill(s, y, mask, double.NegativeInfinity);
         Ops.Where(s, mask, y, h, z);
     }
 

@@ -20,7 +20,7 @@ public sealed class ReductionTests(NpuFixture fixture) : NpuLeakCheckedTest(fixt
     {
         using var stream = Device.CreateStream();
         using var x = NpuTensor.FromArray(stream, Iota(24), [2, 3, 4]);          // x[i,j,k] = 12i + 4j + k
-        using var keep = Ops.ReduceSum(stream, x, [0, -1], keepDims: true);
+        using var keep = Ops.ReduceSum(stream, x, [0, -1], keepDim: true);
         Assert.Equal(new TensorShape(1, 3, 1), keep.Shape);
         Assert.Equal(new float[] { 60, 92, 124 }, keep.ToArray<float>());
         using var all = Ops.ReduceSum(stream, x, []);
@@ -29,7 +29,7 @@ public sealed class ReductionTests(NpuFixture fixture) : NpuLeakCheckedTest(fixt
 
         using var t = x.Transpose(0, 2);                                          // [4,3,2]
         using var output = NpuTensor.Empty(stream, [4], NpuDataType.Float32);
-        Ops.ReduceSum(stream, t, [1, 2], keepDims: false, output);                // sum over j, i for each k
+        Ops.ReduceSum(stream, t, [1, 2], keepDim: false, output);                // sum over j, i for each k
         Assert.Equal(new float[] { 60, 66, 72, 78 }, output.ToArray<float>());
 
         using var ints = NpuTensor.FromArray(stream, new[] { int.MaxValue, 1, 5, -7 }, [2, 2]);

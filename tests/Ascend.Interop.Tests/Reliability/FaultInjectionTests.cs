@@ -240,6 +240,39 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.True(stream.Query());
     }
 
+    [Fact]
+    public void A_failed_wait_for_the_replay_streams_in_graph_dispose_falls_back_to_the_device()
+    {
+        // Found by the soak: NpuGraph.Dispose ignored a failed synchronize of a replay stream and released the
+        // graph's memory while its replays were still queued.
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        using var y = NpuTensor.Zeros(stream, new TensorShape(2), NpuDataType.Float32);
+        var graph = stream.BeginCapture();
+        using (var shifted = Ops.Adds(stream, x, 1))                 // an intermediate in the graph's own pool
+            Ops.Mul(stream, shifted, shifted, y);
+        graph.EndCapture();
+        stream.Synchronize();
+        ulong executions = Sim.Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS);
+        Sim.TaskDelay(20_000);
+        try
+        {
+            graph.Replay();
+            graph.Replay();
+            Sim.Inject("aclrtSynchronizeStream", 507011);
+            graph.Dispose();
+            // The memory is gone only once the replays are done: the stream has nothing queued any more.
+            Assert.True(stream.Query(), "NpuGraph.Dispose returned with replays of the graph still queued");
+        }
+        finally
+        {
+            Sim.TaskDelay(0);
+        }
+        stream.Synchronize();
+        Assert.Equal(executions + 2, Sim.Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
+        Assert.Equal([4f, 9], y.ToArray<float>(stream));
+    }
+
     // ---- capture ---------------------------------------------------------------------------------
 
     [Fact]

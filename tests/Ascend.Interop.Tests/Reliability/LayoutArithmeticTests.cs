@@ -97,7 +97,7 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         using var broadcast = row.Expand(new TensorShape(2, 3));
         var error = Throws<ArgumentException>(() => Ops.Add(stream, a, a, broadcast), "Ops.Add: argument 'output' is a broadcast view (shape [2, 3], strides [0, 1]): dimension 0 of size 2 has stride 0");
         Assert.Equal("output", error.ParamName);
-        Throws<ArgumentException>(() => Ops.Copy(stream, broadcast, a), "Ops.Copy: argument 'destination' is a broadcast view");
+        Throws<ArgumentException>(() => Ops.Copy(stream, a, broadcast), "Ops.Copy: argument 'destination' is a broadcast view");
         Assert.Equal([7f, 8, 9], row.ToArray<float>(stream));
         // A broadcast input is fine.
         using var sum = Ops.Add(stream, a, broadcast);
@@ -132,7 +132,7 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         using var tail = t.Slice(0, 1, 4);
         var error = Throws<ArgumentException>(() => Ops.Add(stream, head, head, tail), "Ops.Add: output 'output' (NpuTensor(Float32[4] offset 1, device 0)) overlaps input 'self'");
         Assert.Equal("output", error.ParamName);
-        Throws<ArgumentException>(() => Ops.Copy(stream, tail, head), "Ops.Copy: output 'destination'");
+        Throws<ArgumentException>(() => Ops.Copy(stream, head, tail), "Ops.Copy: output 'destination'");
         Assert.Equal([1f, 2, 3, 4, 5], t.ToArray<float>(stream));
         // In place (the very same view) is what element-wise operators allow.
         Ops.Add(stream, head, head, head);

@@ -59,7 +59,7 @@ public sealed class RuleEnforcementTests(NpuFixture fixture)
             using var t1 = Ops.Muls(s, input, 2);
             using var t2 = Ops.Adds(s, t1, 1);
             using var t3 = Ops.Muls(s, t2, 3);
-            Ops.Copy(s, output, t3);
+            Ops.Copy(s, t3, output);
         }
         using var a = NpuGraph.Capture(s1, s => Body(s, inA, outA), pool: pool);
         // Captured on the same stream, so B's capture reuses the blocks A's capture freed (a pool reuses a block on its stream).

@@ -54,6 +54,7 @@ internal sealed unsafe class InvokePlan
     private readonly MethodInfo _phase1;
     private readonly nint _phase2;
     private readonly (string Name, string CType, Kind Kind, Type Type)[] _parameters;
+    private readonly bool _allowsInPlace;
 
     private InvokePlan(string function, MethodInfo phase1, nint phase2, (string, string, Kind, Type)[] parameters)
     {
@@ -62,6 +63,7 @@ internal sealed unsafe class InvokePlan
         _phase1 = phase1;
         _phase2 = phase2;
         _parameters = parameters;
+        _allowsInPlace = TensorLayout.AllowsInPlace(function.StartsWith("aclnn", StringComparison.Ordinal) ? function[5..] : function);
     }
 
     private static InvokePlan Create([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type bindings, string function)
@@ -110,6 +112,7 @@ internal sealed unsafe class InvokePlan
         if (arguments.Length != _parameters.Length)
             throw new ArgumentException($"{_name}: {arguments.Length} arguments given, the C function takes {_parameters.Length} before workspaceSize/executor ({string.Join(", ", _parameters.Select(p => p.Name))}).", nameof(arguments));
         for (int i = 0; i < _parameters.Length; i++) CheckArgument(stream, i, arguments[i]);
+        CheckOutputs(arguments);
         if (!NativeLibraryResolver.TryGetExport("opapi", _function + "GetWorkspaceSize", out _) || !NativeLibraryResolver.TryGetExport("opapi", _function, out _))
         {
             throw new NotSupportedException(NativeLibraryResolver.Backend == NativeBackend.Simulator
@@ -166,6 +169,39 @@ internal sealed unsafe class InvokePlan
                     Kind.Scalar => "a double, float, Half, long, int or bool",
                     _ => $"a value convertible to {cType}",
                 });
+        }
+    }
+
+    /// <summary>
+    /// The declared operators' output rules (<see cref="TensorLayout.CheckOutputs(in OperatorCall)"/>): no output is a
+    /// broadcast or self-overlapping view; outputs share no memory; an output shares none with an input or tensor-list
+    /// element, except the very same view for an element-wise operator (by the C name without "aclnn":
+    /// <see cref="TensorLayout.AllowsInPlace"/>). A <c>...Ref</c> parameter is the in-place tensor itself: it is not
+    /// compared with itself.
+    /// </summary>
+    private void CheckOutputs(object?[] arguments)
+    {
+        for (int o = 0; o < _parameters.Length; o++)
+        {
+            if (_parameters[o].Kind != Kind.OutputTensor || arguments[o] is not NpuTensor output) continue;
+            string outputName = _parameters[o].Name;
+            TensorLayout.CheckWritable(output, _name, outputName);
+            for (int p = 0; p < _parameters.Length; p++)
+            {
+                if (p == o) continue;
+                switch (_parameters[p].Kind, arguments[p])
+                {
+                    case (Kind.OutputTensor, NpuTensor other) when p < o:
+                        TensorLayout.CheckDistinctOutputs(_name, other, _parameters[p].Name, output, outputName);
+                        break;
+                    case (Kind.Tensor, NpuTensor input):
+                        TensorLayout.CheckInput(_name, _allowsInPlace, output, outputName, input, _parameters[p].Name);
+                        break;
+                    case (Kind.TensorList, IEnumerable<NpuTensor> list):
+                        foreach (var element in list) TensorLayout.CheckInput(_name, _allowsInPlace, output, outputName, element, _parameters[p].Name);
+                        break;
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@ namespace Ascend.Interop;
 internal unsafe struct InvokedOperatorLaunch(string function, string name, MethodInfo phase1, object?[] arguments,
     delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> phase2, List<NpuTensor> inputs, List<NpuTensor> outputs) : IStreamWork
 {
-    private aclOpExecutor* _executor;
+    private OperatorExecutor _executor;
 
     public static StreamWorkKind Kind => StreamWorkKind.Task;
     public readonly string Function => function;
@@ -39,24 +39,13 @@ internal unsafe struct InvokedOperatorLaunch(string function, string name, Metho
             throw;
         }
         workspaceBytes = bytes;
-        _executor = code == 0 ? executor : null;
-        return code;
+        return _executor.Prepared(code, executor);
     }
 
-    public int Launch(in StreamLaunch launch)
-    {
-        var executor = _executor;
-        _executor = null;
-        return phase2((void*)launch.Workspace, launch.WorkspaceBytes, executor, launch.Stream);
-    }
+    public int Launch(in StreamLaunch launch) => _executor.Launch(phase2, in launch);
 
-    public void Abandon()
-    {
-        if (_executor == null) return;
-        AclNN.aclDestroyAclOpExecutor(_executor);
-        _executor = null;
-    }
+    public void Abandon() => _executor.Abandon();
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? function + "GetWorkspaceSize" : function, name);
+        OperatorExecutor.Failure(code, phase, function + "GetWorkspaceSize", function, name);
 }

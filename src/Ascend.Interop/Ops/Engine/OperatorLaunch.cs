@@ -11,7 +11,7 @@ internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, W
     delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute) : IStreamWork
 {
     private readonly OperatorCall _call = call;
-    private aclOpExecutor* _executor;
+    private OperatorExecutor _executor;
 
     public static StreamWorkKind Kind => StreamWorkKind.Task;
     public readonly string Function => op.Function;
@@ -45,25 +45,13 @@ internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, W
         aclOpExecutor* executor;
         int code = workspaceSize(in _call, &bytes, &executor);
         workspaceBytes = bytes;
-        _executor = code == 0 ? executor : null;
-        return code;
+        return _executor.Prepared(code, executor);
     }
 
-    public int Launch(in StreamLaunch launch)
-    {
-        // The launch consumes the single-use executor, whatever its outcome.
-        var executor = _executor;
-        _executor = null;
-        return execute((void*)launch.Workspace, launch.WorkspaceBytes, executor, launch.Stream);
-    }
+    public int Launch(in StreamLaunch launch) => _executor.Launch(execute, in launch);
 
-    public void Abandon()
-    {
-        if (_executor == null) return;
-        AclNN.aclDestroyAclOpExecutor(_executor);
-        _executor = null;
-    }
+    public void Abandon() => _executor.Abandon();
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? op.WorkspaceFunction : op.Function, op.Name);
+        OperatorExecutor.Failure(code, phase, op.WorkspaceFunction, op.Function, op.Name);
 }

@@ -137,21 +137,21 @@ internal static unsafe partial class Operators
         Shapes = ShapeRules.Broadcast,
     };
 
-    internal static readonly AclnnOperator MaskedFill = new("Ops.MaskedFill", nameof(AclnnOps.aclnnInplaceMaskedFillScalar), &AclnnOps.aclnnInplaceMaskedFillScalar,
+    internal static readonly AclnnOperator InplaceMaskedFill = new("Ops.InplaceMaskedFill", nameof(AclnnOps.aclnnInplaceMaskedFillScalar), &AclnnOps.aclnnInplaceMaskedFillScalar,
         static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnInplaceMaskedFillScalarGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), w, e))
     {
-        // self is read and written: it is input 0 (the scalar's arithmetic) and, again, the output (graph notes).
-        Inputs = ["self", "mask"],
-        Outputs = [OperatorOutput.AnyType("self")],
+        // selfRef is read and written: it is input 0 (the scalar's arithmetic) and, again, the output (graph notes).
+        Inputs = ["selfRef", "mask"],
+        Outputs = [OperatorOutput.AnyType("selfRef")],
         Attributes = [OperatorAttribute.Scalar("value")],
         Types = InputTypes.PerInput(DataTypeSet.FillTypes, DataTypeSet.Of(NpuDataType.Bool)),
         Shapes = static (in OperatorCall c, ref OutputShapes shapes) =>
         {
-            NpuTensor self = c.Input(0)!, mask = c.Input(1)!;
+            NpuTensor selfRef = c.Input(0)!, mask = c.Input(1)!;
             Span<long> shape = stackalloc long[TensorShape.MaxRank];
-            int rank = Broadcast(c.Name, nameof(self), self.Shape.Dims, nameof(mask), mask.Shape.Dims, shape);
-            if (!shape[..rank].SequenceEqual(self.Shape.Dims))
-                throw new ArgumentException($"{c.Name}: 'mask' shape {mask.Shape} does not broadcast to 'self' shape {self.Shape}.", nameof(mask));
+            int rank = Broadcast(c.Name, nameof(selfRef), selfRef.Shape.Dims, nameof(mask), mask.Shape.Dims, shape);
+            if (!shape[..rank].SequenceEqual(selfRef.Shape.Dims))
+                throw new ArgumentException($"{c.Name}: 'mask' shape {mask.Shape} does not broadcast to 'selfRef' shape {selfRef.Shape}.", nameof(mask));
             shapes.Unchecked(0);
         },
     };

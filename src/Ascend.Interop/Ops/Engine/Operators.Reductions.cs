@@ -15,7 +15,7 @@ internal static unsafe partial class Operators
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.TypeFrom("output", 1)],
-        Attributes = [OperatorAttribute.Value("keepDims"), OperatorAttribute.DataType("dataType", optional: true)],
+        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.DataType("dataType", optional: true)],
         IntArrays = ["dims"],
         Types = InputTypes.All(InputTypes.Same(DataTypeSet.Arithmetic), static (in OperatorCall c) => CheckResultType(in c, DataTypeSet.Arithmetic)),
         Shapes = ReduceShape,

@@ -12,7 +12,7 @@ internal unsafe ref struct TypedOperatorLaunch : IStreamWork
     private readonly AclnnFunction _function;
     private readonly ReadOnlySpan<nint> _arguments;
     private readonly ReadOnlySpan<BufferUse> _buffers;
-    private aclOpExecutor* _executor;
+    private OperatorExecutor _executor;
 
     public TypedOperatorLaunch(AclnnFunction function, ReadOnlySpan<nint> arguments, ReadOnlySpan<BufferUse> buffers)
     {
@@ -34,25 +34,13 @@ internal unsafe ref struct TypedOperatorLaunch : IStreamWork
         aclOpExecutor* executor = null;
         int code = _function.WorkspaceSize(_arguments, &bytes, &executor);
         workspaceBytes = bytes;
-        _executor = code == 0 ? executor : null;
-        return code;
+        return _executor.Prepared(code, executor);
     }
 
-    public int Launch(in StreamLaunch launch)
-    {
-        // The launch consumes the single-use executor, whatever its outcome.
-        var executor = _executor;
-        _executor = null;
-        return _function.Launch((void*)launch.Workspace, launch.WorkspaceBytes, executor, launch.Stream);
-    }
+    public int Launch(in StreamLaunch launch) => _executor.Launch(_function.Launch, in launch);
 
-    public void Abandon()
-    {
-        if (_executor == null) return;
-        AclNN.aclDestroyAclOpExecutor(_executor);
-        _executor = null;
-    }
+    public void Abandon() => _executor.Abandon();
 
     public readonly Exception Failure(int code, StreamWorkPhase phase) =>
-        OperatorChecks.Failure(code, phase == StreamWorkPhase.Prepare ? _function.WorkspaceFunction : _function.Function, _function.Operation);
+        OperatorExecutor.Failure(code, phase, _function.WorkspaceFunction, _function.Function, _function.Operation);
 }
