@@ -39,7 +39,7 @@ public sealed unsafe class BenchmarkBodies : IDisposable
             _device = NpuDevice.Open(0);
             _stream = _device.CreateStream();
             _pool = _device.MemoryPool;
-            _rawStream = (aclrtStream)_stream.Handle;
+            _rawStream = _stream.Handle;
 
             _addA = Upload(BenchmarkData.AddOperand(0), [BenchmarkShapes.AddElements]);
             _addB = Upload(BenchmarkData.AddOperand(1), [BenchmarkShapes.AddElements]);
@@ -74,7 +74,7 @@ public sealed unsafe class BenchmarkBodies : IDisposable
             {
                 MlpForward();
                 _graph.EndCapture();
-                _rawGraph = (aclmdlRI)_graph.Handle;
+                _rawGraph = _graph.Handle;
             }
             catch
             {
@@ -153,8 +153,8 @@ public sealed unsafe class BenchmarkBodies : IDisposable
     public void ClearRmsNorm()
     {
         _stream.Synchronize();
-        _normed.CopyFrom<float>(new float[_normed.ElementCount], _stream);
-        _rstd.CopyFrom<float>(new float[_rstd.ElementCount], _stream);
+        _normed.CopyFrom<float>(_stream, new float[_normed.ElementCount]);
+        _rstd.CopyFrom<float>(_stream, new float[_rstd.ElementCount]);
     }
 
     // ---- graph replay -------------------------------------------------------------------------
@@ -184,8 +184,8 @@ public sealed unsafe class BenchmarkBodies : IDisposable
     /// <summary>Rents a 4 KiB block from the device pool and returns it, stream-ordered.</summary>
     public nint PoolRentReturn()
     {
-        var block = _pool.Rent(BenchmarkShapes.PoolBlockBytes, _stream);
-        _pool.Return(block, _stream);
+        var block = _pool.Rent(_stream, BenchmarkShapes.PoolBlockBytes);
+        _pool.Return(_stream, block);
         return block.Pointer;
     }
 
@@ -223,7 +223,7 @@ public sealed unsafe class BenchmarkBodies : IDisposable
     public void ClearOutput()
     {
         _stream.Synchronize();
-        _output.CopyFrom<float>(new float[_output.ElementCount], _stream);
+        _output.CopyFrom<float>(_stream, new float[_output.ElementCount]);
     }
 
     // RmsNorm, 3 x (MatMul, Add bias, Silu), MatMul, Add bias, Softmax: 13 operators, as in bench_main.cpp.

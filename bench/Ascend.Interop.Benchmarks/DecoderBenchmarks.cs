@@ -90,11 +90,11 @@ public sealed class DecoderBenchmarkBodies : IDisposable
         for (int row = 0; row < Batch; row++)
             mask.AsSpan(row * context, (int)_positions[row]).Clear();
         using var rows = _model.AttentionMask.Slice(0, 0, Batch);
-        rows.CopyFrom<byte>(mask, Stream);
+        rows.CopyFrom<byte>(Stream, mask);
     }
 
     /// <summary>The token ids the next step reads (the model's static token buffer), written synchronously.</summary>
-    public void SetTokens(ReadOnlySpan<long> tokens) => _model.Tokens.CopyFrom(tokens, Stream);
+    public void SetTokens(ReadOnlySpan<long> tokens) => _model.Tokens.CopyFrom(Stream, tokens);
 
     /// <summary>The logits of the last step, [Batch x Vocab].</summary>
     public float[] ReadLogits() => _engine.ReadLogits(Batch);

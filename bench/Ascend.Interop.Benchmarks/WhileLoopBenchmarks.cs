@@ -123,8 +123,8 @@ public sealed unsafe class WhileLoopBenchmarkBodies : IDisposable
 
     private void Reset()
     {
-        _x.CopyFrom<float>(_x0, _stream);
-        _counter.CopyFrom<float>([0f], _stream);
+        _x.CopyFrom<float>(_stream, _x0);
+        _counter.CopyFrom<float>(_stream, [0f]);
         _stream.Synchronize();
     }
 

@@ -45,7 +45,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
             {
                 var input = NpuTensor.Empty(stream, new TensorShape(b, options.Width), NpuDataType.Float32);
                 inputs[b] = input;
-                input.CopyFrom<float>(Mlp.RandomValues(random, b * options.Width, 1.0f), stream);
+                input.CopyFrom<float>(stream, Mlp.RandomValues(random, b * options.Width, 1.0f));
                 privateBodies[b] = MakeBody(model, input, privateOutputs, warmupOutputs, b);
                 sharedBodies[b] = MakeBody(model, input, sharedOutputs, warmupOutputs, b);
             }
@@ -64,11 +64,11 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
 
                 foreach (int b in sizes)
                 {
-                    var privateGraph = privateCache.GetOrCapture(b, stream, privateBodies[b]);
+                    var privateGraph = privateCache.GetOrCapture(stream, b, privateBodies[b]);
                     privateGraph.Name = $"mlp-b{b}-private";
                     capture.Increment();
                     long sharedBefore = sharedPool.ReservedBytes;
-                    var sharedGraph = sharedCache.GetOrCapture(b, stream, sharedBodies[b], pool: sharedPool);
+                    var sharedGraph = sharedCache.GetOrCapture(stream, b, sharedBodies[b], pool: sharedPool);
                     sharedGraph.Name = $"mlp-b{b}-shared";
                     capture.Increment();
                     DisposeAll(warmupOutputs);
@@ -80,12 +80,12 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
                 // A fresh input (not the one seen at capture): copied into the static input, then eager vs both graphs.
                 foreach (int b in sizes)
                 {
-                    inputs[b].CopyFrom<float>(Mlp.RandomValues(random, b * options.Width, 1.0f), stream);
+                    inputs[b].CopyFrom<float>(stream, Mlp.RandomValues(random, b * options.Width, 1.0f));
                     float[] expected;
                     using (var eagerOut = model.Forward(stream, inputs[b])) expected = eagerOut.ToArray<float>(stream);
-                    privateCache.GetOrCapture(b, stream, privateBodies[b]).Replay(stream);
+                    privateCache.GetOrCapture(stream, b, privateBodies[b]).Replay(stream);
                     float[] fromPrivate = privateOutputs[b].ToArray<float>(stream);
-                    sharedCache.GetOrCapture(b, stream, sharedBodies[b], pool: sharedPool).Replay(stream);
+                    sharedCache.GetOrCapture(stream, b, sharedBodies[b], pool: sharedPool).Replay(stream);
                     float[] fromShared = sharedOutputs[b].ToArray<float>(stream);
                     var (diff, equal) = Compare(expected, fromPrivate);
                     var (sharedDiff, sharedEqual) = Compare(expected, fromShared);
@@ -102,7 +102,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
                     for (int i = 0; i < WarmupSteps; i++)
                     {
                         model.Forward(stream, input).Dispose();
-                        privateCache.GetOrCapture(b, stream, body).Replay(stream);
+                        privateCache.GetOrCapture(stream, b, body).Replay(stream);
                     }
                     stream.Synchronize();
                     var eagerTicks = new long[options.Iterations];
@@ -113,7 +113,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
                         model.Forward(stream, input).Dispose();
                         stream.Synchronize();
                         long t1 = Stopwatch.GetTimestamp();
-                        privateCache.GetOrCapture(b, stream, body).Replay(stream);
+                        privateCache.GetOrCapture(stream, b, body).Replay(stream);
                         stream.Synchronize();
                         long t2 = Stopwatch.GetTimestamp();
                         eagerTicks[i] = t1 - t0;
@@ -135,7 +135,7 @@ internal sealed class DemoRunner(DemoOptions options, IAnsiConsole console)
 
             // Pictures and dumps of one graph (the first batch size), and the table.
             int shown = sizes[0];
-            session.WriteGraphFiles(privateCache.GetOrCapture(shown, stream, privateBodies[shown]), $"graph-b{shown}");
+            session.WriteGraphFiles(privateCache.GetOrCapture(stream, shown, privateBodies[shown]), $"graph-b{shown}");
 
             var report = new DemoReport
             {

@@ -71,7 +71,7 @@ public static class CollectiveChecks
         var outs = local.Select(l => NpuTensor.Zeros(l.Stream, new TensorShape(n), type)).ToArray();
         try
         {
-            for (int k = 0; k < local.Count; k++) local[k].Comm.AllReduce(ins[k], outs[k], op, local[k].Stream);
+            for (int k = 0; k < local.Count; k++) local[k].Comm.AllReduce(local[k].Stream, ins[k], op, outs[k]);
             SyncAll(local);
             for (int k = 0; k < local.Count; k++)
             {
@@ -99,7 +99,7 @@ public static class CollectiveChecks
         var outs = local.Select(l => NpuTensor.Zeros(l.Stream, new TensorShape(rows * size, 4), type)).ToArray();
         try
         {
-            for (int k = 0; k < local.Count; k++) local[k].Comm.AllGather(ins[k], outs[k], local[k].Stream);
+            for (int k = 0; k < local.Count; k++) local[k].Comm.AllGather(local[k].Stream, ins[k], outs[k]);
             SyncAll(local);
             for (int k = 0; k < local.Count; k++)
                 Expect($"AllGather({type})", local[k].Comm, Download(outs[k], local[k].Stream), i => Input(i / (rows * 4), i % (rows * 4)));
@@ -118,7 +118,7 @@ public static class CollectiveChecks
         var outs = local.Select(l => NpuTensor.Zeros(l.Stream, new TensorShape(n), type)).ToArray();
         try
         {
-            for (int k = 0; k < local.Count; k++) local[k].Comm.ReduceScatter(ins[k], outs[k], NpuReduceOp.Sum, local[k].Stream);
+            for (int k = 0; k < local.Count; k++) local[k].Comm.ReduceScatter(local[k].Stream, ins[k], NpuReduceOp.Sum, outs[k]);
             SyncAll(local);
             for (int k = 0; k < local.Count; k++)
             {
@@ -144,7 +144,7 @@ public static class CollectiveChecks
         var bufs = local.Select(l => Upload(l.Stream, type, Inputs(l.Comm.Rank, n), new TensorShape(n))).ToArray();
         try
         {
-            for (int k = 0; k < local.Count; k++) local[k].Comm.Broadcast(bufs[k], root, local[k].Stream);
+            for (int k = 0; k < local.Count; k++) local[k].Comm.Broadcast(local[k].Stream, bufs[k], root);
             SyncAll(local);
             for (int k = 0; k < local.Count; k++)
                 Expect($"Broadcast({type}, root {root})", local[k].Comm, Download(bufs[k], local[k].Stream), i => Input(root, i));
@@ -170,13 +170,13 @@ public static class CollectiveChecks
                 int next = (comm.Rank + 1) % size, prev = (comm.Rank + size - 1) % size;
                 if (comm.Rank % 2 == 0)
                 {
-                    comm.Send(ins[k], next, stream);
-                    comm.Recv(outs[k], prev, stream);
+                    comm.Send(stream, ins[k], next);
+                    comm.Recv(stream, prev, outs[k]);
                 }
                 else
                 {
-                    comm.Recv(outs[k], prev, stream);
-                    comm.Send(ins[k], next, stream);
+                    comm.Recv(stream, prev, outs[k]);
+                    comm.Send(stream, ins[k], next);
                 }
             }
             SyncAll(local);
@@ -209,7 +209,7 @@ public static class CollectiveChecks
             for (int k = 0; k < local.Count; k++)
             {
                 graphs[k] = local[k].Stream.BeginCapture(CaptureMode.ThreadLocal);
-                local[k].Comm.AllReduce(ins[k], outs[k], NpuReduceOp.Sum, local[k].Stream);
+                local[k].Comm.AllReduce(local[k].Stream, ins[k], NpuReduceOp.Sum, outs[k]);
             }
             for (int k = 0; k < local.Count; k++) graphs[k].EndCapture();
             for (int step = 1; step <= replays; step++)
@@ -217,7 +217,7 @@ public static class CollectiveChecks
                 for (int k = 0; k < local.Count; k++)
                 {
                     int rank = local[k].Comm.Rank;
-                    ins[k].CopyFrom<float>([step, rank, -step, 0.5f], local[k].Stream);
+                    ins[k].CopyFrom<float>(local[k].Stream, [step, rank, -step, 0.5f]);
                     graphs[k].Replay(local[k].Stream);
                 }
                 if (step % 100 == 0 || step == replays)

@@ -32,27 +32,27 @@ public static class MismatchCases
     public static readonly Case[] All =
     [
         new("AllReduceCount", false, false,
-            (c, s, a, b) => { using var x = Part(a, Odd(c) ? 8 : 4); using var y = Part(b, Odd(c) ? 8 : 4); c.AllReduce(x, y, NpuReduceOp.Sum, s); },
+            (c, s, a, b) => { using var x = Part(a, Odd(c) ? 8 : 4); using var y = Part(b, Odd(c) ? 8 : 4); c.AllReduce(s, x, NpuReduceOp.Sum, y); },
             n => ["HcclAllReduce", $"the count: rank 0 passed 4, rank {n - 1} passed 8"]),
         new("AllReduceDataTypeOfTheSameWidth", false, false,
             (c, s, a, b) =>
             {
                 using var x = Part(a, 4, Odd(c) ? NpuDataType.Int32 : NpuDataType.Float32);
                 using var y = Part(b, 4, Odd(c) ? NpuDataType.Int32 : NpuDataType.Float32);
-                c.AllReduce(x, y, NpuReduceOp.Sum, s);
+                c.AllReduce(s, x, NpuReduceOp.Sum, y);
             },
             n => [$"the data type: rank 0 passed fp32 (4), rank {n - 1} passed int32 (2)"]),
         new("AllReduceReduction", false, false,
-            (c, s, a, b) => { using var x = Part(a, 4); using var y = Part(b, 4); c.AllReduce(x, y, Odd(c) ? NpuReduceOp.Max : NpuReduceOp.Sum, s); },
+            (c, s, a, b) => { using var x = Part(a, 4); using var y = Part(b, 4); c.AllReduce(s, x, Odd(c) ? NpuReduceOp.Max : NpuReduceOp.Sum, y); },
             n => [$"the reduction: rank 0 passed sum (0), rank {n - 1} passed max (2)"]),
         new("BroadcastRoot", false, false,
-            (c, s, a, _) => { using var x = Part(a, 4); c.Broadcast(x, Odd(c) ? 1 : 0, s); },
+            (c, s, a, _) => { using var x = Part(a, 4); c.Broadcast(s, x, Odd(c) ? 1 : 0); },
             n => ["HcclBroadcast", $"the root: rank 0 passed 0, rank {n - 1} passed 1"]),
         new("BroadcastCount", false, false,
-            (c, s, a, _) => { using var x = Part(a, Odd(c) ? 3 : 4); c.Broadcast(x, 0, s); },
+            (c, s, a, _) => { using var x = Part(a, Odd(c) ? 3 : 4); c.Broadcast(s, x, 0); },
             n => [$"the count: rank 0 passed 4, rank {n - 1} passed 3"]),
         new("BroadcastDataType", false, false,
-            (c, s, a, _) => { using var x = Part(a, 4, Odd(c) ? NpuDataType.UInt8 : NpuDataType.Int8); c.Broadcast(x, 0, s); },
+            (c, s, a, _) => { using var x = Part(a, 4, Odd(c) ? NpuDataType.UInt8 : NpuDataType.Int8); c.Broadcast(s, x, 0); },
             n => ["HcclBroadcast", $"the data type: rank 0 passed int8 (0), rank {n - 1} passed uint8 (7)"]),
         new("AllGatherCount", false, false,
             (c, s, a, b) =>
@@ -60,7 +60,7 @@ public static class MismatchCases
                 int k = Odd(c) ? 4 : 2;
                 using var x = Part(a, k);
                 using var y = Part(b, k * c.Size);
-                c.AllGather(x, y, s);
+                c.AllGather(s, x, y);
             },
             n => ["HcclAllGather", $"the count: rank 0 passed 2, rank {n - 1} passed 4"]),
         new("AllGatherDataType", false, false,
@@ -69,7 +69,7 @@ public static class MismatchCases
                 var type = Odd(c) ? NpuDataType.BFloat16 : NpuDataType.Float16;
                 using var x = Part(a, 4, type);
                 using var y = Part(b, 4 * c.Size, type);
-                c.AllGather(x, y, s);
+                c.AllGather(s, x, y);
             },
             n => ["HcclAllGather", $"the data type: rank 0 passed fp16 (3), rank {n - 1} passed bfp16 (11)"]),
         new("ReduceScatterCount", false, false,
@@ -78,7 +78,7 @@ public static class MismatchCases
                 int k = Odd(c) ? 3 : 2;
                 using var x = Part(a, k * c.Size);
                 using var y = Part(b, k);
-                c.ReduceScatter(x, y, NpuReduceOp.Sum, s);
+                c.ReduceScatter(s, x, NpuReduceOp.Sum, y);
             },
             n => ["HcclReduceScatter", $"the count: rank 0 passed 2, rank {n - 1} passed 3"]),
         new("ReduceScatterDataTypeOfTheSameWidth", false, false,
@@ -87,19 +87,19 @@ public static class MismatchCases
                 var type = Odd(c) ? NpuDataType.Float32 : NpuDataType.Int32;
                 using var x = Part(a, 2 * c.Size, type);
                 using var y = Part(b, 2, type);
-                c.ReduceScatter(x, y, NpuReduceOp.Sum, s);
+                c.ReduceScatter(s, x, NpuReduceOp.Sum, y);
             },
             n => ["HcclReduceScatter", $"the data type: rank 0 passed int32 (2), rank {n - 1} passed fp32 (4)"]),
         new("ReduceScatterReduction", false, false,
-            (c, s, a, b) => { using var x = Part(a, 2 * c.Size); using var y = Part(b, 2); c.ReduceScatter(x, y, Odd(c) ? NpuReduceOp.Product : NpuReduceOp.Min, s); },
+            (c, s, a, b) => { using var x = Part(a, 2 * c.Size); using var y = Part(b, 2); c.ReduceScatter(s, x, Odd(c) ? NpuReduceOp.Product : NpuReduceOp.Min, y); },
             n => [$"the reduction: rank 0 passed min (3), rank {n - 1} passed prod (1)"]),
         new("DifferentCollectives", false, false,
             (c, s, a, b) =>
             {
                 using var x = Part(a, 4);
                 using var y = Part(b, 4);
-                if (Odd(c)) c.Broadcast(x, 0, s);
-                else c.AllReduce(x, y, NpuReduceOp.Sum, s);
+                if (Odd(c)) c.Broadcast(s, x, 0);
+                else c.AllReduce(s, x, NpuReduceOp.Sum, y);
             },
             n => [$"which collective they call: rank 0 called HcclAllReduce, rank {n - 1} called HcclBroadcast"]),
         new("ReduceScatterAgainstAllReduce", false, false,
@@ -109,12 +109,12 @@ public static class MismatchCases
                 {
                     using var x = Part(a, 4);
                     using var y = Part(b, 4);
-                    c.AllReduce(x, y, NpuReduceOp.Sum, s);
+                    c.AllReduce(s, x, NpuReduceOp.Sum, y);
                     return;
                 }
                 using var input = Part(a, 2 * c.Size);
                 using var output = Part(b, 2);
-                c.ReduceScatter(input, output, NpuReduceOp.Sum, s);
+                c.ReduceScatter(s, input, NpuReduceOp.Sum, output);
             },
             n => [$"which collective they call: rank 0 called HcclReduceScatter, rank {n - 1} called HcclAllReduce"]),
         new("BarrierAgainstAllGather", false, false,
@@ -127,36 +127,36 @@ public static class MismatchCases
                 }
                 using var x = Part(a, 4);
                 using var y = Part(b, 4 * c.Size);
-                c.AllGather(x, y, s);
+                c.AllGather(s, x, y);
             },
             n => [$"rank 0 called HcclBarrier, rank {n - 1} called HcclAllGather"]),
         new("SendRecvCount", true, false,
             (c, s, a, b) =>
             {
-                if (c.Rank == 0) { using var x = Part(a, 4); c.Send(x, 1, s); }
-                else { using var y = Part(b, 8); c.Recv(y, 0, s); }
+                if (c.Rank == 0) { using var x = Part(a, 4); c.Send(s, x, 1); }
+                else { using var y = Part(b, 8); c.Recv(s, 0, y); }
             },
             _ => ["what moves: rank 0 sends 4 elements of fp32 (4), rank 1 receives 8 elements of fp32 (4)"]),
         new("SendRecvDataType", true, false,
             (c, s, a, b) =>
             {
-                if (c.Rank == 0) { using var x = Part(a, 4); c.Send(x, 1, s); }
-                else { using var y = Part(b, 4, NpuDataType.Int32); c.Recv(y, 0, s); }
+                if (c.Rank == 0) { using var x = Part(a, 4); c.Send(s, x, 1); }
+                else { using var y = Part(b, 4, NpuDataType.Int32); c.Recv(s, 0, y); }
             },
             _ => ["rank 0 sends 4 elements of fp32 (4), rank 1 receives 4 elements of int32 (2)"]),
         new("BothSend", true, false,
-            (c, s, a, _) => { using var x = Part(a, 4); c.Send(x, 1 - c.Rank, s); },
+            (c, s, a, _) => { using var x = Part(a, 4); c.Send(s, x, 1 - c.Rank); },
             _ => ["the pairing", "both called HcclSend", "pairs with an HcclRecv"]),
         new("BothRecv", true, false,
-            (c, s, _, b) => { using var y = Part(b, 4); c.Recv(y, 1 - c.Rank, s); },
+            (c, s, _, b) => { using var y = Part(b, 4); c.Recv(s, 1 - c.Rank, y); },
             _ => ["the pairing", "both called HcclRecv"]),
         new("SendAgainstACollective", true, true,
             (c, s, a, b) =>
             {
                 using var x = Part(a, 4);
                 using var y = Part(b, 4);
-                if (c.Rank == 0) c.Send(x, 1, s);
-                else c.AllReduce(x, y, NpuReduceOp.Sum, s);
+                if (c.Rank == 0) c.Send(s, x, 1);
+                else c.AllReduce(s, x, NpuReduceOp.Sum, y);
             },
             _ => ["which collective they call: rank 0 called HcclSend to rank 1, rank 1 called HcclAllReduce"]),
     ];
@@ -228,7 +228,7 @@ public static class MismatchCases
     {
         var buffer = DeviceBuffer.Allocate(device, BufferBytes);
         using var all = Part(buffer, 64);
-        all.CopyFrom<float>(Enumerable.Repeat(Sentinel, 64).ToArray(), stream);
+        all.CopyFrom<float>(stream, Enumerable.Repeat(Sentinel, 64).ToArray());
         return buffer;
     }
 

@@ -85,7 +85,7 @@ internal static class Rank
         using var comm = job.Join(device, RootInfoWait);
         using var stream = device.CreateStream();
         using var x = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 });
-        comm.AllReduce(x, x, NpuReduceOp.Sum, stream);
+        comm.AllReduce(stream, x, NpuReduceOp.Sum, x);
         stream.Synchronize();
         if (job.Rank == 1)
         {
@@ -94,7 +94,7 @@ internal static class Rank
         }
         Thread.Sleep(1500);
         var watch = Stopwatch.StartNew();
-        comm.AllReduce(x, x, NpuReduceOp.Sum, stream);
+        comm.AllReduce(stream, x, NpuReduceOp.Sum, x);
         try
         {
             stream.Synchronize();

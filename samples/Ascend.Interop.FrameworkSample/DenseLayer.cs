@@ -56,9 +56,9 @@ public sealed class DenseLayer : IDisposable
     /// </summary>
     public async Task ForwardAsync(Tensor<float> input, Tensor<float> output, CancellationToken cancellationToken = default)
     {
-        _input.CopyFrom(input, _stream);                                 // shape and dtype checked
+        _input.CopyFrom(_stream, input);                                 // shape and dtype checked
         await _graph.ReplayAsync(_stream, cancellationToken);             // one launch for the three operators
-        _output.CopyTo(output, _staging, _stream);                        // one DMA copy through pinned memory
+        _output.CopyTo(_stream, output, _staging);                        // one DMA copy through pinned memory
     }
 
     /// <summary>
@@ -66,7 +66,7 @@ public sealed class DenseLayer : IDisposable
     /// </summary>
     public async Task<Tensor<float>> ForwardQueuedAsync(Tensor<float> input, CancellationToken cancellationToken = default)
     {
-        _input.CopyFrom(input, _stream);
+        _input.CopyFrom(_stream, input);
         _graph.Replay(_stream);
         _output.EnqueueCopyTo(_stream, _staging);
         await _stream.SynchronizeAsync(cancellationToken);

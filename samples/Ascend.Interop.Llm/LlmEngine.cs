@@ -241,17 +241,17 @@ public sealed class LlmEngine : IDisposable
             for (int t = 0; t < prompt.Length; t++)
             {
                 one[0] = prompt[t];
-                token.CopyFrom<long>(one, stream);
+                token.CopyFrom<long>(stream, one);
                 WriteInputs(row, [t], 1);
                 one[0] = t + 1;
                 _model.Step(stream, row, 1, one);
             }
-            token.CopyTo<long>(one, stream);
+            token.CopyTo<long>(stream, one);
             generated[row][0] = (int)one[0];
             if (firstLogits is not null)
             {
                 using var rowLogits = _model.Logits.Slice(0, 0, 1);
-                rowLogits.CopyTo<float>(firstLogits.AsSpan(row * _model.Config.Vocab, _model.Config.Vocab), stream);
+                rowLogits.CopyTo<float>(stream, firstLogits.AsSpan(row * _model.Config.Vocab, _model.Config.Vocab));
             }
         }
         if (firstLogits is not null) logits!.Add(firstLogits);
@@ -308,7 +308,7 @@ public sealed class LlmEngine : IDisposable
             captured = true;
         }
         long start = Stopwatch.GetTimestamp();
-        var graph = buckets.GetOrCapture(n, stream, window ? _windowCaptureBody : _captureBody, out _);
+        var graph = buckets.GetOrCapture(stream, n, window ? _windowCaptureBody : _captureBody, out _);
         var step = Captured(bucket.Size, graph, window);
         WriteInputs(0, positions, bucket.Size);
         bool changed = false;
@@ -324,7 +324,7 @@ public sealed class LlmEngine : IDisposable
         int updates = 0;
         if (updateAttention && (changed || !window))
         {
-            for (int l = 0; l < step.Groups.Length; l++) graph.Update(step.Groups[l], UpdateStream, new Reissue(this, l, bucket.Size, window), s_reissue);
+            for (int l = 0; l < step.Groups.Length; l++) graph.Update(UpdateStream, step.Groups[l], new Reissue(this, l, bucket.Size, window), s_reissue);
             _lengths.AsSpan(0, bucket.Size).CopyTo(step.HeldLengths);
             updates = step.Groups.Length;
         }
@@ -352,7 +352,7 @@ public sealed class LlmEngine : IDisposable
         int vocab = _model.Config.Vocab;
         using var view = _model.Logits.Slice(0, 0, rows);
         var result = new float[rows * vocab];
-        view.CopyTo<float>(result, Stream);
+        view.CopyTo<float>(Stream, result);
         return result;
     }
 
@@ -380,7 +380,7 @@ public sealed class LlmEngine : IDisposable
             inputs[2 * config.MaxBatch + row] = _model.MaskSlot(row, 0, live: false);
         }
         _model.StepInputs.EnqueueCopyFrom(stream, _positionsAndSlots);
-        var graph = buckets.GetOrCapture(size, stream, window ? _windowCaptureBody : _captureBody, out _);
+        var graph = buckets.GetOrCapture(stream, size, window ? _windowCaptureBody : _captureBody, out _);
         graph.Name = window ? $"decode-window{AttentionWindow}-b{size}" : $"decode-b{size}";
         Ops.Copy(stream, _tokenBackup, _model.Tokens);
         stream.Synchronize();

@@ -273,7 +273,7 @@ public sealed partial class LlmModel : IDisposable
         var ones = new byte[(long)rows * Config.Context];
         Array.Fill(ones, (byte)1);
         using var view = AttentionMask.Slice(0, rowStart, rows);
-        view.CopyFrom<byte>(ones, stream);
+        view.CopyFrom<byte>(stream, ones);
     }
 
     /// <summary>The name of layer <paramref name="layer"/>'s attention task group in a captured step.</summary>
@@ -367,7 +367,7 @@ public sealed partial class LlmModel : IDisposable
             Ops.Cast(stream, v.AttentionOut2, attention);
             using var o = Scratch(stream, s.O, capturing);
             Ops.Mm(stream, attention, w.Wo, o);
-            _communicator?.AllReduce(o, o, NpuReduceOp.Sum, stream);   // row split: sum the ranks' partial products
+            _communicator?.AllReduce(stream, o, NpuReduceOp.Sum, o);   // row split: sum the ranks' partial products
             Ops.Add(stream, x, o, attended);
         }
         using (var b = Scratch(stream, s.Normed, capturing))
@@ -383,7 +383,7 @@ public sealed partial class LlmModel : IDisposable
             Ops.Mul(stream, act, up, product);
             using var down = Scratch(stream, s.Down, capturing);
             Ops.Mm(stream, product, w.WDown, down);
-            _communicator?.AllReduce(down, down, NpuReduceOp.Sum, stream);
+            _communicator?.AllReduce(stream, down, NpuReduceOp.Sum, down);
             Ops.Add(stream, attended, down, output);
         }
     }

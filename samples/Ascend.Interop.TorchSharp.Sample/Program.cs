@@ -47,7 +47,7 @@ void Forward(NpuStream s)
 }
 
 // One eager run (warms the operators up), then capture.
-x.CopyFrom(randn(batch, inputs), stream);
+x.CopyFrom(stream, randn(batch, inputs));
 Forward(stream);
 stream.Synchronize();
 using var graph = stream.BeginCapture();
@@ -61,9 +61,9 @@ for (int step = 0; step < steps; step++)
 {
     using var scope = NewDisposeScope();
     var input = randn(batch, inputs);
-    x.CopyFrom(input, stream);       // TorchSharp -> pinned staging -> static input (queued, not waited for)
+    x.CopyFrom(stream, input);       // TorchSharp -> pinned staging -> static input (queued, not waited for)
     graph.Replay(stream);
-    y.CopyTo(output, stream);        // static output -> pinned staging -> TorchSharp (waits for the replay)
+    y.CopyTo(stream, output);        // static output -> pinned staging -> TorchSharp (waits for the replay)
     var eager = model.forward(input);
     worst = Math.Max(worst, (eager - output).abs().max().item<float>());
 }

@@ -21,8 +21,8 @@ namespace Ascend.Interop.TorchSharp;
 /// current <see cref="DisposeScope"/> and join it; temporaries never stay in any scope.</para>
 /// <para>Captured graphs: none of these copies may be captured (the host side runs now, not at
 /// replay). Use the static-input/static-output pattern instead: capture the graph over NPU tensors
-/// you keep, then per step call <see cref="CopyFrom"/> on the inputs, <see cref="NpuGraph.Replay"/>,
-/// and <see cref="CopyTo"/> on the outputs. <see cref="CopyFrom"/>/<see cref="CopyTo"/> keep one
+/// you keep, then per step call <see cref="CopyFrom(NpuTensor, NpuStream, Tensor)"/> on the inputs, <see cref="NpuGraph.Replay"/>,
+/// and <see cref="CopyTo(NpuTensor, NpuStream, Tensor)"/> on the outputs. <see cref="CopyFrom(NpuTensor, NpuStream, Tensor)"/>/<see cref="CopyTo(NpuTensor, NpuStream, Tensor)"/> keep one
 /// pinned staging buffer per NPU tensor for that loop (freed by <see cref="ReleaseStaging"/>, or
 /// with the tensor object by the garbage collector).</para>
 /// </remarks>
@@ -96,23 +96,30 @@ public static class TorchBridge
         }
     }
 
+    /// <summary>As <see cref="CopyFrom(NpuTensor, NpuStream, Tensor)"/> on the tensor's own <see cref="NpuTensor.Stream"/>.</summary>
+    public static void CopyFrom(this NpuTensor destination, Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        CopyFrom(destination, destination.Stream, source);
+    }
+
     /// <summary>
     /// Copies a CPU TorchSharp tensor into <paramref name="destination"/> (same shape and element
-    /// type), ordered on <paramref name="stream"/> (default: the tensor's stream). The source is read
+    /// type), ordered on <paramref name="stream"/>. The source is read
     /// into the tensor's pinned staging buffer before this returns, so it may be changed at once; the
     /// device copy is queued, not waited for. The static-input half of the captured-graph loop.
     /// </summary>
     /// <exception cref="ArgumentException">Not a dense CPU tensor, or the shape or element type differs.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="stream"/> is capturing a graph.</exception>
-    public static void CopyFrom(this NpuTensor destination, Tensor source, NpuStream? stream = null)
+    public static void CopyFrom(this NpuTensor destination, NpuStream stream, Tensor source)
     {
         const string op = "CopyFrom";
         ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(destination.IsDisposed, destination);
         var dataType = CheckTorch(op, nameof(source), source);
         CheckSameLayout(op, nameof(source), source, dataType, destination);
-        stream ??= destination.Stream;
         RefuseCapture(op, stream);
         if (destination.ElementCount == 0) return;
         var staging = StagingFor(destination);
@@ -131,24 +138,31 @@ public static class TorchBridge
         }
     }
 
+    /// <summary>As <see cref="CopyTo(NpuTensor, NpuStream, Tensor)"/> on the tensor's own <see cref="NpuTensor.Stream"/>.</summary>
+    public static void CopyTo(this NpuTensor source, Tensor destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        CopyTo(source, source.Stream, destination);
+    }
+
     /// <summary>
     /// Copies <paramref name="source"/> into a CPU TorchSharp tensor of the same shape and element
-    /// type after the work queued on <paramref name="stream"/> (default: the tensor's stream);
+    /// type after the work queued on <paramref name="stream"/>;
     /// returns when the data is in <paramref name="destination"/>. The static-output half of the
     /// captured-graph loop.
     /// </summary>
     /// <exception cref="ArgumentException">Not a dense CPU tensor, the shape or element type differs, or elements overlap.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="stream"/> is capturing a graph.</exception>
-    public static void CopyTo(this NpuTensor source, Tensor destination, NpuStream? stream = null)
+    public static void CopyTo(this NpuTensor source, NpuStream stream, Tensor destination)
     {
         const string op = "CopyTo";
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(source.IsDisposed, source);
         var dataType = CheckTorch(op, nameof(destination), destination);
         CheckSameLayout(op, nameof(destination), destination, dataType, source);
         CheckNoOverlap(op, destination);
-        stream ??= source.Stream;
         RefuseCapture(op, stream);
         if (source.ElementCount == 0) return;
         var staging = StagingFor(source);
@@ -161,7 +175,7 @@ public static class TorchBridge
     }
 
     /// <summary>
-    /// Frees the pinned staging buffer <see cref="CopyFrom"/>/<see cref="CopyTo"/> keep for
+    /// Frees the pinned staging buffer <see cref="CopyFrom(NpuTensor, NpuStream, Tensor)"/>/<see cref="CopyTo(NpuTensor, NpuStream, Tensor)"/> keep for
     /// <paramref name="tensor"/>, after the copies queued from or into it have completed. Returns
     /// false when the tensor had none.
     /// </summary>

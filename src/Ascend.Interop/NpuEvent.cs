@@ -1,4 +1,5 @@
 using Ascend.Interop.Handles;
+using Ascend.Interop.Native;
 using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop;
@@ -30,13 +31,16 @@ public sealed class NpuEvent : NpuResource
     /// <summary>True when the event records timestamps (<see cref="ElapsedTime"/> works).</summary>
     public bool HasTiming { get; }
 
-    /// <summary>The raw <c>aclrtEvent</c>; keep this object alive while using it.</summary>
-    public nint Handle
+    /// <summary>
+    /// The native <c>aclrtEvent</c>, for calls the SDK does not wrap. It is borrowed, not owned: keep this
+    /// <see cref="NpuEvent"/> alive (and undisposed) while native code uses it.
+    /// </summary>
+    public aclrtEvent Handle
     {
         get
         {
             ThrowIfDisposed();
-            return HandleValue;
+            return NativeHandle.Event(HandleValue);
         }
     }
 

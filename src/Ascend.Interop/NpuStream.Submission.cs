@@ -171,7 +171,7 @@ public sealed partial class NpuStream
                     // A captured (or re-issued) task keeps its workspace address: the graph's scratch from now on.
                     if (recording) (capture ?? update!.Graph).NoteScratch(workspace.Pointer, workspace.Length);
                     // Stream-ordered: only work queued on this stream after the launch can reuse the workspace.
-                    workspace.Pool!.Return(workspace, this);
+                    workspace.Pool!.Return(this, workspace);
                 }
             }
         }
@@ -262,7 +262,7 @@ public sealed partial class NpuStream
     {
         try
         {
-            return AllocationPool.Rent((long)bytes, this);
+            return AllocationPool.Rent(this, (long)bytes);
         }
         catch
         {

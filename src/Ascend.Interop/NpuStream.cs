@@ -46,15 +46,16 @@ public sealed partial class NpuStream : NpuResource
     public bool IsDefault => _handle is null;
 
     /// <summary>
-    /// The raw <c>aclrtStream</c>, for calls the SDK does not wrap. The caller must keep this
-    /// <see cref="NpuStream"/> alive (and undisposed) while using it.
+    /// The native <c>aclrtStream</c> (<see cref="aclrtStream.Null"/> for the default stream), for calls the SDK does not
+    /// wrap. It is borrowed, not owned: the caller must keep this <see cref="NpuStream"/> alive (and undisposed) while
+    /// native code uses it.
     /// </summary>
-    public nint Handle
+    public aclrtStream Handle
     {
         get
         {
             ThrowIfDisposed();
-            return _handle?.DangerousGetHandle() ?? 0;
+            return NativeHandle.Stream(_handle?.DangerousGetHandle() ?? 0);
         }
     }
 

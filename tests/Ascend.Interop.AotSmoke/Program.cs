@@ -33,8 +33,8 @@ try
         {
             // Static-input pattern: new values into the captured input buffers, then replay.
             Fill(a, b, seed: 7 + round);
-            x.CopyFrom<float>(a, stream);
-            y.CopyFrom<float>(b, stream);
+            x.CopyFrom<float>(stream, a);
+            y.CopyFrom<float>(stream, b);
         }
         graph.Replay(stream);
         stream.Synchronize();

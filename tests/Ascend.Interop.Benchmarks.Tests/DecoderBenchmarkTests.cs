@@ -179,7 +179,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
     {
         var tokens = new long[DecoderBenchmarkBodies.Batch];
         using var view = _bodies.Engine.Model.Tokens.Slice(0, 0, DecoderBenchmarkBodies.Batch);
-        view.CopyTo<long>(tokens, _bodies.Stream);
+        view.CopyTo<long>(_bodies.Stream, tokens);
         return tokens;
     }
 

@@ -73,7 +73,7 @@ public sealed class InProcessCommunicatorTests
         {
             local.Streams[r].Synchronize();
             graphs[r] = local.Streams[r].BeginCapture(CaptureMode.ThreadLocal);
-            local.Comms[r].AllReduce(x[r], y[r], NpuReduceOp.Sum, local.Streams[r]);
+            local.Comms[r].AllReduce(local.Streams[r], x[r], NpuReduceOp.Sum, y[r]);
         }
         for (int r = 0; r < 2; r++) graphs[r].EndCapture();
         Assert.Contains(graphs[0].Operations, o => o.Name == "HcclAllReduce");
@@ -113,35 +113,35 @@ public sealed class InProcessCommunicatorTests
         using var flags = NpuTensor.Zeros(s0, new TensorShape(2, 3), NpuDataType.Bool);
         using var other = NpuTensor.Zeros(local.Streams[1], new TensorShape(2, 3), NpuDataType.Float32);
 
-        var e = Assert.Throws<ArgumentException>(() => c0.AllReduce(a, b, NpuReduceOp.Sum, s0));
+        var e = Assert.Throws<ArgumentException>(() => c0.AllReduce(s0, a, NpuReduceOp.Sum, b));
         Assert.Contains("HcclAllReduce", e.Message);
         Assert.Contains("shape", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(a, h, NpuReduceOp.Sum, s0));
+        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(s0, a, NpuReduceOp.Sum, h));
         Assert.Contains("Float16", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(a, a, NpuReduceOp.Sum, local.Streams[1]));
+        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(local.Streams[1], a, NpuReduceOp.Sum, a));
         Assert.Contains("device 1", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(other, other, NpuReduceOp.Sum, s0));
+        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(s0, other, NpuReduceOp.Sum, other));
         Assert.Contains("device 1", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(a, a, NpuReduceOp.Sum, local.Devices[0].DefaultStream));
+        e = Assert.Throws<ArgumentException>(() => c0.AllReduce(local.Devices[0].DefaultStream, a, NpuReduceOp.Sum, a));
         Assert.Contains("default stream", e.Message);
         using (var t = a.Transpose(0, 1))
         {
-            e = Assert.Throws<ArgumentException>(() => c0.Broadcast(t, 0, s0));
+            e = Assert.Throws<ArgumentException>(() => c0.Broadcast(s0, t, 0));
             Assert.Contains("contiguous", e.Message);
         }
-        e = Assert.Throws<ArgumentException>(() => c0.AllGather(a, a, s0));
+        e = Assert.Throws<ArgumentException>(() => c0.AllGather(s0, a, a));
         Assert.Contains("HcclAllGather", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.ReduceScatter(a, a, NpuReduceOp.Sum, s0));
+        e = Assert.Throws<ArgumentException>(() => c0.ReduceScatter(s0, a, NpuReduceOp.Sum, a));
         Assert.Contains("HcclReduceScatter", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => c0.Broadcast(a, 2, s0));
-        e = Assert.Throws<ArgumentException>(() => c0.Send(a, 0, s0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => c0.Broadcast(s0, a, 2));
+        e = Assert.Throws<ArgumentException>(() => c0.Send(s0, a, 0));
         Assert.Contains("this rank", e.Message);
-        e = Assert.Throws<ArgumentException>(() => c0.Broadcast(flags, 0, s0));
+        e = Assert.Throws<ArgumentException>(() => c0.Broadcast(s0, flags, 0));
         Assert.Contains("Bool", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => c0.AllReduce(a, a, (NpuReduceOp)9, s0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => c0.AllReduce(s0, a, (NpuReduceOp)9, a));
 
         // Refused by HCCL itself: the exception carries the function and the HcclResult.
-        var hccl = Assert.Throws<HcclException>(() => c0.AllReduce(bf, bf, NpuReduceOp.Product, s0));
+        var hccl = Assert.Throws<HcclException>(() => c0.AllReduce(s0, bf, NpuReduceOp.Product, bf));
         Assert.Equal(HcclStatus.NotSupported, hccl.Status);
         Assert.Equal((int)HcclStatus.NotSupported, hccl.Code);
         Assert.Equal("HcclAllReduce", hccl.Function);
@@ -160,7 +160,7 @@ public sealed class InProcessCommunicatorTests
         using var local = new LocalRanks(2);
         using var x = NpuTensor.FromArray(local.Streams[0], new float[] { 1, 2 });
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        local.Comms[0].AllReduce(x, x, NpuReduceOp.Sum, local.Streams[0]); // rank 1 never joins in
+        local.Comms[0].AllReduce(local.Streams[0], x, NpuReduceOp.Sum, x); // rank 1 never joins in
         var e = Assert.ThrowsAny<AclException>(() => local.Streams[0].Synchronize());
         Assert.Equal(507904, e.Code);
         Assert.Contains("HcclAllReduce", e.Message);

@@ -73,8 +73,8 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
                 using var valueRow = model.ValueCache(layer).Slice(0, r, 1);
                 using var keySlot = keyRow.Slice(1, p, 1);
                 using var valueSlot = valueRow.Slice(1, p, 1);
-                keySlot.CopyFrom<Half>(k, Stream);
-                valueSlot.CopyFrom<Half>(v, Stream);
+                keySlot.CopyFrom<Half>(Stream, k);
+                valueSlot.CopyFrom<Half>(Stream, v);
                 keys[r][p] = Array.ConvertAll(k, f => (double)f);
                 values[r][p] = Array.ConvertAll(v, f => (double)f);
             }
@@ -85,7 +85,7 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
             inputs[r] = positions[r];
             inputs[config.MaxBatch + r] = model.Slot(r, positions[r]);
         }
-        model.PositionsAndSlots.CopyFrom<long>(inputs, Stream);
+        model.PositionsAndSlots.CopyFrom<long>(Stream, inputs);
         long[] lengths = positions.Select(p => p + 1).ToArray();
         float[] xs = Uniform(random, rows * h);
         using var x = NpuTensor.FromArray(Stream, xs, new TensorShape(rows, h));
@@ -163,7 +163,7 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
 
         float[] Step(DecodeMode mode, bool update)
         {
-            model.Tokens.CopyFrom<long>(tokens, Stream);
+            model.Tokens.CopyFrom<long>(Stream, tokens);
             engine.DecodeStep(positions, mode, update);
             return engine.ReadLogits(3);
         }
@@ -175,14 +175,14 @@ public sealed class DecoderTests(NpuFixture fixture) : IClassFixture<NpuFixture>
         Assert.NotEqual(eager, stale);
 
         // The stale replay is exactly an eager step with the lengths the graph was captured with (1 per row).
-        model.Tokens.CopyFrom<long>(tokens, Stream);
+        model.Tokens.CopyFrom<long>(Stream, tokens);
         var inputs = new long[2 * config.MaxBatch];
         for (int r = 0; r < 3; r++)
         {
             inputs[r] = positions[r];
             inputs[config.MaxBatch + r] = model.Slot(r, positions[r]);
         }
-        model.PositionsAndSlots.CopyFrom<long>(inputs, Stream);
+        model.PositionsAndSlots.CopyFrom<long>(Stream, inputs);
         model.Step(Stream, 0, 3, engine.CaptureLengths[..3]);
         Assert.Equal(stale, engine.ReadLogits(3));
 

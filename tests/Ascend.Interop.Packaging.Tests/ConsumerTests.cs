@@ -189,10 +189,10 @@ public sealed class ConsumerTests(ConsumerFeed feed) : IClassFixture<ConsumerFee
             float[] expected = [0, 0, 0, 4, 6, 8];                     // relu(2 * [-4, -3, -2, 2, 3, 4])
             bool ok = y.ToTensor<float>(stream).ToArray().SequenceEqual(expected);
 
-            x.CopyFrom(Tensor.Create(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]), stream);
+            x.CopyFrom(stream, Tensor.Create(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]));
             await graph.ReplayAsync(stream, CancellationToken.None);
             var strided = Tensor.Create(new float[12], [2, 6]);
-            y.CopyTo(strided.AsTensorSpan()[.., 1..4], stream);          // into a strided destination
+            y.CopyTo(stream, strided.AsTensorSpan()[.., 1..4]);          // into a strided destination
             ok &= strided.ToArray().SequenceEqual(new float[] { 0, 2, 4, 6, 0, 0, 0, 8, 10, 12, 0, 0 });
 
             using var cts = new CancellationTokenSource();

@@ -83,10 +83,10 @@ public sealed class LeakDetectionTests
         using var runtime = NpuRuntime.Initialize();
         using var keeper = NpuDevice.Open(0); // keeps the device (and its pool) open after the context is gone
         var context = NpuTestContext.Open();
-        PoolBlock block = context.Device.MemoryPool.Rent(1024, context.Device.DefaultStream);
+        PoolBlock block = context.Device.MemoryPool.Rent(context.Device.DefaultStream, 1024);
         var error = Assert.Throws<NpuLeakException>(context.Dispose);
         Assert.Contains("1 more memory pool blocks rented: 0 -> 1 (SDK)", error.Leaks);
-        keeper.MemoryPool.Return(block, keeper.DefaultStream);
+        keeper.MemoryPool.Return(keeper.DefaultStream, block);
         keeper.Synchronize();
         keeper.MemoryPool.Trim();
     }

@@ -146,13 +146,13 @@ public sealed class AsyncCompletionTests(NpuFixture fixture) : NpuLeakCheckedTes
 
         await graph.ReplayAsync(cancellationToken: TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal([2f, 0, 6], pinned.Span.ToArray());
-        x.CopyFrom<float>([5f, 6, -7], stream);
+        x.CopyFrom<float>(stream, [5f, 6, -7]);
         using var other = Device.CreateStream();
         await graph.ReplayAsync(other, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal([10f, 12, 0], pinned.Span.ToArray());
         Assert.Equal(2, graph.ReplayCount);
 
-        x.CopyFrom<float>([1f, 1, 1], stream);
+        x.CopyFrom<float>(stream, [1f, 1, 1]);
         if (NpuFixture.OnSimulator) SimControl.SetTaskDelay(30_000);
         var pending = graph.ReplayAsync(TestContext.Current.CancellationToken);
         graph.Dispose();                                                  // waits for the queued replay

@@ -165,7 +165,7 @@ public sealed class BufferLifetimeTests(NpuFixture fixture) : LeakCheckedTest(fi
         bool updateEnded = false, disposeEnded = false, endedInOrder = false;
         var updater = new Thread(() =>
         {
-            graph.Update(group, updateStream, s =>
+            graph.Update(updateStream, group, s =>
             {
                 if (++passes == 2)
                 {
@@ -194,7 +194,7 @@ public sealed class BufferLifetimeTests(NpuFixture fixture) : LeakCheckedTest(fi
         Assert.True(endedInOrder, "Dispose finished before the update it waited for");
 
         // A later update is refused; the model and its stream are released.
-        Assert.Throws<ObjectDisposedException>(() => graph.Update(group, updateStream, s => Ops.Add(s, a, a, y)));
+        Assert.Throws<ObjectDisposedException>(() => graph.Update(updateStream, group, s => Ops.Add(s, a, a, y)));
         stream.Synchronize();
         updateStream.Synchronize();
         Assert.Equal(budget.Graphs, Device.StreamBudget.Graphs);
@@ -221,7 +221,7 @@ public sealed class BufferLifetimeTests(NpuFixture fixture) : LeakCheckedTest(fi
         }
         graph.EndCapture();
         int refused = 0;
-        graph.Update(group, updateStream, s =>
+        graph.Update(updateStream, group, s =>
         {
             var error = Assert.Throws<InvalidOperationException>(() => graph.Dispose());
             Assert.Contains("from inside an Update of the same graph", error.Message);

@@ -65,10 +65,10 @@ public sealed class GraphBucketPoolTests(NpuFixture fixture) : LeakCheckedTest(f
         Assert.Equal(pool.ReservedBytes, buckets.MemoryBytes);
 
         // Replays compute what an eager step computes.
-        var bucket = buckets.Replay(3, stream, decode.Run);
+        var bucket = buckets.Replay(stream, 3, decode.Run);
         Assert.Equal(new NpuGraphBucket(3, 4), bucket);
         float[] replayed = decode.Y.ToArray<float>(stream);
-        decode.Y.CopyFrom<float>(new float[Rows * Width], stream);
+        decode.Y.CopyFrom<float>(stream, new float[Rows * Width]);
         decode.Run(stream, 4);
         Assert.Equal(decode.Y.ToArray<float>(stream)[..(4 * Width)], replayed[..(4 * Width)]);
         Assert.Contains(replayed[..(4 * Width)], v => v > 0);
@@ -78,7 +78,7 @@ public sealed class GraphBucketPoolTests(NpuFixture fixture) : LeakCheckedTest(f
         Assert.Equal(2, pool.GraphCount);
         Assert.True(pool.ReservedBytes > 0);
         prefill.Replay(stream);
-        second.Replay(8, stream, other.Run);
+        second.Replay(stream, 8, other.Run);
         using var later = NpuGraph.Capture(stream, s => decode.Run(s, 2), warmup: 0, pool: pool);
         Assert.Equal(3, pool.GraphCount);
         later.Replay(stream);

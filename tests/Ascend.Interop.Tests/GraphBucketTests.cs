@@ -76,7 +76,7 @@ public sealed class GraphBucketTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         using var step = new Step(stream);
         using var buckets = new NpuGraphBuckets(Device, DecodeBuckets, warmup: 2);
 
-        var first = buckets.Replay(3, stream, step.Run);
+        var first = buckets.Replay(stream, 3, step.Run);
         Assert.Equal(new NpuGraphBucket(3, 4), first);
         Assert.Equal(3, step.Calls);             // two eager warm-up runs, then the capture
         Assert.Equal(1, step.CapturedCalls);
@@ -84,8 +84,8 @@ public sealed class GraphBucketTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         // New data in the static input: a hit replays the same graph, the body does not run.
         var random = new Random(11);
         float[] input = Step.Values(random, Step.Rows * Step.Width);
-        step.X.CopyFrom<float>(input, stream);
-        var second = buckets.Replay(4, stream, step.Run);
+        step.X.CopyFrom<float>(stream, input);
+        var second = buckets.Replay(stream, 4, step.Run);
         Assert.Equal(new NpuGraphBucket(4, 4), second);
         Assert.Equal(3, step.Calls);
         float[] replayed = step.Y.ToArray<float>(stream);
@@ -151,7 +151,7 @@ public sealed class GraphBucketTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         // Every bucket replays correctly from the shared pool, largest first and then smallest.
         foreach (int size in new[] { 32, 1, 16, 2 })
         {
-            shared.Replay(size, stream, step.Run);
+            shared.Replay(stream, size, step.Run);
             float[] y = step.Y.ToArray<float>(stream);
             using var x = step.X.Slice(0, 0, size);
             using var h = Ops.MatMul(stream, x, step.W);
@@ -166,18 +166,18 @@ public sealed class GraphBucketTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         using var stream = Device.CreateStream();
         using var step = new Step(stream);
         using var buckets = new NpuGraphBuckets(Device, [1, 2, 4], warmup: 0, capacity: 2);
-        buckets.Replay(1, stream, step.Run);
-        buckets.Replay(2, stream, step.Run);
-        buckets.Replay(3, stream, step.Run);          // bucket 4 evicts bucket 1
+        buckets.Replay(stream, 1, step.Run);
+        buckets.Replay(stream, 2, step.Run);
+        buckets.Replay(stream, 3, step.Run);          // bucket 4 evicts bucket 1
         Assert.False(buckets.Buckets[0].IsCaptured);
-        buckets.Replay(1, stream, step.Run);          // captured again: evicted before
+        buckets.Replay(stream, 1, step.Run);          // captured again: evicted before
         Assert.Equal(GraphCacheMissReason.Evicted, buckets.Buckets[0].LastMissReason);
         Assert.True(buckets.Remove(4));
-        buckets.Replay(4, stream, step.Run);
+        buckets.Replay(stream, 4, step.Run);
         Assert.Equal(GraphCacheMissReason.Removed, buckets.Buckets[2].LastMissReason);
 
-        Assert.False(buckets.TryGetOrCapture(5, stream, step.Run, out _, out _));
-        var oversize = Assert.Throws<ArgumentOutOfRangeException>(() => buckets.GetOrCapture(9, stream, step.Run, out _));
+        Assert.False(buckets.TryGetOrCapture(stream, 5, step.Run, out _, out _));
+        var oversize = Assert.Throws<ArgumentOutOfRangeException>(() => buckets.GetOrCapture(stream, 9, step.Run, out _));
         Assert.Contains("run such a step eagerly", oversize.Message);
 
         var stats = buckets.Statistics;
@@ -198,11 +198,11 @@ public sealed class GraphBucketTests(NpuFixture fixture) : LeakCheckedTest(fixtu
         using var stream = Device.CreateStream();
         using var step = new Step(stream);
         var buckets = new NpuGraphBuckets(Device, [2, 4]);
-        var graph = buckets.GetOrCapture(2, stream, step.Run, out _);
+        var graph = buckets.GetOrCapture(stream, 2, step.Run, out _);
         graph.ReplayAndWait(stream);
         buckets.Dispose();
         Assert.Throws<ObjectDisposedException>(() => graph.Replay());
-        Assert.Throws<ObjectDisposedException>(() => buckets.Replay(2, stream, step.Run));
+        Assert.Throws<ObjectDisposedException>(() => buckets.Replay(stream, 2, step.Run));
         buckets.Dispose(); // twice is fine
     }
 

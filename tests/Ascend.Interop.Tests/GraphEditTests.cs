@@ -38,8 +38,8 @@ public sealed class GraphEditTests(NpuFixture fixture) : LeakCheckedTest(fixture
         Assert.Equal(NpuGraphState.Ready, graph.Status);
         Assert.True(relu.IsDisabled);
         Assert.Contains("(disabled)", graph.Describe());
-        y.CopyFrom<float>(new float[] { 9, 9, 9, 9 }, stream);
-        x.CopyFrom<float>(new float[] { 5, 6, 7, 8 }, stream);
+        y.CopyFrom<float>(stream, new float[] { 9, 9, 9, 9 });
+        x.CopyFrom<float>(stream, new float[] { 5, 6, 7, 8 });
         graph.ReplayAndWait();
         Assert.Equal(new float[] { -5, -6, -7, -8 }, a.ToArray<float>(stream));   // Neg still runs
         Assert.Equal(new float[] { 9, 9, 9, 9 }, y.ToArray<float>(stream));       // Relu no longer does

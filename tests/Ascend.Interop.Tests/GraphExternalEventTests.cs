@@ -27,7 +27,7 @@ public sealed class GraphExternalEventTests(NpuFixture fixture) : LeakCheckedTes
 
         for (int round = 0; round < 3; round++)
         {
-            x.CopyFrom<float>(new float[] { -1 - round, 2 + round, -3, 4 }, stream);
+            x.CopyFrom<float>(stream, new float[] { -1 - round, 2 + round, -3, 4 });
             graph.Replay();
             other.Wait(done);            // ordered after the replay's record, not the host
             Ops.Neg(other, y, z);
@@ -45,7 +45,7 @@ public sealed class GraphExternalEventTests(NpuFixture fixture) : LeakCheckedTes
         using var idle = Device.CreateStream();
         if (Fixture.Runtime.Features.ExternalEvents)
         {
-            var e = Assert.Throws<NpuCaptureException>(() => graph.WaitExternal(evt, idle));
+            var e = Assert.Throws<NpuCaptureException>(() => graph.WaitExternal(idle, evt));
             Assert.Equal(Acl.ACL_ERROR_RT_STREAM_NOT_CAPTURED, e.Code);
             Assert.Equal("NpuGraph.WaitExternal", e.Operation);
         }

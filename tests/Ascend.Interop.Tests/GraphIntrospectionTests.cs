@@ -41,7 +41,7 @@ public sealed class GraphIntrospectionTests(NpuFixture fixture) : LeakCheckedTes
         foreach (var kernel in kernels)
         {
             Assert.NotNull(kernel.Kernel);
-            Assert.NotEqual(0, kernel.Kernel!.FunctionHandle);
+            Assert.False(kernel.Kernel!.FunctionHandle.IsNull);
             Assert.True(kernel.Kernel.Arguments.Length > 0 && kernel.Kernel.Arguments.Length % 8 == 0);
             Assert.False(kernel.Kernel.InTaskGroup);
             Assert.Equal(0u, kernel.Kernel.TimeoutSeconds);

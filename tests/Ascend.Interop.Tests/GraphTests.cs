@@ -50,7 +50,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         Assert.Equal(50, graph.ReplayCount);
 
         // Static-input pattern: new data into x, replay, same result as eager on the new data.
-        x.CopyFrom<float>(Random(8 * 32, 9), stream);
+        x.CopyFrom<float>(stream, Random(8 * 32, 9));
         Layer(stream, x, w, b, h, eager);
         graph.Replay();
         stream.Synchronize();
@@ -65,7 +65,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         using var a = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 });
         using var output = NpuTensor.Empty(stream, new TensorShape(4), NpuDataType.Float32);
         using var graph = NpuGraph.Capture(stream, s => Ops.Add(s, a, a, output, alpha: 2), warmup: 0);
-        output.CopyFrom<float>(new float[4], stream);
+        output.CopyFrom<float>(stream, new float[4]);
         graph.Replay(other);
         other.Synchronize();
         Assert.Equal([3f, 6, 9, 12], output.ToArray<float>(stream));
@@ -271,7 +271,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         using var stream = Device.CreateStream();
         var graph = stream.BeginCapture();
         // A failing event wait on the capturing stream invalidates the capture (CANN rule).
-        int code = Acl.aclrtStreamWaitEvent((aclrtStream)stream.Handle, (aclrtEvent)(nint)0x10);
+        int code = Acl.aclrtStreamWaitEvent(stream.Handle, (aclrtEvent)(nint)0x10);
         Assert.NotEqual(0, code);
         var error = Assert.Throws<NpuCaptureException>(graph.EndCapture);
         Assert.Equal(507903, error.Code);
@@ -360,12 +360,12 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         float[]? first = null, second = null;
         stream.LaunchHostCallback(() => first = log.Span.ToArray());
         // Two updates with no replay between them: the second needs no new wait on the replay stream.
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output));
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2));
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output));
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 2));
         graph.Replay();                                     // x + 2y
         stream.LaunchHostCallback(() => second = log.Span.ToArray());
         // A replay was queued since: this update must wait for it again, or that replay would read its arguments.
-        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 3));
+        graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 3));
         graph.Replay();                                     // 4x
         gate.Set();
         stream.Synchronize();
@@ -406,7 +406,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         graph.Replay();                                     // queued before the update: old arguments
         float[]? first = null;
         stream.LaunchHostCallback(() => first = log.Span.ToArray());
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2)); // output = x + 2y
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 2)); // output = x + 2y
         graph.Replay();                                     // after the update: new arguments
         gate.Set();
         stream.Synchronize();
@@ -416,14 +416,14 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         Assert.Equal(1, group.UpdateCount);
 
         // An update that re-issues different operations is refused and changes nothing.
-        var wrongCount = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s =>
+        var wrongCount = Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s =>
         {
             Ops.Add(s, x, y, output);
             Ops.Add(s, x, y, output);
         }));
         Assert.Equal(107033, wrongCount.Code);
         Assert.Contains("more operations than task group 'bias' has (1: aclnnAdd)", wrongCount.Message);
-        var wrongKind = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Mul(s, x, y, output)));
+        var wrongKind = Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s => Ops.Mul(s, x, y, output)));
         Assert.Contains("aclnnMul", wrongKind.Message);
         graph.ReplayAndWait();
         Assert.Equal([21f, 42, 63], log.Span.ToArray());
@@ -437,7 +437,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         var tensors = new List<NpuTensor>();
         var evicted = new List<int>();
         cache.Evicting += (key, _) => evicted.Add(key);
-        NpuGraph Get(int batch) => cache.GetOrCapture(batch, stream, s =>
+        NpuGraph Get(int batch) => cache.GetOrCapture(stream, batch, s =>
         {
             var x = NpuTensor.FromArray(s, new float[batch]);
             tensors.Add(x);
@@ -448,7 +448,7 @@ public sealed class GraphTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         Assert.False(stream.IsCapturing);
 
         using var input = NpuTensor.FromArray(stream, new float[] { 1, -1 });
-        NpuGraph Capture(int key) => cache.GetOrCapture(key, stream, s => tensors.Add(Ops.Relu(s, input)), warmup: 1);
+        NpuGraph Capture(int key) => cache.GetOrCapture(stream, key, s => tensors.Add(Ops.Relu(s, input)), warmup: 1);
         var g1 = Capture(1);
         var g2 = Capture(2);
         Assert.Same(g1, Capture(1));            // hit: 1 becomes most recent

@@ -58,15 +58,15 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
         var data = Iota(6);
         var transposed = new ReadOnlyTensorSpan<float>(data, [3, 2], [1, 3]);
         using var t = NpuTensor.Empty(stream, [3, 2], NpuDataType.Float32);
-        t.CopyFrom(transposed, stream);
+        t.CopyFrom(stream, transposed);
         Assert.Equal([0f, 3, 1, 4, 2, 5], t.ToArray<float>(stream));
         var broadcast = new ReadOnlyTensorSpan<float>(new float[] { 7, 8 }, [3, 2], [0, 1]);
-        t.CopyFrom(broadcast, stream);
+        t.CopyFrom(stream, broadcast);
         Assert.Equal([7f, 8, 7, 8, 7, 8], t.ToArray<float>(stream));
 
         // The same through a pinned staging buffer (larger than needed).
         using var staging = PinnedBuffer<float>.Allocate(Device, 10);
-        t.CopyFrom(transposed, staging, stream);
+        t.CopyFrom(stream, transposed, staging);
         Assert.Equal([0f, 3, 1, 4, 2, 5], t.ToArray<float>(stream));
     }
 
@@ -76,19 +76,19 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
         using var stream = Device.CreateStream();
         using var npu = NpuTensor.FromArray(stream, [1f, 2, 3, 4, 5, 6], [2, 3]);
         var big = Tensor.Create(Enumerable.Repeat(-1f, 24).ToArray(), [4, 6]);
-        npu.CopyTo(big.AsTensorSpan()[1..3, 2..5], stream);
+        npu.CopyTo(stream, big.AsTensorSpan()[1..3, 2..5]);
         var expected = Enumerable.Repeat(-1f, 24).ToArray();
         expected[8] = 1; expected[9] = 2; expected[10] = 3; expected[14] = 4; expected[15] = 5; expected[16] = 6;
         Assert.Equal(expected, big.ToArray());
 
         // Transposed destination: element [i, j] of the NPU tensor lands at data[j * 2 + i].
         var data = new float[6];
-        npu.CopyTo(new TensorSpan<float>(data, [2, 3], [1, 2]), stream);
+        npu.CopyTo(stream, new TensorSpan<float>(data, [2, 3], [1, 2]));
         Assert.Equal([1f, 4, 2, 5, 3, 6], data);
 
         using var staging = PinnedBuffer<float>.Allocate(Device, 6);
         Array.Clear(data);
-        npu.CopyTo(new TensorSpan<float>(data, [2, 3], [1, 2]), staging, stream);
+        npu.CopyTo(stream, new TensorSpan<float>(data, [2, 3], [1, 2]), staging);
         Assert.Equal([1f, 4, 2, 5, 3, 6], data);
     }
 
@@ -102,18 +102,18 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
         Assert.Equal([0f, 3, 1, 4, 2, 5], transposed.ToTensor<float>(stream).ToArray());
         using var staging = PinnedBuffer<float>.Allocate(Device, 6);
         var viaStaging = Tensor.Create(new float[6], [3, 2]);
-        transposed.CopyTo(viaStaging, staging, stream);
+        transposed.CopyTo(stream, viaStaging, staging);
         Assert.Equal([0f, 3, 1, 4, 2, 5], viaStaging.ToArray());
 
         // Writing through the transposed view writes the storage in transposed order.
-        transposed.CopyFrom(Tensor.Create(new float[] { 10, 11, 12, 13, 14, 15 }, [3, 2]), stream);
+        transposed.CopyFrom(stream, Tensor.Create(new float[] { 10, 11, 12, 13, 14, 15 }, [3, 2]));
         Assert.Equal([10f, 12, 14, 11, 13, 15], npu.ToArray<float>(stream));
-        transposed.CopyFrom(Tensor.Create(new float[] { 20, 21, 22, 23, 24, 25 }, [3, 2]), staging, stream);
+        transposed.CopyFrom(stream, Tensor.Create(new float[] { 20, 21, 22, 23, 24, 25 }, [3, 2]), staging);
         Assert.Equal([20f, 22, 24, 21, 23, 25], npu.ToArray<float>(stream));
 
         // A slice of a column writes only that column.
         using var column = npu.Slice(1, 1, 1);                          // [2, 1] at offset 1, strides [3, 1]
-        column.CopyFrom(Tensor.Create(new float[] { -1, -2 }, [2, 1]), stream);
+        column.CopyFrom(stream, Tensor.Create(new float[] { -1, -2 }, [2, 1]));
         Assert.Equal([20f, -1, 24, 21, -2, 25], npu.ToArray<float>(stream));
     }
 
@@ -122,31 +122,31 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
     {
         using var stream = Device.CreateStream();
         using var npu = NpuTensor.FromArray(stream, Iota(6), [2, 3]);
-        var wrongType = Assert.Throws<ArgumentException>(() => npu.CopyFrom(Tensor.Create(new int[6], [2, 3]), stream));
+        var wrongType = Assert.Throws<ArgumentException>(() => npu.CopyFrom(stream, Tensor.Create(new int[6], [2, 3])));
         Assert.Contains("Float32", wrongType.Message);
-        var wrongShape = Assert.Throws<ArgumentException>(() => npu.CopyFrom(Tensor.Create(Iota(6), [3, 2]), stream));
+        var wrongShape = Assert.Throws<ArgumentException>(() => npu.CopyFrom(stream, Tensor.Create(Iota(6), [3, 2])));
         Assert.Contains("[3, 2]", wrongShape.Message);
         Assert.Contains("[2, 3]", wrongShape.Message);
         Assert.Equal("source", wrongShape.ParamName);
-        Assert.Throws<ArgumentException>(() => npu.CopyTo(Tensor.Create(new float[6], [6]).AsTensorSpan(), stream));
+        Assert.Throws<ArgumentException>(() => npu.CopyTo(stream, Tensor.Create(new float[6], [6]).AsTensorSpan()));
         Assert.Throws<NotSupportedException>(() => NpuTensor.FromTensor(stream, Tensor.Create(new short[2], [2])));
         Assert.Throws<ArgumentException>(() => npu.ToTensor<Half>(stream));
 
-        var overlap = Assert.Throws<ArgumentException>(() => npu.CopyTo(new TensorSpan<float>(new float[3], [2, 3], [0, 1]), stream));
+        var overlap = Assert.Throws<ArgumentException>(() => npu.CopyTo(stream, new TensorSpan<float>(new float[3], [2, 3], [0, 1])));
         Assert.Contains("stride 0", overlap.Message);
         Assert.Equal("destination", overlap.ParamName);
 
         using var small = PinnedBuffer<float>.Allocate(Device, 5);
-        var tooSmall = Assert.Throws<ArgumentException>(() => npu.CopyFrom(Tensor.Create(Iota(6), [2, 3]), small, stream));
+        var tooSmall = Assert.Throws<ArgumentException>(() => npu.CopyFrom(stream, Tensor.Create(Iota(6), [2, 3]), small));
         Assert.Equal("staging", tooSmall.ParamName);
         Assert.Equal(Iota(6), npu.ToArray<float>(stream));            // nothing was written
 
         using var staging = PinnedBuffer<float>.Allocate(Device, 6);
         using (var graph = stream.BeginCapture())
         {
-            var captured = Assert.Throws<NpuCaptureException>(() => npu.CopyFrom(Tensor.Create(Iota(6), [2, 3]), staging, stream));
+            var captured = Assert.Throws<NpuCaptureException>(() => npu.CopyFrom(stream, Tensor.Create(Iota(6), [2, 3]), staging));
             Assert.Equal(107027, captured.Code);
-            Assert.ThrowsAny<NpuCaptureException>(() => npu.CopyFrom(Tensor.Create(Iota(6), [2, 3]), stream));
+            Assert.ThrowsAny<NpuCaptureException>(() => npu.CopyFrom(stream, Tensor.Create(Iota(6), [2, 3])));
             graph.EndCapture();
             Assert.Empty(graph.Operations);
         }
@@ -160,11 +160,11 @@ public sealed class NumericsTensorTests(NpuFixture fixture) : NpuLeakCheckedTest
         var host = scalar.ToTensor<float>(stream);
         Assert.Equal(new nint[] { 1 }, host.Lengths.ToArray());
         Assert.Equal([42f], host.ToArray());
-        scalar.CopyFrom(Tensor.Create(new float[] { 7 }, [1]), stream);
+        scalar.CopyFrom(stream, Tensor.Create(new float[] { 7 }, [1]));
         Assert.Equal([7f], scalar.ToArray<float>(stream));
 
         using var empty = NpuTensor.Empty(stream, [0, 3], NpuDataType.Int32);
         Assert.Equal(0, empty.ToTensor<int>(stream).FlattenedLength);
-        empty.CopyFrom(Tensor.Create(Array.Empty<int>(), [0, 3]), stream);
+        empty.CopyFrom(stream, Tensor.Create(Array.Empty<int>(), [0, 3]));
     }
 }

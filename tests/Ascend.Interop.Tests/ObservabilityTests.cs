@@ -55,12 +55,12 @@ public sealed class ObservabilityTests(NpuFixture fixture) : LeakCheckedTest(fix
 
         using (var cache = new NpuGraphCache<int>(capacity: 1))
         {
-            var graph = cache.GetOrCapture(3, stream, s => Ops.Relu(s, x, y), warmup: 0);
-            Assert.Same(graph, cache.GetOrCapture(3, stream, s => Ops.Relu(s, x, y), warmup: 0));
+            var graph = cache.GetOrCapture(stream, 3, s => Ops.Relu(s, x, y), warmup: 0);
+            Assert.Same(graph, cache.GetOrCapture(stream, 3, s => Ops.Relu(s, x, y), warmup: 0));
             for (int i = 0; i < 5; i++) graph.Replay();
             stream.Synchronize();
             Assert.Equal(graphsBefore + 1, recorder.Observe("ascend.graphs.live"));
-            cache.GetOrCapture(4, stream, s => Ops.Relu(s, y, y), warmup: 0); // evicts key 3
+            cache.GetOrCapture(stream, 4, s => Ops.Relu(s, y, y), warmup: 0); // evicts key 3
         }
 
         Assert.Equal(2, recorder.Total("ascend.graph.captures"));

@@ -79,28 +79,28 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "test pool" });
         ulong mallocs = NpuFixture.OnSimulator ? SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS) : 0;
 
-        var a = pool.Rent(100, stream);
+        var a = pool.Rent(stream, 100);
         Assert.Equal(100, a.Length);
         Assert.Same(pool, a.Pool);
         Assert.Equal(Device.Id, a.Device.Id);
         Assert.Equal(0, a.Pointer % 512);
         Assert.Equal(new DeviceMemoryPoolStatistics(2 * MiB, 512, 2 * MiB, 512, Hits: 0, Misses: 1, SegmentCount: 1, RentedBlocks: 1), pool.GetStatistics());
 
-        var b = pool.Rent(1000, stream);                  // 1024 bytes, carved from the same segment
+        var b = pool.Rent(stream, 1000);                  // 1024 bytes, carved from the same segment
         Assert.Equal(a.Pointer + 512, b.Pointer);
         Assert.Equal(new DeviceMemoryPoolStatistics(2 * MiB, 1536, 2 * MiB, 1536, 1, 1, 1, 2), pool.GetStatistics());
 
-        pool.Return(a, stream);
-        var c = pool.Rent(512, stream);                   // same stream: the freed block at once
+        pool.Return(stream, a);
+        var c = pool.Rent(stream, 512);                   // same stream: the freed block at once
         Assert.Equal(a.Pointer, c.Pointer);
         Assert.Equal(2, pool.Hits);
 
-        var big = pool.Rent(3 * MiB, stream);             // large: own segment, rounded to 2 MiB
+        var big = pool.Rent(stream, 3 * MiB);             // large: own segment, rounded to 2 MiB
         Assert.Equal(new DeviceMemoryPoolStatistics(6 * MiB, 1536 + 4 * MiB, 6 * MiB, 1536 + 4 * MiB, 2, 2, 2, 3), pool.GetStatistics());
 
-        pool.Return(b, stream);
-        pool.Return(c, stream);
-        pool.Return(big, stream);
+        pool.Return(stream, b);
+        pool.Return(stream, c);
+        pool.Return(stream, big);
         Assert.Equal(0, pool.InUseBytes);
         Assert.Equal(1536 + 4 * MiB, pool.PeakInUseBytes);
         Assert.Equal(6 * MiB, pool.ReservedBytes);
@@ -131,23 +131,23 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
         var blocks = new PoolBlock[4];
-        for (int i = 0; i < 4; i++) blocks[i] = pool.Rent(256 << 10, stream);
-        pool.Return(blocks[1], stream);
-        pool.Return(blocks[2], stream);
-        var merged = pool.Rent(512 << 10, stream);      // fits only in the two merged neighbours
+        for (int i = 0; i < 4; i++) blocks[i] = pool.Rent(stream, 256 << 10);
+        pool.Return(stream, blocks[1]);
+        pool.Return(stream, blocks[2]);
+        var merged = pool.Rent(stream, 512 << 10);      // fits only in the two merged neighbours
         Assert.Equal(blocks[1].Pointer, merged.Pointer);
         Assert.Equal(1, pool.SegmentCount);
         Assert.Equal(1, pool.Misses);
-        pool.Return(merged, stream);
-        pool.Return(blocks[0], stream);
-        pool.Return(blocks[3], stream);
-        var low = pool.Rent(MiB, stream);                // everything merged back: two 1 MiB halves fit
-        var high = pool.Rent(MiB, stream);
+        pool.Return(stream, merged);
+        pool.Return(stream, blocks[0]);
+        pool.Return(stream, blocks[3]);
+        var low = pool.Rent(stream, MiB);                // everything merged back: two 1 MiB halves fit
+        var high = pool.Rent(stream, MiB);
         Assert.Equal(blocks[0].Pointer, low.Pointer);
         Assert.Equal(blocks[0].Pointer + (nint)MiB, high.Pointer);
         Assert.Equal(1, pool.SegmentCount);
-        pool.Return(low, stream);
-        pool.Return(high, stream);
+        pool.Return(stream, low);
+        pool.Return(stream, high);
     }
 
     [Fact]
@@ -155,16 +155,16 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     {
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        var big = pool.Rent(7 * MiB, stream);            // 8 MiB segment
-        pool.Return(big, stream);
-        var part = pool.Rent(2 * MiB, stream);           // split: 2 MiB + 6 MiB free
-        var rest = pool.Rent(5 * MiB, stream);           // from the 6 MiB remainder (1 MiB left stays attached)
+        var big = pool.Rent(stream, 7 * MiB);            // 8 MiB segment
+        pool.Return(stream, big);
+        var part = pool.Rent(stream, 2 * MiB);           // split: 2 MiB + 6 MiB free
+        var rest = pool.Rent(stream, 5 * MiB);           // from the 6 MiB remainder (1 MiB left stays attached)
         Assert.Equal(big.Pointer, part.Pointer);
         Assert.Equal(big.Pointer + (nint)(2 * MiB), rest.Pointer);
         Assert.Equal(1, pool.SegmentCount);
         Assert.Equal(8 * MiB, pool.InUseBytes);
-        pool.Return(part, stream);
-        pool.Return(rest, stream);
+        pool.Return(stream, part);
+        pool.Return(stream, rest);
     }
 
     [Fact]
@@ -173,10 +173,10 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool A" });
         using var other = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool B" });
-        var block = pool.Rent(64, stream);
+        var block = pool.Rent(stream, 64);
         var copy = block;
 
-        var wrongPool = Assert.Throws<InvalidOperationException>(() => other.Return(block, stream));
+        var wrongPool = Assert.Throws<InvalidOperationException>(() => other.Return(stream, block));
         Assert.Contains("pool A", wrongPool.Message);
         Assert.Contains("pool B", wrongPool.Message);
 
@@ -186,16 +186,16 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         Assert.Contains("pool A", twice.Message);
 
         // A stale copy stays stale even after its node is reused for a new rental.
-        var again = pool.Rent(64, stream);
+        var again = pool.Rent(stream, 64);
         Assert.Equal(block.Pointer, again.Pointer);
         Assert.NotEqual(block, again);
-        Assert.Throws<InvalidOperationException>(() => pool.Return(block, stream));
-        pool.Return(again, stream);
+        Assert.Throws<InvalidOperationException>(() => pool.Return(stream, block));
+        pool.Return(stream, again);
 
         Assert.Throws<InvalidOperationException>(() => default(PoolBlock).Return(stream));
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(0, stream));
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-5, stream));
-        Assert.Throws<ArgumentNullException>(() => pool.Rent(8, null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, -5));
+        Assert.Throws<ArgumentNullException>(() => pool.Rent(null!, 8));
         Assert.Equal(0, pool.RentedBlockCount);
     }
 
@@ -206,7 +206,7 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var device1 = NpuDevice.Open(1);
         using var stream1 = device1.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        var e = Assert.Throws<ArgumentException>(() => pool.Rent(64, stream1));
+        var e = Assert.Throws<ArgumentException>(() => pool.Rent(stream1, 64));
         Assert.Contains("device 1", e.Message);
         Assert.Equal(0, pool.SegmentCount);
     }
@@ -218,26 +218,26 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
         using var streamA = Device.CreateStream();
         using var streamB = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        var first = pool.Rent(4096, streamA);
+        var first = pool.Rent(streamA, 4096);
         SimControl.SetTaskDelay(500_000);                // keep stream A busy
         MemoryCopy.EnqueueFill(first.Pointer, 4096, 0, 4096, 0x5A, streamA);
-        pool.Return(first, streamA);
+        pool.Return(streamA, first);
 
-        var sameStream = pool.Rent(4096, streamA);        // stream order makes this safe at once
+        var sameStream = pool.Rent(streamA, 4096);        // stream order makes this safe at once
         Assert.Equal(first.Pointer, sameStream.Pointer);
-        pool.Return(sameStream, streamA);
+        pool.Return(streamA, sameStream);
 
-        var otherStream = pool.Rent(4096, streamB);       // A is still running: not the same block
+        var otherStream = pool.Rent(streamB, 4096);       // A is still running: not the same block
         Assert.NotEqual(first.Pointer, otherStream.Pointer);
         Assert.False(streamA.Query());
 
         SimControl.SetTaskDelay(0);
         streamA.Synchronize();
-        var afterA = pool.Rent(4096, streamB);            // A's event completed: reusable by B
+        var afterA = pool.Rent(streamB, 4096);            // A's event completed: reusable by B
         Assert.Equal(first.Pointer, afterA.Pointer);
         Assert.Equal(1, pool.SegmentCount);
-        pool.Return(afterA, streamB);
-        pool.Return(otherStream, streamB);
+        pool.Return(streamB, afterA);
+        pool.Return(streamB, otherStream);
     }
 
     [Fact]
@@ -246,18 +246,18 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     {
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        pool.Return(pool.Rent(100, stream), stream);       // one cached, fully free small segment
+        pool.Return(stream, pool.Rent(stream, 100));       // one cached, fully free small segment
         ulong frees = SimControl.Counter(aclsimCounter.ACLSIM_COUNT_FREE_CALLS);
 
         SimControl.InjectFault("aclrtMalloc", 1, 207001);  // the next aclrtMalloc fails with OOM
-        var big = pool.Rent(3 * MiB, stream);
+        var big = pool.Rent(stream, 3 * MiB);
         Assert.Equal(frees + 1, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_FREE_CALLS));
         Assert.Equal(1, pool.SegmentCount);
         Assert.Equal(4 * MiB, pool.ReservedBytes);
-        pool.Return(big, stream);
+        pool.Return(stream, big);
 
         long total = Device.GetMemoryInfo().Total;
-        var oom = Assert.Throws<AclException>(() => pool.Rent(total + 2 * MiB, stream));
+        var oom = Assert.Throws<AclException>(() => pool.Rent(stream, total + 2 * MiB));
         Assert.Equal(207001, oom.Code);
         Assert.Equal("aclrtMalloc", oom.Function);
         Assert.Equal("ACL_ERROR_RT_MEMORY_ALLOCATION", oom.CodeName);
@@ -272,16 +272,16 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     {
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { MaxReservedBytes = 4 * MiB });
-        var big = pool.Rent(3 * MiB, stream);
+        var big = pool.Rent(stream, 3 * MiB);
         ulong mallocs = SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS);
-        var e = Assert.Throws<AclException>(() => pool.Rent(100, stream));
+        var e = Assert.Throws<AclException>(() => pool.Rent(stream, 100));
         Assert.Equal(207001, e.Code);
         Assert.Contains("limit", e.Message);
         Assert.Equal(mallocs, SimControl.Counter(aclsimCounter.ACLSIM_COUNT_MALLOC_CALLS));
-        pool.Return(big, stream);
-        var small = pool.Rent(100, stream);                // trims the free 4 MiB, then fits
+        pool.Return(stream, big);
+        var small = pool.Rent(stream, 100);                // trims the free 4 MiB, then fits
         Assert.Equal(2 * MiB, pool.ReservedBytes);
-        pool.Return(small, stream);
+        pool.Return(stream, small);
     }
 
     [Fact]
@@ -289,13 +289,13 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     {
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        var kept = pool.Rent(100, stream);
-        pool.Return(pool.Rent(3 * MiB, stream), stream);
+        var kept = pool.Rent(stream, 100);
+        pool.Return(stream, pool.Rent(stream, 3 * MiB));
         Assert.Equal(6 * MiB, pool.ReservedBytes);
         Assert.Equal(4 * MiB, pool.Trim());
         Assert.Equal(2 * MiB, pool.ReservedBytes);
         Assert.Equal(1, pool.SegmentCount);
-        pool.Return(kept, stream);
+        pool.Return(stream, kept);
         Assert.Equal(2 * MiB, pool.Trim());
     }
 
@@ -317,12 +317,12 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
 
         static void RentReturn(DeviceMemoryPool pool, NpuStream stream)
         {
-            var a = pool.Rent(100, stream);
-            var b = pool.Rent(40_000, stream);
-            var c = pool.Rent(3 << 20, stream);
-            pool.Return(b, stream);
-            pool.Return(a, stream);
-            pool.Return(c, stream);
+            var a = pool.Rent(stream, 100);
+            var b = pool.Rent(stream, 40_000);
+            var c = pool.Rent(stream, 3 << 20);
+            pool.Return(stream, b);
+            pool.Return(stream, a);
+            pool.Return(stream, c);
         }
     }
 
@@ -332,21 +332,21 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
     {
         using var stream = Device.CreateStream();
         var pool = new DeviceMemoryPool(Device);
-        var rented = pool.Rent(100, stream);
-        pool.Return(pool.Rent(3 * MiB, stream), stream);
+        var rented = pool.Rent(stream, 100);
+        pool.Return(stream, pool.Rent(stream, 3 * MiB));
         ulong live = SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS);
 
         pool.Dispose();
         pool.Dispose();                                       // idempotent
         Assert.True(pool.IsDisposed);
         Assert.Equal(live - 1, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
-        Assert.Throws<ObjectDisposedException>(() => pool.Rent(10, stream));
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent(stream, 10));
         Assert.Throws<ObjectDisposedException>(() => pool.Trim());
 
-        pool.Return(rented, stream);                          // the last block frees its segment
+        pool.Return(stream, rented);                          // the last block frees its segment
         Assert.Equal(live - 2, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_DEVICE_ALLOCATIONS));
         Assert.Equal(0, pool.ReservedBytes);
-        Assert.Throws<InvalidOperationException>(() => pool.Return(rented, stream));
+        Assert.Throws<InvalidOperationException>(() => pool.Return(stream, rented));
     }
 
     [Fact]
@@ -364,10 +364,10 @@ public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
                 for (int i = 0; i < 300; i++)
                 {
                     int slot = i % held.Length;
-                    if (!held[slot].IsEmpty) pool.Return(held[slot], stream);
-                    held[slot] = pool.Rent(((i * 7919 + t * 104729) % (3 << 20)) + 1, stream);
+                    if (!held[slot].IsEmpty) pool.Return(stream, held[slot]);
+                    held[slot] = pool.Rent(stream, ((i * 7919 + t * 104729) % (3 << 20)) + 1);
                 }
-                foreach (var block in held) pool.Return(block, stream);
+                foreach (var block in held) pool.Return(stream, block);
             });
             Assert.Equal(0, pool.InUseBytes);
             Assert.Equal(0, pool.RentedBlockCount);

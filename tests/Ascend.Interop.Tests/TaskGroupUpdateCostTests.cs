@@ -47,26 +47,26 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
 
         // The capture's own arguments: nothing reaches the runtime (every call an update makes would fail).
         foreach (string call in UpdateCalls) Sim.Inject(call, 107000);
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 1));
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 1));
         Assert.Equal((uint)UpdateCalls.Length, Sim.Clear());             // not one of them was called
         Assert.Equal((0, 1), (group.UpdateCount, group.SkippedUpdateCount));
         Assert.Equal(0, graph.UpdateOrderingEventCount);
 
         // New arguments are applied; the same ones again are skipped; the earlier ones are applied again.
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2));
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 2));
         graph.ReplayAndWait();
         Assert.Equal([21f, 42, 63], output.ToArray<float>(stream));
         foreach (string call in UpdateCalls) Sim.Inject(call, 107000);
-        graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2));
+        graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 2));
         Assert.Equal((uint)UpdateCalls.Length, Sim.Clear());
         Assert.Equal((1, 2), (group.UpdateCount, group.SkippedUpdateCount));
-        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 2));  // another tensor: applied
+        graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 2));  // another tensor: applied
         graph.ReplayAndWait();
         Assert.Equal([3f, 6, 9], output.ToArray<float>(stream));
         Assert.Equal((2, 2), (group.UpdateCount, group.SkippedUpdateCount));
 
         // A mismatched re-issue is still refused (the comparison never hides a wrong update) and changes nothing.
-        var wrong = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Mul(s, x, y, output)));
+        var wrong = Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s => Ops.Mul(s, x, y, output)));
         Assert.Equal(107033, wrong.Code);
         graph.ReplayAndWait();
         Assert.Equal([3f, 6, 9], output.ToArray<float>(stream));
@@ -111,7 +111,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
             for (int g = 0; g < groups; g++)
             {
                 double alpha = step + g + 1;     // never the capture's 1: every update applies
-                graph.Update(taskGroups[g], updater, (x, outputs[g], alpha), static (s, st) => Ops.Add(s, st.x, st.x, st.Item2, alpha: st.alpha));
+                graph.Update(updater, taskGroups[g], (x, outputs[g], alpha), static (s, st) => Ops.Add(s, st.x, st.x, st.Item2, alpha: st.alpha));
             }
             graph.Replay();
             gate.Set();
@@ -146,7 +146,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         graph.EndCapture();
         graph.ReplayAndWait();
         long before = graph.UpdateOrderingEventCount;
-        graph.Update(group, stream, s => Ops.Add(s, x, x, output, alpha: 3));   // updated on the replay stream: stream order suffices
+        graph.Update(stream, group, s => Ops.Add(s, x, x, output, alpha: 3));   // updated on the replay stream: stream order suffices
         graph.ReplayAndWait();
         Assert.Equal([4f, 8], output.ToArray<float>(stream));
         Assert.Equal(before, graph.UpdateOrderingEventCount);
@@ -168,12 +168,12 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         graph.EndCapture();
         graph.ReplayAndWait();
         using (var updater = Device.CreateStream())
-            graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 4));   // its "update done" event is not recorded yet
+            graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 4));   // its "update done" event is not recorded yet
         graph.ReplayAndWait();                                                     // the stream is gone: its work is done
         Assert.Equal([5f, 10], output.ToArray<float>(stream));
         using (var second = Device.CreateStream())
         {
-            graph.Update(group, second, s => Ops.Add(s, x, x, output, alpha: 2));
+            graph.Update(second, group, s => Ops.Add(s, x, x, output, alpha: 2));
             graph.ReplayAndWait();
         }
         Assert.Equal([3f, 6], output.ToArray<float>(stream));
@@ -216,7 +216,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         for (int step = 0; step < 3; step++)
         {
             long[] lengths = [3 + step, 5 + step];
-            graph.Update(group, updater, lengths, (s, l) => Ops.IncreFlashAttention(s, query, [keys], [values], null, l, options, output));
+            graph.Update(updater, group, lengths, (s, l) => Ops.IncreFlashAttention(s, query, [keys], [values], null, l, options, output));
             graph.ReplayAndWait();
             replayed.Add(output.ToArray<Half>(stream));
             if (step == 0) Assert.Equal(1u, Sim.Clear());    // armed for the second call: the dry pass made none
@@ -227,7 +227,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
 
         // A length past the cache is refused by the rules before anything reaches the runtime; the group is unchanged.
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            graph.Update(group, updater, s => Ops.IncreFlashAttention(s, query, [keys], [values], null, [seq + 1, 1], options, output)));
+            graph.Update(updater, group, s => Ops.IncreFlashAttention(s, query, [keys], [values], null, [seq + 1, 1], options, output)));
         Assert.Equal("actualSeqLengths", refused.ParamName);
         graph.ReplayAndWait();
         Assert.Equal(Eager([5, 7]), output.ToArray<Half>(stream));
@@ -237,7 +237,7 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         using var otherOutput = NpuTensor.Empty(stream, new TensorShape(batch, 1, hidden), NpuDataType.Float16);
         Sim.Inject("aclnnIncreFlashAttentionV4GetWorkspaceSize", 107000, nth: 1);
         var failed = Assert.ThrowsAny<AclException>(() =>
-            graph.Update(group, updater, s => Ops.IncreFlashAttention(s, query, [keys], [values], null, [2, 2], options, otherOutput)));
+            graph.Update(updater, group, s => Ops.IncreFlashAttention(s, query, [keys], [values], null, [2, 2], options, otherOutput)));
         Assert.Equal(107000, failed.Code);
         Assert.Equal(0u, Sim.Clear());
         Assert.Equal(3, group.UpdateCount);
@@ -272,9 +272,9 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         }
         graph.EndCapture();
         graph.ReplayAndWait();
-        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 1));   // skipped (its dry pass answered from the cache)
-        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 2));   // applied: marker + (at the replay) done
-        graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 3));   // applied: no new marker (no replay since), done recorded once
+        graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 1));   // skipped (its dry pass answered from the cache)
+        graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 2));   // applied: marker + (at the replay) done
+        graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 3));   // applied: no new marker (no replay since), done recorded once
         graph.ReplayAndWait();
         updater.Synchronize();
         Assert.Equal([4f, 8], output.ToArray<float>(stream));

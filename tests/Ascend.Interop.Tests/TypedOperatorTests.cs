@@ -159,7 +159,7 @@ public sealed class TypedOperatorTests(NpuFixture fixture) : NpuLeakCheckedTest(
         // Nothing ran at capture; a replay computes what the eager calls compute, again after the input changes.
         for (int round = 0; round < 2; round++)
         {
-            x.CopyFrom((ReadOnlySpan<float>)Values(8, 0.5f + round, -3 + round), stream);
+            x.CopyFrom(stream, (ReadOnlySpan<float>)Values(8, 0.5f + round, -3 + round));
             declared.Replay();
             typed.Replay();
             stream.Synchronize();
@@ -193,16 +193,16 @@ public sealed class TypedOperatorTests(NpuFixture fixture) : NpuLeakCheckedTest(
         graph.ReplayAndWait();
         Assert.Equal([11f, 22, 33], output.ToArray<float>());
 
-        graph.Update(group, updater, s => AclnnOperators.Add(s, x, y, 2f, output));
+        graph.Update(updater, group, s => AclnnOperators.Add(s, x, y, 2f, output));
         graph.ReplayAndWait();
         Assert.Equal([21f, 42, 63], output.ToArray<float>());
 
         // Typed and declared calls are one kind of work: a declared Add re-issues the typed one...
-        graph.Update(group, updater, s => Ops.Add(s, y, x, output, alpha: 3));
+        graph.Update(updater, group, s => Ops.Add(s, y, x, output, alpha: 3));
         graph.ReplayAndWait();
         Assert.Equal([13f, 26, 39], output.ToArray<float>());
         // ...and a typed Mul is refused like a declared one, the group unchanged.
-        var wrongKind = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => AclnnOperators.Mul(s, x, y, output)));
+        var wrongKind = Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s => AclnnOperators.Mul(s, x, y, output)));
         Assert.Equal(107033, wrongKind.Code);
         Assert.Contains("aclnnMul", wrongKind.Message);
         graph.ReplayAndWait();

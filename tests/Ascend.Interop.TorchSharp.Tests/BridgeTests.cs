@@ -118,8 +118,8 @@ public sealed class BridgeTests(NpuFixture npu)
         for (int step = 0; step < 3; step++)
         {
             var input = randn(4, 8);
-            device.CopyFrom(input, _stream);
-            device.CopyTo(output, _stream);
+            device.CopyFrom(_stream, input);
+            device.CopyTo(_stream, output);
             TorchAssert.Equal(input, output);
         }
         Assert.True(TorchBridge.HasStaging(device));
@@ -134,10 +134,10 @@ public sealed class BridgeTests(NpuFixture npu)
         using var scope = NewDisposeScope();
         using var device = NpuTensor.Zeros(_stream, [1000], NpuDataType.Float32);
         var source = arange(0, 1000, dtype: ScalarType.Float32);
-        device.CopyFrom(source, _stream);
+        device.CopyFrom(_stream, source);
         source.fill_(-1);                                   // staged already: the device gets 0..999
         var sum = zeros(1000);
-        device.CopyTo(sum, _stream);
+        device.CopyTo(_stream, sum);
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray(), sum.data<float>().ToArray());
     }
 
@@ -148,7 +148,7 @@ public sealed class BridgeTests(NpuFixture npu)
         using var whole = NpuTensor.Zeros(_stream, [4, 6], NpuDataType.Float32);
         using var middle = whole.Slice(1, 1, 3);            // [4, 3], strides [6, 1], offset 1
         var values = arange(1, 13, dtype: ScalarType.Float32).reshape(4, 3);
-        middle.CopyFrom(values, _stream);
+        middle.CopyFrom(_stream, values);
         var expected = zeros(4, 6);
         expected.narrow(1, 1, 3).copy_(values);
         TorchAssert.Equal(expected, whole.ToTorch(_stream));
@@ -164,7 +164,7 @@ public sealed class BridgeTests(NpuFixture npu)
         var big = zeros(new long[] { 5, 8 }, ScalarType.Float64);
         var window = big.narrow(1, 2, 3);                    // strides [8, 1], offset 2
         int before = scope.DisposablesCount;
-        device.CopyTo(window, _stream);
+        device.CopyTo(_stream, window);
         Assert.Equal(before, scope.DisposablesCount);        // the contiguous temporary did not stay
         var expected = zeros(new long[] { 5, 8 }, ScalarType.Float64);
         expected.narrow(1, 2, 3).copy_(values);
@@ -177,14 +177,14 @@ public sealed class BridgeTests(NpuFixture npu)
     {
         using var scope = NewDisposeScope();
         using var device = NpuTensor.Zeros(_stream, [2, 3], NpuDataType.Float32);
-        var e1 = Assert.Throws<ArgumentException>(() => device.CopyFrom(zeros(3, 2), _stream));
+        var e1 = Assert.Throws<ArgumentException>(() => device.CopyFrom(_stream, zeros(3, 2)));
         Assert.Contains("[3, 2]", e1.Message);
         Assert.Contains("[2, 3]", e1.Message);
-        var e2 = Assert.Throws<ArgumentException>(() => device.CopyFrom(zeros(new long[] { 2, 3 }, ScalarType.Float64), _stream));
+        var e2 = Assert.Throws<ArgumentException>(() => device.CopyFrom(_stream, zeros(new long[] { 2, 3 }, ScalarType.Float64)));
         Assert.Contains("Float64", e2.Message);
-        Assert.Throws<ArgumentException>(() => device.CopyTo(zeros(new long[] { 2, 3 }, ScalarType.Int32), _stream));
-        Assert.Throws<ArgumentException>(() => device.CopyTo(zeros(6), _stream));
-        var e3 = Assert.Throws<ArgumentException>(() => device.CopyTo(zeros(1, 3).expand(2, 3), _stream));
+        Assert.Throws<ArgumentException>(() => device.CopyTo(_stream, zeros(new long[] { 2, 3 }, ScalarType.Int32)));
+        Assert.Throws<ArgumentException>(() => device.CopyTo(_stream, zeros(6)));
+        var e3 = Assert.Throws<ArgumentException>(() => device.CopyTo(_stream, zeros(1, 3).expand(2, 3)));
         Assert.Contains("stride 0", e3.Message);
         Assert.False(TorchBridge.HasStaging(device));        // refused before any staging was made
     }
@@ -197,8 +197,8 @@ public sealed class BridgeTests(NpuFixture npu)
         var e1 = Assert.Throws<ArgumentException>(() => meta.ToNpu(_stream));
         Assert.Contains("CPU tensors only", e1.Message);
         using var device = NpuTensor.Zeros(_stream, [2, 3], NpuDataType.Float32);
-        Assert.Throws<ArgumentException>(() => device.CopyFrom(meta, _stream));
-        Assert.Throws<ArgumentException>(() => device.CopyTo(meta, _stream));
+        Assert.Throws<ArgumentException>(() => device.CopyFrom(_stream, meta));
+        Assert.Throws<ArgumentException>(() => device.CopyTo(_stream, meta));
         var sparse = eye(3).to_sparse();
         var e2 = Assert.Throws<ArgumentException>(() => sparse.ToNpu(_stream));
         Assert.Contains("sparse", e2.Message);
@@ -220,15 +220,15 @@ public sealed class BridgeTests(NpuFixture npu)
         var input = ones(2, 3);
         using (var graph = stream.BeginCapture())
         {
-            var e = Assert.Throws<InvalidOperationException>(() => device.CopyFrom(input, stream));
+            var e = Assert.Throws<InvalidOperationException>(() => device.CopyFrom(stream, input));
             Assert.Contains("capturing", e.Message);
             Assert.Throws<InvalidOperationException>(() => input.ToNpu(stream));
             Assert.Throws<InvalidOperationException>(() => device.ToTorch(stream));
-            Assert.Throws<InvalidOperationException>(() => device.CopyTo(zeros(2, 3), stream));
+            Assert.Throws<InvalidOperationException>(() => device.CopyTo(stream, zeros(2, 3)));
         }
         // The abandoned capture left the stream usable, and nothing was staged.
         Assert.False(TorchBridge.HasStaging(device));
-        device.CopyFrom(input, stream);
+        device.CopyFrom(stream, input);
         TorchAssert.Equal(input, device.ToTorch(stream));
     }
 
@@ -241,8 +241,8 @@ public sealed class BridgeTests(NpuFixture npu)
         Assert.Equal(0, device.ElementCount);
         var back = device.ToTorch(_stream);
         Assert.Equal(new long[] { 0, 4 }, back.shape);
-        device.CopyFrom(source, _stream);
-        device.CopyTo(back, _stream);
+        device.CopyFrom(_stream, source);
+        device.CopyTo(_stream, back);
         Assert.False(TorchBridge.HasStaging(device));
     }
 }

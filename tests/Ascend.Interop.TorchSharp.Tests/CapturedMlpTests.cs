@@ -45,7 +45,7 @@ public sealed class CapturedMlpTests(NpuFixture npu)
 
         // Eager once (warm-up, and the reference for the graph).
         var first = randn(Batch, In);
-        x.CopyFrom(first, stream);
+        x.CopyFrom(stream, first);
         Forward(stream);
         var eager = y.ToTorch(stream);
         TorchAssert.Close(model.forward(first), eager, rtol: 1e-5, atol: 1e-5);
@@ -57,17 +57,17 @@ public sealed class CapturedMlpTests(NpuFixture npu)
         Assert.Equal(5, graph.Operations.Count(op => op.Name.StartsWith("aclnn", StringComparison.Ordinal)));
 
         var output = zeros(Batch, Out);
-        x.CopyFrom(first, stream);
+        x.CopyFrom(stream, first);
         graph.Replay(stream);
-        y.CopyTo(output, stream);
+        y.CopyTo(stream, output);
         TorchAssert.Close(eager, output, rtol: 0, atol: 0);   // same kernels, same inputs: same bits
 
         for (int step = 0; step < 4; step++)
         {
             var input = randn(Batch, In) * (step + 1);
-            x.CopyFrom(input, stream);
+            x.CopyFrom(stream, input);
             graph.Replay(stream);
-            y.CopyTo(output, stream);
+            y.CopyTo(stream, output);
             TorchAssert.Close(model.forward(input), output, rtol: 1e-5, atol: 1e-5);
         }
         Assert.Equal(5, graph.ReplayCount);

@@ -112,7 +112,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     /// <paramref name="output"/> = <paramref name="op"/> over all ranks of <paramref name="input"/>
     /// (<c>HcclAllReduce</c>). Same shape and type on both sides and on every rank; they may be the same tensor.
     /// </summary>
-    public void AllReduce(NpuTensor input, NpuTensor output, NpuReduceOp op, NpuStream stream)
+    public void AllReduce(NpuStream stream, NpuTensor input, NpuReduceOp op, NpuTensor output)
     {
         const string fn = nameof(Hccl.HcclAllReduce);
         CheckCall(fn, stream);
@@ -132,7 +132,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     /// Concatenates every rank's <paramref name="input"/> along dimension 0 into <paramref name="output"/>
     /// (<c>HcclAllGather</c>): output shape = [Size × input.Shape[0], input.Shape[1..]], rank r's block at r.
     /// </summary>
-    public void AllGather(NpuTensor input, NpuTensor output, NpuStream stream)
+    public void AllGather(NpuStream stream, NpuTensor input, NpuTensor output)
     {
         const string fn = nameof(Hccl.HcclAllGather);
         CheckCall(fn, stream);
@@ -150,7 +150,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     /// Reduces every rank's <paramref name="input"/> with <paramref name="op"/> and gives rank r block r
     /// along dimension 0 (<c>HcclReduceScatter</c>): input shape = [Size × output.Shape[0], output.Shape[1..]].
     /// </summary>
-    public void ReduceScatter(NpuTensor input, NpuTensor output, NpuReduceOp op, NpuStream stream)
+    public void ReduceScatter(NpuStream stream, NpuTensor input, NpuReduceOp op, NpuTensor output)
     {
         const string fn = nameof(Hccl.HcclReduceScatter);
         CheckCall(fn, stream);
@@ -166,7 +166,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     }
 
     /// <summary>Copies <paramref name="tensor"/> of rank <paramref name="root"/> into <paramref name="tensor"/> of every rank (<c>HcclBroadcast</c>).</summary>
-    public void Broadcast(NpuTensor tensor, int root, NpuStream stream)
+    public void Broadcast(NpuStream stream, NpuTensor tensor, int root)
     {
         const string fn = nameof(Hccl.HcclBroadcast);
         CheckCall(fn, stream);
@@ -179,7 +179,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     }
 
     /// <summary>Sends <paramref name="tensor"/> to <paramref name="destination"/>, which must <see cref="Recv"/> a tensor of the same size and type (<c>HcclSend</c>).</summary>
-    public void Send(NpuTensor tensor, int destination, NpuStream stream)
+    public void Send(NpuStream stream, NpuTensor tensor, int destination)
     {
         const string fn = nameof(Hccl.HcclSend);
         CheckCall(fn, stream);
@@ -192,7 +192,7 @@ public sealed unsafe class NpuCommunicator : NpuResource
     }
 
     /// <summary>Receives into <paramref name="tensor"/> what <paramref name="source"/> sends (<c>HcclRecv</c>).</summary>
-    public void Recv(NpuTensor tensor, int source, NpuStream stream)
+    public void Recv(NpuStream stream, int source, NpuTensor tensor)
     {
         const string fn = nameof(Hccl.HcclRecv);
         CheckCall(fn, stream);

@@ -101,7 +101,7 @@ public sealed partial class NpuGraph
         using (var lease = _stream.Enter())
         using (var model = new HandleLease(_model!, this))
         {
-            code = aclmdlRITaskDisable((aclmdlRITask)task.Handle);
+            code = aclmdlRITaskDisable(task.Handle);
         }
         if (code != 0) throw EditFailure(code, operation, nameof(aclmdlRITaskDisable), $"disabling {task}");
         lock (_lock)
@@ -121,7 +121,7 @@ public sealed partial class NpuGraph
         if (task.Type != NpuGraphTaskType.Kernel)
             throw new NpuCaptureException(ACL_ERROR_RT_PARAM_INVALID, nameof(aclmdlRITaskSetParams), operation,
                 $"{task} is not a kernel task; kernel parameters go to kernel tasks only. The graph is unchanged.", Mode);
-        if (parameters.FunctionHandle == 0 || parameters.Arguments.Length == 0)
+        if (parameters.FunctionHandle.IsNull || parameters.Arguments.Length == 0)
             throw new ArgumentException("A kernel needs a function handle and a non-empty argument block (take them from NpuGraphTask.Kernel).", nameof(parameters));
         WaitForQueuedReplays();
         int code;
@@ -131,12 +131,12 @@ public sealed partial class NpuGraph
         {
             aclmdlRITaskParams p = default;
             p.type = aclmdlRITaskType.ACL_MODEL_RI_TASK_KERNEL;
-            p.kernelTaskParams.funcHandle = (aclrtFuncHandle)parameters.FunctionHandle;
+            p.kernelTaskParams.funcHandle = parameters.FunctionHandle;
             p.kernelTaskParams.args = args;
             p.kernelTaskParams.isHostArgs = 1;  // the runtime copies the block
             p.kernelTaskParams.argsSize = (nuint)parameters.Arguments.Length;
             p.kernelTaskParams.numBlocks = parameters.BlockCount;
-            code = aclmdlRITaskSetParams((aclmdlRITask)task.Handle, &p);
+            code = aclmdlRITaskSetParams(task.Handle, &p);
         }
         if (code != 0) throw EditFailure(code, operation, nameof(aclmdlRITaskSetParams), $"setting the parameters of {task}");
         lock (_lock) _edit = EditUpdating;

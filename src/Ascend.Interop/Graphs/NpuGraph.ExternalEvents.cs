@@ -10,23 +10,37 @@ public sealed partial class NpuGraph
     /// <summary>
     /// Captures an external record of <paramref name="evt"/> at this point of the graph (<c>aclrtRecordEventWithFlag</c>
     /// with ACL_EVENT_RECORD_EXTERNAL): every replay records it there, so a stream (<see cref="NpuStream.Wait"/>) or
-    /// another graph (<see cref="WaitExternal"/>) outside can wait for this part of the replay without waiting for the
+    /// another graph (<see cref="WaitExternal(NpuStream, NpuEvent)"/>) outside can wait for this part of the replay without waiting for the
     /// whole graph. Needs CANN 9.2.0-beta.1.
     /// </summary>
+    /// <param name="stream">The stream to record on: the capture stream or a stream that joined the capture.</param>
     /// <param name="evt">An event of the graph's device.</param>
-    /// <param name="stream">The stream to record on: the capture stream (default) or a stream that joined the capture.</param>
     /// <exception cref="NotSupportedException">The loaded CANN is older than 9.2.0-beta.1.</exception>
     /// <exception cref="NpuCaptureException">The stream is not capturing this graph (107029).</exception>
-    public void RecordExternal(NpuEvent evt, NpuStream? stream = null) => SubmitExternal(evt, stream, record: true);
+    public void RecordExternal(NpuStream stream, NpuEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        SubmitExternal(evt, stream, record: true);
+    }
+
+    /// <summary>As <see cref="RecordExternal(NpuStream, NpuEvent)"/> on the graph's capture stream.</summary>
+    public void RecordExternal(NpuEvent evt) => SubmitExternal(evt, null, record: true);
 
     /// <summary>
     /// Captures an external wait for <paramref name="evt"/> at this point of the graph (<c>aclrtStreamWaitEventWithFlag</c>
     /// with ACL_EVENT_WAIT_EXTERNAL): every replay waits there for the latest record of the event made outside the graph
-    /// (by a stream, or by another graph's <see cref="RecordExternal"/>). Needs CANN 9.2.0-beta.1.
+    /// (by a stream, or by another graph's <see cref="RecordExternal(NpuStream, NpuEvent)"/>). Needs CANN 9.2.0-beta.1.
     /// </summary>
     /// <exception cref="NotSupportedException">The loaded CANN is older than 9.2.0-beta.1.</exception>
     /// <exception cref="NpuCaptureException">The stream is not capturing this graph (107029).</exception>
-    public void WaitExternal(NpuEvent evt, NpuStream? stream = null) => SubmitExternal(evt, stream, record: false);
+    public void WaitExternal(NpuStream stream, NpuEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        SubmitExternal(evt, stream, record: false);
+    }
+
+    /// <summary>As <see cref="WaitExternal(NpuStream, NpuEvent)"/> on the graph's capture stream.</summary>
+    public void WaitExternal(NpuEvent evt) => SubmitExternal(evt, null, record: false);
 
     private void SubmitExternal(NpuEvent evt, NpuStream? stream, bool record)
     {

@@ -154,7 +154,7 @@ public sealed partial class NpuGraph
             byte scheduleMode = aclmdlRIKernelTaskGetAttribute(handle, aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_SCHEM_MODE, &schem) == 0 ? schem.schemMode : (byte)0;
             uint ub = aclmdlRIKernelTaskGetAttribute(handle, aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_DYN_UBUF_SIZE, &ubuf) == 0 ? ubuf.dynUBufSize : 0;
             uint seconds = aclmdlRIKernelTaskGetAttribute(handle, aclrtLaunchKernelAttrId.ACL_RT_LAUNCH_KERNEL_ATTR_TIMEOUT, &timeout) == 0 ? timeout.timeout : 0u;
-            kernel = new NpuKernelTaskParameters((nint)k.funcHandle.Value, args, k.numBlocks, !p.taskGrp.IsNull, (long)p.opInfoSize,
+            kernel = new NpuKernelTaskParameters(k.funcHandle, args, k.numBlocks, !p.taskGrp.IsNull, (long)p.opInfoSize,
                 scheduleMode, ub, seconds);
         }
         return new NpuGraphTask(this, (nint)handle, streamIndex, index, type, sequenceId, kernel);

@@ -52,7 +52,7 @@ public sealed partial class NpuGraph
             _openGroup = null;
             if (code == 0)
             {
-                group.Handle = (nint)handle;
+                group.Handle = handle;
                 _groups.Add(group);
                 // What the group holds passed the runtime's phase 1 when it was captured. Signatures only count when
                 // every operation of the group has one, in order.
@@ -82,17 +82,17 @@ public sealed partial class NpuGraph
     /// In loops, prefer the overload that passes state to a static body: it allocates nothing.
     /// </summary>
     /// <exception cref="NpuCaptureException">The re-issued operations differ from the group's (107033); the group is unchanged.</exception>
-    public void Update(NpuTaskGroup group, NpuStream updateStream, Action<NpuStream> reissue)
+    public void Update(NpuStream updateStream, NpuTaskGroup group, Action<NpuStream> reissue)
     {
         ArgumentNullException.ThrowIfNull(reissue);
-        Update(group, updateStream, reissue, static (stream, body) => body(stream));
+        Update(updateStream, group, reissue, static (stream, body) => body(stream));
     }
 
     /// <summary>
-    /// <see cref="Update(NpuTaskGroup, NpuStream, Action{NpuStream})"/> with the body's arguments passed as
+    /// <see cref="Update(NpuStream, NpuTaskGroup, Action{NpuStream})"/> with the body's arguments passed as
     /// <paramref name="state"/>, so a static lambda needs no closure: a steady-state update then allocates
     /// nothing on the managed heap, e.g.
-    /// <c>graph.Update(group, updateStream, (model, lengths), static (s, st) => st.model.Reissue(s, st.lengths))</c>.
+    /// <c>graph.Update(updateStream, group, (model, lengths), static (s, st) => st.model.Reissue(s, st.lengths))</c>.
     /// </summary>
     /// <typeparam name="TState">The body's state (a struct avoids boxing).</typeparam>
     /// <param name="group">A task group of this graph.</param>
@@ -100,7 +100,7 @@ public sealed partial class NpuGraph
     /// <param name="state">Passed to <paramref name="reissue"/>.</param>
     /// <param name="reissue">Submits the group's operations with new arguments on the stream it is given (runs twice).</param>
     /// <exception cref="NpuCaptureException">The re-issued operations differ from the group's (107033); the group is unchanged.</exception>
-    public void Update<TState>(NpuTaskGroup group, NpuStream updateStream, TState state, Action<NpuStream, TState> reissue)
+    public void Update<TState>(NpuStream updateStream, NpuTaskGroup group, TState state, Action<NpuStream, TState> reissue)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(updateStream);
@@ -209,7 +209,7 @@ public sealed partial class NpuGraph
         using (var lease = updateStream.Enter())
         {
             using var modelLease = new HandleLease(_model!, this);
-            beginCode = aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), NativeHandle.TaskGroup(group.Handle));
+            beginCode = aclmdlRICaptureTaskUpdateBegin(updateStream.Native(lease), group.Handle);
         }
         if (beginCode != 0) AclCheck.Throw(beginCode, nameof(aclmdlRICaptureTaskUpdateBegin), $"updating task group '{group.Name}'");
         updateStream.EnterUpdate(session);

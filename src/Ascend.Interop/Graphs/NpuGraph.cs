@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Ascend.Interop.Handles;
+using Ascend.Interop.Native;
 using static Ascend.Interop.Native.Acl;
 
 namespace Ascend.Interop;
@@ -149,7 +150,7 @@ public sealed partial class NpuGraph : IDisposable
     }
 
     /// <summary>The raw <c>aclmdlRI</c> (0 until captured); keep the graph alive while using it.</summary>
-    public nint Handle => _model?.DangerousGetHandle() ?? 0;
+    public aclmdlRI Handle => NativeHandle.Model(_model?.DangerousGetHandle() ?? 0);
 
 
     private static string StateText(State state) => state switch

@@ -12,7 +12,7 @@ namespace Ascend.Interop;
 /// requests too large for any bucket.
 /// <code>
 /// using var buckets = new NpuGraphBuckets(device, [1, 2, 4, 8, 16, 32]);
-/// var bucket = buckets.Replay(batch, stream, (s, size) => model.DecodeStep(s, size));
+/// var bucket = buckets.Replay(stream, batch, (s, size) => model.DecodeStep(s, size));
 /// </code>
 /// The body receives the bucket size and must submit the same work for the same size every time
 /// (it runs for the warm-up and the capture). Graphs are owned by the helper: do not dispose them.
@@ -136,9 +136,9 @@ public sealed class NpuGraphBuckets : IDisposable
     /// <param name="body">Submits one step for the bucket size it is given.</param>
     /// <param name="bucket">The bucket chosen, with the padding the caller must fill.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> exceeds the largest bucket (counted as <see cref="NpuGraphBucketStatistics.Oversize"/>).</exception>
-    public NpuGraph GetOrCapture(int count, NpuStream stream, Action<NpuStream, int> body, out NpuGraphBucket bucket)
+    public NpuGraph GetOrCapture(NpuStream stream, int count, Action<NpuStream, int> body, out NpuGraphBucket bucket)
     {
-        if (TryGetOrCapture(count, stream, body, out var graph, out bucket)) return graph;
+        if (TryGetOrCapture(stream, count, body, out var graph, out bucket)) return graph;
         throw new ArgumentOutOfRangeException(nameof(count), count,
             $"NpuGraphBuckets: {count} rows exceed the largest bucket ({LargestSize}); run such a step eagerly or add a larger bucket.");
     }
@@ -147,7 +147,7 @@ public sealed class NpuGraphBuckets : IDisposable
     /// Like <see cref="GetOrCapture"/>, but returns false (and counts an oversize request) instead of
     /// throwing when <paramref name="count"/> exceeds the largest bucket, so the caller can run eagerly.
     /// </summary>
-    public bool TryGetOrCapture(int count, NpuStream stream, Action<NpuStream, int> body, out NpuGraph graph, out NpuGraphBucket bucket)
+    public bool TryGetOrCapture(NpuStream stream, int count, Action<NpuStream, int> body, out NpuGraph graph, out NpuGraphBucket bucket)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(body);
@@ -193,9 +193,9 @@ public sealed class NpuGraphBuckets : IDisposable
     /// <paramref name="stream"/>. Returns the bucket (its <see cref="NpuGraphBucket.Padding"/> says how many
     /// rows of the static inputs the caller had to pad before the call).
     /// </summary>
-    public NpuGraphBucket Replay(int count, NpuStream stream, Action<NpuStream, int> body)
+    public NpuGraphBucket Replay(NpuStream stream, int count, Action<NpuStream, int> body)
     {
-        var graph = GetOrCapture(count, stream, body, out var bucket);
+        var graph = GetOrCapture(stream, count, body, out var bucket);
         graph.Replay(stream);
         return bucket;
     }
@@ -296,7 +296,7 @@ public sealed class NpuGraphBuckets : IDisposable
             }
             long warmupTicks = 0;
             var clock = Stopwatch.StartNew();
-            var graph = _cache.GetOrCapture(size, stream, s =>
+            var graph = _cache.GetOrCapture(stream, size, s =>
             {
                 if (s.IsCapturing)
                 {

@@ -92,7 +92,7 @@ public sealed class NpuGraphCache<TKey> : IDisposable where TKey : notnull
     /// <paramref name="warmup"/> times, captures it on <paramref name="stream"/> and caches the graph
     /// (evicting the least recently used one when full).
     /// </summary>
-    public NpuGraph GetOrCapture(TKey key, NpuStream stream, Action<NpuStream> body, int warmup = 1,
+    public NpuGraph GetOrCapture(NpuStream stream, TKey key, Action<NpuStream> body, int warmup = 1,
         CaptureMode mode = CaptureMode.Global, NpuGraphPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -1,3 +1,5 @@
+using Ascend.Interop.Native;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -10,14 +12,14 @@ public sealed class NpuGraphStream
     internal NpuGraphStream(int index, nint handle)
     {
         Index = index;
-        Handle = handle;
+        Handle = (aclrtStream)handle;
     }
 
     /// <summary>Position in the runtime's list (the order is the runtime's, not a documented contract).</summary>
     public int Index { get; }
 
     /// <summary>The runtime's stream handle (valid while the graph lives).</summary>
-    public nint Handle { get; }
+    public aclrtStream Handle { get; }
 
     /// <summary>The tasks on this stream, in the runtime's order.</summary>
     public IReadOnlyList<NpuGraphTask> Tasks { get; internal set; } = [];

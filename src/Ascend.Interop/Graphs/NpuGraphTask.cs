@@ -1,3 +1,5 @@
+using Ascend.Interop.Native;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class NpuGraphTask
         NpuKernelTaskParameters? kernel)
     {
         _graph = graph;
-        Handle = handle;
+        Handle = (aclmdlRITask)handle;
         StreamIndex = streamIndex;
         Index = index;
         Type = type;
@@ -22,7 +24,7 @@ public sealed class NpuGraphTask
     }
 
     /// <summary>The runtime's task handle (a raw pointer CANN never validates: valid while the graph lives).</summary>
-    public nint Handle { get; }
+    public aclmdlRITask Handle { get; }
 
     /// <summary>The graph stream the task is on (<see cref="NpuGraph.Streams"/>).</summary>
     public int StreamIndex { get; }

@@ -1,3 +1,5 @@
+using Ascend.Interop.Native;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -12,5 +14,5 @@ namespace Ascend.Interop;
 /// <param name="ScheduleMode">Attribute SCHEM_MODE.</param>
 /// <param name="DynamicUbBytes">Attribute DYN_UBUF_SIZE.</param>
 /// <param name="TimeoutSeconds">Attribute TIMEOUT (0: the default).</param>
-public sealed record NpuKernelTaskParameters(nint FunctionHandle, byte[] Arguments, uint BlockCount, bool InTaskGroup, long ShapeInfoBytes,
+public sealed record NpuKernelTaskParameters(aclrtFuncHandle FunctionHandle, byte[] Arguments, uint BlockCount, bool InTaskGroup, long ShapeInfoBytes,
     byte ScheduleMode, uint DynamicUbBytes, uint TimeoutSeconds);

@@ -1,3 +1,5 @@
+using Ascend.Interop.Native;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -19,7 +21,7 @@ public sealed class NpuTaskGroup
     public string Name { get; }
 
     /// <summary>The raw <c>aclrtTaskGrp</c>.</summary>
-    public nint Handle { get; internal set; }
+    public aclrtTaskGrp Handle { get; internal set; }
 
     /// <summary>The operations in the group, in order.</summary>
     internal List<NpuGraphOperation> Operations { get; } = new();

@@ -159,7 +159,7 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// ordered after this point (an event) before touching it.
     /// </summary>
     /// <exception cref="AclException">The device is out of memory even after releasing cached segments.</exception>
-    public PoolBlock Rent(long bytes, NpuStream stream)
+    public PoolBlock Rent(NpuStream stream, long bytes)
     {
         if (!_orphans.IsEmpty) ReturnOrphans();
         long size = RoundSize(bytes);
@@ -199,10 +199,10 @@ public sealed partial class DeviceMemoryPool : IDisposable
     /// <paramref name="stream"/> (the stream that last used it).
     /// </summary>
     /// <exception cref="InvalidOperationException">The block was already returned, or belongs to another pool.</exception>
-    public void Return(PoolBlock block, NpuStream stream) => Return(block, stream, default);
+    public void Return(NpuStream stream, PoolBlock block) => Return(block, stream, default);
 
     /// <summary>
-    /// As <see cref="Return(PoolBlock, NpuStream)"/>, for a block work on other streams used too (<paramref name="usedOn"/>,
+    /// As <see cref="Return(NpuStream, PoolBlock)"/>, for a block work on other streams used too (<paramref name="usedOn"/>,
     /// recorded by the submission path): nobody reuses it before each of those streams passed a marker event recorded
     /// after this return (one event per stream and pool, recorded when a rent first needs it), like PyTorch's
     /// <c>record_stream</c>.

@@ -38,7 +38,7 @@ public readonly struct PoolBlock : IEquatable<PoolBlock>
     public void Return(NpuStream stream)
     {
         if (Pool is null) throw new InvalidOperationException("default(PoolBlock) was never rented from a DeviceMemoryPool and cannot be returned.");
-        Pool.Return(this, stream);
+        Pool.Return(stream, this);
     }
 
     /// <inheritdoc />

@@ -5,18 +5,21 @@ namespace Ascend.Interop;
 // Copies between the tensor and host memory (blocking spans and arrays, enqueued pinned buffers).
 public sealed unsafe partial class NpuTensor
 {
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, ReadOnlySpan{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyFrom<T>(ReadOnlySpan<T> source) where T : unmanaged => CopyFrom(Stream, source);
+
     /// <summary>
     /// Copies <paramref name="source"/> (row-major) into the tensor, ordered after the work queued on
-    /// <paramref name="stream"/> (default: <see cref="Stream"/>); returns when the copy is done.
+    /// <paramref name="stream"/>; returns when the copy is done.
     /// Strided views are written through a contiguous temporary and an aclnn InplaceCopy.
     /// </summary>
-    public void CopyFrom<T>(ReadOnlySpan<T> source, NpuStream? stream = null) where T : unmanaged
+    public void CopyFrom<T>(NpuStream stream, ReadOnlySpan<T> source) where T : unmanaged
     {
+        ArgumentNullException.ThrowIfNull(stream);
         ThrowIfDisposed();
         CheckElementType<T>("CopyFrom");
         if (source.Length != ElementCount)
             throw new ArgumentException($"NpuTensor.CopyFrom: {source.Length} values given for a tensor of {ElementCount} elements (shape {_shape}).", nameof(source));
-        stream ??= Stream;
         CheckStream(stream, "CopyFrom");
         if (ElementCount == 0) return;
         if (!IsContiguous)
@@ -35,20 +38,23 @@ public sealed unsafe partial class NpuTensor
         }
     }
 
-    /// <summary>Copies the tensor (row-major) into <paramref name="destination"/> after the work queued on <paramref name="stream"/>.</summary>
-    public void CopyTo<T>(Span<T> destination, NpuStream? stream = null) where T : unmanaged
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, Span{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged => CopyTo(Stream, destination);
+
+    /// <summary>Copies the tensor (row-major) into <paramref name="destination"/> after the work queued on <paramref name="stream"/>; returns when the copy is done.</summary>
+    public void CopyTo<T>(NpuStream stream, Span<T> destination) where T : unmanaged
     {
+        ArgumentNullException.ThrowIfNull(stream);
         ThrowIfDisposed();
         CheckElementType<T>("CopyTo");
         if (destination.Length != ElementCount)
             throw new ArgumentException($"NpuTensor.CopyTo: the destination holds {destination.Length} values but the tensor has {ElementCount} elements (shape {_shape}).", nameof(destination));
-        stream ??= Stream;
         CheckStream(stream, "CopyTo");
         if (ElementCount == 0) return;
         if (!IsContiguous)
         {
             using var staging = Contiguous(stream);
-            staging.CopyTo(destination, stream);
+            staging.CopyTo(stream, destination);
             return;
         }
         fixed (T* pointer = destination)
@@ -67,7 +73,7 @@ public sealed unsafe partial class NpuTensor
         if (ElementCount > Array.MaxLength)
             throw new InvalidOperationException($"NpuTensor.ToArray: {ElementCount} elements do not fit in an array.");
         var result = new T[ElementCount];
-        CopyTo<T>(result, stream);
+        CopyTo<T>(stream ?? Stream, result);
         return result;
     }
 

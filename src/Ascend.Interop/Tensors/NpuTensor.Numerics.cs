@@ -22,7 +22,7 @@ public sealed unsafe partial class NpuTensor
         var tensor = Empty(stream, ShapeOf(source.Lengths, "NpuTensor.FromTensor"), dataType);
         try
         {
-            tensor.CopyFrom(source, stream);
+            tensor.CopyFrom(stream, source);
             return tensor;
         }
         catch
@@ -32,20 +32,23 @@ public sealed unsafe partial class NpuTensor
         }
     }
 
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, in ReadOnlyTensorSpan{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyFrom<T>(in ReadOnlyTensorSpan<T> source) where T : unmanaged => CopyFrom(Stream, in source);
+
     /// <summary>
     /// Copies <paramref name="source"/> into this tensor, ordered after the work queued on <paramref name="stream"/>
-    /// (default: <see cref="Stream"/>); returns when the copy is done. The lengths must equal <see cref="Shape"/>, and
+    /// and returns when the copy is done. The lengths must equal <see cref="Shape"/>, and
     /// <typeparamref name="T"/> must be the element type of <see cref="DataType"/>. Strided sources are gathered on the
     /// host (through a pooled array) first; strided views of this tensor are written through a contiguous temporary.
     /// </summary>
-    public void CopyFrom<T>(in ReadOnlyTensorSpan<T> source, NpuStream? stream = null) where T : unmanaged
+    public void CopyFrom<T>(NpuStream stream, in ReadOnlyTensorSpan<T> source) where T : unmanaged
     {
         stream = CheckHostTensor<T>(source.Lengths, stream, "CopyFrom", nameof(source));
         long count = ElementCount;
         if (count == 0) return;
         if (IsRowMajor(source.Lengths, source.Strides))
         {
-            CopyFrom(MemoryMarshal.CreateReadOnlySpan(in source.GetPinnableReference(), (int)count), stream);
+            CopyFrom(stream, MemoryMarshal.CreateReadOnlySpan(in source.GetPinnableReference(), (int)count));
             return;
         }
         T[] rented = ArrayPool<T>.Shared.Rent((int)count);
@@ -53,7 +56,7 @@ public sealed unsafe partial class NpuTensor
         {
             var gathered = rented.AsSpan(0, (int)count);
             source.FlattenTo(gathered);
-            CopyFrom((ReadOnlySpan<T>)gathered, stream);
+            CopyFrom(stream, (ReadOnlySpan<T>)gathered);
         }
         finally
         {
@@ -61,13 +64,16 @@ public sealed unsafe partial class NpuTensor
         }
     }
 
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, in ReadOnlyTensorSpan{T}, PinnedBuffer{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyFrom<T>(in ReadOnlyTensorSpan<T> source, PinnedBuffer<T> staging) where T : unmanaged => CopyFrom(Stream, in source, staging);
+
     /// <summary>
-    /// As <see cref="CopyFrom{T}(in ReadOnlyTensorSpan{T}, NpuStream?)"/>, staged through <paramref name="staging"/>
+    /// As <see cref="CopyFrom{T}(NpuStream, in ReadOnlyTensorSpan{T})"/>, staged through <paramref name="staging"/>
     /// (pinned host memory of at least <see cref="ElementCount"/> elements): the elements are gathered into it and
     /// copied with one asynchronous DMA copy instead of the runtime's pageable path. Returns when the copy is done, so
     /// the staging buffer may be reused at once.
     /// </summary>
-    public void CopyFrom<T>(in ReadOnlyTensorSpan<T> source, PinnedBuffer<T> staging, NpuStream? stream = null) where T : unmanaged
+    public void CopyFrom<T>(NpuStream stream, in ReadOnlyTensorSpan<T> source, PinnedBuffer<T> staging) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(staging);
         stream = CheckHostTensor<T>(source.Lengths, stream, "CopyFrom", nameof(source));
@@ -92,13 +98,16 @@ public sealed unsafe partial class NpuTensor
         stream.Synchronize();
     }
 
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, in TensorSpan{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyTo<T>(in TensorSpan<T> destination) where T : unmanaged => CopyTo(Stream, in destination);
+
     /// <summary>
     /// Copies this tensor into <paramref name="destination"/> (same lengths as <see cref="Shape"/>, element type of
-    /// <see cref="DataType"/>) after the work queued on <paramref name="stream"/> (default: <see cref="Stream"/>);
+    /// <see cref="DataType"/>) after the work queued on <paramref name="stream"/>;
     /// returns when the copy is done. Strided destinations are scattered from a pooled host array; a destination whose
     /// elements overlap (a stride of 0 on a dimension longer than 1) is refused.
     /// </summary>
-    public void CopyTo<T>(in TensorSpan<T> destination, NpuStream? stream = null) where T : unmanaged
+    public void CopyTo<T>(NpuStream stream, in TensorSpan<T> destination) where T : unmanaged
     {
         stream = CheckHostTensor<T>(destination.Lengths, stream, "CopyTo", nameof(destination));
         CheckWritable(destination.Lengths, destination.Strides, "CopyTo");
@@ -106,14 +115,14 @@ public sealed unsafe partial class NpuTensor
         if (count == 0) return;
         if (IsRowMajor(destination.Lengths, destination.Strides))
         {
-            CopyTo(MemoryMarshal.CreateSpan(ref destination.GetPinnableReference(), (int)count), stream);
+            CopyTo(stream, MemoryMarshal.CreateSpan(ref destination.GetPinnableReference(), (int)count));
             return;
         }
         T[] rented = ArrayPool<T>.Shared.Rent((int)count);
         try
         {
             var staged = rented.AsSpan(0, (int)count);
-            CopyTo(staged, stream);
+            CopyTo(stream, staged);
             new ReadOnlyTensorSpan<T>(staged, destination.Lengths).CopyTo(destination);
         }
         finally
@@ -122,12 +131,15 @@ public sealed unsafe partial class NpuTensor
         }
     }
 
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, in TensorSpan{T}, PinnedBuffer{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyTo<T>(in TensorSpan<T> destination, PinnedBuffer<T> staging) where T : unmanaged => CopyTo(Stream, in destination, staging);
+
     /// <summary>
-    /// As <see cref="CopyTo{T}(in TensorSpan{T}, NpuStream?)"/>, staged through <paramref name="staging"/> (pinned host
+    /// As <see cref="CopyTo{T}(NpuStream, in TensorSpan{T})"/>, staged through <paramref name="staging"/> (pinned host
     /// memory of at least <see cref="ElementCount"/> elements): one asynchronous DMA copy into it, then a host scatter
     /// into <paramref name="destination"/>. Strided views of this tensor are made contiguous on the device first.
     /// </summary>
-    public void CopyTo<T>(in TensorSpan<T> destination, PinnedBuffer<T> staging, NpuStream? stream = null) where T : unmanaged
+    public void CopyTo<T>(NpuStream stream, in TensorSpan<T> destination, PinnedBuffer<T> staging) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(staging);
         stream = CheckHostTensor<T>(destination.Lengths, stream, "CopyTo", nameof(destination));
@@ -171,7 +183,7 @@ public sealed unsafe partial class NpuTensor
         lengths[0] = 1;
         for (int i = 0; i < Rank; i++) lengths[i] = (nint)_shape[i];
         var result = Tensor.CreateFromShapeUninitialized<T>(lengths, pinned);
-        CopyTo(result.AsTensorSpan(), stream);
+        CopyTo(stream ?? Stream, result.AsTensorSpan());
         return result;
     }
 
@@ -182,38 +194,51 @@ public sealed unsafe partial class NpuTensor
         return FromTensor(stream, source.AsReadOnlyTensorSpan());
     }
 
-    /// <summary>As <see cref="CopyFrom{T}(in ReadOnlyTensorSpan{T}, NpuStream?)"/> for a whole <see cref="Tensor{T}"/>.</summary>
-    public void CopyFrom<T>(Tensor<T> source, NpuStream? stream = null) where T : unmanaged
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, Tensor{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyFrom<T>(Tensor<T> source) where T : unmanaged => CopyFrom(Stream, source);
+
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, in ReadOnlyTensorSpan{T})"/> for a whole <see cref="Tensor{T}"/>.</summary>
+    public void CopyFrom<T>(NpuStream stream, Tensor<T> source) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
-        CopyFrom(source.AsReadOnlyTensorSpan(), stream);
+        CopyFrom(stream, source.AsReadOnlyTensorSpan());
     }
 
-    /// <summary>As <see cref="CopyFrom{T}(in ReadOnlyTensorSpan{T}, PinnedBuffer{T}, NpuStream?)"/> for a whole <see cref="Tensor{T}"/>.</summary>
-    public void CopyFrom<T>(Tensor<T> source, PinnedBuffer<T> staging, NpuStream? stream = null) where T : unmanaged
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, Tensor{T}, PinnedBuffer{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyFrom<T>(Tensor<T> source, PinnedBuffer<T> staging) where T : unmanaged => CopyFrom(Stream, source, staging);
+
+    /// <summary>As <see cref="CopyFrom{T}(NpuStream, in ReadOnlyTensorSpan{T}, PinnedBuffer{T})"/> for a whole <see cref="Tensor{T}"/>.</summary>
+    public void CopyFrom<T>(NpuStream stream, Tensor<T> source, PinnedBuffer<T> staging) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
-        CopyFrom(source.AsReadOnlyTensorSpan(), staging, stream);
+        CopyFrom(stream, source.AsReadOnlyTensorSpan(), staging);
     }
 
-    /// <summary>As <see cref="CopyTo{T}(in TensorSpan{T}, NpuStream?)"/> into a whole <see cref="Tensor{T}"/>.</summary>
-    public void CopyTo<T>(Tensor<T> destination, NpuStream? stream = null) where T : unmanaged
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, Tensor{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyTo<T>(Tensor<T> destination) where T : unmanaged => CopyTo(Stream, destination);
+
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, in TensorSpan{T})"/> into a whole <see cref="Tensor{T}"/>.</summary>
+    public void CopyTo<T>(NpuStream stream, Tensor<T> destination) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
-        CopyTo(destination.AsTensorSpan(), stream);
+        CopyTo(stream, destination.AsTensorSpan());
     }
 
-    /// <summary>As <see cref="CopyTo{T}(in TensorSpan{T}, PinnedBuffer{T}, NpuStream?)"/> into a whole <see cref="Tensor{T}"/>.</summary>
-    public void CopyTo<T>(Tensor<T> destination, PinnedBuffer<T> staging, NpuStream? stream = null) where T : unmanaged
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, Tensor{T}, PinnedBuffer{T})"/> on the tensor's own <see cref="Stream"/>.</summary>
+    public void CopyTo<T>(Tensor<T> destination, PinnedBuffer<T> staging) where T : unmanaged => CopyTo(Stream, destination, staging);
+
+    /// <summary>As <see cref="CopyTo{T}(NpuStream, in TensorSpan{T}, PinnedBuffer{T})"/> into a whole <see cref="Tensor{T}"/>.</summary>
+    public void CopyTo<T>(NpuStream stream, Tensor<T> destination, PinnedBuffer<T> staging) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
-        CopyTo(destination.AsTensorSpan(), staging, stream);
+        CopyTo(stream, destination.AsTensorSpan(), staging);
     }
 
     // ---- checks ---------------------------------------------------------------------------
 
-    private NpuStream CheckHostTensor<T>(ReadOnlySpan<nint> lengths, NpuStream? stream, string operation, string argument) where T : unmanaged
+    private NpuStream CheckHostTensor<T>(ReadOnlySpan<nint> lengths, NpuStream stream, string operation, string argument) where T : unmanaged
     {
+        ArgumentNullException.ThrowIfNull(stream);
         ThrowIfDisposed();
         CheckElementType<T>(operation);
         if (!SameLengths(lengths))
@@ -222,7 +247,6 @@ public sealed unsafe partial class NpuTensor
                 argument);
         if (ElementCount > Array.MaxLength)
             throw new ArgumentException($"NpuTensor.{operation}: {ElementCount} elements exceed what one host copy can stage ({Array.MaxLength}).", argument);
-        stream ??= Stream;
         CheckStream(stream, operation);
         return stream;
     }

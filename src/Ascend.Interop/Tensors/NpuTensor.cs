@@ -121,7 +121,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         var tensor = Empty(stream, shape, dataType);
         try
         {
-            tensor.CopyFrom(data, stream);
+            tensor.CopyFrom(stream, data);
             return tensor;
         }
         catch

@@ -47,7 +47,7 @@ internal sealed class TensorStorage : IHeldMemory
     /// <summary>Rents <paramref name="byteLength"/> bytes for work on <paramref name="stream"/> (none for an empty tensor).</summary>
     public static TensorStorage Rent(NpuStream stream, long byteLength)
     {
-        var block = byteLength == 0 ? default : stream.AllocationPool.Rent(byteLength, stream);
+        var block = byteLength == 0 ? default : stream.AllocationPool.Rent(stream, byteLength);
         // Rented while the stream captures into (or updates) a graph: from that graph's pool, its own to manage.
         return new TensorStorage(stream.Device, stream, block, null, byteLength) { AllocatedFor = stream.RecordingGraph };
     }

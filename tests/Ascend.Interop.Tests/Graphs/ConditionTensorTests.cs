@@ -48,7 +48,7 @@ public sealed class ConditionTensorTests(NpuFixture fixture) : LeakCheckedTest(f
         using (var then = graph.BeginIf(condition)) Ops.Add(then.Stream, x, y, x);
         graph.EndCapture();
 
-        g.CopyFrom<float>([gate], stream);
+        g.CopyFrom<float>(stream, [gate]);
         graph.ReplayAndWait();
         Assert.Equal(expected, x.ToArray<float>(stream));
     }
@@ -77,7 +77,7 @@ public sealed class ConditionTensorTests(NpuFixture fixture) : LeakCheckedTest(f
         graph.ReplayAndWait();
         Assert.Equal([3.5f, 3.25f], x.ToArray<float>(stream));
         Assert.Equal([5L], counter.ToArray<long>(stream));
-        limit.CopyFrom<long>([3], stream);                 // a device value: the next launch loops 3 times
+        limit.CopyFrom<long>(stream, [3]);                 // a device value: the next launch loops 3 times
         graph.ReplayAndWait();
         Assert.Equal([5f, 4f], x.ToArray<float>(stream));
         using var read = condition.AsTensor();
@@ -101,10 +101,10 @@ public sealed class ConditionTensorTests(NpuFixture fixture) : LeakCheckedTest(f
         using (var then = graph.BeginIf(condition)) Ops.Add(then.Stream, hits, one, hits);
         graph.EndCapture();
         graph.ReplayAndWait();                              // some flag set and budget left: runs
-        budget.CopyFrom<long>([0], stream);
+        budget.CopyFrom<long>(stream, [0]);
         graph.ReplayAndWait();                              // no budget: skipped
-        budget.CopyFrom<long>([1], stream);
-        flags.CopyFrom<long>([0, 0, 0], stream);
+        budget.CopyFrom<long>(stream, [1]);
+        flags.CopyFrom<long>(stream, [0, 0, 0]);
         graph.ReplayAndWait();                              // no flag: skipped
         Assert.Equal([1f], hits.ToArray<float>(stream));
     }

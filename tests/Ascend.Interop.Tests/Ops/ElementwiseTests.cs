@@ -461,8 +461,8 @@ public sealed class ElementwiseTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         stream.Synchronize();
         Assert.Equal(expected, replayed.ToArray<float>(stream));
 
-        x.CopyFrom<float>(Values(16), stream);
-        gate.CopyFrom<float>(Values(32), stream);
+        x.CopyFrom<float>(stream, Values(16));
+        gate.CopyFrom<float>(stream, Values(32));
         Chain(stream, x, gate, mask, h, g, y, eager);
         var next = eager.ToArray<float>(stream);
         Assert.NotEqual(expected, next);

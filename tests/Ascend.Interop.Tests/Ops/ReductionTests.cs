@@ -349,8 +349,8 @@ public sealed class ReductionTests(NpuFixture fixture) : NpuLeakCheckedTest(fixt
             stream.Synchronize();
             Assert.Equal(expected, Snapshot(captured));
 
-            weight.CopyFrom<float>(Values(20), stream);
-            ids.CopyFrom<long>([1, 3, 3], stream);
+            weight.CopyFrom<float>(stream, Values(20));
+            ids.CopyFrom<long>(stream, [1, 3, 3]);
             Run(eager);
             var next = Snapshot(eager);
             Assert.NotEqual(expected[0], next[0]);

@@ -176,8 +176,8 @@ public sealed class TransformerTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         graph.EndCapture();
         for (int step = 0; step < 4; step++)
         {
-            position.CopyFrom<long>([step], stream);
-            row.CopyFrom<float>([10 * step + 1, 10 * step + 2], stream);
+            position.CopyFrom<long>(stream, [step]);
+            row.CopyFrom<float>(stream, [10 * step + 1, 10 * step + 2]);
             graph.Replay();
         }
         Assert.Equal([1f, 2, 11, 12, 21, 22, 31, 32], cache.ToArray<float>(stream));
@@ -360,7 +360,7 @@ public sealed class TransformerTests(NpuFixture fixture) : NpuLeakCheckedTest(fi
         Assert.NotEqual(expected6, replayed);
 
         // (b) Re-issuing the launch with the new lengths in the task group updates the graph.
-        graph.Update(group, updater, s => Ops.IncreFlashAttention(s, q, [k], [v], null, [6], options, output));
+        graph.Update(updater, group, s => Ops.IncreFlashAttention(s, q, [k], [v], null, [6], options, output));
         for (int i = 0; i < 2; i++)
         {
             graph.Replay();

@@ -428,16 +428,16 @@ public sealed class ApiFuzzTests(NpuFixture fixture) : LeakCheckedTest(fixture)
             var values = Fresh(v.Count);
             if (v.Disposed)
             {
-                Expect(typeof(ObjectDisposedException), () => v.Handle.CopyFrom<float>(values, _stream), call);
+                Expect(typeof(ObjectDisposedException), () => v.Handle.CopyFrom<float>(_stream, values), call);
                 return;
             }
             // A strided view is written through a contiguous temporary and Ops.Copy: the output rules apply.
             if (!v.Handle.IsContiguous && OutputRefused(v))
             {
-                Expect(typeof(ArgumentException), () => v.Handle.CopyFrom<float>(values, _stream), call);
+                Expect(typeof(ArgumentException), () => v.Handle.CopyFrom<float>(_stream, values), call);
                 return;
             }
-            v.Handle.CopyFrom<float>(values, _stream);
+            v.Handle.CopyFrom<float>(_stream, values);
             Write(v, values);
         }
 

@@ -70,7 +70,7 @@ public sealed class ConcurrencySoakTests(NpuFixture fixture, ITestOutputHelper o
                 Check(z.ToArray<float>(stream), i => (xs[i] + 1) * (xs[i] + 1), t, "replay (z)");
 
                 double alpha = iteration % 7;
-                graph.Update(group, updater, s => Ops.Add(s, x, c, y, alpha: alpha));
+                graph.Update(updater, group, s => Ops.Add(s, x, c, y, alpha: alpha));
                 counts[t, 2]++;
                 graph.Replay();
                 counts[t, 1]++;

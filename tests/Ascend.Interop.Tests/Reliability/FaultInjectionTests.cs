@@ -162,23 +162,23 @@ public sealed class FaultInjectionTests : IDisposable
         using var stream = Device.CreateStream();
         using var other = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);             // a fresh pool has no spare event
-        var block = pool.Rent(1024, stream);
+        var block = pool.Rent(stream, 1024);
         // The pool needs an event to tell other streams when the returning stream is done with the
         // block: at the return, or when another stream first asks for the block.
         Sim.Inject("aclrtCreateEventExWithFlag", 207005);
-        var error = Record.Exception(() => pool.Return(block, stream));
+        var error = Record.Exception(() => pool.Return(stream, block));
         if (error is not null)
         {
             var acl = Assert.IsAssignableFrom<AclException>(error);
             Assert.Equal(207005, acl.Code);
             Assert.Equal("aclrtCreateEventExWithFlag", acl.Function);
             Assert.Equal(1, pool.RentedBlockCount);                // nothing changed: still rented
-            pool.Return(block, stream);                            // and the retry works
+            pool.Return(stream, block);                            // and the retry works
         }
         Assert.Equal(0, pool.InUseBytes);
-        var reused = pool.Rent(1024, other);                       // if the fault is still armed, it fires here
+        var reused = pool.Rent(other, 1024);                       // if the fault is still armed, it fires here
         Assert.Equal(1024, pool.InUseBytes);
-        pool.Return(reused, other);
+        pool.Return(other, reused);
         Assert.Equal(0, pool.InUseBytes);
         Assert.Equal(0, pool.RentedBlockCount);
         Assert.Equal(0u, Sim.Clear());                             // the fault fired on one of the two paths
@@ -202,8 +202,8 @@ public sealed class FaultInjectionTests : IDisposable
         // wants it), so the armed fault is still there: another stream's rent meets it and falls
         // back to other memory instead of failing.
         using var other = Device.CreateStream();
-        var block = pool.Rent(12, other);
-        pool.Return(block, other);
+        var block = pool.Rent(other, 12);
+        pool.Return(other, block);
         Assert.Equal(inUse, pool.InUseBytes);
         Sim.Clear();
     }
@@ -390,12 +390,12 @@ public sealed class FaultInjectionTests : IDisposable
         using (var scope = graph.BeginTaskGroup()) { Ops.Add(stream, x, x, y); group = scope.Group; }
         graph.EndCapture();
         Sim.Inject("aclmdlRICaptureTaskUpdateBegin", 107033);
-        AclThrows(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)), 107033, "aclmdlRICaptureTaskUpdateBegin");
+        AclThrows(() => graph.Update(updater, group, s => Ops.Add(s, x, x, y, alpha: 5)), 107033, "aclmdlRICaptureTaskUpdateBegin");
         Assert.Equal(0, group.UpdateCount);
         Assert.False(updater.IsCapturing);
         graph.ReplayAndWait();
         Assert.Equal([2f], y.ToArray<float>(stream));
-        graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5));
+        graph.Update(updater, group, s => Ops.Add(s, x, x, y, alpha: 5));
         graph.ReplayAndWait();
         Assert.Equal([6f], y.ToArray<float>(stream));
     }
@@ -415,7 +415,7 @@ public sealed class FaultInjectionTests : IDisposable
             graph.EndCapture();
             // The injected failure leaves the runtime in task-update mode on the updater (nothing is applied).
             Sim.Inject("aclmdlRICaptureTaskUpdateEnd", 107033);
-            var error = Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+            var error = Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s => Ops.Add(s, x, x, y, alpha: 5)));
             Assert.Equal(107033, error.Code);
             Assert.Contains("the group is unchanged", error.Message);
             Assert.Contains("dispose it", error.Message);
@@ -424,19 +424,19 @@ public sealed class FaultInjectionTests : IDisposable
             Assert.Equal([2f], y.ToArray<float>(stream));
 
             // The updater is refused, with the reason, for updates and captures (not a raw 107033 from the runtime) ...
-            var stuck = Assert.Throws<InvalidOperationException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+            var stuck = Assert.Throws<InvalidOperationException>(() => graph.Update(updater, group, s => Ops.Add(s, x, x, y, alpha: 5)));
             Assert.Contains("aclmdlRICaptureTaskUpdateEnd failed (107033", stuck.Message);
             Assert.Contains("Dispose this stream", stuck.Message);
             Assert.Throws<InvalidOperationException>(() => updater.BeginCapture());
             // ... and so is the group on another stream while the updater may still hold it.
             using var other = Device.CreateStream();
-            var held = Assert.Throws<InvalidOperationException>(() => graph.Update(group, other, s => Ops.Add(s, x, x, y, alpha: 5)));
+            var held = Assert.Throws<InvalidOperationException>(() => graph.Update(other, group, s => Ops.Add(s, x, x, y, alpha: 5)));
             Assert.Contains("dispose that stream first", held.Message);
             Assert.Equal(0, group.UpdateCount);
 
             // Disposing the updater discards its unfinished update; the group then updates on another stream.
             updater.Dispose();
-            graph.Update(group, other, s => Ops.Add(s, x, x, y, alpha: 5));
+            graph.Update(other, group, s => Ops.Add(s, x, x, y, alpha: 5));
             graph.ReplayAndWait();
             Assert.Equal([6f], y.ToArray<float>(stream));
             Assert.Equal(1, group.UpdateCount);
@@ -457,7 +457,7 @@ public sealed class FaultInjectionTests : IDisposable
         using (var scope = graph.BeginTaskGroup()) { Ops.Add(stream, x, x, y); group = scope.Group; }
         graph.EndCapture();
         Sim.Inject("aclmdlRICaptureTaskUpdateEnd", 107033);
-        Assert.Throws<NpuCaptureException>(() => graph.Update(group, updater, s => Ops.Add(s, x, x, y, alpha: 5)));
+        Assert.Throws<NpuCaptureException>(() => graph.Update(updater, group, s => Ops.Add(s, x, x, y, alpha: 5)));
         Assert.Equal(models + 1, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
 
         graph.Dispose();   // ends the update the runtime kept open, then destroys the model
@@ -468,7 +468,7 @@ public sealed class FaultInjectionTests : IDisposable
         NpuTaskGroup again;
         using (var scope = second.BeginTaskGroup()) { Ops.Add(updater, x, x, y); again = scope.Group; }
         second.EndCapture();
-        second.Update(again, stream, s => Ops.Add(s, x, x, y, alpha: 3));
+        second.Update(stream, again, s => Ops.Add(s, x, x, y, alpha: 3));
         second.ReplayAndWait();
         Assert.Equal([4f], y.ToArray<float>(updater));
     }
@@ -482,7 +482,7 @@ public sealed class FaultInjectionTests : IDisposable
         var graph = NpuGraph.Capture(stream, s => Ops.Relu(s, x, x), warmup: 0);
         graph.Name = "kept";
         graph.ReplayAndWait();
-        nint model = graph.Handle;
+        var model = graph.Handle;
         Sim.Inject("aclmdlRIDestroy", 107000);
         var error = AclThrows(() => graph.Dispose(), 107000, "aclmdlRIDestroy");
         Assert.Contains("graph 'kept'", error.Message);
@@ -490,7 +490,7 @@ public sealed class FaultInjectionTests : IDisposable
         graph.Dispose();                                          // reported once; the graph is disposed
         Assert.Throws<ObjectDisposedException>(() => graph.Replay());
         Assert.Equal([0f, 2], x.ToArray<float>(stream));         // its memory went back and the stream works
-        Assert.Equal(0, Acl.aclmdlRIDestroy(Handles.NativeHandle.Model(model)));
+        Assert.Equal(0, Acl.aclmdlRIDestroy(model));
         Assert.Equal(models, Sim.Counter(aclsimCounter.ACLSIM_LIVE_MODELS));
     }
 
@@ -575,9 +575,9 @@ public sealed class FaultInjectionTests : IDisposable
         using var stream = Device.CreateStream();
         using var x = NpuTensor.FromArray(stream, new float[] { 1, 2 });
         Sim.Inject("aclrtMemcpyAsync", 107000);
-        AclThrows(() => x.CopyFrom<float>(new float[] { 7, 8 }, stream), 107000, "aclrtMemcpyAsync");
+        AclThrows(() => x.CopyFrom<float>(stream, new float[] { 7, 8 }), 107000, "aclrtMemcpyAsync");
         Assert.Equal([1f, 2], x.ToArray<float>(stream));
-        x.CopyFrom<float>(new float[] { 7, 8 }, stream);
+        x.CopyFrom<float>(stream, new float[] { 7, 8 });
         Assert.Equal([7f, 8], x.ToArray<float>(stream));
     }
 }

@@ -72,16 +72,16 @@ public sealed class LayoutArithmeticTests(NpuFixture fixture)
         Throws<ArgumentOutOfRangeException>(() => NpuTensor.FromTensor(stream, Huge()).Dispose(),
             "shape [2147483648, 1073741824] has 2305843009213693952 elements of 4 bytes");
         using var small = NpuTensor.FromArray(stream, new float[] { 1, 2 });
-        Throws<ArgumentException>(() => small.CopyFrom(Huge(), stream), "[2147483648, 1073741824]");
+        Throws<ArgumentException>(() => small.CopyFrom(stream, Huge()), "[2147483648, 1073741824]");
         Assert.Equal([1f, 2], small.ToArray<float>(stream));
         // Pool requests: long.MaxValue (its rounding up to the block granularity would wrap), just above the largest
         // block, zero and negative sizes; a negative reserve limit.
         var pool = Device.MemoryPool;
         long inUse = pool.InUseBytes, reserved = pool.ReservedBytes;
-        Throws<ArgumentOutOfRangeException>(() => pool.Rent(long.MaxValue, stream), "A pool block holds at most 70368744177664 bytes");
-        Throws<ArgumentOutOfRangeException>(() => pool.Rent((1L << 46) + 1, stream), "A pool block holds at most");
-        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(0, stream)).ParamName);
-        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-1, stream)).ParamName);
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, long.MaxValue), "A pool block holds at most 70368744177664 bytes");
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, (1L << 46) + 1), "A pool block holds at most");
+        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, 0)).ParamName);
+        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, -1)).ParamName);
         Throws<ArgumentOutOfRangeException>(() => new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { MaxReservedBytes = -1 }),
             "MaxReservedBytes must be 0 (no limit) or positive");
         Assert.Equal(inUse, pool.InUseBytes);

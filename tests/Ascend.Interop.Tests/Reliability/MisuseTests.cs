@@ -156,7 +156,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var stream = Device.CreateStream();
         var pool = new DeviceMemoryPool(Device);
         pool.Dispose();
-        Throws<ObjectDisposedException>(() => pool.Rent(512, stream), "DeviceMemoryPool");
+        Throws<ObjectDisposedException>(() => pool.Rent(stream, 512), "DeviceMemoryPool");
         Throws<ObjectDisposedException>(() => pool.Trim(), "DeviceMemoryPool");
         Assert.True(pool.IsDisposed);
         AssertUsable(Device);
@@ -174,7 +174,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         graph.EndCapture();
         graph.Dispose();
         Throws<ObjectDisposedException>(() => graph.Replay(), "NpuGraph.Replay: the graph has been disposed");
-        Throws<ObjectDisposedException>(() => graph.Update(group, stream, s => Ops.Add(s, a, a, output)), "NpuGraph.Update: the graph has been disposed");
+        Throws<ObjectDisposedException>(() => graph.Update(stream, group, s => Ops.Add(s, a, a, output)), "NpuGraph.Update: the graph has been disposed");
         Throws<ObjectDisposedException>(() => graph.DumpJson("x.json"), "NpuGraph.DumpJson");
         Assert.False(stream.IsCapturing);
         using var again = NpuGraph.Capture(stream, s => Ops.Add(s, a, a, output), warmup: 0);
@@ -188,10 +188,10 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var stream = Device.CreateStream();
         using var a = NpuTensor.FromArray(stream, new float[] { 1 });
         var cache = new NpuGraphCache<int>(2);
-        var graph = cache.GetOrCapture(1, stream, s => Ops.Relu(s, a, a), warmup: 0);
+        var graph = cache.GetOrCapture(stream, 1, s => Ops.Relu(s, a, a), warmup: 0);
         cache.Dispose();
         Assert.False(graph.IsReady);                              // the cache disposed what it owned
-        Throws<ObjectDisposedException>(() => cache.GetOrCapture(1, stream, s => Ops.Relu(s, a, a)), "NpuGraphCache");
+        Throws<ObjectDisposedException>(() => cache.GetOrCapture(stream, 1, s => Ops.Relu(s, a, a)), "NpuGraphCache");
         Throws<ObjectDisposedException>(() => cache.TryGet(1, out _), "NpuGraphCache");
         AssertUsable(Device);
     }
@@ -274,14 +274,14 @@ public sealed class MisuseTests(NpuFixture fixture)
             case "DeviceMemoryPool":
             {
                 var pool = new DeviceMemoryPool(Device);
-                pool.Return(pool.Rent(1024, stream), stream);
+                pool.Return(stream, pool.Rent(stream, 1024));
                 return pool;
             }
             case "NpuGraphPool": return new NpuGraphPool(Device);
             case "NpuGraphCache":
             {
                 var cache = new NpuGraphCache<int>(2);
-                cache.GetOrCapture(1, stream, _ => { }, warmup: 0);
+                cache.GetOrCapture(stream, 1, _ => { }, warmup: 0);
                 return cache;
             }
             case "NpuDevice": return NpuDevice.Open(0);
@@ -473,7 +473,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using (var scope = graph.BeginTaskGroup()) { Ops.Relu(stream, a, a); group = scope.Group; }
         graph.EndCapture();
         Throws<ArgumentException>(() => graph.Replay(stream1), "captured on NPU device 0 and cannot be replayed on a stream of device 1");
-        Throws<ArgumentException>(() => graph.Update(group, stream1, s => Ops.Relu(s, a, a)), "The update stream belongs to NPU device 1");
+        Throws<ArgumentException>(() => graph.Update(stream1, group, s => Ops.Relu(s, a, a)), "The update stream belongs to NPU device 1");
         Assert.Equal(0, graph.ReplayCount);
         graph.ReplayAndWait();
         Assert.Equal(1, graph.ReplayCount);
@@ -575,9 +575,9 @@ public sealed class MisuseTests(NpuFixture fixture)
     {
         using var stream = Device.CreateStream();
         using var t = NpuTensor.FromArray(stream, new float[] { 1, 2, 3 });
-        Throws<ArgumentException>(() => t.CopyFrom<int>(new[] { 1, 2, 3 }, stream), "the tensor holds Float32 elements, not Int32");
-        Throws<ArgumentException>(() => t.CopyFrom<float>(new float[] { 1, 2 }, stream), "2 values given for a tensor of 3 elements");
-        Throws<ArgumentException>(() => t.CopyTo<float>(new float[4], stream), "the destination holds 4 values");
+        Throws<ArgumentException>(() => t.CopyFrom<int>(stream, new[] { 1, 2, 3 }), "the tensor holds Float32 elements, not Int32");
+        Throws<ArgumentException>(() => t.CopyFrom<float>(stream, new float[] { 1, 2 }), "2 values given for a tensor of 3 elements");
+        Throws<ArgumentException>(() => t.CopyTo<float>(stream, new float[4]), "the destination holds 4 values");
         Throws<ArgumentException>(() => NpuTensor.FromArray(stream, new float[5], new TensorShape(2, 3)), "5 values do not fill shape [2, 3]");
         Assert.Equal([1f, 2, 3], t.ToArray<float>(stream));
     }
@@ -643,11 +643,11 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var pool = new DeviceMemoryPool(Device);
         Throws<ArgumentOutOfRangeException>(() => DeviceBuffer.Allocate(Device, 0), "bytes");
         Throws<ArgumentOutOfRangeException>(() => PinnedBuffer<int>.Allocate(Device, -1), "length");
-        Throws<ArgumentOutOfRangeException>(() => pool.Rent(0, stream), "bytes");
-        Throws<ArgumentOutOfRangeException>(() => pool.Rent(1L << 47, stream), "A pool block holds at most");
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, 0), "bytes");
+        Throws<ArgumentOutOfRangeException>(() => pool.Rent(stream, 1L << 47), "A pool block holds at most");
         Throws<ArgumentOutOfRangeException>(() => new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { MaxReservedBytes = -1 }), "MaxReservedBytes must be 0");
         Assert.Equal(0, pool.RentedBlockCount);
-        pool.Return(pool.Rent(1, stream), stream);
+        pool.Return(stream, pool.Rent(stream, 1));
         Assert.Equal(0, pool.InUseBytes);
     }
 
@@ -679,13 +679,13 @@ public sealed class MisuseTests(NpuFixture fixture)
         buffer.CopyTo(Span<float>.Empty);
         buffer.Fill(1, offsetBytes: 16, count: 0);
         using var empty = NpuTensor.Empty(stream, new TensorShape(0, 3), NpuDataType.Float32);
-        empty.CopyFrom(ReadOnlySpan<float>.Empty, stream);
+        empty.CopyFrom(stream, ReadOnlySpan<float>.Empty);
         Assert.Empty(empty.ToArray<float>(stream));
         using var sum = Ops.Add(stream, empty, empty);
         Assert.Equal(new TensorShape(0, 3), sum.Shape);
         Assert.Equal(0, empty.StorageByteLength);
         using var three = NpuTensor.FromArray(stream, new float[] { 1, 2, 3 });
-        Throws<ArgumentException>(() => three.CopyFrom(ReadOnlySpan<float>.Empty, stream), "0 values given for a tensor of 3 elements");
+        Throws<ArgumentException>(() => three.CopyFrom(stream, ReadOnlySpan<float>.Empty), "0 values given for a tensor of 3 elements");
         Assert.Equal([1f, 2, 3], three.ToArray<float>(stream));
     }
 
@@ -697,18 +697,18 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool A" });
         using var other = new DeviceMemoryPool(Device, new DeviceMemoryPoolOptions { Name = "pool B" });
-        var block = pool.Rent(4096, stream);
+        var block = pool.Rent(stream, 4096);
         var copy = block;
-        Throws<InvalidOperationException>(() => other.Return(block, stream), "was rented from the pool A, not from the pool B");
-        pool.Return(block, stream);
-        Throws<InvalidOperationException>(() => pool.Return(copy, stream), "was already returned to the pool A (double return)");
+        Throws<InvalidOperationException>(() => other.Return(stream, block), "was rented from the pool A, not from the pool B");
+        pool.Return(stream, block);
+        Throws<InvalidOperationException>(() => pool.Return(stream, copy), "was already returned to the pool A (double return)");
         Throws<InvalidOperationException>(() => default(PoolBlock).Return(stream), "never rented");
-        Throws<InvalidOperationException>(() => pool.Return(default, stream), "never rented");
+        Throws<InvalidOperationException>(() => pool.Return(stream, default), "never rented");
         Assert.Equal(0, pool.InUseBytes);
         Assert.Equal(0, pool.RentedBlockCount);
-        var again = pool.Rent(4096, stream);
+        var again = pool.Rent(stream, 4096);
         Assert.Equal(block.Pointer, again.Pointer);                // the block was reused, once
-        pool.Return(again, stream);
+        pool.Return(stream, again);
     }
 
     [Fact]
@@ -716,13 +716,13 @@ public sealed class MisuseTests(NpuFixture fixture)
     {
         using var stream = Device.CreateStream();
         using var pool = new DeviceMemoryPool(Device);
-        var first = pool.Rent(2048, stream);
-        pool.Return(first, stream);
-        var second = pool.Rent(2048, stream);
+        var first = pool.Rent(stream, 2048);
+        pool.Return(stream, first);
+        var second = pool.Rent(stream, 2048);
         Assert.Equal(first.Pointer, second.Pointer);
-        Throws<InvalidOperationException>(() => pool.Return(first, stream), "double return");
+        Throws<InvalidOperationException>(() => pool.Return(stream, first), "double return");
         Assert.Equal(1, pool.RentedBlockCount);                    // the new rental is untouched
-        pool.Return(second, stream);
+        pool.Return(stream, second);
         Assert.Equal(0, pool.RentedBlockCount);
     }
 
@@ -732,7 +732,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var pool = new DeviceMemoryPool(Device);
         var stream = Device.CreateStream();
         stream.Dispose();
-        Throws<ObjectDisposedException>(() => pool.Rent(512, stream), "NpuStream");
+        Throws<ObjectDisposedException>(() => pool.Rent(stream, 512), "NpuStream");
         Throws<ObjectDisposedException>(() => NpuTensor.Empty(stream, new TensorShape(4), NpuDataType.Float32), "NpuStream");
         Assert.Equal(0, pool.RentedBlockCount);
     }
@@ -747,7 +747,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var t = NpuTensor.FromArray(other, new float[] { 1, 2 });
         using (var graph = stream.BeginCapture(CaptureMode.Global))
         {
-            var here = Throws<NpuCaptureException>(() => t.CopyFrom<float>(new float[] { 3, 4 }, other), "capturing thread");
+            var here = Throws<NpuCaptureException>(() => t.CopyFrom<float>(other, new float[] { 3, 4 }), "capturing thread");
             Assert.Equal(107041, here.Code);
             Assert.Equal("ACL_ERROR_RT_CAPTURE_MODE_BLOCK_ASYNC", here.CodeName);
             var elsewhere = Assert.IsType<NpuCaptureException>(Bounded.OnThread(() => t.ToArray<float>(other)));
@@ -756,7 +756,7 @@ public sealed class MisuseTests(NpuFixture fixture)
             graph.EndCapture();
             Assert.Empty(graph.Operations);
         }
-        t.CopyFrom<float>(new float[] { 3, 4 }, other);
+        t.CopyFrom<float>(other, new float[] { 3, 4 });
         Assert.Equal([3f, 4], t.ToArray<float>(other));
     }
 
@@ -782,7 +782,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         foreach (var mode in new[] { CaptureMode.Global, CaptureMode.ThreadLocal, CaptureMode.Relaxed })
         {
             using var graph = stream.BeginCapture(mode);
-            var error = Throws<NpuCaptureException>(() => t.CopyFrom<float>(new float[] { 3, 4 }, stream), "managed (pageable) host memory cannot be copied on a capturing stream");
+            var error = Throws<NpuCaptureException>(() => t.CopyFrom<float>(stream, new float[] { 3, 4 }), "managed (pageable) host memory cannot be copied on a capturing stream");
             Assert.Equal(107000, error.Code);
             Assert.Equal("NpuTensor.CopyFrom", error.Operation);
             Assert.Equal(mode, error.Mode);
@@ -899,7 +899,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         using var a = NpuTensor.FromArray(stream, new float[] { -1, 1 });
         using var cache = new NpuGraphCache<int>(2);
         int graphs = Device.StreamBudget.Graphs;
-        var error = Assert.Throws<InvalidDataException>(() => cache.GetOrCapture(1, stream, s =>
+        var error = Assert.Throws<InvalidDataException>(() => cache.GetOrCapture(stream, 1, s =>
         {
             Ops.Relu(s, a, a);
             if (s.IsCapturing) throw new InvalidDataException("model code failed mid-capture");
@@ -908,7 +908,7 @@ public sealed class MisuseTests(NpuFixture fixture)
         Assert.Equal(0, cache.Count);
         Assert.False(stream.IsCapturing);
         Assert.Equal(graphs, Device.StreamBudget.Graphs);
-        var graph = cache.GetOrCapture(1, stream, s => Ops.Relu(s, a, a), warmup: 0);
+        var graph = cache.GetOrCapture(stream, 1, s => Ops.Relu(s, a, a), warmup: 0);
         graph.ReplayAndWait();
         Assert.Equal([0f, 1], a.ToArray<float>(stream));
         Assert.Equal(2, cache.Statistics.Misses);
@@ -973,12 +973,12 @@ public sealed class MisuseTests(NpuFixture fixture)
         var (graph, group) = AddGraph(stream, x, y, output);
         using (graph)
         {
-            var error = Throws<NpuCaptureException>(() => graph.Update(group, updater, _ => { }), "The update re-issued 0 operation(s) but task group 'add' has 1 (aclnnAdd)");
+            var error = Throws<NpuCaptureException>(() => graph.Update(updater, group, _ => { }), "The update re-issued 0 operation(s) but task group 'add' has 1 (aclnnAdd)");
             Assert.Equal(107033, error.Code);
             Assert.Equal(0, group.UpdateCount);
             graph.ReplayAndWait();
             Assert.Equal([11f, 22], output.ToArray<float>(stream));   // unchanged group
-            graph.Update(group, updater, s => Ops.Add(s, x, y, output, alpha: 2));
+            graph.Update(updater, group, s => Ops.Add(s, x, y, output, alpha: 2));
             graph.ReplayAndWait();
             Assert.Equal([21f, 42], output.ToArray<float>(stream));
         }
@@ -997,13 +997,13 @@ public sealed class MisuseTests(NpuFixture fixture)
         using (second)
         {
             first.ReplayAndWait();                                 // (a first replay after an update is another case)
-            Throws<ArgumentException>(() => second.Update(firstGroup, other, s => Ops.Add(s, x, x, output)), "Task group 'add' belongs to another graph");
+            Throws<ArgumentException>(() => second.Update(other, firstGroup, s => Ops.Add(s, x, x, output)), "Task group 'add' belongs to another graph");
             using (var capturing = other.BeginCapture())
             {
-                Throws<InvalidOperationException>(() => first.Update(firstGroup, other, s => Ops.Add(s, x, x, output)), "is capturing or already updating");
+                Throws<InvalidOperationException>(() => first.Update(other, firstGroup, s => Ops.Add(s, x, x, output)), "is capturing or already updating");
                 capturing.EndCapture();
             }
-            first.Update(firstGroup, other, s => Ops.Add(s, x, x, output, alpha: 3));
+            first.Update(other, firstGroup, s => Ops.Add(s, x, x, output, alpha: 3));
             first.ReplayAndWait();
             Assert.Equal([4f], output.ToArray<float>(stream));
         }
@@ -1025,7 +1025,7 @@ public sealed class MisuseTests(NpuFixture fixture)
             {
                 slow.EnqueueFill(updater, 1);                            // the update queues behind slow work
                 slow.EnqueueFill(updater, 2);
-                graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 3));
+                graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 3));
                 graph.Replay();                                        // this stream's first replay: after the update
                 Assert.True(stream.Synchronize(TimeSpan.FromSeconds(30)));
                 Assert.True(updater.Synchronize(TimeSpan.FromSeconds(30)));
@@ -1048,13 +1048,13 @@ public sealed class MisuseTests(NpuFixture fixture)
         var (graph, group) = AddGraph(stream, x, x, output);
         using (graph)
         {
-            var error = Assert.Throws<FormatException>(() => graph.Update(group, updater, _ => throw new FormatException("user code")));
+            var error = Assert.Throws<FormatException>(() => graph.Update(updater, group, _ => throw new FormatException("user code")));
             Assert.Equal("user code", error.Message);
             Assert.False(updater.IsCapturing);
             Assert.Equal(0, group.UpdateCount);
             graph.ReplayAndWait();                                 // unchanged (and registers the replay stream: see the known bug above)
             Assert.Equal([2f], output.ToArray<float>(stream));
-            graph.Update(group, updater, s => Ops.Add(s, x, x, output, alpha: 4));
+            graph.Update(updater, group, s => Ops.Add(s, x, x, output, alpha: 4));
             graph.ReplayAndWait();
             Assert.Equal([5f], output.ToArray<float>(stream));
         }

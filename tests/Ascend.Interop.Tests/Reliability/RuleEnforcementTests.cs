@@ -90,11 +90,11 @@ public sealed class RuleEnforcementTests(NpuFixture fixture)
         using var input = NpuTensor.FromArray(stream, new float[] { 1, 2 });
         using var output = NpuTensor.Zeros(stream, new TensorShape(2), NpuDataType.Float32);
         using var cache = new NpuGraphCache<int>();
-        var graph = cache.GetOrCapture(1, stream, s => Ops.Muls(s, input, 2, output));
+        var graph = cache.GetOrCapture(stream, 1, s => Ops.Muls(s, input, 2, output));
         graph.Dispose();   // against the rule: the cache owns it
         Assert.True(graph.IsDisposed);
         Assert.False(cache.TryGet(1, out _));
-        var again = cache.GetOrCapture(1, stream, s => Ops.Muls(s, input, 2, output));
+        var again = cache.GetOrCapture(stream, 1, s => Ops.Muls(s, input, 2, output));
         Assert.NotSame(graph, again);
         Assert.False(again.IsDisposed);
         Assert.Equal(GraphCacheMissReason.Disposed, cache.LastMissReason);
@@ -131,9 +131,9 @@ public sealed class RuleEnforcementTests(NpuFixture fixture)
         using var two = new DeviceMemoryPool(Device);
         Assert.NotEqual(one.Name, two.Name);
         Assert.Matches(@"^memory pool #\d+ of NPU device 0$", one.Name);
-        var block = one.Rent(256, stream);
-        var error = Throws<InvalidOperationException>(() => two.Return(block, stream), $"was rented from the {one.Name}, not from the {two.Name}");
-        one.Return(block, stream);
+        var block = one.Rent(stream, 256);
+        var error = Throws<InvalidOperationException>(() => two.Return(stream, block), $"was rented from the {one.Name}, not from the {two.Name}");
+        one.Return(stream, block);
         using var shared = new NpuGraphPool(Device);
         Assert.Matches(@"^shared graph pool #\d+ of NPU device 0$", shared.Name);
         using var graph = stream.BeginCapture();
@@ -176,7 +176,7 @@ public sealed class RuleEnforcementTests(NpuFixture fixture)
                 }
                 try
                 {
-                    t.CopyFrom<float>(values, other);
+                    t.CopyFrom<float>(other, values);
                     copied++;
                 }
                 catch (NpuCaptureException e) when (e.Code is 107041 or 107030)

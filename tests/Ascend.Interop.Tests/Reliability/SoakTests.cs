@@ -206,7 +206,7 @@ public sealed class SoakTests(NpuFixture fixture, ITestOutputHelper output) : Le
             double alpha = 1 + iteration % 5;
             try
             {
-                graph.Update(group, updater, s => Ops.Add(s, x, c, y, alpha: alpha));
+                graph.Update(updater, group, s => Ops.Add(s, x, c, y, alpha: alpha));
                 counts[t, (int)Counter.Updates]++;
             }
             catch (Exception e) when (run.Explain(e) is string fault)
@@ -289,12 +289,12 @@ public sealed class SoakTests(NpuFixture fixture, ITestOutputHelper output) : Le
             graph.Replay();
             counts[t, (int)Counter.Replays]++;
             Check(rows.ToArray<float>(stream), i => 10 * t + 2 * (i / 2 == 0 ? 3 : i / 2 == 1 ? 0 : 2) + i % 2, t, "embedding replay");
-            ids.CopyFrom<long>(new long[] { 1, -1, 2 }, stream);
+            ids.CopyFrom<long>(stream, new long[] { 1, -1, 2 });
             kernelFaultPending = true;
             graph.Replay();
             counts[t, (int)Counter.Replays]++;
             ExpectKernelFault("aclnnEmbedding");
-            ids.CopyFrom<long>(new long[] { 2, 2, 1 }, stream);
+            ids.CopyFrom<long>(stream, new long[] { 2, 2, 1 });
             graph.Replay();
             counts[t, (int)Counter.Replays]++;
             Check(rows.ToArray<float>(stream), i => 10 * t + 2 * (i / 2 == 2 ? 1 : 2) + i % 2, t, "replay after a kernel fault");
