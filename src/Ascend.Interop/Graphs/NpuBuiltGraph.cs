@@ -141,7 +141,7 @@ public sealed class NpuBuiltGraph : IDisposable
     public uint Id => _graph.Id;
 
     /// <summary>The raw <c>aclmdlRI</c>; keep the graph alive while using it.</summary>
-    public nint Handle => _graph.Handle;
+    public Ascend.Interop.Native.aclmdlRI Handle => _graph.Handle;
 
     /// <summary>The device of the graph.</summary>
     public NpuDevice Device => _graph.Device;

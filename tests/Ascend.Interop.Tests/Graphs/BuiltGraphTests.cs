@@ -36,7 +36,7 @@ public sealed class BuiltGraphTests(NpuFixture fixture) : LeakCheckedTest(fixtur
 
         built.Execute();
         Assert.Equal(new float[] { 0, 3, 0, 5 }, z.ToArray<float>(stream));
-        x.CopyFrom<float>(new float[] { 1, -5, 2, 0 }, stream);
+        x.CopyFrom<float>(stream, new float[] { 1, -5, 2, 0 });
         stream.Synchronize();
         Assert.True(built.Execute(TimeSpan.FromSeconds(30)));
         Assert.Equal(new float[] { 2, 0, 3, 1 }, z.ToArray<float>(stream));

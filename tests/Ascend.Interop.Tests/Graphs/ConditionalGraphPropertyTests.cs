@@ -129,8 +129,8 @@ public sealed class ConditionalGraphPropertyTests(NpuFixture fixture) : LeakChec
 
         public void Reset()
         {
-            for (int i = 0; i < Vectors; i++) _v[i].CopyFrom<float>(_start.AsSpan(i * Width, Width), Stream);
-            for (int i = 0; i < 2; i++) _c[i].CopyFrom<float>(_start.AsSpan(Vectors * Width + i, 1), Stream);
+            for (int i = 0; i < Vectors; i++) _v[i].CopyFrom<float>(Stream, _start.AsSpan(i * Width, Width));
+            for (int i = 0; i < 2; i++) _c[i].CopyFrom<float>(Stream, _start.AsSpan(Vectors * Width + i, 1));
             Stream.Synchronize();
         }
 
