@@ -31,9 +31,13 @@ public sealed class NpuCaptureException : AclException
         mode is { } m ? $"{operation} during a {m} capture: {rule}" : $"{operation}: {rule}";
 
     internal static NpuCaptureException StreamCaptured(string operation, string function, NpuStream stream, NpuGraph graph) =>
-        new(ACL_ERROR_RT_STREAM_CAPTURED, function, $"NpuStream.{operation}",
-            $"{stream} is capturing a graph; it cannot be synchronized, queried, destroyed or replayed on until EndCapture (work on it is recorded, not run).",
-            graph.Mode);
+        graph.IsBuilt
+            ? new(ACL_ERROR_RT_STREAM_CAPTURED, function, $"NpuStream.{operation}",
+                $"{stream} is bound to a built graph: work on it joins the graph and never runs there, so the SDK refuses to wait on or query it as on a capturing stream; wait for the stream the graph runs on (or use NpuBuiltGraph.Execute).",
+                null)
+            : new(ACL_ERROR_RT_STREAM_CAPTURED, function, $"NpuStream.{operation}",
+                $"{stream} is capturing a graph; it cannot be synchronized, queried, destroyed or replayed on until EndCapture (work on it is recorded, not run).",
+                graph.Mode);
 
     internal static NpuCaptureException EventCaptured(string operation, NpuEvent evt, NpuGraph graph) =>
         new(ACL_ERROR_RT_EVENT_CAPTURED, nameof(aclrtSynchronizeEvent), $"NpuEvent.{operation}",

@@ -50,7 +50,7 @@ public sealed partial class NpuStream
     /// <see cref="NpuGraph.Capture"/> or <see cref="NpuGraphBuckets"/>, open task groups with
     /// <see cref="NpuGraph.BeginTaskGroup"/>.
     /// </summary>
-    public NpuGraph? CapturingGraph => ActiveCapture;
+    public NpuGraph? CapturingGraph => ActiveCapture is { IsBuilt: false } graph ? graph : null;
 
     /// <summary>
     /// Starts capturing this stream's work into a new graph. Dispose the graph (a <c>using</c>) to
@@ -130,7 +130,7 @@ public sealed partial class NpuStream
         var capture = ActiveCapture;
         var update = ActiveUpdate;
         bool recording = capture is not null || update is not null;
-        if (TWork.Kind == StreamWorkKind.PageableCopy || (recording && TWork.Kind != StreamWorkKind.Task))
+        if (TWork.Kind == StreamWorkKind.PageableCopy || (recording && (TWork.Kind != StreamWorkKind.Task || capture is { IsBuildClosed: true })))
         {
             if (Refusal(TWork.Kind, work.Operation, capture, update) is { } refused)
             {
@@ -222,6 +222,7 @@ public sealed partial class NpuStream
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Exception? Refusal(StreamWorkKind kind, string operation, NpuGraph? capture, NpuGraph.UpdateSession? update)
     {
+        if (capture is { IsBuilt: true } && capture.BuiltStreamRefusal(kind, operation, this) is { } bound) return bound;
         switch (kind)
         {
             case StreamWorkKind.PageableCopy:
@@ -426,6 +427,7 @@ public sealed partial class NpuStream
 
     private void OnDisposing()
     {
-        if (ActiveCapture is { } graph) graph.AbandonCapture($"{this} was disposed while capturing");
+        if (ActiveCapture is { IsBuilt: true } built) built.BoundStreamDisposing(this);
+        else if (ActiveCapture is { } graph) graph.AbandonCapture($"{this} was disposed while capturing");
     }
 }

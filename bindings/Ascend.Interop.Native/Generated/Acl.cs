@@ -1292,6 +1292,10 @@ public static unsafe partial class Acl
     [NativeTypeName("#define ACL_ERROR_RT_INVALID_DEVICE_FUNCTION 107044")]
     public const int ACL_ERROR_RT_INVALID_DEVICE_FUNCTION = 107044;
 
+    /// <summary>a destroyed or wrong-type handle (validated from CANN 9.1.0 on)</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_INVALID_HANDLE 107017")]
+    public const int ACL_ERROR_RT_INVALID_HANDLE = 107017;
+
     /// <summary>CANN 9.1.0+: the device symbol is not valid</summary>
     [NativeTypeName("#define ACL_ERROR_RT_INVALID_SYMBOL 107043")]
     public const int ACL_ERROR_RT_INVALID_SYMBOL = 107043;
@@ -1307,6 +1311,14 @@ public static unsafe partial class Acl
     /// <summary><c>#define ACL_ERROR_RT_MODEL_CAPTURED 107026</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_CAPTURED 107026")]
     public const int ACL_ERROR_RT_MODEL_CAPTURED = 107026;
+
+    /// <summary>the graph (model) belongs to another context than the calling thread's</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_MODEL_CONTEXT 107004")]
+    public const int ACL_ERROR_RT_MODEL_CONTEXT = 107004;
+
+    /// <summary>a graph cannot run (not READY, build not closed) or its run failed or was aborted</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_MODEL_EXECUTE 507011")]
+    public const int ACL_ERROR_RT_MODEL_EXECUTE = 507011;
 
     /// <summary><c>#define ACL_ERROR_RT_MODEL_RUNNING 107037</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_MODEL_RUNNING 107037")]
@@ -1355,6 +1367,10 @@ public static unsafe partial class Acl
     /// <summary><c>#define ACL_ERROR_RT_STREAM_CONTEXT 107003</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_CONTEXT 107003")]
     public const int ACL_ERROR_RT_STREAM_CONTEXT = 107003;
+
+    /// <summary>the stream is bound to a model (aclmdlRIBindStream), or not bound to this one</summary>
+    [NativeTypeName("#define ACL_ERROR_RT_STREAM_MODEL 107005")]
+    public const int ACL_ERROR_RT_STREAM_MODEL = 107005;
 
     /// <summary><c>#define ACL_ERROR_RT_STREAM_NOT_CAPTURED 107029</c> (<c>acl/error_codes/rt_error_codes.h</c>).</summary>
     [NativeTypeName("#define ACL_ERROR_RT_STREAM_NOT_CAPTURED 107029")]

@@ -77,8 +77,19 @@ Capture* open_child_capture_locked(const Model* m) {
     return nullptr;
 }
 
+// The argument blocks aclmdlRITaskGetParams handed out for a graph's kernel tasks (device memory the runtime owns).
+static void free_task_args_locked(Model* m) {
+    for (ModelTask& mt : m->tasks)
+        if (mt.args) {
+            device_word_free_locked(mt.args);
+            mt.args = nullptr;
+            mt.argCount = 0;
+        }
+}
+
 void release_tree_locked(Model* root) {
     State& st = g();
+    free_task_args_locked(root);
     for (auto& h : root->conds) {
         st.conds.erase(h.get());
         device_word_free_locked(h->word);
@@ -92,6 +103,7 @@ void release_tree_locked(Model* root) {
         stack.pop_back();
         for (auto& k : m->children) {
             while (Capture* c = capture_of_model_locked(k.get())) drop_capture_locked(c, true);
+            free_task_args_locked(k.get());
             for (auto& ms : k->internalStreams) st.modelStreams.erase(ms.get());
             k->internalStreams.clear();
             st.models.erase(k.get());

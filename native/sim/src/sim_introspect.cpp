@@ -182,13 +182,21 @@ ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetParams(aclmdlRITask task, aclmdlRITa
     const TaskInfo& info = mt->task->info;
     if (type == ACL_MODEL_RI_TASK_KERNEL) {
         std::lock_guard<std::mutex> ml(m->m);
-        mt->args.clear();
-        for (const TaskBuffer& b : mt->task->buffers) mt->args.push_back(reinterpret_cast<uintptr_t>(b.ptr));
-        if (mt->args.empty()) mt->args.push_back(0);
+        // CANN returns a device copy of the argument block (isHostArgs 0): device memory the runtime owns until the
+        // root graph is destroyed, rewritten at each call (a task-group update may have changed the buffers).
+        const size_t n = std::max<size_t>(1, mt->task->buffers.size());
+        if (mt->argCount != n) {
+            if (mt->args) device_word_free_locked(mt->args);
+            mt->args = device_words_alloc_locked(m->device, n);
+            mt->argCount = mt->args ? n : 0;
+            if (!mt->args) return fail(ACL_ERROR_RT_MEMORY_ALLOCATION, fn, "out of host memory for the argument block");
+        }
+        for (size_t i = 0; i < n; ++i)
+            mt->args[i] = i < mt->task->buffers.size() ? reinterpret_cast<uintptr_t>(mt->task->buffers[i].ptr) : 0;
         auto& k = params->kernelTaskParams;
         k.funcHandle = kernel_func_handle(*mt->task);
-        k.args = mt->args.data();
-        k.argsSize = mt->args.size() * sizeof(uint64_t);
+        k.args = mt->args;
+        k.argsSize = n * sizeof(uint64_t);
         k.numBlocks = 1;
         if (mt->group >= 0) params->taskGrp = m->groups[static_cast<size_t>(mt->group)].get();
     } else if (type == ACL_MODEL_RI_TASK_VALUE_WRITE) {

@@ -218,7 +218,7 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
                     a->cls == MemClass::Device ? "aclrtFree" : "aclrtFreeHost");
     if (a->internal)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
-                    "%p is a condition word owned by a graph (aclmdlRICondHandleCreate); it is freed when its root "
+                    "%p is owned by a graph (a condition word or a kernel task's argument block); it is freed when its root "
                     "graph is destroyed", p);
     if (a->pool) return mempool_free_sync_locked(fn, a);
     st.allocs.erase(it);
@@ -256,10 +256,12 @@ void do_copy(std::unique_lock<std::mutex>& l, Side d, Side s, size_t count) {
 
 namespace sim {
 
-uint64_t* device_word_alloc_locked(int32_t device) {
-    void* p = calloc(1, sizeof(uint64_t));
+uint64_t* device_word_alloc_locked(int32_t device) { return device_words_alloc_locked(device, 1); }
+
+uint64_t* device_words_alloc_locked(int32_t device, size_t count) {
+    void* p = calloc(count, sizeof(uint64_t));
     if (!p) return nullptr;
-    register_alloc_locked(p, sizeof(uint64_t), MemClass::Device, device);
+    register_alloc_locked(p, count * sizeof(uint64_t), MemClass::Device, device);
     Alloc* a = g().allocs[reinterpret_cast<uintptr_t>(p)];
     a->internal = true;
     g().devices[device].used += a->size;

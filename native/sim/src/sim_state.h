@@ -143,7 +143,8 @@ struct ModelTask {
     bool disabled = false;        // skipped at replay (aclmdlRITaskDisable, applied by aclmdlRIUpdate)
     bool disablePending = false;  // aclmdlRITaskDisable done, aclmdlRIUpdate not yet
     std::shared_ptr<const Task> pendingTask;  // aclmdlRITaskSetParams done, aclmdlRIUpdate not yet
-    std::vector<uint64_t> args;   // a kernel's argument block as aclmdlRITaskGetParams shows it (buffer addresses)
+    uint64_t* args = nullptr;     // a kernel's argument block as aclmdlRITaskGetParams shows it (buffer addresses):
+    size_t argCount = 0;          // device memory the runtime owns (CANN returns a device copy), freed with the root
 };
 
 // The condition word of a conditional node (aclmdlRICondHandleCreate): 8 bytes of device memory
@@ -333,6 +334,8 @@ std::string stream_name(const Stream* s);
 // ---- graph-API support (sim_runtime_mem.cpp, sim_version.cpp) -------------------------------
 // An 8-byte zeroed device word the runtime owns (a condition word); freed with device_word_free_locked.
 uint64_t* device_word_alloc_locked(int32_t device);
+// As device_word_alloc_locked for `count` zeroed 8-byte words (a kernel task's argument block).
+uint64_t* device_words_alloc_locked(int32_t device, size_t count);
 void device_word_free_locked(uint64_t* p);
 // range_in (sim_core.h) with State::mu already held.
 bool range_in_locked(const void* p, size_t bytes, MemClass cls);

@@ -85,7 +85,16 @@ TEST_F(GraphEdit, StreamsAndTasksWithTypesAndSequenceIds) {
     EXPECT_NE(nullptr, p.kernelTaskParams.funcHandle);
     EXPECT_NE(nullptr, p.kernelTaskParams.args);
     EXPECT_GT(p.kernelTaskParams.argsSize, 0u);
+    EXPECT_EQ(0u, p.kernelTaskParams.isHostArgs);
     EXPECT_EQ(nullptr, p.taskGrp);
+    // The argument block is the runtime's device copy (isHostArgs 0): a device-to-host copy reads the buffer addresses
+    // (relu's input and output: b_ twice), and the runtime owns it (aclrtFree refuses it).
+    ASSERT_EQ(2 * sizeof(uint64_t), p.kernelTaskParams.argsSize);
+    uint64_t args[2] = {0, 0};
+    ASSERT_ACL_OK(aclrtMemcpy(args, sizeof args, p.kernelTaskParams.args, sizeof args, ACL_MEMCPY_DEVICE_TO_HOST));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b_), args[0]);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b_), args[1]);
+    EXPECT_ACL_ERROR(ACL_ERROR_RT_PARAM_INVALID, "aclrtFree", aclrtFree(p.kernelTaskParams.args));
     EXPECT_ACL_ERROR(ACL_ERROR_RT_PARAM_INVALID, "aclmdlRITaskGetParams", aclmdlRITaskGetParams(t[0], &p));
     EXPECT_ACL_ERROR(ACL_ERROR_RT_PARAM_INVALID, "aclmdlRITaskGetParams", aclmdlRITaskGetParams(nullptr, &p));
     EXPECT_ACL_ERROR(ACL_ERROR_RT_PARAM_INVALID, "aclmdlRITaskGetType", aclmdlRITaskGetType(nullptr, nullptr));

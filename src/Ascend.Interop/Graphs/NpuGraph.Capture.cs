@@ -147,11 +147,24 @@ public sealed partial class NpuGraph
             _failure = failure;
         }
         NpuStream.UnregisterCapture(this);
-        if (_stream.LeaveCapture(this)) _pool.Pool.EndAllocateTo(_stream);
-        foreach (var joined in _joined)
-            if (joined.LeaveCapture(this)) _pool.Pool.EndAllocateTo(joined);
+        if (_built)
+        {
+            // A built graph's streams stay bound (and refuse work) until Dispose; they stop allocating from its pool now.
+            foreach (var bound in BoundStreams)
+            {
+                if (state == State.Failed) bound.LeaveCapture(this);
+                _pool.Pool.EndAllocateTo(bound);
+            }
+        }
+        else
+        {
+            if (_stream.LeaveCapture(this)) _pool.Pool.EndAllocateTo(_stream);
+            foreach (var joined in _joined)
+                if (joined.LeaveCapture(this)) _pool.Pool.EndAllocateTo(joined);
+        }
         if (state == State.Failed)
         {
+            AbandonBranches();
             _stream.Device.State.GraphReleased();
             FreeKeepAlive();
             ReleaseHolds();
@@ -162,10 +175,16 @@ public sealed partial class NpuGraph
     /// <summary>Ends a capture that cannot finish normally (stream disposed, exception in a using block).</summary>
     internal unsafe void AbandonCapture(string reason)
     {
+        if (_built)
+        {
+            AbandonBuild(reason);
+            return;
+        }
         lock (_lock)
         {
             if (_state != State.Capturing) return;
         }
+        AbandonBranches();
         try
         {
             using var lease = _stream.EnterForCleanup();
@@ -179,6 +198,35 @@ public sealed partial class NpuGraph
         }
         FinishCapture(State.Failed, $"The capture was abandoned: {reason}.");
         NpuMetrics.CaptureFailures.Add(1);
+    }
+
+    /// <summary>
+    /// Ends the branch captures still open when the capture ends without them (Dispose, a failed EndCapture), innermost
+    /// first, and releases their streams; disposing such a branch scope afterwards does nothing.
+    /// </summary>
+    private unsafe void AbandonBranches()
+    {
+        NpuGraphBranch[] open;
+        lock (_lock)
+        {
+            if (_branches.Count == 0) return;
+            open = _branches.ToArray();   // innermost first
+            _branches.Clear();
+        }
+        foreach (var branch in open)
+        {
+            if (!branch.MarkEnded()) continue;
+            try
+            {
+                using var lease = branch.Stream.EnterForCleanup();
+                _ = aclmdlRICaptureEnd(branch.Stream.Native(lease), null);   // a child's end takes no output (9.1)
+            }
+            catch (ObjectDisposedException)
+            {
+                // The branch stream is gone already.
+            }
+            ReleaseBranchStream(branch.Stream);
+        }
     }
 
     internal void Note(NpuGraphOperation operation)
@@ -212,6 +260,8 @@ public sealed partial class NpuGraph
 
     internal void AddJoined(NpuStream stream)
     {
+        // A stream that waits on an event recorded on a built graph's stream is not bound: its work runs, it joins nothing.
+        if (_built) return;
         lock (_lock)
         {
             if (!_joined.Contains(stream)) _joined.Add(stream);

@@ -39,7 +39,7 @@ public sealed partial class NpuGraph
             state = _state;
         }
         var text = new StringBuilder();
-        text.Append($"graph{(_name is null ? "" : $" '{_name}'")}: {operations.Length} operation(s), {Mode} capture, {StateText(state)}");
+        text.Append($"graph{(_name is null ? "" : $" '{_name}'")}: {operations.Length} operation(s), {(_built ? "built on persistent streams" : $"{Mode} capture")}, {StateText(state)}");
         text.Append($", memory {MemoryBytes} bytes in a {(_ownsPool ? "private" : "shared")} pool (own {OwnMemoryBytes}, capture peak {CapturePeakBytes}, retained {CaptureRetainedBytes})");
         text.AppendLine();
         foreach (var op in operations) text.Append("  ").AppendLine(op.ToString());

@@ -177,7 +177,7 @@ public sealed partial class NpuGraph
     }
 
     private NpuCaptureException Faulted(string operation, string function, int code) =>
-        new(code, function, operation, $"the graph is FAULT ({_faultReason}); a FAULT graph can never run or be edited again: dispose it and capture again.", Mode);
+        new(code, function, operation, $"the graph is FAULT ({_faultReason}); a FAULT graph can never run or be edited again: dispose it and {(_built ? "build" : "capture")} again.", ExceptionMode);
 
     /// <summary>A replay of a graph that is UPDATING or FAULT: refused before the launch (the runtime would give 507011).</summary>
     internal NpuCaptureException NotReadyForReplay(string operation)
@@ -187,7 +187,7 @@ public sealed partial class NpuGraph
             return _edit == EditFault
                 ? Faulted(operation, nameof(aclmdlRIExecuteAsync), ModelNotReadyCode)
                 : new NpuCaptureException(ModelNotReadyCode, nameof(aclmdlRIExecuteAsync), operation,
-                    "the graph has staged edits (it is UPDATING: a task was disabled or given new parameters); call NpuGraph.ApplyEdits before replaying it.", Mode);
+                    "the graph has staged edits (it is UPDATING: a task was disabled or given new parameters); call NpuGraph.ApplyEdits before replaying it.", ExceptionMode);
         }
     }
 

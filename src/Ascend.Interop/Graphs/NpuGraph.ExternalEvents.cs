@@ -5,6 +5,8 @@ namespace Ascend.Interop;
 // External events (CANN 9.2.0-beta.1): graph-to-stream and graph-to-graph ordering across the graph's boundary.
 public sealed partial class NpuGraph
 {
+    private readonly Dictionary<NpuEvent, bool> _externalEvents = new(ReferenceEqualityComparer.Instance);   // true: recorded
+
     /// <summary>
     /// Captures an external record of <paramref name="evt"/> at this point of the graph (<c>aclrtRecordEventWithFlag</c>
     /// with ACL_EVENT_RECORD_EXTERNAL): every replay records it there, so a stream (<see cref="NpuStream.Wait"/>) or
@@ -49,12 +51,20 @@ public sealed partial class NpuGraph
         var target = stream ?? _stream;
         if (evt.Device.Id != target.Device.Id)
             throw new ArgumentException($"The event belongs to NPU device {evt.Device.Id} but the stream to device {target.Device.Id}.", nameof(evt));
-        lock (_lock) ThrowIfNotState(State.Capturing, operation);
+        lock (_lock)
+        {
+            ThrowIfNotState(State.Capturing, operation);
+            // CANN's docs: one event may not be both recorded and waited (externally) in one graph's capture.
+            if (_externalEvents.TryGetValue(evt, out bool recorded) && recorded != record)
+                throw new InvalidOperationException(
+                    $"{operation}: {evt} is already {(recorded ? "recorded" : "waited on")} externally in this graph; CANN forbids recording and waiting one event in one graph's capture. Use two events.");
+        }
         if (!ReferenceEquals(target.ActiveCapture, this))
             throw new NpuCaptureException(ACL_ERROR_RT_STREAM_NOT_CAPTURED, function, operation,
                 $"{target} is not capturing this graph: an external {(record ? "record" : "wait")} is part of a graph, so it goes on the capture stream or a stream that joined the capture.",
                 Mode);
         var work = new ExternalEventWork(evt, record);
         target.Submit(ref work);
+        lock (_lock) _externalEvents.TryAdd(evt, record);
     }
 }

@@ -141,9 +141,9 @@ public sealed partial class NpuGraph
             {
                 fixed (byte* dst = args)
                 {
-                    // Host arguments, or the simulator (whose device memory is host memory): a plain copy; a real NPU's
-                    // device copy of the arguments comes back with a synchronous device-to-host copy.
-                    if (k.isHostArgs != 0 || NativeLibraryResolver.Backend != NativeBackend.Cann)
+                    // Host arguments: a plain copy; the runtime's device copy of the arguments (isHostArgs 0, what CANN
+                    // and the simulator return) comes back with a synchronous device-to-host copy.
+                    if (k.isHostArgs != 0)
                         Buffer.MemoryCopy(k.args, dst, args.Length, args.Length);
                     else
                         AclCheck.Check(aclrtMemcpy(dst, (nuint)args.Length, k.args, (nuint)args.Length, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST),

@@ -54,7 +54,9 @@ public sealed partial class NpuGraph
         foreach (var replayed in _replayStreams) replayed.Marker?.Dispose();
         _updateDone?.Dispose();
         EndStuckUpdates();
+        if (_built) ReleaseBoundStreams();
         _model.Dispose();
+        FreeDestroyCallbacks();
         _stream.Device.State.GraphReleased();
         FreeKeepAlive();
         ReleaseHolds();
@@ -63,6 +65,7 @@ public sealed partial class NpuGraph
         if (_model.ReleaseCode is not 0 and var code)
             throw new AclException(code, nameof(aclmdlRIDestroy), _model.ReleaseMessage,
                 $"destroying {(_name is null ? "a graph" : $"graph '{_name}'")} in NpuGraph.Dispose (its memory and stream accounting were released)");
+        ThrowDestroyCallbackErrors();
     }
 
     /// <summary>A stream the graph was replayed on was disposed, or waiting for it failed: wait for the whole device before the graph's memory goes.</summary>

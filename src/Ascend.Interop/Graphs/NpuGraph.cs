@@ -46,8 +46,9 @@ public sealed partial class NpuGraph : IDisposable
     private ReplayStream? _lastReplayStream;  // the replay fast path's cache (set under _lock)
     private Exception? _poisonedBy;  // first SDK operation that failed during the capture
 
-    private NpuGraph(NpuStream stream, CaptureMode mode, NpuGraphPool pool, bool ownsPool)
+    private NpuGraph(NpuStream stream, CaptureMode mode, NpuGraphPool pool, bool ownsPool, bool built = false)
     {
+        _built = built;
         _stream = stream;
         Mode = mode;
         _pool = pool;
@@ -143,7 +144,8 @@ public sealed partial class NpuGraph : IDisposable
         set
         {
             _name = value;
-            if (value is not null && IsReady) ApplyName(value);
+            // A built graph has its model from the start; a captured one once EndCapture succeeded.
+            if (value is not null && (IsReady || (_built && IsCapturing))) ApplyName(value);
         }
     }
 
@@ -178,6 +180,11 @@ public sealed partial class NpuGraph : IDisposable
     private void ThrowIfNotState(State expected, string operation)
     {
         if (_state == expected) return;
+        if (_built)
+        {
+            ThrowIfNotBuiltState(expected, operation);
+            return;
+        }
         if (_state == State.Disposed) throw new ObjectDisposedException(nameof(NpuGraph), $"NpuGraph.{operation}: the graph has been disposed.");
         string why = _state switch
         {

@@ -9,8 +9,11 @@
 #define ACL_ERROR_RT_INVALID_DEVICEID           107001
 #define ACL_ERROR_RT_CONTEXT_NULL               107002
 #define ACL_ERROR_RT_STREAM_CONTEXT             107003
+#define ACL_ERROR_RT_MODEL_CONTEXT              107004 /* the graph (model) belongs to another context than the calling thread's */
+#define ACL_ERROR_RT_STREAM_MODEL               107005 /* the stream is bound to a model (aclmdlRIBindStream), or not bound to this one */
 #define ACL_ERROR_RT_THREAD_SUBSCRIBE           107012 /* the calling thread's report subscription is wrong (aclrtSubscribeReport) */
 #define ACL_ERROR_RT_STREAM_NO_CB_REG           107015
+#define ACL_ERROR_RT_INVALID_HANDLE             107017 /* a destroyed or wrong-type handle (validated from CANN 9.1.0 on) */
 #define ACL_ERROR_RT_WAIT_TIMEOUT               107019
 #define ACL_ERROR_RT_CAPTURE_DEPENDENCY         107024
 #define ACL_ERROR_RT_STREAM_UNJOINED            107025
@@ -41,6 +44,7 @@
 
 #define ACL_ERROR_RT_INTERNAL_ERROR             507000
 #define ACL_ERROR_RT_EVENT_NOT_COMPLETE         507006
+#define ACL_ERROR_RT_MODEL_EXECUTE              507011 /* a graph cannot run (not READY, build not closed) or its run failed or was aborted */
 #define ACL_ERROR_RT_REPORT_TIMEOUT             507012
 #define ACL_ERROR_RT_AICORE_EXCEPTION           507015
 #define ACL_ERROR_RT_STREAM_SYNC_TIMEOUT        507046
