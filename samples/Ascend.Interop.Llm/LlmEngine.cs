@@ -2,81 +2,6 @@ using System.Diagnostics;
 
 namespace Ascend.Interop.Llm;
 
-/// <summary>How decode steps run.</summary>
-public enum DecodeMode
-{
-    /// <summary>Every step submits its operators one by one.</summary>
-    Eager,
-    /// <summary>Every step replays the captured graph of its batch bucket, after updating the attention lengths (one task-group update per layer).</summary>
-    Graph,
-    /// <summary>
-    /// Every step replays the graph of its batch bucket captured with attention over lengths rounded up to a window
-    /// (<see cref="LlmEngine.AttentionWindow"/>) and the device attention mask the step maintains itself; the attention
-    /// task groups are updated only in a step where a sequence crosses a window boundary.
-    /// </summary>
-    Window,
-    /// <summary>
-    /// One launch runs up to <see cref="LlmEngine.LoopSteps"/> decode steps inside a WHILE node of the graph captured
-    /// for the batch's bucket (CANN 9.1+ conditional nodes): positions, cache slots and the attention mask advance on
-    /// the device, each step's tokens go into a device ring, and the loop stops at the token budget or when every
-    /// sequence has emitted the end token (a device comparison written into the condition word). Attention reads the
-    /// device mask over the whole context, so no task group is ever updated.
-    /// </summary>
-    Loop,
-}
-
-/// <summary>One decode step's figures.</summary>
-/// <param name="Batch">Sequences in the step.</param>
-/// <param name="Bucket">Rows computed: the bucket in graph mode (padding included), the batch when eager.</param>
-/// <param name="SubmitTicks">Host time (Stopwatch ticks) to queue the step: input copies, task-group updates and the replay, or the eager operators; no waiting.</param>
-/// <param name="WaitTicks">Host time then spent waiting for the device (Synchronize).</param>
-/// <param name="Captured">The step captured its bucket's graph first (its capture time is not in SubmitTicks).</param>
-/// <param name="UpdateTicks">The part of SubmitTicks spent updating the attention task groups (graph and window modes).</param>
-/// <param name="Updates">Task-group updates the step issued (graph mode: one per layer; window mode: one per layer when a sequence crossed a window boundary, else none; loop mode: none).</param>
-/// <param name="Steps">Decode steps (tokens per sequence) the submission produced: 1, or in loop mode the steps one launch ran (at most <see cref="LlmEngine.LoopSteps"/>).</param>
-public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0, int Steps = 1)
-{
-    /// <summary>Submission time per decode step (per token of each sequence) in microseconds.</summary>
-    public double SubmitMicrosecondsPerStep => Steps == 0 ? 0 : SubmitMicroseconds / Steps;
-
-    /// <summary>Task-group update time in microseconds.</summary>
-    public double UpdateMicroseconds => UpdateTicks * 1e6 / Stopwatch.Frequency;
-
-    /// <summary>Submission time in microseconds.</summary>
-    public double SubmitMicroseconds => SubmitTicks * 1e6 / Stopwatch.Frequency;
-
-    /// <summary>Submission plus wait in microseconds.</summary>
-    public double TotalMicroseconds => (SubmitTicks + WaitTicks) * 1e6 / Stopwatch.Frequency;
-}
-
-/// <summary>What <see cref="LlmEngine.Generate"/> produced.</summary>
-public sealed class GenerationResult
-{
-    /// <summary>How the decode steps ran.</summary>
-    public required DecodeMode Mode { get; init; }
-
-    /// <summary>
-    /// Generated tokens per sequence (the first comes from the prefill). With an end token, a sequence's tokens stop
-    /// after the end token it emitted (so sequences may differ in length).
-    /// </summary>
-    public required int[][] Tokens { get; init; }
-
-    /// <summary>Per generated token, the logits of every sequence [batch x vocab], when asked for.</summary>
-    public IReadOnlyList<float[]>? Logits { get; init; }
-
-    /// <summary>The decode submissions after the prefill: one per step, or in loop mode one per launch of up to K steps (see <see cref="DecodeStepTiming.Steps"/>).</summary>
-    public required IReadOnlyList<DecodeStepTiming> Steps { get; init; }
-
-    /// <summary>Decode steps run in all (tokens per sequence after the first).</summary>
-    public int DecodeSteps => Steps.Sum(s => s.Steps);
-
-    /// <summary>Task-group updates the decode steps issued in all.</summary>
-    public int Updates => Steps.Sum(s => s.Updates);
-
-    /// <summary>Wall time of the eager prefill.</summary>
-    public TimeSpan PrefillTime { get; init; }
-}
-
 /// <summary>
 /// Runs <see cref="LlmModel"/>: eager prefill (the prompt fed one token per step, each sequence in its own KV-cache
 /// row), then decode steps for the whole batch, eagerly or by replaying the step captured for the batch's bucket
@@ -89,7 +14,7 @@ public sealed class GenerationResult
 /// <see cref="DecodeMode.Loop"/> one launch of a third set of captures (<see cref="LoopBuckets"/>) runs up to
 /// <see cref="LoopSteps"/> steps inside a WHILE node, with no update at all (see <see cref="DecodeLoop"/>).
 /// </summary>
-public sealed class LlmEngine : IDisposable
+public sealed partial class LlmEngine : IDisposable
 {
     /// <summary>The batch buckets LLM servers capture by default for small models.</summary>
     public static readonly int[] DefaultBuckets = [1, 2, 4, 8, 16, 32];
@@ -415,100 +340,6 @@ public sealed class LlmEngine : IDisposable
         _model.Tokens.EnqueueCopyTo(stream, _tokens);
         return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates);
     }
-
-    /// <summary>
-    /// Runs one launch of the loop mode for the rows 0..positions.Length-1 at <paramref name="positions"/> (their
-    /// tokens in <see cref="LlmModel.Tokens"/>) and waits for it: at most min(<see cref="LoopSteps"/>,
-    /// <paramref name="budget"/>) steps, fewer when every row not <paramref name="ended"/> emits
-    /// <paramref name="endToken"/>. The timing's <see cref="DecodeStepTiming.Steps"/> is the number of steps run, and
-    /// <see cref="LoopTokens"/> holds their tokens. Batches larger than the largest bucket run eagerly, one step.
-    /// </summary>
-    public DecodeStepTiming DecodeLoop(ReadOnlySpan<long> positions, int budget, ReadOnlySpan<bool> ended = default, int? endToken = null)
-    {
-        var timing = SubmitDecodeLoop(positions, budget, ended, endToken);
-        long submitted = Stopwatch.GetTimestamp();
-        Stream.Synchronize();
-        long waited = Stopwatch.GetTimestamp() - submitted;
-        if (timing.Bucket == 0)
-        {
-            // Ran eagerly (no bucket fits the batch): one step, its tokens copied into the ring's first row.
-            var tokens = _tokens.Span;
-            var output = _loopOutput.Span;
-            output[0] = 1;
-            for (int i = 0; i < positions.Length; i++) output[1 + i] = tokens[i];
-            return timing with { WaitTicks = waited, Bucket = positions.Length };
-        }
-        return timing with { WaitTicks = waited, Steps = (int)_loopOutput.Span[0] };
-    }
-
-    /// <summary>
-    /// <see cref="DecodeLoop"/> without the wait: writes the control block and the step inputs, queues the launch of the
-    /// loop captured for the batch's bucket (capturing it first if needed) and the copy of the ring back to the host.
-    /// The returned timing's <see cref="DecodeStepTiming.Steps"/> is the most steps the launch may run; the steps it ran
-    /// and their tokens are in <see cref="LoopTokens"/> once the stream has finished.
-    /// </summary>
-    public DecodeStepTiming SubmitDecodeLoop(ReadOnlySpan<long> positions, int budget, ReadOnlySpan<bool> ended = default, int? endToken = null)
-    {
-        int n = positions.Length;
-        var config = _model.Config;
-        if (n < 1 || n > config.MaxBatch)
-            throw new ArgumentOutOfRangeException(nameof(positions), n, $"A decode loop has 1 to {config.MaxBatch} rows.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(budget, 1);
-        if (!ended.IsEmpty && ended.Length != n)
-            throw new ArgumentException($"{ended.Length} ended flags for {n} rows.", nameof(ended));
-        int steps = Math.Min(budget, LoopSteps);
-        foreach (long p in positions)
-            if (p < 0 || p + steps > config.Context)
-                throw new ArgumentOutOfRangeException(nameof(positions), p, $"A loop of {steps} steps from position {p} passes the context ({config.Context}).");
-        if (endToken is { } end && (end < 0 || end >= config.Vocab))
-            throw new ArgumentOutOfRangeException(nameof(endToken), end, $"Token ids are 0..{config.Vocab - 1}.");
-        var stream = Stream;
-        if (!LoopBuckets.TrySelect(n, out var bucket))
-        {
-            // No bucket this large: one eager step (the caller sees Steps = 1).
-            var eager = SubmitDecodeStep(positions, DecodeMode.Eager);
-            return eager with { Bucket = 0 };
-        }
-        bool captured = false;
-        if (!LoopBuckets.TryGet(n, out _))
-        {
-            CaptureBucket(bucket.Size, DecodeMode.Loop);
-            captured = true;
-        }
-        long start = Stopwatch.GetTimestamp();
-        var graph = LoopBuckets.GetOrCapture(stream, n, _loopCaptureBody, out _);
-        WriteInputs(0, positions, bucket.Size);
-        WriteLoopControl(n, bucket.Size, steps, ended, endToken ?? -1);
-        graph.Replay(stream);
-        _loop.Output.EnqueueCopyTo(stream, _loopOutput);
-        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, 0, 0, steps);
-    }
-
-    /// <summary>
-    /// The loop's control block: rows [0, <paramref name="live"/>) advance and are live unless ended, padding rows up to
-    /// <paramref name="rows"/> (and beyond) neither; the end token (-1: none), the step limit, the counter 0.
-    /// </summary>
-    private void WriteLoopControl(int live, int rows, int limit, ReadOnlySpan<bool> ended, long endToken)
-    {
-        int b = _model.Config.MaxBatch;
-        var control = _loopControl.Span;
-        control.Clear();
-        for (int i = 0; i < live; i++)
-        {
-            control[i] = control[b + i] = control[2 * b + i] = 1;      // position, cache slot, mask slot + 1 per step
-            control[3 * b + i] = !ended.IsEmpty && ended[i] ? 0 : 1;
-        }
-        control[4 * b] = endToken;
-        control[4 * b + 1] = limit;
-        control[4 * b + 2] = 0;
-        _loop.Control.EnqueueCopyFrom(Stream, _loopControl);
-    }
-
-    /// <summary>
-    /// After <see cref="DecodeLoop"/> (or once the stream finished a <see cref="SubmitDecodeLoop"/>): the steps the last
-    /// launch ran, then per step the tokens of every row ([steps x MaxBatch], row-major).
-    /// </summary>
-    public ReadOnlySpan<long> LoopTokens => _loopOutput.Span;
 
     /// <summary>Queues only the replay of the step captured for <paramref name="rows"/> rows (no input copies, no updates): the floor of a graph step's host cost.</summary>
     public void SubmitReplayOnly(int rows, DecodeMode mode = DecodeMode.Graph)
