@@ -37,14 +37,8 @@ public static partial class ResultsReport
 
         sb.AppendLine("| WHILE-loop comparison | Value | Target | Met |");
         sb.AppendLine("|---|---:|---|---|");
-        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok)
-        {
-            string met = ok is null || value is null ? "" : ok(value.Value) ? "yes" : "**no**";
-            if (met == "**no**") miss++;
-            sb.AppendLine($"| {label} | {(value is null ? "n/a" : value.Value.ToString(format, inv))} | {target} | {met} |");
-        }
-        static double? Div(IReadOnlyDictionary<string, Measurement> side, string a, string b) =>
-            side.TryGetValue(a, out var x) && side.TryGetValue(b, out var y) ? x.MedianNs / y.MedianNs : null;
+        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok) =>
+            miss += DerivedRow(sb, label, value, format, target, ok);
         Derived("Host submission per step, K replays / WHILE launch, C#", Div(cs, "ReplayLoopEnqueue", "WhileLoopEnqueue"), "0.0'x'", "", null);
         Derived("Host submission per step, K replays / WHILE launch, C++", Div(cpp, "ReplayLoopEnqueue", "WhileLoopEnqueue"), "0.0'x'", "", null);
         Derived("Step with the wait, K replays / WHILE launch, C#", Div(cs, "ReplayLoopStep", "WhileLoopStep"), "0.00'x'", "", null);

@@ -122,6 +122,21 @@ public static partial class ResultsReport
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
+    /// <summary>
+    /// One row of a derived-figures table (label, value in <paramref name="format"/>, target, met); returns 1 when the
+    /// value was measured and misses its target, else 0.
+    /// </summary>
+    private static int DerivedRow(StringBuilder sb, string label, double? value, string format, string target, Func<double, bool>? ok)
+    {
+        string met = ok is null || value is null ? "" : ok(value.Value) ? "yes" : "**no**";
+        sb.AppendLine($"| {label} | {(value is null ? "n/a" : value.Value.ToString(format, CultureInfo.InvariantCulture))} | {target} | {met} |");
+        return met == "**no**" ? 1 : 0;
+    }
+
+    /// <summary>The ratio of two rows' medians on one side (C# or C++), or null when either row did not run.</summary>
+    private static double? Div(IReadOnlyDictionary<string, Measurement> side, string a, string b) =>
+        side.TryGetValue(a, out var x) && side.TryGetValue(b, out var y) ? x.MedianNs / y.MedianNs : null;
+
     /// <summary>The markdown between the markers. <paramref name="missed"/> counts targets that were measured and not met.</summary>
     public static string BuildTable(IReadOnlyDictionary<string, Measurement> cs, IReadOnlyDictionary<string, Measurement> cpp, RunInfo info, out int missed)
     {
@@ -166,14 +181,8 @@ public static partial class ResultsReport
 
         sb.AppendLine("| Comparison | Value | Target | Met |");
         sb.AppendLine("|---|---:|---|---|");
-        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok)
-        {
-            string met = ok is null || value is null ? "" : ok(value.Value) ? "yes" : "**no**";
-            if (met == "**no**") miss++;
-            sb.AppendLine($"| {label} | {(value is null ? "n/a" : value.Value.ToString(format, inv))} | {target} | {met} |");
-        }
-        double? Div(IReadOnlyDictionary<string, Measurement> side, string a, string b) =>
-            side.TryGetValue(a, out var x) && side.TryGetValue(b, out var y) ? x.MedianNs / y.MedianNs : null;
+        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok) =>
+            miss += DerivedRow(sb, label, value, format, target, ok);
         Derived("Eager MLP step / replay step, C#", Div(cs, "EagerMlpStep", "ReplayMlpStep"), "0.00'x'", "", null);
         Derived("Eager MLP step / replay step, C++", Div(cpp, "EagerMlpStep", "ReplayMlpStep"), "0.00'x'", "", null);
         Derived("Eager MLP enqueue / replay enqueue, C#", Div(cs, "EagerMlpEnqueue", "ReplayMlpEnqueue"), "0.0'x'", ">= 10x", v => v >= 10);
@@ -247,14 +256,8 @@ public static partial class ResultsReport
 
         sb.AppendLine("| Decoder comparison | Value | Target | Met |");
         sb.AppendLine("|---|---:|---|---|");
-        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok)
-        {
-            string met = ok is null || value is null ? "" : ok(value.Value) ? "yes" : "**no**";
-            if (met == "**no**") miss++;
-            sb.AppendLine($"| {label} | {(value is null ? "n/a" : value.Value.ToString(format, inv))} | {target} | {met} |");
-        }
-        static double? Div(IReadOnlyDictionary<string, Measurement> side, string a, string b) =>
-            side.TryGetValue(a, out var x) && side.TryGetValue(b, out var y) ? x.MedianNs / y.MedianNs : null;
+        void Derived(string label, double? value, string format, string target, Func<double, bool>? ok) =>
+            miss += DerivedRow(sb, label, value, format, target, ok);
         Derived("Eager decode enqueue / bare replay enqueue, C#", Div(cs, "EagerDecodeEnqueue", "ReplayDecodeEnqueue"), "0.0'x'", ">= 20x", v => v >= 20);
         Derived("Eager decode enqueue / bare replay enqueue, C++", Div(cpp, "EagerDecodeEnqueue", "ReplayDecodeEnqueue"), "0.0'x'", "", null);
         Derived("Eager decode enqueue / graph step enqueue (with the updates), C#", Div(cs, "EagerDecodeEnqueue", "GraphDecodeEnqueue"), "0.0'x'", ">= 20x", v => v >= 20);
