@@ -230,7 +230,7 @@ public static partial class ResultsReport
     {
         var inv = CultureInfo.InvariantCulture;
         int miss = 0;
-        sb.AppendLine($"Decoder step of the LLM sample (4 layers, hidden 256, vocab 4096, float16 KV cache, context 64), {DecoderBenchmarkBodies.Batch} sequences, " +
+        sb.AppendLine($"Decoder step of the LLM sample (4 layers, hidden 256, vocab 4096, float16 KV cache, context {DecoderBenchmarkBodies.Context}), {DecoderBenchmarkBodies.Batch} sequences, " +
                       $"{DecoderBenchmarkBodies.OperatorsPerStep} operators per step; enqueue rows: {DecoderBenchmarkBodies.EnqueueBatch} steps queued per timed batch, the streams drained untimed.");
         sb.AppendLine();
         sb.AppendLine("| Decoder benchmark | C# (SDK) | C++ | C#/C++ | C# allocated/step |");
@@ -244,7 +244,7 @@ public static partial class ResultsReport
         }
         Row($"Eager decode step, enqueue only ({DecoderBenchmarkBodies.OperatorsPerStep} operators, 2 copies)", "EagerDecodeEnqueue", "EagerDecodeEnqueue");
         Row("Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy)", "GraphDecodeEnqueue", "GraphDecodeEnqueue");
-        Row($"Window decode step, enqueue only (W = {DecoderBenchmarkBodies.Window}: copy, replay, copy; no update inside a window)", "WindowDecodeEnqueue", "WindowDecodeEnqueue");
+        Row($"Window decode step, enqueue only (W = {DecoderBenchmarkBodies.Window}: the replay; an input copy per jump, updates per window entered)", "WindowDecodeEnqueue", "WindowDecodeEnqueue");
         Row($"Loop decode, enqueue only, per token (K = {DecoderBenchmarkBodies.LoopSteps} steps per launch: 2 copies, launch, ring copy; no update)", "LoopDecodeEnqueue", "LoopDecodeEnqueue");
         Row("Bare replay of the captured step, enqueue only", "ReplayDecodeEnqueue", "ReplayDecodeEnqueue");
         Row("Eager decode step + wait", "EagerDecodeStep", "EagerDecodeStep");

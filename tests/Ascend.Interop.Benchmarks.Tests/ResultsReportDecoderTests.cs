@@ -36,7 +36,7 @@ public sealed class ResultsReportDecoderTests
 
         Assert.Contains("| Eager decode step, enqueue only (95 operators, 2 copies) | 2.000 ms | 1.000 ms | 2.000 | 0 B |", table);
         Assert.Contains("| Graph decode step, enqueue only (copy, 4 attention task-group updates, replay, copy) | 50.00 µs | 40.00 µs | 1.250 | 8064 B |", table);
-        Assert.Contains("| Window decode step, enqueue only (W = 64: copy, replay, copy; no update inside a window) | 20.00 µs | 16.00 µs | 1.250 | 0 B |", table);
+        Assert.Contains("| Window decode step, enqueue only (W = 64: the replay; an input copy per jump, updates per window entered) | 20.00 µs | 16.00 µs | 1.250 | 0 B |", table);
         Assert.Contains("| Eager decode enqueue / window step enqueue, C# | 100.0x | >= 50x | yes |", table);
         Assert.Contains("| Window step enqueue, C# / C++ | 1.25x | <= 1.15x | **no** |", table);
         Assert.Contains("| Loop decode, enqueue only, per token (K = 16 steps per launch: 2 copies, launch, ring copy; no update) | 8.00 µs | 7.50 µs | 1.067 | 0 B |", table);
