@@ -48,6 +48,7 @@ public sealed unsafe class AclnnFunction
         (_names, _kinds, _optional) = Parse(parameters);
         Parameters = parameters;
         Library = library;
+        AllowsInPlace = TensorLayout.AllowsInPlace(operation);
         _workspaceSize = workspaceSize;
         _launch = launch;
     }
@@ -116,6 +117,9 @@ public sealed unsafe class AclnnFunction
 
     /// <summary>The logical library exporting both phases.</summary>
     public string Library { get; }
+
+    /// <summary>True when a written tensor may be the very same view as a read one (element-wise and <c>Inplace*</c> operators: <see cref="TensorLayout.AllowsInPlace"/>).</summary>
+    internal bool AllowsInPlace { get; }
 
     internal delegate*<ReadOnlySpan<nint>, ulong*, aclOpExecutor**, int> WorkspaceSize => _workspaceSize;
     internal delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> Launch => _launch;
