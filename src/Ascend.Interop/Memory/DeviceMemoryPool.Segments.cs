@@ -147,23 +147,25 @@ public sealed partial class DeviceMemoryPool
         if (node.Prev is { IsFree: true } prev && CanMerge(prev, node))
         {
             RemoveFree(prev);
-            CombineState(prev, node);
-            prev.Size += node.Size;
-            prev.Next = node.Next;
-            if (node.Next is { } after) after.Prev = prev;
-            RecycleNode(node);
-            node = prev;
+            node = Absorb(prev, node);
         }
         if (node.Next is { IsFree: true } next && CanMerge(next, node))
         {
             RemoveFree(next);
-            CombineState(node, next);
-            node.Size += next.Size;
-            node.Next = next.Next;
-            if (next.Next is { } after) after.Prev = node;
-            RecycleNode(next);
+            Absorb(node, next);
         }
         return node;
+    }
+
+    /// <summary>Joins <paramref name="right"/> into its left neighbour <paramref name="left"/>; right's node is recycled.</summary>
+    private PoolBlockNode Absorb(PoolBlockNode left, PoolBlockNode right)
+    {
+        CombineState(left, right);
+        left.Size += right.Size;
+        left.Next = right.Next;
+        if (right.Next is { } after) after.Prev = left;
+        RecycleNode(right);
+        return left;
     }
 
     /// <summary>
