@@ -39,6 +39,7 @@ public sealed unsafe class AclnnFunction
         WorkspaceFunction = function + "GetWorkspaceSize";
         ArgumentCount = argumentCount;
         Library = library;
+        AllowsInPlace = TensorLayout.AllowsInPlace(operation);
         _workspaceSize = workspaceSize;
         _launch = launch;
     }
@@ -57,6 +58,9 @@ public sealed unsafe class AclnnFunction
 
     /// <summary>The logical library exporting both phases.</summary>
     public string Library { get; }
+
+    /// <summary>True when a written tensor may be the very same view as a read one (element-wise and <c>Inplace*</c> operators: <see cref="TensorLayout.AllowsInPlace"/>).</summary>
+    internal bool AllowsInPlace { get; }
 
     internal delegate*<ReadOnlySpan<nint>, ulong*, aclOpExecutor**, int> WorkspaceSize => _workspaceSize;
     internal delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> Launch => _launch;
