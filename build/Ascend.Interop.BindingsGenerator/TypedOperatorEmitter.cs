@@ -65,8 +65,10 @@ internal static partial class TypedOperatorEmitter
         sb.Append("/// Typed entry points of the two-phase operators of <see cref=\"").Append(rawClass).Append("\"/>, one per operator: the C parameters\n");
         sb.Append("/// before <c>workspaceSize</c>/<c>executor</c> as SDK types (<see cref=\"NpuTensor\"/>, <see cref=\"NpuScalar\"/>, spans, strings,\n");
         sb.Append("/// plain values), run through the declared operators' launch path (<see cref=\"AclnnCall\"/>). Managed checks: stream and\n");
-        sb.Append("/// tensors (null, disposed, device); shapes and data types are the runtime's to refuse (<see cref=\"AclException\"/> naming\n");
-        sb.Append("/// the C function). No call allocates managed memory. See docs/operators.md, \"Typed operators\".\n");
+        sb.Append("/// tensors (null, disposed, device), and the declared operators' output rules for written tensors (no broadcast or\n");
+        sb.Append("/// self-overlapping view, no memory shared with another output or, but for the very same view in place, an input);\n");
+        sb.Append("/// shapes and data types are the runtime's to refuse (<see cref=\"AclException\"/> naming the C function). No call\n");
+        sb.Append("/// allocates managed memory. See docs/operators.md, \"Typed operators\".\n");
         sb.Append("/// </summary>\n");
         sb.Append("public static unsafe partial class ").Append(className).Append('\n');
         sb.Append("{\n");

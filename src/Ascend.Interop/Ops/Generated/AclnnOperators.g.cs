@@ -67,8 +67,10 @@ namespace Ascend.Interop;
 /// Typed entry points of the two-phase operators of <see cref="AclnnOps"/>, one per operator: the C parameters
 /// before <c>workspaceSize</c>/<c>executor</c> as SDK types (<see cref="NpuTensor"/>, <see cref="NpuScalar"/>, spans, strings,
 /// plain values), run through the declared operators' launch path (<see cref="AclnnCall"/>). Managed checks: stream and
-/// tensors (null, disposed, device); shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming
-/// the C function). No call allocates managed memory. See docs/operators.md, "Typed operators".
+/// tensors (null, disposed, device), and the declared operators' output rules for written tensors (no broadcast or
+/// self-overlapping view, no memory shared with another output or, but for the very same view in place, an input);
+/// shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming the C function). No call
+/// allocates managed memory. See docs/operators.md, "Typed operators".
 /// </summary>
 public static unsafe partial class AclnnOperators
 {
