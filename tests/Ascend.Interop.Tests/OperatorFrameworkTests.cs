@@ -69,7 +69,7 @@ public sealed unsafe class OperatorFrameworkTests(NpuFixture fixture) : NpuLeakC
         var sources = Probe.BindArguments();
         Assert.Equal(
             [(ArgumentSourceKind.Tensor, 0), (ArgumentSourceKind.Attribute, 1), (ArgumentSourceKind.Tensor, 1), (ArgumentSourceKind.Tensor, 2),
-             (ArgumentSourceKind.Attribute, 0), (ArgumentSourceKind.Attribute, 2), (ArgumentSourceKind.IntArray, 0), (ArgumentSourceKind.TensorList, 0),
+             (ArgumentSourceKind.Attribute, 0), (ArgumentSourceKind.AttributeValue, 2), (ArgumentSourceKind.IntArray, 0), (ArgumentSourceKind.TensorList, 0),
              (ArgumentSourceKind.Tensor, 3)],
             sources.Select(s => (s.Kind, s.Index)));
 

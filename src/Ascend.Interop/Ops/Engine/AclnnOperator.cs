@@ -351,9 +351,8 @@ internal sealed unsafe class AclnnOperator
             arguments[p] = source.Kind switch
             {
                 ArgumentSourceKind.Tensor => natives[source.Index],
-                ArgumentSourceKind.Attribute => Attributes[source.Index].Kind is AttributeKind.Value
-                    ? Value(call.Value(source.Index), source.Parameter)
-                    : natives[attributeBase + source.Index],
+                ArgumentSourceKind.Attribute => natives[attributeBase + source.Index],
+                ArgumentSourceKind.AttributeValue => Value(call.Value(source.Index), source.Parameter),
                 ArgumentSourceKind.IntArray => natives[arrayBase + source.Index],
                 ArgumentSourceKind.TensorList => natives[arrayBase + 2 + source.Index],
                 ArgumentSourceKind.OutputType => (nint)(int)call.Output(0)!.DataType,

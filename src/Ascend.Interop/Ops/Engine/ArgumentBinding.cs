@@ -85,6 +85,7 @@ internal static class ArgumentBinding
             if (source == ArgumentSourceKind.Tensor && sources[p].Kind == ArgumentSourceKind.Tensor && index >= op.InputCount) return;
             throw Error(op, $"parameter '{function.ParameterName(p)}' is bound twice");
         }
+        if (source == ArgumentSourceKind.Attribute && op.Attributes[index].Kind == AttributeKind.Value) source = ArgumentSourceKind.AttributeValue;
         sources[p] = new(source, index, kind);
         bound[p] = true;
     }

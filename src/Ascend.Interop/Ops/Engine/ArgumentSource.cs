@@ -7,8 +7,10 @@ internal enum ArgumentSourceKind : byte
     Null,
     /// <summary>Tensor slot <c>Index</c> (inputs, then outputs).</summary>
     Tensor,
-    /// <summary>Attribute <c>Index</c>: its native handle (scalar, string) or its value in the parameter's C kind.</summary>
+    /// <summary>Attribute <c>Index</c>'s native handle (an <c>aclScalar*</c>, a string).</summary>
     Attribute,
+    /// <summary>Attribute <c>Index</c>'s plain value in the parameter's C kind (a double's bits, a bool's 0/1, an integer).</summary>
+    AttributeValue,
     /// <summary>Int array <c>Index</c>.</summary>
     IntArray,
     /// <summary>Tensor list <c>Index</c>.</summary>

@@ -44,8 +44,7 @@ internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call) :
         ulong bytes;
         aclOpExecutor* executor;
         var function = op.CFunction;
-        Span<nint> arguments = stackalloc nint[AclnnFunction.MaxArguments];
-        arguments = arguments[..function.ArgumentCount];
+        Span<nint> arguments = stackalloc nint[function.ArgumentCount];   // at most AclnnFunction.MaxArguments
         op.FillArguments(in _call, arguments);
         int code = function.WorkspaceSize(arguments, &bytes, &executor);
         workspaceBytes = bytes;
