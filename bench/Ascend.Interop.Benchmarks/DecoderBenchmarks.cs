@@ -4,15 +4,19 @@ using BenchmarkDotNet.Attributes;
 namespace Ascend.Interop.Benchmarks;
 
 /// <summary>
-/// The LLM sample's decode step (samples/Ascend.Interop.Llm: 4 layers, hidden 256, vocab 4096) for 8 sequences,
-/// prefilled once: an eager step (its 95 operator launches and two copies), a graph step with per-step updates (input
-/// copy, one task-group update per layer for the attention lengths, the replay, the token copy), a window step
-/// (W = 64: input copy, the replay of the step captured with the device attention mask, the token copy; no update
-/// inside a window), a loop launch (K = 16 steps inside a WHILE node: input and control copies, the launch, the
-/// ring copy; reported per decoded token, OperationsPerInvoke = K) and the bare replay. The graph and window steps
-/// alternate positions 3 and 4, so every per-step update changes the lengths as in a real decode (the SDK skips an
-/// update that changes nothing); queued without waiting, a step may read the next one's inputs, which changes values,
-/// not work. Every loop launch runs positions 3..18 again. Used by <see cref="DecoderEnqueueBenchmarks"/> (host
+/// The LLM sample's decode step (samples/Ascend.Interop.Llm: 4 layers, hidden 256, vocab 4096, context 128) for 8
+/// sequences, prefilled once: an eager step (its 95 operator launches and two copies), a graph step with per-step
+/// updates (input copy, one task-group update per layer for the attention lengths, the replay, the token copy), a
+/// window step (W = 64: the replay of the step captured with the device attention mask, which also advances the
+/// inputs on the device and copies the tokens out; an input copy only when the positions jump, a task-group update per
+/// layer only when the rounded lengths change), a loop launch (K = 16 steps inside a WHILE node: input and control
+/// copies, the launch, the ring copy; reported per decoded token, OperationsPerInvoke = K) and the bare replay. The
+/// graph steps alternate positions 3 and 4, so every per-step update changes the lengths as in a real decode (the SDK
+/// skips an update that changes nothing); queued without waiting, a graph step may read the next one's inputs, which
+/// changes values, not work. The window steps walk positions 3, 4, ..., 127 and start again at 3, as one sequence
+/// decoding through the context: per cycle of 125 steps one input copy (the jump back to 3) and two updates of the
+/// four groups (entering the second window at 64, the first again at 3), so the row carries the updates amortised
+/// over W. Every loop launch runs positions 3..18 again. Used by <see cref="DecoderEnqueueBenchmarks"/> (host
 /// submission only) and <see cref="DecoderStepBenchmarks"/> (with the wait).
 /// The C++ baseline making the same C calls is bench/native/decoder_bench.cpp; both check the counts below.
 /// </summary>
@@ -35,8 +39,17 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     /// <summary>Simulator tasks of one graph step: the replay and the two copies; event records/waits and task-group updates are not counted as tasks (C++: kExpectedGraphStepTasks).</summary>
     public const int GraphStepTasks = ReplayTasks + 2;
 
-    /// <summary>Simulator tasks of one window step: the replay and the two copies, as a graph step.</summary>
-    public const int WindowStepTasks = ReplayTasks + 2;
+    /// <summary>
+    /// Simulator tasks of one window step that copies no inputs: its graph's operators (the step's and the advance of
+    /// the inputs) and its token copy (C++: kExpectedWindowStepTasks); a step after a jump adds the input copy.
+    /// </summary>
+    public const int WindowStepTasks = OperatorsPerStep + 1 + 1;
+
+    /// <summary>The context of the benchmarked model: two windows of <see cref="Window"/> (C++: kContext).</summary>
+    public const int Context = 128;
+
+    /// <summary>The window steps' first position (every row holds 3 prefilled positions; C++: kPosition).</summary>
+    public const int FirstPosition = 3;
 
     /// <summary>The window mode's attention window (C++: kWindow).</summary>
     public const int Window = 64;
@@ -54,7 +67,7 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     private readonly NpuDevice _device;
     private readonly LlmModel _model;
     private readonly LlmEngine _engine;
-    private readonly long[] _positions, _nextPositions;
+    private readonly long[] _positions, _nextPositions, _windowPositions = new long[Batch];
     private int _graphSteps, _windowSteps;
 
     public DecoderBenchmarkBodies()
@@ -62,8 +75,8 @@ public sealed class DecoderBenchmarkBodies : IDisposable
         _runtime = NpuRuntime.Initialize();
         _device = NpuDevice.Open(0);
         Stream = _device.CreateStream();
-        // A shorter context than the demo's keeps the KV cache small; the step's work does not depend on it.
-        var config = new LlmConfig { Context = 64, MaxBatch = Batch };
+        // A shorter context than the demo's keeps the KV cache small; two windows, so window steps cross a boundary.
+        var config = new LlmConfig { Context = Context, MaxBatch = Batch };
         _model = new LlmModel(Stream, config, LlmWeights.Create(config));
         _engine = new LlmEngine(_model, [Batch], attentionWindow: Window, loopSteps: LoopSteps);
         var prompts = new int[Batch][];
@@ -91,7 +104,7 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     public NpuGraph WindowGraph => _engine.WindowBuckets.TryGet(Batch, out var graph) ? graph : throw new InvalidOperationException("The window step is not captured.");
 
     /// <summary>
-    /// The next graph and window steps run at position 3 (then 4, 3, ...), over the prefill's attention mask: positions
+    /// The next graph and window steps run at position 3 (then 4, 3, ... and 4, 5, ...), over the prefill's attention mask: positions
     /// 0-2 attended, 3 and later masked. A step unmasks its own position and the mask keeps it, so after a step at
     /// position 4 a window step at 3 would also attend position 4 (and differ from the eager step, which reads only the
     /// actual lengths); re-masking makes the comparison independent of what ran before.
@@ -120,8 +133,17 @@ public sealed class DecoderBenchmarkBodies : IDisposable
     /// <summary>Queues one graph decode step at position 3 or 4 in turn: input copies, four task-group updates, the replay, the token copy.</summary>
     public void GraphStepSubmit() => _engine.SubmitDecodeStep((_graphSteps++ & 1) == 0 ? _positions : _nextPositions, DecodeMode.Graph);
 
-    /// <summary>Queues one window decode step at position 3 or 4 in turn: input copies, the replay, the token copy (no update: both in the first window).</summary>
-    public void WindowStepSubmit() => _engine.SubmitDecodeStep((_windowSteps++ & 1) == 0 ? _positions : _nextPositions, DecodeMode.Window);
+    /// <summary>
+    /// Queues one window decode step at the next position of the cycle 3..127: the replay alone, except for the input
+    /// copy at the jump back to 3 and the four task-group updates there and on entering the second window (at 64).
+    /// </summary>
+    public DecodeStepTiming WindowStepSubmit()
+    {
+        long position = FirstPosition + _windowSteps;
+        _windowSteps = (_windowSteps + 1) % (Context - FirstPosition);
+        _windowPositions.AsSpan().Fill(position);
+        return _engine.SubmitDecodeStep(_windowPositions, DecodeMode.Window);
+    }
 
     /// <summary>Queues one loop launch of K steps from position 3: input and control copies, the launch, the ring copy.</summary>
     public void LoopSubmit() => _engine.SubmitDecodeLoop(_positions, LoopSteps);

@@ -18,8 +18,11 @@
 //    signature validated before, the lengths being checked by the SDK itself), the "update done" event recorded once
 //    and waited by the replay stream, aclmdlRIExecuteAsync, the pinned token copy;
 //  - a window step (LlmEngine window mode, W = 64: the step captured with the device attention mask over lengths
-//    rounded up to 64 = the context): the pinned input copy, the replay, the pinned token copy; the attention groups
-//    are updated only when the rounded lengths change, which they never do here;
+//    rounded up to 64, followed in the graph by aclnnAdd of the advance to the step inputs and the pinned token copy):
+//    the replay alone while the positions are the ones the last window step advanced to; the pinned input copy (of
+//    the inputs and the advance, one block) when they are not; the attention groups updated (as in the graph step)
+//    when the rounded lengths change. The benchmark walks positions 3..127 and back to 3, as DecoderBenchmarkBodies:
+//    per 125 steps one input copy and two updates of the four groups;
 //  - a loop launch (LlmEngine loop mode, DecodeLoop, K = 16): the graph holds the first condition (aclnnAmax,
 //    aclnnLtTensor, aclnnLogicalAnd into an aclTensor over the condition word) and a WHILE node whose body is the step
 //    (masked attention over the whole context, no task group) and the loop's bookkeeping (the tokens into a device ring
@@ -78,7 +81,7 @@ constexpr int64_t kHeads = 8;
 constexpr int64_t kHeadDim = kHidden / kHeads;
 constexpr int64_t kIntermediate = 512;
 constexpr int64_t kVocab = 4096;
-constexpr int64_t kContext = 64;
+constexpr int64_t kContext = 128;  // DecoderBenchmarkBodies.Context: two windows
 constexpr int64_t kBatch = 8;       // MaxBatch = the bucket = the sequences of a step
 constexpr double kRmsEpsilon = 1e-5;
 constexpr double kRopeTheta = 10000;
@@ -95,6 +98,8 @@ constexpr uint64_t kExpectedReplayTasks = kOperatorsPerStep;
 // The graph step: the replay's tasks + the two copies (the simulator counts neither event records/waits nor the
 // task-group updates as executed tasks).
 constexpr uint64_t kExpectedGraphStepTasks = kExpectedReplayTasks + 2;
+// A window step that copies no inputs (DecoderBenchmarkBodies.WindowStepTasks): the step, the advance, the token copy.
+constexpr uint64_t kExpectedWindowStepTasks = kOperatorsPerStep + 1 + 1;
 // A loop launch (DecoderBenchmarkBodies.LoopLaunchTasks): three copies, the first condition (3), the WHILE task, and
 // per iteration the step and the 8 bookkeeping operators.
 constexpr uint64_t kExpectedLoopTasks = 3 + 3 + 1 + kLoopSteps * (kOperatorsPerStep + 8);
@@ -339,14 +344,14 @@ struct Decoder {
 
     Tensor embedding, cosTable, sinTable, finalNorm, lmHead;
     LayerWeights layer[kLayers];
-    Tensor tokens, stepInputs, query, attentionOut, logits;  // the static buffers
+    Tensor tokens, inputBlock, stepInputs, stepAdvance, query, attentionOut, logits;  // the static buffers
     Tensor mask, maskCells, maskZeros;  // LlmModel.AttentionMask [MaxBatch, Context] (uint8, 1 = masked), flat, zeros
     // LlmModel.RowViews for rows [0, 8): cached descriptors (keys/values lists get fresh ones per call).
     Tensor vTokens, vPositions, vSlots, vMaskSlots, vMaskZeros, vMask, vQuery4, vQuery3, vOut2, vOut3, vLogits;
     Tensor vKeys[kLayers], vValues[kLayers];
     Scratch sc;
 
-    int64_t* pinnedInputs = nullptr;  // PinnedBuffer<long> positions, slots, mask slots [3 * MaxBatch]
+    int64_t* pinnedInputs = nullptr;  // PinnedBuffer<long> positions, slots, mask slots, advance [6 * MaxBatch]
     int64_t* pinnedTokens = nullptr;  // PinnedBuffer<long> [MaxBatch]
     int64_t lengths[kBatch];
     int64_t captureLengths[kBatch];
@@ -357,6 +362,8 @@ struct Decoder {
     aclrtTaskGrp windowGroups[kLayers] = {};
     aclrtTaskGrp* capturing = groups;        // where a capture's task groups go
     int64_t windowHeld[kBatch];              // the lengths the window groups hold (LlmEngine's HeldLengths)
+    bool windowInputsHeld = false;           // LlmEngine._windowHeldRows != 0: the device holds windowHeldPosition
+    int64_t windowHeldPosition = 0;          // where the last window step advanced every row to
 
     // The loop mode (DecodeLoop): one int64 buffer advance [3B] | live [B] | end token | limit | counter | ring [K, B],
     // the flags [B + 3], the graph and its condition word, the pinned control block and output.
@@ -376,7 +383,7 @@ struct Decoder {
         CHECK(aclrtCreateStream(&updateStream));
         CHECK(aclrtCreateEventWithFlag(&marker, ACL_EVENT_SYNC));
         CHECK(aclrtCreateEventWithFlag(&updateDone, ACL_EVENT_SYNC));
-        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedInputs), 3 * kBatch * sizeof(int64_t)));
+        CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedInputs), 6 * kBatch * sizeof(int64_t)));
         CHECK(aclrtMallocHost(reinterpret_cast<void**>(&pinnedTokens), kBatch * sizeof(int64_t)));
 
         const int64_t h = kHidden, m = kIntermediate, d = kHeadDim, n = kBatch;
@@ -414,7 +421,9 @@ struct Decoder {
         lmHead = upload({h, kVocab}, fill(h * kVocab, seed++, 8.0f / std::sqrt(float(h))));
 
         tokens = device_tensor({kBatch}, ACL_INT64);
-        stepInputs = device_tensor({3 * kBatch}, ACL_INT64);
+        inputBlock = device_tensor({6 * kBatch}, ACL_INT64);   // LlmModel.StepInputBlock
+        stepInputs = inputBlock.rows(0, 3 * kBatch);
+        stepAdvance = inputBlock.rows(3 * kBatch, 3 * kBatch);
         mask = device_tensor({kBatch, kContext}, ACL_UINT8);
         CHECK(aclrtMemset(mask.base, mask.bytes(), 1, mask.bytes()));  // every position masked until a step writes it
         maskCells = mask.reshape({kBatch * kContext});
@@ -535,15 +544,18 @@ struct Decoder {
         ops.argmax(stream, vLogits, vTokens);
     }
 
-    // LlmEngine.WriteInputs: positions, cache slots and mask slots into the pinned buffer, one asynchronous copy.
-    // The capture's warm-up writes its keys and values at the last position and unmasks only position 0.
+    // LlmEngine.WriteInputs: positions, cache slots, mask slots and the advance (1 per live row) into the pinned
+    // buffer, one asynchronous copy of the block. The capture's warm-up writes its keys and values at the last
+    // position, unmasks only position 0 and advances nothing.
     void write_inputs(int64_t position, bool captureSlots = false) {
         for (int64_t row = 0; row < kBatch; ++row) {
             pinnedInputs[row] = captureSlots ? 0 : position;
             pinnedInputs[kBatch + row] = row * kContext + (captureSlots ? kContext - 1 : position);
             pinnedInputs[2 * kBatch + row] = row * kContext + (captureSlots ? 0 : position);
+            for (int64_t part = 3; part < 6; ++part) pinnedInputs[part * kBatch + row] = captureSlots ? 0 : 1;
         }
-        CHECK(aclrtMemcpyAsync(stepInputs.base, stepInputs.bytes(), pinnedInputs, stepInputs.bytes(),
+        windowInputsHeld = false;
+        CHECK(aclrtMemcpyAsync(inputBlock.data(), inputBlock.bytes(), pinnedInputs, inputBlock.bytes(),
                                ACL_MEMCPY_HOST_TO_DEVICE, stream));
     }
 
@@ -586,10 +598,11 @@ struct Decoder {
         copy_tokens_out();
     }
 
-    // LlmEngine.SubmitDecodeStep, window: input copy, the lengths rounded up to the window (updates only when they
-    // differ from the held ones), the replay, token copy.
+    // LlmEngine.SubmitDecodeStep, window: the input copy only when the device does not hold the step's positions, the
+    // lengths rounded up to the window (updates only when they differ from the held ones), the replay (which advances
+    // the inputs and copies the tokens out).
     void window_step(int64_t position) {
-        write_inputs(position);
+        if (!windowInputsHeld || windowHeldPosition != position) write_inputs(position);
         bool changed = false;
         for (int64_t i = 0; i < kBatch; ++i) {
             lengths[i] = std::min((position + 1 + kWindow - 1) / kWindow * kWindow, kContext);
@@ -599,8 +612,10 @@ struct Decoder {
             update_all(windowGroups, lengths, true);
             std::memcpy(windowHeld, lengths, sizeof windowHeld);
         }
+        windowInputsHeld = false;
         CHECK(aclmdlRIExecuteAsync(windowGraph, stream));
-        copy_tokens_out();
+        windowInputsHeld = true;
+        windowHeldPosition = position + 1;
     }
 
     // DecodeLoop.Condition: word = (counter < limit) AND (some row live).
@@ -706,15 +721,19 @@ struct Decoder {
         CHECK(aclrtSynchronizeStream(stream));
     }
 
-    // LlmEngine.CaptureBucket(8, Window): the same, with the masked attention over the window's lengths.
+    // LlmEngine.CaptureBucket(8, Window): the same, with the masked attention over the window's lengths, then
+    // (LlmEngine.CaptureWindowStep) the advance of the inputs and, in the capture only, the pinned token copy.
     void capture_window() {
         write_inputs(0, /*captureSlots=*/true);
         model_step(windowHeld, false, /*masked=*/true);
+        ops.add_i64(stream, stepInputs, stepAdvance, stepInputs);
         CHECK(aclrtSynchronizeStream(stream));
         CHECK(aclmdlRICaptureBegin(stream, ACL_MODEL_RI_CAPTURE_MODE_GLOBAL));
         capturing = windowGroups;
         model_step(windowHeld, /*capturing=*/true, /*masked=*/true);
         capturing = groups;
+        ops.add_i64(stream, stepInputs, stepAdvance, stepInputs);
+        copy_tokens_out();
         CHECK(aclmdlRICaptureEnd(stream, &windowGraph));
         CHECK(aclmdlRISetName(windowGraph, "decode-window64-b8"));
         CHECK(aclrtSynchronizeStream(stream));
@@ -727,7 +746,7 @@ struct Decoder {
         conditionWord.drop();  // before its graph's memory goes
         CHECK(aclmdlRIDestroy(loopGraph));
         for (Tensor* t : {&loopControl, &loopOutput, &advance, &live, &endToken, &limit, &loopCounter, &ring, &tokenRow,
-                          &notEnded, &anyLive, &underLimit, &loopScratch, &tokens, &stepInputs})
+                          &notEnded, &anyLive, &underLimit, &loopScratch, &tokens, &stepInputs, &stepAdvance, &inputBlock})
             t->drop();
         for (Tensor* t : {&vMaskSlots, &vMaskZeros, &vMask, &maskCells, &vTokens, &vPositions, &vSlots, &vQuery4, &vQuery3, &vOut2, &vOut3, &vLogits, &embedding,
                           &cosTable, &sinTable, &finalNorm, &lmHead})
@@ -845,14 +864,6 @@ void setup_and_check() {
     if (std::memcmp(eager.data(), replayed.data(), eager.size() * sizeof(float)) != 0 ||
         std::memcmp(eagerTokens, g.pinnedTokens, sizeof eagerTokens) != 0)
         fail("the graph step's logits or tokens differ from the eager step's");
-    // The window step (masked attention over 64 positions, no update): the same logits and tokens, bit for bit.
-    set_tokens(start);
-    CHECK(aclrtMemset(g.logits.base, g.logits.bytes(), 0, g.logits.bytes()));
-    uint64_t windowTasks = tasks_of("the window step", [] { g.window_step(kPosition); });
-    check_tokens("window step");
-    if (std::memcmp(eager.data(), read_logits().data(), eager.size() * sizeof(float)) != 0 ||
-        std::memcmp(eagerTokens, g.pinnedTokens, sizeof eagerTokens) != 0)
-        fail("the window step's logits or tokens differ from the eager step's");
     // The bare replay: the last update's lengths are in the graph, so it recomputes the same logits.
     set_tokens(start);
     CHECK(aclrtMemset(g.logits.base, g.logits.bytes(), 0, g.logits.bytes()));
@@ -867,6 +878,24 @@ void setup_and_check() {
     CHECK(aclrtSynchronizeDevice());
     if (std::memcmp(eager.data(), read_logits().data(), eager.size() * sizeof(float)) == 0)
         fail("a replay with the capture-time attention lengths gives the same logits as the updated one");
+    set_tokens(start);
+    // The window step (masked attention over 64 positions, no update) after the graph steps' input writes: it copies
+    // the inputs in, and gives the same logits and tokens, bit for bit. The next one, at position 4, copies nothing.
+    CHECK(aclrtMemset(g.logits.base, g.logits.bytes(), 0, g.logits.bytes()));
+    uint64_t windowCopyTasks = tasks_of("the window step", [] { g.window_step(kPosition); });
+    check_tokens("window step");
+    if (std::memcmp(eager.data(), read_logits().data(), eager.size() * sizeof(float)) != 0 ||
+        std::memcmp(eagerTokens, g.pinnedTokens, sizeof eagerTokens) != 0)
+        fail("the window step's logits or tokens differ from the eager step's");
+    uint64_t windowTasks = tasks_of("the next window step", [] { g.window_step(kPosition + 1); });
+    check_tokens("next window step");
+    int64_t advanced[3 * kBatch];
+    CHECK(aclrtMemcpy(advanced, sizeof advanced, g.stepInputs.data(), sizeof advanced, ACL_MEMCPY_DEVICE_TO_HOST));
+    for (int64_t row = 0; row < kBatch; ++row)
+        if (advanced[row] != kPosition + 2 || advanced[kBatch + row] != row * kContext + kPosition + 2 ||
+            advanced[2 * kBatch + row] != row * kContext + kPosition + 2)
+            fail("two window steps did not advance the positions, cache slots and mask slots by two");
+    g.reset_mask();
     set_tokens(start);
 
     // The loop: K eager steps from position 3 (over the prefill's mask) give the reference tokens; one launch of the
@@ -898,8 +927,9 @@ void setup_and_check() {
                  static_cast<unsigned long long>(replayTasks), static_cast<long long>(kLoopSteps),
                  static_cast<unsigned long long>(loopTasks), static_cast<unsigned long long>(g.ops.workspaceBytes));
     // For tests/Ascend.Interop.Benchmarks.Tests (DecoderBenchmarkTests): compared with the C# step's.
-    std::printf("tasks eager=%llu graph=%llu replay=%llu loop=%llu\noperators", static_cast<unsigned long long>(eagerTasks),
-                static_cast<unsigned long long>(graphTasks), static_cast<unsigned long long>(replayTasks),
+    std::printf("tasks eager=%llu graph=%llu window=%llu replay=%llu loop=%llu\noperators",
+                static_cast<unsigned long long>(eagerTasks), static_cast<unsigned long long>(graphTasks),
+                static_cast<unsigned long long>(windowTasks), static_cast<unsigned long long>(replayTasks),
                 static_cast<unsigned long long>(loopTasks));
     for (const char* name : sequence) std::printf(" %s", name);
     std::printf("\n");
@@ -908,7 +938,9 @@ void setup_and_check() {
     if (replayTasks != kExpectedReplayTasks) fail("simulator tasks per replay differ from kExpectedReplayTasks");
     if (graphTasks != kExpectedGraphStepTasks)
         fail("simulator tasks per graph step differ from kExpectedGraphStepTasks");
-    if (windowTasks != kExpectedGraphStepTasks) fail("simulator tasks per window step differ from kExpectedGraphStepTasks");
+    if (windowTasks != kExpectedWindowStepTasks) fail("simulator tasks per window step differ from kExpectedWindowStepTasks");
+    if (windowCopyTasks != kExpectedWindowStepTasks + 1)
+        fail("simulator tasks of a window step with its input copy differ from kExpectedWindowStepTasks + 1");
     if (loopTasks != kExpectedLoopTasks) fail("simulator tasks per loop launch differ from kExpectedLoopTasks");
 }
 
@@ -938,8 +970,16 @@ int64_t alternate() {
 void GraphDecodeEnqueue(benchmark::State& state) {
     enqueue_batches(state, [] { g.graph_step(alternate()); });
 }
+// Positions 3, 4, ..., 127, then 3 again (DecoderBenchmarkBodies.WindowStepSubmit): one sequence decoding through the
+// context, one input copy and two updates per cycle.
+int64_t walk() {
+    static int64_t steps = 0;
+    int64_t position = kPosition + steps;
+    steps = (steps + 1) % (kContext - kPosition);
+    return position;
+}
 void WindowDecodeEnqueue(benchmark::State& state) {
-    enqueue_batches(state, [] { g.window_step(alternate()); });
+    enqueue_batches(state, [] { g.window_step(walk()); });
 }
 // One loop launch of K steps from position 3, per decoded token.
 void LoopDecodeEnqueue(benchmark::State& state) {
@@ -962,7 +1002,7 @@ void GraphDecodeStep(benchmark::State& state) {
 }
 void WindowDecodeStep(benchmark::State& state) {
     for (auto _ : state) {
-        g.window_step(alternate());
+        g.window_step(walk());
         CHECK(aclrtSynchronizeStream(g.stream));
     }
 }

@@ -11,7 +11,13 @@ namespace Ascend.Interop.Llm;
 /// <param name="UpdateTicks">The part of SubmitTicks spent updating the attention task groups (graph and window modes).</param>
 /// <param name="Updates">Task-group updates the step issued (graph mode: one per layer; window mode: one per layer when a sequence crossed a window boundary, else none; loop mode: none).</param>
 /// <param name="Steps">Decode steps (tokens per sequence) the submission produced: 1, or in loop mode the steps one launch ran (at most <see cref="LlmEngine.LoopSteps"/>).</param>
-public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0, int Steps = 1)
+/// <param name="HostCopies">
+/// Copies the host queued besides the replay: eager and graph modes 2 (the inputs in, the tokens out), loop mode 3
+/// (inputs, control block, ring); window mode 1 when the step's positions are not the ones the previous window step
+/// advanced to on the device (a new batch, a jump), else 0 (its graph advances the inputs and copies the tokens out).
+/// </param>
+public readonly record struct DecodeStepTiming(int Batch, int Bucket, long SubmitTicks, long WaitTicks, bool Captured, long UpdateTicks = 0, int Updates = 0, int Steps = 1,
+    int HostCopies = 0)
 {
     /// <summary>Submission time per decode step (per token of each sequence) in microseconds.</summary>
     public double SubmitMicrosecondsPerStep => Steps == 0 ? 0 : SubmitMicroseconds / Steps;

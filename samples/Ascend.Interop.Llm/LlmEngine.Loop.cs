@@ -70,7 +70,7 @@ public sealed partial class LlmEngine
         WriteLoopControl(n, bucket.Size, steps, ended, endToken ?? -1);
         graph.Replay(stream);
         _loop.Output.EnqueueCopyTo(stream, _loopOutput);
-        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, 0, 0, steps);
+        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, 0, 0, steps, HostCopies: 3);
     }
 
     /// <summary>

@@ -10,7 +10,9 @@ namespace Ascend.Interop.Llm;
 /// the step's sequence lengths, on a side stream ordered with events (<see cref="NpuGraph.Update"/>); the
 /// greedy tokens stay on the device and feed the next step. In <see cref="DecodeMode.Window"/> the steps replay a
 /// second set of captures (<see cref="WindowBuckets"/>, the same pool) whose attention reads the device mask over
-/// lengths rounded up to <see cref="AttentionWindow"/>: the groups are updated only when those lengths change. In
+/// lengths rounded up to <see cref="AttentionWindow"/>: the groups are updated only when those lengths change; those
+/// graphs also advance the live rows' positions and slots on the device (<see cref="LlmModel.AdvanceInputs"/>) and copy
+/// the tokens to the host themselves, so a step that follows the previous one submits the replay alone. In
 /// <see cref="DecodeMode.Loop"/> one launch of a third set of captures (<see cref="LoopBuckets"/>) runs up to
 /// <see cref="LoopSteps"/> steps inside a WHILE node, with no update at all (see <see cref="DecodeLoop"/>).
 /// </summary>
@@ -20,7 +22,7 @@ public sealed partial class LlmEngine : IDisposable
     public static readonly int[] DefaultBuckets = [1, 2, 4, 8, 16, 32];
 
     private readonly LlmModel _model;
-    private readonly PinnedBuffer<long> _positionsAndSlots;
+    private readonly PinnedBuffer<long> _inputs;
     private readonly PinnedBuffer<long> _tokens;
     private readonly PinnedBuffer<float> _logits;
     private readonly NpuTensor _tokenBackup;
@@ -35,6 +37,8 @@ public sealed partial class LlmEngine : IDisposable
     private readonly PinnedBuffer<long> _loopControl;
     private readonly PinnedBuffer<long> _loopOutput;
     private readonly Action<NpuStream, int> _loopCaptureBody;
+    private readonly long[] _windowHeldPositions;
+    private int _windowHeldRows;
 
     /// <summary>A captured step, its attention task groups (one per layer) and the lengths they hold now.</summary>
     private sealed class CapturedStep
@@ -80,7 +84,7 @@ public sealed partial class LlmEngine : IDisposable
         AttentionWindow = attentionWindow;
         LoopSteps = loopSteps;
         UpdateStream = device.CreateStream();
-        _positionsAndSlots = PinnedBuffer<long>.Allocate(device, 3L * config.MaxBatch);
+        _inputs = PinnedBuffer<long>.Allocate(device, 6L * config.MaxBatch);
         _tokens = PinnedBuffer<long>.Allocate(device, config.MaxBatch);
         _logits = PinnedBuffer<float>.Allocate(device, (long)config.MaxBatch * config.Vocab);
         _tokenBackup = NpuTensor.Empty(model.Stream, new TensorShape(config.MaxBatch), NpuDataType.Int64);
@@ -90,7 +94,8 @@ public sealed partial class LlmEngine : IDisposable
         _windowCaptureLengths = new long[config.MaxBatch];
         Array.Fill(_windowCaptureLengths, Math.Min(attentionWindow, config.Context));
         _captureBody = (s, size) => _model.Step(s, 0, size, _captureLengths.AsSpan(0, size));
-        _windowCaptureBody = (s, size) => _model.Step(s, 0, size, _windowCaptureLengths.AsSpan(0, size), masked: true);
+        _windowCaptureBody = CaptureWindowStep;
+        _windowHeldPositions = new long[config.MaxBatch];
         _loop = new DecodeLoop(model, loopSteps);
         _loopControl = PinnedBuffer<long>.Allocate(device, _loop.ControlLength);
         _loopOutput = PinnedBuffer<long>.Allocate(device, _loop.OutputLength);
@@ -283,7 +288,9 @@ public sealed partial class LlmEngine : IDisposable
     /// <summary>
     /// <see cref="DecodeStep"/> without the wait: queues the step (capturing its bucket first if needed) and returns;
     /// the tokens are in <see cref="LastTokens"/> once the stream has finished. Do not write the engine's inputs
-    /// again (another step) before the stream finished if the inputs differ.
+    /// again (another step) before the stream finished if the inputs differ. A window step at the positions just after
+    /// the previous window step's (every row one further, the same rows) writes nothing: its graph advanced the inputs
+    /// on the device, so such steps may be queued back to back (<see cref="DecodeStepTiming.HostCopies"/> 0).
     /// </summary>
     public DecodeStepTiming SubmitDecodeStep(ReadOnlySpan<long> positions, DecodeMode mode, bool updateAttention = true)
     {
@@ -304,7 +311,7 @@ public sealed partial class LlmEngine : IDisposable
             for (int i = 0; i < n; i++) _lengths[i] = positions[i] + 1;
             _model.Step(stream, 0, n, _lengths.AsSpan(0, n));
             _model.Tokens.EnqueueCopyTo(stream, _tokens);
-            return new DecodeStepTiming(n, n, Stopwatch.GetTimestamp() - t0, 0, false);
+            return new DecodeStepTiming(n, n, Stopwatch.GetTimestamp() - t0, 0, false, HostCopies: 2);
         }
 
         bool window = mode == DecodeMode.Window;
@@ -317,7 +324,12 @@ public sealed partial class LlmEngine : IDisposable
         long start = Stopwatch.GetTimestamp();
         var graph = buckets.GetOrCapture(stream, n, window ? _windowCaptureBody : _captureBody, out _);
         var step = Captured(bucket.Size, graph, window);
-        WriteInputs(0, positions, bucket.Size);
+        int copies = window ? 0 : 2;
+        if (!window || !HoldsWindowInputs(positions))
+        {
+            WriteInputs(0, positions, bucket.Size);
+            if (window) copies = 1;
+        }
         bool changed = false;
         for (int i = 0; i < bucket.Size; i++)
         {
@@ -336,9 +348,40 @@ public sealed partial class LlmEngine : IDisposable
             updates = step.Groups.Length;
         }
         long updated = Stopwatch.GetTimestamp();
+        _windowHeldRows = 0;        // until the replay is queued
         graph.Replay(stream);
-        _model.Tokens.EnqueueCopyTo(stream, _tokens);
-        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates);
+        if (window)
+        {
+            // The graph advanced the live rows on the device and copied the tokens out.
+            for (int i = 0; i < n; i++) _windowHeldPositions[i] = positions[i] + 1;
+            _windowHeldRows = n;
+        }
+        else
+        {
+            _model.Tokens.EnqueueCopyTo(stream, _tokens);
+        }
+        return new DecodeStepTiming(n, bucket.Size, Stopwatch.GetTimestamp() - start, 0, captured, updated - updateStart, updates, HostCopies: copies);
+    }
+
+    /// <summary>
+    /// Whether the device's step inputs already are <paramref name="positions"/>: the last input write was a window
+    /// step's for this many rows (so for this bucket, with its padding rows), and every window replay since advanced
+    /// each row by one, to exactly these positions. Any other write of the inputs, or a bare window replay, clears it.
+    /// </summary>
+    private bool HoldsWindowInputs(ReadOnlySpan<long> positions) =>
+        _windowHeldRows == positions.Length && positions.SequenceEqual(_windowHeldPositions.AsSpan(0, positions.Length));
+
+    /// <summary>
+    /// The window mode's captured step: the masked step over the window's lengths, the inputs advanced on the device
+    /// (<see cref="LlmModel.StepAdvance"/> holds 1 for live rows), and the tokens copied into the pinned buffer the host
+    /// reads (<see cref="LastTokens"/>). The warm-up before the capture skips that copy: it would overwrite the last
+    /// step's tokens (its advance is 0 everywhere, so it moves nothing).
+    /// </summary>
+    private void CaptureWindowStep(NpuStream stream, int size)
+    {
+        _model.Step(stream, 0, size, _windowCaptureLengths.AsSpan(0, size), masked: true);
+        _model.AdvanceInputs(stream);
+        if (stream.CapturingGraph is not null) _model.Tokens.EnqueueCopyTo(stream, _tokens);
     }
 
     /// <summary>Queues only the replay of the step captured for <paramref name="rows"/> rows (no input copies, no updates): the floor of a graph step's host cost.</summary>
@@ -347,6 +390,7 @@ public sealed partial class LlmEngine : IDisposable
         if (mode == DecodeMode.Eager) throw new ArgumentException("An eager step has no graph to replay.", nameof(mode));
         if (!BucketsOf(mode).TryGet(rows, out var graph))
             throw new InvalidOperationException($"No {mode} decode step is captured for {rows} rows yet.");
+        if (mode == DecodeMode.Window) _windowHeldRows = 0;     // its replay advances the inputs
         graph.Replay(Stream);
     }
 
@@ -379,14 +423,7 @@ public sealed partial class LlmEngine : IDisposable
         if (buckets.TryGet(size, out _)) return;
         var config = _model.Config;
         Ops.Copy(stream, _model.Tokens, _tokenBackup);
-        var inputs = _positionsAndSlots.Span;
-        for (int row = 0; row < config.MaxBatch; row++)
-        {
-            inputs[row] = 0;
-            inputs[config.MaxBatch + row] = _model.Slot(row, config.Context - 1);
-            inputs[2 * config.MaxBatch + row] = _model.MaskSlot(row, 0, live: false);
-        }
-        _model.StepInputs.EnqueueCopyFrom(stream, _positionsAndSlots);
+        WriteInputs(0, default, config.MaxBatch);      // every row a padding row: nothing live, nothing advances
         if (mode == DecodeMode.Loop)
         {
             // The warm-up iteration advances nothing and ends nothing: no row is live, the limit is 0.
@@ -437,20 +474,29 @@ public sealed partial class LlmEngine : IDisposable
         return step;
     }
 
-    /// <summary>Writes positions, cache slots and mask slots of rows rowStart.. (padding rows up to <paramref name="rows"/>) and queues the copy.</summary>
+    /// <summary>
+    /// Writes positions, cache slots and mask slots of rows rowStart.. (padding rows up to <paramref name="rows"/>) and
+    /// the advance (1 for the rows of <paramref name="positions"/>, 0 for every other row), and queues the one copy of
+    /// <see cref="LlmModel.StepInputBlock"/>.
+    /// </summary>
     private void WriteInputs(int rowStart, ReadOnlySpan<long> positions, int rows)
     {
-        var config = _model.Config;
-        var inputs = _positionsAndSlots.Span;
+        int b = _model.Config.MaxBatch;
+        long last = _model.Config.Context - 1;
+        var inputs = _inputs.Span;
+        var advance = inputs.Slice(3 * b, 3 * b);
+        advance.Clear();
         for (int i = 0; i < rows; i++)
         {
             int row = rowStart + i;
             bool padding = i >= positions.Length;
             inputs[row] = padding ? 0 : positions[i];
-            inputs[config.MaxBatch + row] = padding ? _model.Slot(row, config.Context - 1) : _model.Slot(row, positions[i]);
-            inputs[2 * config.MaxBatch + row] = padding ? _model.MaskSlot(row, 0, live: false) : _model.MaskSlot(row, positions[i], live: true);
+            inputs[b + row] = padding ? _model.Slot(row, last) : _model.Slot(row, positions[i]);
+            inputs[2 * b + row] = padding ? _model.MaskSlot(row, 0, live: false) : _model.MaskSlot(row, positions[i], live: true);
+            if (!padding) advance[row] = advance[b + row] = advance[2 * b + row] = 1;
         }
-        _model.StepInputs.EnqueueCopyFrom(Stream, _positionsAndSlots);
+        _windowHeldRows = 0;
+        _model.StepInputBlock.EnqueueCopyFrom(Stream, _inputs);
     }
 
     /// <summary>Disposes the graphs, the side stream and the engine's buffers (not the model).</summary>
@@ -461,7 +507,7 @@ public sealed partial class LlmEngine : IDisposable
         WindowBuckets.Dispose();
         Buckets.Dispose();
         _tokenBackup.Dispose();
-        _positionsAndSlots.Dispose();
+        _inputs.Dispose();
         _tokens.Dispose();
         _logits.Dispose();
         _loopControl.Dispose();

@@ -108,7 +108,9 @@ public sealed partial class LlmModel : IDisposable
                 };
             }
             Tokens = Own(NpuTensor.Zeros(stream, new TensorShape(b), NpuDataType.Int64));
-            StepInputs = Own(NpuTensor.Zeros(stream, new TensorShape(3L * b), NpuDataType.Int64));
+            StepInputBlock = Own(NpuTensor.Zeros(stream, new TensorShape(6L * b), NpuDataType.Int64));
+            StepInputs = Own(StepInputBlock.Slice(0, 0, 3L * b));
+            StepAdvance = Own(StepInputBlock.Slice(0, 3L * b, 3L * b));
             PositionsAndSlots = Own(StepInputs.Slice(0, 0, 2L * b));
             MaskSlots = Own(StepInputs.Slice(0, 2L * b, b));
             // Every position starts masked; a step unmasks the one it writes. The KV cache above starts zeroed, so a
@@ -179,10 +181,23 @@ public sealed partial class LlmModel : IDisposable
     public NpuTensor Tokens { get; }
 
     /// <summary>
-    /// Static input [3 MaxBatch] (int64), written by the host with one copy before each step: positions, cache slots
+    /// Static input [3 MaxBatch] (int64), written by the host with one copy before a step (of <see cref="StepInputBlock"/>,
+    /// which holds it) or advanced on the device (<see cref="AdvanceInputs"/>): positions, cache slots
     /// (<see cref="PositionsAndSlots"/>) and mask slots (<see cref="MaskSlots"/>).
     /// </summary>
     public NpuTensor StepInputs { get; }
+
+    /// <summary>
+    /// Static input [3 MaxBatch] (int64) laid out as <see cref="StepInputs"/>: what <see cref="AdvanceInputs"/> adds to
+    /// them, 1 for a live row's position, cache slot and mask slot, 0 for a padding row (whose slots must stay put).
+    /// </summary>
+    public NpuTensor StepAdvance { get; }
+
+    /// <summary>
+    /// <see cref="StepInputs"/> followed by <see cref="StepAdvance"/>: one contiguous [6 MaxBatch] int64 block, so a
+    /// host writes both with one copy.
+    /// </summary>
+    public NpuTensor StepInputBlock { get; }
 
     /// <summary>Static input: positions [0, MaxBatch) then cache slots [MaxBatch, 2 MaxBatch) (int64): the first two thirds of <see cref="StepInputs"/>.</summary>
     public NpuTensor PositionsAndSlots { get; }
@@ -234,7 +249,7 @@ public sealed partial class LlmModel : IDisposable
     public long KvCacheBytes => _layers.Sum(l => l.Keys.ByteLength + l.Values.ByteLength);
 
     /// <summary>Device bytes of the static step buffers (tokens, step inputs, attention mask, query, attention output, logits).</summary>
-    public long StaticBufferBytes => Tokens.ByteLength + StepInputs.ByteLength + AttentionMask.ByteLength + _maskZeros.ByteLength +
+    public long StaticBufferBytes => Tokens.ByteLength + StepInputBlock.ByteLength + AttentionMask.ByteLength + _maskZeros.ByteLength +
                                      Query.ByteLength + AttentionOut.ByteLength + Logits.ByteLength;
 
     /// <summary>Device bytes of the scratch buffers eager steps compute their intermediates in (captured steps use their graph's pool).</summary>
@@ -275,6 +290,13 @@ public sealed partial class LlmModel : IDisposable
         using var view = AttentionMask.Slice(0, rowStart, rows);
         view.CopyFrom<byte>(stream, ones);
     }
+
+    /// <summary>
+    /// Queues <see cref="StepInputs"/> += <see cref="StepAdvance"/> on <paramref name="stream"/> (one operator): the
+    /// live rows move to their next position, cache slot and mask slot on the device, so a captured step followed by
+    /// this needs no input copy for the next step.
+    /// </summary>
+    public void AdvanceInputs(NpuStream stream) => Ops.Add(stream, StepInputs, StepAdvance, StepInputs);
 
     /// <summary>The name of layer <paramref name="layer"/>'s attention task group in a captured step.</summary>
     public static string AttentionGroupName(int layer) => $"attention{layer}";

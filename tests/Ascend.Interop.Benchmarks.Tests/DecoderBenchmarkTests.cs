@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ascend.Interop.Llm;
 using Ascend.Interop.Native;
 
 namespace Ascend.Interop.Benchmarks.Tests;
@@ -82,19 +83,23 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
         Assert.Equal(eager, bodies.ReadLogits());
         Assert.Equal(eagerTokens, bodies.Engine.LastTokens[..DecoderBenchmarkBodies.Batch].ToArray());
 
-        // The window step (masked attention over 64 positions, no update): the same logits and tokens, bit for bit.
-        bodies.SetTokens(start);
-        ulong windowTasks = TasksOf(bodies.WindowStepSubmit);
-        Assert.Equal((ulong)DecoderBenchmarkBodies.WindowStepTasks, windowTasks);
-        Assert.Equal(eager, bodies.ReadLogits());
-        Assert.Equal(eagerTokens, bodies.Engine.LastTokens[..DecoderBenchmarkBodies.Batch].ToArray());
-        Assert.All(bodies.WindowGraph.TaskGroups, g => Assert.Equal(0, g.UpdateCount));
-
         // The bare replay keeps the last update's attention lengths: the same step again.
         bodies.SetTokens(start);
         ulong replayTasks = TasksOf(bodies.ReplaySubmit);
         Assert.Equal((ulong)DecoderBenchmarkBodies.ReplayTasks, replayTasks);
         Assert.Equal(eager, bodies.ReadLogits());
+
+        // The window step (masked attention over 64 positions): the same logits and tokens, bit for bit. Its graph
+        // copied the tokens out and advanced the inputs; after the reset it copied the inputs in too.
+        bodies.SetTokens(start);
+        DecodeStepTiming window = default;
+        ulong windowTasks = TasksOf(() => window = bodies.WindowStepSubmit());
+        Assert.Equal(1, window.HostCopies);
+        Assert.Equal((ulong)DecoderBenchmarkBodies.WindowStepTasks + 1, windowTasks);
+        Assert.Equal(eager, bodies.ReadLogits());
+        Assert.Equal(eagerTokens, bodies.Engine.LastTokens[..DecoderBenchmarkBodies.Batch].ToArray());
+
+        bodies.ResetPositions();
         bodies.SetTokens(start);
     }
 
@@ -132,26 +137,59 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
     }
 
     [Fact]
+    public void Window_steps_through_the_context_copy_inputs_once_and_update_at_the_two_boundaries()
+    {
+        var bodies = _bodies;
+        bodies.Drain();
+        long[] start = CurrentTokens();
+        bodies.ResetPositions();
+        int cycle = DecoderBenchmarkBodies.Context - DecoderBenchmarkBodies.FirstPosition;
+        var copies = new int[cycle + 1];
+        var updates = new int[cycle + 1];
+        ulong tasks = Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
+        for (int i = 0; i <= cycle; i++)
+        {
+            var timing = bodies.WindowStepSubmit();
+            bodies.Drain();
+            (copies[i], updates[i]) = (timing.HostCopies, timing.Updates);
+            Assert.All(CurrentTokens(), t => Assert.InRange(t, 0, bodies.Engine.Model.Config.Vocab - 1));
+        }
+        // Positions 3..127, then 3 again: an input copy at each start, none in between.
+        Assert.Equal([1, .. new int[cycle - 1], 1], copies);
+        // The groups are updated entering the second window (position 64) and the first again (the last step, at 3).
+        int layers = bodies.Engine.Model.Config.Layers;
+        Assert.Equal(layers, updates[64 - DecoderBenchmarkBodies.FirstPosition]);
+        Assert.Equal(layers, updates[cycle]);
+        Assert.Equal(2 * layers, updates.Skip(1).Sum());
+        Assert.Equal((ulong)((cycle + 1) * DecoderBenchmarkBodies.WindowStepTasks + 2), Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasks);
+        bodies.ResetPositions();
+        bodies.SetTokens(start);
+    }
+
+    [Fact]
     public void Enqueue_bodies_queue_whole_steps_that_drain_completes()
     {
         var bodies = _bodies;
         int n = DecoderBenchmarkBodies.EnqueueBatch;
         bodies.Drain();
         long[] start = CurrentTokens();
-        foreach (var (body, tasksPerStep, replays) in new (Action, int, int)[]
+        // A body returns the input copies it queued besides its fixed tasks (only a window step varies: 1 after a jump).
+        foreach (var (body, tasksPerStep, replays) in new (Func<int>, int, int)[]
                  {
-                     (bodies.EagerStepSubmit, DecoderBenchmarkBodies.EagerStepTasks, 0),
-                     (bodies.GraphStepSubmit, DecoderBenchmarkBodies.GraphStepTasks, 1),
-                     (bodies.WindowStepSubmit, DecoderBenchmarkBodies.WindowStepTasks, 1),
-                     (bodies.LoopSubmit, DecoderBenchmarkBodies.LoopLaunchTasks, 1),
-                     (bodies.ReplaySubmit, DecoderBenchmarkBodies.ReplayTasks, 1),
+                     (() => { bodies.EagerStepSubmit(); return 0; }, DecoderBenchmarkBodies.EagerStepTasks, 0),
+                     (() => { bodies.GraphStepSubmit(); return 0; }, DecoderBenchmarkBodies.GraphStepTasks, 1),
+                     (() => bodies.WindowStepSubmit().HostCopies, DecoderBenchmarkBodies.WindowStepTasks, 1),
+                     (() => { bodies.LoopSubmit(); return 0; }, DecoderBenchmarkBodies.LoopLaunchTasks, 1),
+                     (() => { bodies.ReplaySubmit(); return 0; }, DecoderBenchmarkBodies.ReplayTasks, 1),
                  })
         {
             ulong tasks = Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
             ulong executions = Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS);
-            for (int i = 0; i < n; i++) body();
+            int extra = 0;
+            for (int i = 0; i < n; i++) extra += body();
             bodies.Drain();
-            Assert.Equal((ulong)(n * tasksPerStep), Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasks);
+            Assert.InRange(extra, 0, 1);      // 16 steps at most wrap once
+            Assert.Equal((ulong)(n * tasksPerStep + extra), Counter(aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasks);
             Assert.Equal((ulong)(n * replays), Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS) - executions);
             Assert.All(CurrentTokens(), t => Assert.InRange(t, 0, bodies.Engine.Model.Config.Vocab - 1));
         }
@@ -182,6 +220,7 @@ public sealed class DecoderBenchmarkTests(DecoderBodiesFixture fixture) : IClass
             .Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(DecoderBenchmarkBodies.EagerStepTasks, tasks["eager"]);
         Assert.Equal(DecoderBenchmarkBodies.GraphStepTasks, tasks["graph"]);
+        Assert.Equal(DecoderBenchmarkBodies.WindowStepTasks, tasks["window"]);
         Assert.Equal(DecoderBenchmarkBodies.ReplayTasks, tasks["replay"]);
         Assert.Equal(DecoderBenchmarkBodies.LoopLaunchTasks, tasks["loop"]);
         var operators = lines.Single(l => l.StartsWith("operators ", StringComparison.Ordinal)).Split(' ')[1..];

@@ -69,6 +69,9 @@ public sealed class WindowDecodingTests(NpuFixture fixture) : IClassFixture<NpuF
             // Fewer updates than one per layer and step: a step updates only when a sequence enters a new window.
             Assert.True(windowed.Updates < windowed.Steps.Count * TestConfig.Layers, $"{windowed.Updates} updates in {windowed.Steps.Count} steps");
             Assert.All(eager.Steps, s => Assert.Equal(0, s.Updates));
+            // Only the first window step copies the inputs in; its graph advances them and copies the tokens out.
+            Assert.Equal([1, .. Enumerable.Repeat(0, newTokens - 2)], windowed.Steps.Select(s => s.HostCopies));
+            Assert.All(eager.Steps, s => Assert.Equal(2, s.HostCopies));
 
             // The mask the graph maintained: each sequence's written positions unmasked, every later one masked.
             byte[] mask = model.AttentionMask.ToArray<byte>(Stream);
@@ -112,6 +115,62 @@ public sealed class WindowDecodingTests(NpuFixture fixture) : IClassFixture<NpuF
         Assert.Equal(3 * config.Layers, windowed.Updates);      // each of the three sequences crosses in its own step
         Assert.True(engine.WindowBuckets.TryGet(4, out var graph));
         Assert.All(graph.TaskGroups, g => Assert.Equal(3, g.UpdateCount));
+    }
+
+    [Fact]
+    public void Window_steps_advance_their_inputs_on_the_device_and_copy_them_only_after_a_jump()
+    {
+        // Three sequences in bucket 4 (one padding row, which must not advance), window 8: the steps cross position 8.
+        const int window = 8, steps = 9;
+        using var model = new LlmModel(Stream, TestConfig, s_weights.Value);
+        using var engine = new LlmEngine(model, [4], attentionWindow: window);
+        var prompts = Prompts(3, seed: 11, minLength: 3, maxLength: 6);
+        long[] Positions(int step) => prompts.Select(p => (long)(p.Length + step)).ToArray();
+
+        // The eager reference, step by step from the prefill (Generate with one token prefills and decodes nothing).
+        engine.Generate(prompts, 1, DecodeMode.Eager);
+        var reference = new long[steps][];
+        for (int k = 0; k < steps; k++)
+        {
+            engine.DecodeStep(Positions(k), DecodeMode.Eager);
+            reference[k] = engine.LastTokens[..3].ToArray();
+        }
+
+        // Window steps queued back to back, without waiting: one input copy, then the device advances the inputs.
+        engine.Generate(prompts, 1, DecodeMode.Eager);
+        var copies = new int[steps];
+        for (int k = 0; k < steps; k++) copies[k] = engine.SubmitDecodeStep(Positions(k), DecodeMode.Window).HostCopies;
+        Stream.Synchronize();
+        Assert.Equal([1, 0, 0, 0, 0, 0, 0, 0, 0], copies);
+        Assert.Equal(reference[steps - 1], engine.LastTokens[..3].ToArray());
+
+        // Waiting each step: the tokens of every step, and a copy again whenever the inputs on the device are not the
+        // step's: after a graph-mode step (it writes the inputs itself), after a bare window replay, after a jump.
+        engine.Generate(prompts, 1, DecodeMode.Eager);
+        var expectCopies = new[] { 1, 0, 0, 2, 1, 0 };
+        for (int k = 0; k < expectCopies.Length; k++)
+        {
+            var mode = k == 3 ? DecodeMode.Graph : DecodeMode.Window;
+            var timing = engine.DecodeStep(Positions(k), mode);
+            Assert.Equal(expectCopies[k], timing.HostCopies);
+            Assert.Equal(reference[k], engine.LastTokens[..3].ToArray());
+        }
+        // A bare replay of the window step advances the inputs beyond what the engine queued: the next step copies.
+        engine.SubmitReplayOnly(4, DecodeMode.Window);
+        Assert.Equal(1, engine.DecodeStep(Positions(6), DecodeMode.Window).HostCopies);
+        // A jump back (a row restarting, say) copies too.
+        Assert.Equal(1, engine.DecodeStep(Positions(2), DecodeMode.Window).HostCopies);
+
+        // The padding row never moved: its cache slot is still its last position, its mask slot its position 0.
+        long[] inputs = model.StepInputs.ToArray<long>(Stream);
+        int b = TestConfig.MaxBatch;
+        Assert.Equal((0L, model.Slot(3, TestConfig.Context - 1), model.MaskSlot(3, 0, live: false)), (inputs[3], inputs[b + 3], inputs[2 * b + 3]));
+        // The live rows are one past the last step's positions (the graph advanced them after it).
+        for (int row = 0; row < 3; row++)
+        {
+            long next = prompts[row].Length + 3L;
+            Assert.Equal((next, model.Slot(row, next), model.MaskSlot(row, next, live: true)), (inputs[row], inputs[b + row], inputs[2 * b + row]));
+        }
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using Ascend.Interop.Native;
-
 namespace Ascend.Interop;
 
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
@@ -9,32 +7,28 @@ internal static unsafe partial class Operators
     private static readonly ShapeRule ReduceShape = ShapeRules.Reduce(0, 0);
     private static readonly ShapeRule ReduceDimShape = ShapeRules.ReduceDim(0, 1);
 
-    internal static readonly AclnnOperator ReduceSum = new("Ops.ReduceSum", nameof(AclnnOps.aclnnReduceSum), &AclnnOps.aclnnReduceSum,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnReduceSumGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), (aclDataType)(int)c.Output(0)!.DataType, c.Tensor(1), w, e))
+    internal static readonly AclnnOperator ReduceSum = new("Ops.ReduceSum", AclnnFunctions.ReduceSum)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.TypeFrom("output", 1)],
-        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.DataType("dataType", optional: true)],
+        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.OutputType("dataType", optional: true)],
         IntArrays = ["dims"],
+        Binds = [("keepDim", "keepDims")],
         Types = InputTypes.All(InputTypes.Same(DataTypeSet.Arithmetic), static (in OperatorCall c) => CheckResultType(in c, DataTypeSet.Arithmetic)),
         Shapes = ReduceShape,
     };
 
-    internal static readonly AclnnOperator Mean = new("Ops.Mean", nameof(AclnnOps.aclnnMean), &AclnnOps.aclnnMean,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnMeanGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), (aclDataType)(int)c.Output(0)!.DataType, c.Tensor(1), w, e))
+    internal static readonly AclnnOperator Mean = new("Ops.Mean", AclnnFunctions.Mean)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.TypeFrom("output", 1)],
-        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.DataType("dataType", optional: true)],
+        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.OutputType("dataType", optional: true)],
         IntArrays = ["dim"],
         Types = InputTypes.All(InputTypes.Same(DataTypeSet.Arithmetic), static (in OperatorCall c) => CheckResultType(in c, DataTypeSet.FloatingPoint)),
         Shapes = ReduceShape,
     };
 
-    internal static readonly AclnnOperator Amax = new("Ops.Amax", nameof(AclnnOps.aclnnAmax), &AclnnOps.aclnnAmax,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnAmaxGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator Amax = new("Ops.Amax", AclnnFunctions.Amax)
     {
         Inputs = ["self"],
         Attributes = [OperatorAttribute.Value("keepDim")],
@@ -83,8 +77,7 @@ internal static unsafe partial class Operators
         return all[..rank];
     }
 
-    internal static readonly AclnnOperator ArgMax = new("Ops.ArgMax", nameof(AclnnOps.aclnnArgMax), &AclnnOps.aclnnArgMax,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnArgMaxGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Bool(1), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator ArgMax = new("Ops.ArgMax", AclnnFunctions.ArgMax)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.Typed("output", NpuDataType.Int64)],
@@ -98,13 +91,12 @@ internal static unsafe partial class Operators
         },
     };
 
-    internal static readonly AclnnOperator TopK = new("Ops.TopK", nameof(AclnnOps.aclnnTopk), &AclnnOps.aclnnTopk,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnTopkGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Long(1), c.Bool(2), 1, c.Tensor(1), c.Tensor(2), w, e))
+    internal static readonly AclnnOperator TopK = new("Ops.TopK", AclnnFunctions.Topk)
     {
         Inputs = ["self"],
         Outputs = ["values", OperatorOutput.Typed("indices", NpuDataType.Int64)],
         Attributes = [OperatorAttribute.Value("k"), OperatorAttribute.Dim("dim"), OperatorAttribute.Value("largest")],
+        Fixed = [("sorted", 1)],
         Types = InputTypes.Same(DataTypeSet.Arithmetic),
         Shapes = static (in OperatorCall c, ref OutputShapes shapes) =>
         {

@@ -10,9 +10,10 @@ namespace Ascend.Interop;
 /// The arguments of one call of a generated typed operator (<see cref="AclnnOperators"/>, a CANN binding's
 /// <c>CannOperators</c>), on the caller's stack: the managed checks (stream and tensors: null, disposed, device), then
 /// each C argument in slot order (tensor descriptors, the per-call <c>aclScalar</c>, arrays, tensor lists and strings),
-/// then <see cref="Submit"/>, which runs both phases as one piece of stream work through the path of the declared
-/// operators (<c>NpuStream.Submit</c>: capture recording, task-group update checks, the workspace from the stream's
-/// pool, failure poisoning, explained errors). <see cref="Dispose"/> destroys what the call made, whatever happened.
+/// then <see cref="Submit"/>, which checks the written tensors against the declared operators' output rules and runs
+/// both phases as one piece of stream work through the path of the declared operators (<c>NpuStream.Submit</c>:
+/// capture recording, task-group update checks, the workspace from the stream's pool, failure poisoning, explained
+/// errors). <see cref="Dispose"/> destroys what the call made, whatever happened.
 /// Shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming <c>aclnnXxxGetWorkspaceSize</c>).
 /// Allocates no managed memory.
 /// </summary>
@@ -29,8 +30,8 @@ public unsafe ref struct AclnnCall
     private readonly NpuStream _stream;
     private Arguments _arguments;          // slot i: argument i of phase 1 (a pointer, or a plain value's bits)
     private ArgumentKinds _kinds;          // what Dispose releases per slot
-    private Buffers _buffers;              // the tensors read and written (the first InlineBuffers)
-    private BufferUse[]? _moreBuffers;     // rented when a call uses more (tensor lists)
+    private Buffers _buffers;              // the tensors read and written, with their argument names (the first InlineBuffers)
+    private CallBuffer[]? _moreBuffers;    // rented when a call uses more (tensor lists)
     private int _bufferCount;
     private StringBytes _strings;          // UTF-8 strings; longer ones are allocated natively
     private int _stringBytes;
@@ -84,7 +85,7 @@ public unsafe ref struct AclnnCall
     private void Tensor(int index, NpuTensor? tensor, string name, BufferAccess access)
     {
         Slot(index) = tensor is null ? 0 : (nint)tensor.Descriptor(_function.Operation, name);
-        if (tensor is not null) AddBuffer(BufferUse.Of(tensor, access));
+        if (tensor is not null) AddBuffer(new CallBuffer(BufferUse.Of(tensor, access), name));
     }
 
     /// <summary>
@@ -108,7 +109,7 @@ public unsafe ref struct AclnnCall
         if (list.IsEmpty && optional) return;
         slot = (nint)AclnnArguments.CreateTensorList(_function.Operation, name, list);
         _kinds[index] = (byte)Made.TensorList;
-        for (int i = 0; i < list.Length; i++) AddBuffer(BufferUse.Of(list[i], access));
+        for (int i = 0; i < list.Length; i++) AddBuffer(new CallBuffer(BufferUse.Of(list[i], access), name));
     }
 
     /// <summary><c>aclScalar*</c> argument <paramref name="index"/> in the scalar's own type; no value passes null.</summary>
@@ -189,18 +190,57 @@ public unsafe ref struct AclnnCall
     // ---- launch -----------------------------------------------------------------------------------
 
     /// <summary>
-    /// Runs phase 1 and the launch as one piece of stream work on the stream given at the start (recorded when it
-    /// captures). A refusal of the runtime throws <see cref="AclException"/> naming the C function and its message.
+    /// Checks the written tensors (<see cref="CheckOutputs"/>), then runs phase 1 and the launch as one piece of stream
+    /// work on the stream given at the start (recorded when it captures). A refusal of the runtime throws
+    /// <see cref="AclException"/> naming the C function and its message.
     /// </summary>
+    /// <exception cref="ArgumentException">A written tensor is a broadcast or self-overlapping view, or shares memory it must not (named by its C parameter).</exception>
     public void Submit()
     {
         if (_function is null) throw NotStarted();
         var arguments = MemoryMarshal.CreateReadOnlySpan(ref _arguments[0], _function.ArgumentCount);
         var buffers = _moreBuffers is null
             ? MemoryMarshal.CreateReadOnlySpan(ref _buffers[0], _bufferCount)
-            : new ReadOnlySpan<BufferUse>(_moreBuffers, 0, _bufferCount);
+            : new ReadOnlySpan<CallBuffer>(_moreBuffers, 0, _bufferCount);
+        CheckOutputs(_function, buffers);
         var work = new TypedOperatorLaunch(_function, arguments, buffers);
         _stream.Submit(ref work);
+    }
+
+    /// <summary>
+    /// The declared operators' output rules (<see cref="TensorLayout.CheckOutputs(in OperatorCall)"/>) over the tensors
+    /// of one call, by their access: no written tensor is a broadcast or self-overlapping view; two tensors only written
+    /// (<c>out</c>, <c>...Out</c>) share no memory; a written tensor shares none with a read one, except the very same
+    /// view when the operator <see cref="AclnnFunction.AllowsInPlace"/>. A tensor read and written (<c>...Ref</c>) is
+    /// both: written, and read by every other written tensor of the call (so <c>aclnnIndexCopy</c>'s <c>outRef</c> may
+    /// be its <c>selfRef</c>, and <c>aclnnInplaceCopy</c>'s <c>src</c> its <c>selfRef</c>). Decided on the views' layout
+    /// facts alone; allocates nothing for the usual views.
+    /// </summary>
+    private static void CheckOutputs(AclnnFunction function, ReadOnlySpan<CallBuffer> buffers)
+    {
+        string operation = function.Operation;
+        for (int o = 0; o < buffers.Length; o++)
+        {
+            ref readonly var output = ref buffers[o];
+            if (!output.Use.Writes) continue;
+            var written = output.Use.Tensor!;
+            TensorLayout.CheckWritable(written, operation, output.Name);
+            for (int p = 0; p < buffers.Length; p++)
+            {
+                ref readonly var other = ref buffers[p];
+                if (p == o) continue;
+                if (!other.Use.Reads)
+                {
+                    // Both only written: compared once. A read-and-written output against an only-written one is
+                    // compared from the other side (the only-written one as the output).
+                    if (p < o && !output.Use.Reads)
+                        TensorLayout.CheckDistinctOutputs(operation, other.Use.Tensor!, other.Name, written, output.Name);
+                    continue;
+                }
+                if (other.Use.Writes && output.Use.Reads && p > o) continue;   // both read and written: compared once
+                TensorLayout.CheckInput(operation, function.AllowsInPlace, written, output.Name, other.Use.Tensor!, other.Name);
+            }
+        }
     }
 
     /// <summary>Destroys the scalars, arrays, lists and strings the call made, and returns rented storage.</summary>
@@ -227,7 +267,7 @@ public unsafe ref struct AclnnCall
         if (_moreBuffers is { } rented)
         {
             _moreBuffers = null;
-            ArrayPool<BufferUse>.Shared.Return(rented, clearArray: true);
+            ArrayPool<CallBuffer>.Shared.Return(rented, clearArray: true);
         }
     }
 
@@ -245,7 +285,7 @@ public unsafe ref struct AclnnCall
     private static InvalidOperationException NotStarted() =>
         new("AclnnCall: a default instance; start a call with new AclnnCall(stream, function).");
 
-    private void AddBuffer(BufferUse use)
+    private void AddBuffer(CallBuffer use)
     {
         if (_moreBuffers is null && _bufferCount < InlineBuffers)
         {
@@ -254,16 +294,16 @@ public unsafe ref struct AclnnCall
         }
         if (_moreBuffers is null || _bufferCount == _moreBuffers.Length)
         {
-            var larger = ArrayPool<BufferUse>.Shared.Rent(Math.Max(InlineBuffers * 2, _bufferCount * 2));
+            var larger = ArrayPool<CallBuffer>.Shared.Rent(Math.Max(InlineBuffers * 2, _bufferCount * 2));
             if (_moreBuffers is null)
             {
-                ReadOnlySpan<BufferUse> inline = _buffers;
+                ReadOnlySpan<CallBuffer> inline = _buffers;
                 inline[.._bufferCount].CopyTo(larger);
             }
             else
             {
                 _moreBuffers.AsSpan(0, _bufferCount).CopyTo(larger);
-                ArrayPool<BufferUse>.Shared.Return(_moreBuffers, clearArray: true);
+                ArrayPool<CallBuffer>.Shared.Return(_moreBuffers, clearArray: true);
             }
             _moreBuffers = larger;
         }
@@ -285,7 +325,7 @@ public unsafe ref struct AclnnCall
     [InlineArray(InlineBuffers)]
     private struct Buffers
     {
-        private BufferUse _element;
+        private CallBuffer _element;
     }
 
     [InlineArray(Length)]

@@ -11,10 +11,10 @@ internal unsafe ref struct TypedOperatorLaunch : IStreamWork
 {
     private readonly AclnnFunction _function;
     private readonly ReadOnlySpan<nint> _arguments;
-    private readonly ReadOnlySpan<BufferUse> _buffers;
+    private readonly ReadOnlySpan<CallBuffer> _buffers;
     private OperatorExecutor _executor;
 
-    public TypedOperatorLaunch(AclnnFunction function, ReadOnlySpan<nint> arguments, ReadOnlySpan<BufferUse> buffers)
+    public TypedOperatorLaunch(AclnnFunction function, ReadOnlySpan<nint> arguments, ReadOnlySpan<CallBuffer> buffers)
     {
         _function = function;
         _arguments = arguments;
@@ -26,7 +26,7 @@ internal unsafe ref struct TypedOperatorLaunch : IStreamWork
     public readonly string Operation => _function.Operation;
     public readonly object? Subject => null;
     public readonly int BufferCount => _buffers.Length;
-    public readonly BufferUse Buffer(int index) => _buffers[index];
+    public readonly BufferUse Buffer(int index) => _buffers[index].Use;
 
     public int Prepare(in StreamLaunch launch, out ulong workspaceBytes)
     {
