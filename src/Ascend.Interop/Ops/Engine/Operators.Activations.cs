@@ -1,4 +1,3 @@
-
 namespace Ascend.Interop;
 
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
@@ -10,20 +9,9 @@ internal static unsafe partial class Operators
         Shapes = ShapeRules.SameAsFirst,
     };
 
-    internal static readonly AclnnOperator Silu = new("Ops.Silu", AclnnFunctions.Silu)
-    {
-        Inputs = ["self"],
-        Types = InputTypes.Same(DataTypeSet.FloatingPoint),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Silu = Unary("Ops.Silu", AclnnFunctions.Silu, DataTypeSet.FloatingPoint, "output");
 
-    internal static readonly AclnnOperator Softmax = new("Ops.Softmax", AclnnFunctions.Softmax)
-    {
-        Inputs = ["self"],
-        Attributes = [OperatorAttribute.Dim("dim")],
-        Types = InputTypes.Same(DataTypeSet.FloatingPoint),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Softmax = Unary("Ops.Softmax", AclnnFunctions.Softmax, DataTypeSet.FloatingPoint, "output", OperatorAttribute.Dim("dim"));
 
     internal static readonly AclnnOperator Tanh = Unary("Ops.Tanh", AclnnFunctions.Tanh, DataTypeSet.Float16PlusOrIntegerOrBool, OperatorOutput.FloatingOrFloat32Output);
 

@@ -43,14 +43,16 @@ internal static unsafe partial class Operators
     // An operator whose result type depends on the input's kind (Div, Exp, Sqrt, Rsqrt, Tanh: integer or bool inputs
     // give float32, as torch does) has one declaration whose output rule is FloatingOrFloat32.
 
-    /// <summary>A one-input operator <c>(self, out)</c> whose output has the input's shape.</summary>
-    private static AclnnOperator Unary(string name, AclnnFunction function, DataTypeSet types, OperatorOutput output) => new(name, function)
-    {
-        Inputs = ["self"],
-        Outputs = [output],
-        Types = InputTypes.Same(types),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    /// <summary>A one-input operator <c>(self, [attributes,] out)</c> whose output has the input's shape.</summary>
+    private static AclnnOperator Unary(string name, AclnnFunction function, DataTypeSet types, OperatorOutput output, params OperatorAttribute[] attributes) =>
+        new(name, function)
+        {
+            Inputs = ["self"],
+            Outputs = [output],
+            Attributes = attributes,
+            Types = InputTypes.Same(types),
+            Shapes = ShapeRules.SameAsFirst,
+        };
 
     /// <summary>A two-input broadcasting operator <c>(self, other, out)</c>.</summary>
     private static AclnnOperator Binary(string name, AclnnFunction function, DataTypeSet types, OperatorOutput output) => new(name, function)
@@ -75,21 +77,10 @@ internal static unsafe partial class Operators
 
     internal static readonly AclnnOperator Minimum = Binary("Ops.Minimum", AclnnFunctions.Minimum, DataTypeSet.Any, "output");
 
-    internal static readonly AclnnOperator Adds = new("Ops.Adds", AclnnFunctions.Adds)
-    {
-        Inputs = ["self"],
-        Attributes = [OperatorAttribute.Scalar("other"), OperatorAttribute.Scalar("alpha")],
-        Types = InputTypes.Same(DataTypeSet.Any),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Adds = Unary("Ops.Adds", AclnnFunctions.Adds, DataTypeSet.Any, "output",
+        OperatorAttribute.Scalar("other"), OperatorAttribute.Scalar("alpha"));
 
-    internal static readonly AclnnOperator Muls = new("Ops.Muls", AclnnFunctions.Muls)
-    {
-        Inputs = ["self"],
-        Attributes = [OperatorAttribute.Scalar("other")],
-        Types = InputTypes.Same(DataTypeSet.Any),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Muls = Unary("Ops.Muls", AclnnFunctions.Muls, DataTypeSet.Any, "output", OperatorAttribute.Scalar("other"));
 
     internal static readonly AclnnOperator Where = new("Ops.Where", AclnnFunctions.SWhere)
     {

@@ -68,6 +68,21 @@ internal static unsafe partial class Operators
         }
     }
 
+    /// <summary>Runs reduction <paramref name="op"/> of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension) into <paramref name="output"/>.</summary>
+    internal static void Reduce(AclnnOperator op, NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
+    {
+        Span<long> all = stackalloc long[TensorShape.MaxRank];
+        op.Run(stream, [self, output], [keepDim], ints: DimsOrAll(self, dim, all));
+    }
+
+    /// <summary>As <see cref="Reduce"/>, into a new tensor of <paramref name="dataType"/> (null: the declaration has no such attribute).</summary>
+    internal static NpuTensor ReduceToNew(AclnnOperator op, NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuDataType? dataType = null)
+    {
+        Span<long> all = stackalloc long[TensorShape.MaxRank];
+        var dims = DimsOrAll(self, dim, all);
+        return dataType is { } type ? op.Create(stream, [self], [keepDim, type], ints: dims) : op.Create(stream, [self], [keepDim], ints: dims);
+    }
+
     /// <summary><paramref name="dims"/>, or every dimension of <paramref name="self"/> when it is empty (0 for a 0-dim tensor).</summary>
     internal static ReadOnlySpan<long> DimsOrAll(NpuTensor self, ReadOnlySpan<long> dims, Span<long> all)
     {
