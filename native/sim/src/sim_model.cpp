@@ -108,29 +108,38 @@ std::string describe_replay(const void* model) {
     return "aclmdlRIExecuteAsync (" + model_label(*static_cast<const Model*>(model)) + ")";
 }
 
+// One replay on the stream's worker: the tasks in order, with the launch's values (NULL: none).
+int run_replay(Model* m, const LaunchValues* launch, std::string& msg) {
+    struct Done {
+        Model* m;
+        ~Done() { m->pending.fetch_sub(1); }
+    } done{m};
+    bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
+    struct Root {
+        ~Root() {
+            tls().replayRoot = nullptr;
+            tls().launch = nullptr;
+        }
+    } rootScope;
+    tls().replayRoot = m;
+    tls().launch = launch;
+    assign_defaults(m);
+    return run_graph(m, msg);
+}
+
 Item replay_item(const std::shared_ptr<Model>& m, std::shared_ptr<LaunchValues> launch) {
     Item it;
     it.subject = m;  // keeps the model alive while queued; the worker holds the item while fn runs
     it.describe = describe_replay;
     m->pending.fetch_add(1);
-    Model* raw = m.get();  // a plain pointer: std::function stores it without a heap block
-    it.fn = [m = raw, launch = std::move(launch)](std::string& msg) {
-        struct Done {
-            Model* m;
-            ~Done() { m->pending.fetch_sub(1); }
-        } done{m};
-        bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
-        struct Root {
-            ~Root() {
-                tls().replayRoot = nullptr;
-                tls().launch = nullptr;
-            }
-        } rootScope;
-        tls().replayRoot = m;
-        tls().launch = launch.get();
-        assign_defaults(m);
-        return run_graph(m, msg);
-    };
+    Model* raw = m.get();
+    if (!launch) {
+        // A plain pointer: std::function stores it without a heap block (no allocation per replay, and
+        // none freed on the worker).
+        it.fn = [m = raw](std::string& msg) { return run_replay(m, nullptr, msg); };
+    } else {
+        it.fn = [m = raw, launch = std::move(launch)](std::string& msg) { return run_replay(m, launch.get(), msg); };
+    }
     return it;
 }
 
