@@ -359,12 +359,4 @@ BENCHMARK(RawMallocFree)->UseRealTime();
 BENCHMARK(EventRecord)->UseRealTime();
 BENCHMARK(StreamQuery)->UseRealTime();
 
-int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    setup();
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    teardown();
-    return 0;
-}
+int main(int argc, char** argv) { return run_bench_main(argc, argv, setup, teardown); }

@@ -1037,21 +1037,4 @@ BENCHMARK(WindowDecodeStep)->UseRealTime();
 BENCHMARK(LoopDecodeStep)->UseManualTime()->Iterations(10);
 BENCHMARK(ReplayDecodeStep)->UseRealTime();
 
-int main(int argc, char** argv) {
-    bool checkOnly = false;
-    int kept = 1;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--check-only") == 0)
-            checkOnly = true;
-        else
-            argv[kept++] = argv[i];
-    }
-    argc = kept;
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    setup_and_check();
-    if (!checkOnly) benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    g.teardown();
-    return 0;
-}
+int main(int argc, char** argv) { return run_bench_main(argc, argv, setup_and_check, [] { g.teardown(); }); }

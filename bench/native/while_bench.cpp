@@ -273,21 +273,5 @@ BENCHMARK(ReplayLoopStep)->UseManualTime()->Iterations(2000);
 BENCHMARK(WhileLoopStep)->UseManualTime()->Iterations(2000);
 
 int main(int argc, char** argv) {
-    bool checkOnly = false;
-    int kept = 1;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--check-only") == 0)
-            checkOnly = true;
-        else
-            argv[kept++] = argv[i];
-    }
-    argc = kept;
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    g.setup();
-    g.check();
-    if (!checkOnly) benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    g.teardown();
-    return 0;
+    return run_bench_main(argc, argv, [] { g.setup(); g.check(); }, [] { g.teardown(); });
 }

@@ -188,6 +188,7 @@ internal static class Generator
             TypedOperators result = TypedOperatorEmitter.Emit(operators, group.Class, typed.Class, group.LibraryFor(operators.FirstOrDefault()?.Name ?? "") ?? "opapi",
                 CSharpEmitter.Header(group, "Typed operator entry points"));
             output[typed.Output] = result.Text;
+            output[typed.Output[..(typed.Output.LastIndexOf('/') + 1)] + result.FunctionsClass + ".g.cs"] = result.FunctionsText;
             Console.Write($"{typed.Class}: {operators.Count} operators of {group.ConfigFile}:\n" + result.Summary(typed.Class));
         }
         foreach (CannInclude sample in settings.CannIncludes)
@@ -264,6 +265,7 @@ internal static class Generator
         {
             [$"{outputDirectory}/{className}.cs"] = emitter.EmitOperatorBindings(group, set),
             [$"{outputDirectory}/{typedClass}.cs"] = typed.Text,
+            [$"{outputDirectory}/{typed.FunctionsClass}.cs"] = typed.FunctionsText,
         };
         return (files, set, parser);
     }

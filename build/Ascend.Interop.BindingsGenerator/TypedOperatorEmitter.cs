@@ -37,6 +37,8 @@ internal static partial class TypedOperatorEmitter
     {
         var skipped = new List<SkippedOperator>();
         var members = new List<string>();
+        var functions = new List<string>();
+        string functionsClass = FunctionsClassFor(className);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (OperatorDef op in operators)
         {
@@ -51,7 +53,8 @@ internal static partial class TypedOperatorEmitter
                 method = op.Name;   // two operators strip to one name (aclnnFoo, aclFoo): the later keeps its C name
                 names.Add(method);
             }
-            members.Add(EmitOperator(op, rawClass, className, method, library));
+            members.Add(EmitOperator(op, functionsClass, method));
+            functions.Add(EmitFunction(op, rawClass, className, method, library));
         }
         var sb = new StringBuilder();
         sb.Append(banner);
@@ -62,14 +65,74 @@ internal static partial class TypedOperatorEmitter
         sb.Append("/// Typed entry points of the two-phase operators of <see cref=\"").Append(rawClass).Append("\"/>, one per operator: the C parameters\n");
         sb.Append("/// before <c>workspaceSize</c>/<c>executor</c> as SDK types (<see cref=\"NpuTensor\"/>, <see cref=\"NpuScalar\"/>, spans, strings,\n");
         sb.Append("/// plain values), run through the declared operators' launch path (<see cref=\"AclnnCall\"/>). Managed checks: stream and\n");
-        sb.Append("/// tensors (null, disposed, device); shapes and data types are the runtime's to refuse (<see cref=\"AclException\"/> naming\n");
-        sb.Append("/// the C function). No call allocates managed memory. See docs/operators.md, \"Typed operators\".\n");
+        sb.Append("/// tensors (null, disposed, device), and the declared operators' output rules for written tensors (no broadcast or\n");
+        sb.Append("/// self-overlapping view, no memory shared with another output or, but for the very same view in place, an input);\n");
+        sb.Append("/// shapes and data types are the runtime's to refuse (<see cref=\"AclException\"/> naming the C function). No call\n");
+        sb.Append("/// allocates managed memory. See docs/operators.md, \"Typed operators\".\n");
         sb.Append("/// </summary>\n");
         sb.Append("public static unsafe partial class ").Append(className).Append('\n');
         sb.Append("{\n");
         sb.Append(string.Join("\n", members));
         sb.Append("}\n");
-        return new TypedOperators(sb.ToString(), members.Count, skipped);
+        var fb = new StringBuilder();
+        fb.Append(banner);
+        fb.Append("#nullable enable\n\n");
+        fb.Append("using Ascend.Interop.Native;\n\n");
+        fb.Append("namespace Ascend.Interop;\n\n");
+        fb.Append("/// <summary>\n");
+        fb.Append("/// The two-phase operators of <see cref=\"").Append(rawClass).Append("\"/> as <see cref=\"AclnnFunction\"/>s, one field per operator:\n");
+        fb.Append("/// names, C parameters (kind, name, optional), phase 1 reading its arguments from a span in C order, the launch.\n");
+        fb.Append("/// The typed entry points (<see cref=\"").Append(className).Append("\"/>) and the operator engine's declarations run them.\n");
+        fb.Append("/// </summary>\n");
+        fb.Append("internal static unsafe class ").Append(functionsClass).Append('\n');
+        fb.Append("{\n");
+        fb.Append(string.Join("\n", functions));
+        fb.Append("}\n");
+        return new TypedOperators(sb.ToString(), functionsClass, fb.ToString(), members.Count, skipped);
+    }
+
+    /// <summary>The class of the <c>AclnnFunction</c> fields for typed class <paramref name="className"/>: "AclnnOperators" -> "AclnnFunctions".</summary>
+    public static string FunctionsClassFor(string className) =>
+        (className.EndsWith("Operators", StringComparison.Ordinal) ? className[..^"Operators".Length] : className) + "Functions";
+
+    /// <summary>The kind word of <c>AclnnFunction.Parameters</c> for <paramref name="p"/>.</summary>
+    private static string KindWord(OperatorParam p) => p.Kind switch
+    {
+        OperatorParamKind.Tensor => "tensor",
+        OperatorParamKind.TensorList => "tensorList",
+        OperatorParamKind.Scalar => "scalar",
+        OperatorParamKind.IntArray => "intArray",
+        OperatorParamKind.FloatArray => "floatArray",
+        OperatorParamKind.BoolArray => "boolArray",
+        OperatorParamKind.String => "string",
+        OperatorParamKind.DataType => "dataType",
+        OperatorParamKind.Bool => "bool",
+        OperatorParamKind.Floating => "floating",
+        OperatorParamKind.Integer or OperatorParamKind.Enum => "integer",
+        _ => throw new InvalidOperationException($"parameter '{p.Name}' ({p.CType}) has no kind word"),
+    };
+
+    /// <summary>One <c>AclnnFunction</c> field and its phase-1 reader.</summary>
+    private static string EmitFunction(OperatorDef op, string rawClass, string className, string method, string library)
+    {
+        var comments = ParamComments(op);
+        var ps = op.Parameters;
+        string phase1 = method + "WorkspaceSize";
+        string parameters = string.Join(", ", ps.Select(p => KindWord(p) + " " + p.Name + (IsOptional(p, comments) ? "?" : "")));
+        var sb = new StringBuilder();
+        sb.Append("    /// <summary><c>").Append(op.Name).Append("</c> (<c>").Append(Xml(op.Header)).Append("</c>).</summary>\n");
+        sb.Append("    internal static readonly AclnnFunction ").Append(method).Append(" = new(").Append(Str(className + "." + method)).Append(", ")
+            .Append(Str(op.Name)).Append(", ").Append(Str(parameters)).Append(",\n        &").Append(phase1)
+            .Append(", &").Append(rawClass).Append('.').Append(op.Name).Append(", ").Append(Str(library)).Append(");\n\n");
+
+        sb.Append("    private static int ").Append(phase1).Append("(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>\n");
+        sb.Append("        ").Append(rawClass).Append('.').Append(op.WorkspaceSize.Name).Append('(');
+        for (int i = 0; i < ps.Count; i++)
+        {
+            sb.Append(ReadBack(ps[i], i)).Append(", ");
+        }
+        sb.Append("workspaceSize, executor);\n");
+        return sb.ToString();
     }
 
     private static string? SkipReason(OperatorDef op)
@@ -177,28 +240,15 @@ internal static partial class TypedOperatorEmitter
         _ => $"({p.CSharpType})a[{i}]",   // pointers and integers
     };
 
-    private static string EmitOperator(OperatorDef op, string rawClass, string className, string method, string library)
+    private static string EmitOperator(OperatorDef op, string functionsClass, string method)
     {
         var comments = ParamComments(op);
         var ps = op.Parameters;
         // C names as C# identifiers; "stream" and "call" are the entry point's own.
         string streamName = ps.Any(p => p.Name == "stream") ? "npuStream" : "stream";
         string callName = ps.Any(p => p.Name == "call") ? "aclnnCall" : "call";
-        string field = "s_" + method;
-        string phase1 = method + "WorkspaceSize";
+        string field = functionsClass + "." + method;
         var sb = new StringBuilder();
-
-        sb.Append("    private static readonly AclnnFunction ").Append(field).Append(" = new(").Append(Str(className + "." + method)).Append(", ")
-            .Append(Str(op.Name)).Append(", ").Append(ps.Count.ToString(CultureInfo.InvariantCulture)).Append(", &").Append(phase1)
-            .Append(", &").Append(rawClass).Append('.').Append(op.Name).Append(", ").Append(Str(library)).Append(");\n\n");
-
-        sb.Append("    private static int ").Append(phase1).Append("(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>\n");
-        sb.Append("        ").Append(rawClass).Append('.').Append(op.WorkspaceSize.Name).Append('(');
-        for (int i = 0; i < ps.Count; i++)
-        {
-            sb.Append(ReadBack(ps[i], i)).Append(", ");
-        }
-        sb.Append("workspaceSize, executor);\n\n");
 
         sb.Append("    /// <summary>Runs <c>").Append(op.Name).Append("</c> (<c>").Append(Xml(op.Header)).Append("</c>) on <paramref name=\"").Append(streamName)
             .Append("\"/>: <c>").Append(op.WorkspaceSize.Name).Append("</c>, then the launch.</summary>\n");

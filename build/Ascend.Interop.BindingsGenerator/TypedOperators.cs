@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Ascend.Interop.BindingsGenerator;
 
-/// <summary>What <see cref="TypedOperatorEmitter"/> wrote: the file text, the entry points and what it left out.</summary>
-internal sealed record TypedOperators(string Text, int EntryPoints, IReadOnlyList<SkippedOperator> Skipped)
+/// <summary>
+/// What <see cref="TypedOperatorEmitter"/> wrote: the typed class's file text, the class of the <c>AclnnFunction</c> fields
+/// and its file text, the entry points and what it left out.
+/// </summary>
+internal sealed record TypedOperators(string Text, string FunctionsClass, string FunctionsText, int EntryPoints, IReadOnlyList<SkippedOperator> Skipped)
 {
     /// <summary>The lines the run prints and the CANN summary carries.</summary>
     public string Summary(string className)

@@ -113,16 +113,8 @@ public static class TorchBridge
     /// <exception cref="InvalidOperationException"><paramref name="stream"/> is capturing a graph.</exception>
     public static void CopyFrom(this NpuTensor destination, NpuStream stream, Tensor source)
     {
-        const string op = "CopyFrom";
-        ArgumentNullException.ThrowIfNull(destination);
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(source);
-        ObjectDisposedException.ThrowIf(destination.IsDisposed, destination);
-        var dataType = CheckTorch(op, nameof(source), source);
-        CheckSameLayout(op, nameof(source), source, dataType, destination);
-        RefuseCapture(op, stream);
-        if (destination.ElementCount == 0) return;
-        var staging = StagingFor(destination);
+        var staging = BeginCopy("CopyFrom", destination, nameof(destination), stream, source, nameof(source), torchWritten: false);
+        if (staging is null) return;
         lock (staging.Gate)
         {
             staging.WaitForLastCopy();
@@ -155,17 +147,8 @@ public static class TorchBridge
     /// <exception cref="InvalidOperationException"><paramref name="stream"/> is capturing a graph.</exception>
     public static void CopyTo(this NpuTensor source, NpuStream stream, Tensor destination)
     {
-        const string op = "CopyTo";
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(destination);
-        ObjectDisposedException.ThrowIf(source.IsDisposed, source);
-        var dataType = CheckTorch(op, nameof(destination), destination);
-        CheckSameLayout(op, nameof(destination), destination, dataType, source);
-        CheckNoOverlap(op, destination);
-        RefuseCapture(op, stream);
-        if (source.ElementCount == 0) return;
-        var staging = StagingFor(source);
+        var staging = BeginCopy("CopyTo", source, nameof(source), stream, destination, nameof(destination), torchWritten: true);
+        if (staging is null) return;
         lock (staging.Gate)
         {
             staging.WaitForLastCopy();
@@ -199,6 +182,24 @@ public static class TorchBridge
 
     private static HostStaging StagingFor(NpuTensor tensor) =>
         s_staging.GetValue(tensor, static t => HostStaging.Create(t.Device, t.DataType, t.ElementCount));
+
+    /// <summary>
+    /// The checks of a copy between the NPU tensor <paramref name="npu"/> and the CPU tensor <paramref name="torch"/>
+    /// (CopyFrom reads it, CopyTo writes it: <paramref name="torchWritten"/>), in one order for both; the NPU tensor's
+    /// staging buffer, or null when there is nothing to copy.
+    /// </summary>
+    private static HostStaging? BeginCopy(string op, NpuTensor npu, string npuArgument, NpuStream stream, Tensor torch, string torchArgument, bool torchWritten)
+    {
+        ArgumentNullException.ThrowIfNull(npu, npuArgument);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(torch, torchArgument);
+        ObjectDisposedException.ThrowIf(npu.IsDisposed, npu);
+        var dataType = CheckTorch(op, torchArgument, torch);
+        CheckSameLayout(op, torchArgument, torch, dataType, npu);
+        if (torchWritten) CheckNoOverlap(op, torch);
+        RefuseCapture(op, stream);
+        return npu.ElementCount == 0 ? null : StagingFor(npu);
+    }
 
     /// <summary>Queues the device -> staging copy (through a contiguous device temporary for strided views) and waits for it.</summary>
     private static void Download(NpuTensor tensor, HostStaging staging, NpuStream stream)

@@ -25,39 +25,39 @@ public static class TorchDataTypes
             ? result
             : throw new NotSupportedException($"NpuDataType {type} ({(int)type}) has no TorchSharp scalar type; the bridge supports {Supported}.");
 
+    // Each shared element type once, read in both directions.
+    private static readonly (ScalarType Torch, NpuDataType Npu)[] s_pairs =
+    [
+        (ScalarType.Float32, NpuDataType.Float32),
+        (ScalarType.Float16, NpuDataType.Float16),
+        (ScalarType.BFloat16, NpuDataType.BFloat16),
+        (ScalarType.Float64, NpuDataType.Float64),
+        (ScalarType.Int8, NpuDataType.Int8),
+        (ScalarType.Byte, NpuDataType.UInt8),
+        (ScalarType.Int32, NpuDataType.Int32),
+        (ScalarType.Int64, NpuDataType.Int64),
+        (ScalarType.Bool, NpuDataType.Bool),
+    ];
+
     /// <summary>The NPU element type of <paramref name="type"/>, or false when it has none.</summary>
     public static bool TryToNpuDataType(this ScalarType type, out NpuDataType result)
     {
-        switch (type)
+        foreach (var pair in s_pairs)
         {
-            case ScalarType.Float32: result = NpuDataType.Float32; return true;
-            case ScalarType.Float16: result = NpuDataType.Float16; return true;
-            case ScalarType.BFloat16: result = NpuDataType.BFloat16; return true;
-            case ScalarType.Float64: result = NpuDataType.Float64; return true;
-            case ScalarType.Int8: result = NpuDataType.Int8; return true;
-            case ScalarType.Byte: result = NpuDataType.UInt8; return true;
-            case ScalarType.Int32: result = NpuDataType.Int32; return true;
-            case ScalarType.Int64: result = NpuDataType.Int64; return true;
-            case ScalarType.Bool: result = NpuDataType.Bool; return true;
-            default: result = default; return false;
+            if (pair.Torch == type) { result = pair.Npu; return true; }
         }
+        result = default;
+        return false;
     }
 
     /// <summary>The TorchSharp scalar type of <paramref name="type"/>, or false when it has none.</summary>
     public static bool TryToTorchScalarType(this NpuDataType type, out ScalarType result)
     {
-        switch (type)
+        foreach (var pair in s_pairs)
         {
-            case NpuDataType.Float32: result = ScalarType.Float32; return true;
-            case NpuDataType.Float16: result = ScalarType.Float16; return true;
-            case NpuDataType.BFloat16: result = ScalarType.BFloat16; return true;
-            case NpuDataType.Float64: result = ScalarType.Float64; return true;
-            case NpuDataType.Int8: result = ScalarType.Int8; return true;
-            case NpuDataType.UInt8: result = ScalarType.Byte; return true;
-            case NpuDataType.Int32: result = ScalarType.Int32; return true;
-            case NpuDataType.Int64: result = ScalarType.Int64; return true;
-            case NpuDataType.Bool: result = ScalarType.Bool; return true;
-            default: result = default; return false;
+            if (pair.Npu == type) { result = pair.Torch; return true; }
         }
+        result = default;
+        return false;
     }
 }

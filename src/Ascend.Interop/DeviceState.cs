@@ -24,16 +24,16 @@ internal sealed class DeviceState(int id, ContextHandle context)
     public NpuStream? DefaultStream;
     public DeviceMemoryPool? Pool;
 
-    public void StreamCreated() => Interlocked.Increment(ref _streams);
-    public void StreamReleased() => Interlocked.Decrement(ref _streams);
+    /// <summary>A stream or communicator (<see cref="StreamBudgetHandle"/>) now holds streams of the device.</summary>
+    public void Hold(StreamBudgetHolder holder) =>
+        Interlocked.Increment(ref holder == StreamBudgetHolder.Stream ? ref _streams : ref _communicators);
+
+    public void Release(StreamBudgetHolder holder) =>
+        Interlocked.Decrement(ref holder == StreamBudgetHolder.Stream ? ref _streams : ref _communicators);
 
     /// <summary>A graph (or a capture in progress) now holds a stream of the device.</summary>
     public void GraphCreated() => Interlocked.Increment(ref _graphs);
     public void GraphReleased() => Interlocked.Decrement(ref _graphs);
-
-    // An HCCL communicator holds streams of its device (one in the simulator's accounting).
-    public void CommunicatorCreated() => Interlocked.Increment(ref _communicators);
-    public void CommunicatorReleased() => Interlocked.Decrement(ref _communicators);
 
     /// <summary>Graphs (and captures in progress) alive on the device.</summary>
     public int Graphs => Volatile.Read(ref _graphs);

@@ -42,12 +42,6 @@ public sealed class ApiConventionTests
         type == typeof(Task) || type == typeof(ValueTask)
         || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)));
 
-    /// <summary>
-    /// Members not yet following the stream-first rule, each with its owner: the Ops facade's argument order is
-    /// reworked with its own renames (issue 23 item 8, Ops side). Remove an entry when the member is fixed.
-    /// </summary>
-    private static readonly HashSet<string> StreamNotFirstYet = ["Ascend.Interop.Ops.Invoke"];
-
     [Fact]
     public void The_stream_is_the_first_parameter()
     {
@@ -61,7 +55,7 @@ public sealed class ApiConventionTests
             {
                 if (parameters[i].ParameterType != typeof(NpuStream)) continue;
                 checkedMethods++;
-                if (i != first && !StreamNotFirstYet.Contains($"{method.DeclaringType!.FullName}.{method.Name}"))
+                if (i != first)
                     offenders.Add($"{Describe(method)}: the stream is parameter {i}");
             }
         }

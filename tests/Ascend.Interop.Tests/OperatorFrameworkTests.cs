@@ -5,26 +5,34 @@ namespace Ascend.Interop.Tests;
 
 /// <summary>
 /// The declared-operator launcher (AclnnOperator) on features the eleven original operators do not use:
-/// optional inputs, int arrays, tensor lists, string attributes, the reduce shape rule. The probes wrap
-/// real aclnn functions and record what their phase-1 lambda saw.
+/// optional inputs, int arrays, tensor lists, string attributes, the reduce shape rule, the binding of declared slots
+/// to C parameters. The probes wrap real aclnn functions and record what their phase 1 saw.
 /// </summary>
 [Collection("Npu")]
 public sealed unsafe class OperatorFrameworkTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
 {
     private static readonly List<string> Seen = [];
 
-    /// <summary>aclnnAdd with extra arguments the lambda inspects but does not pass on.</summary>
-    private static readonly AclnnOperator Probe = new("Ops.Probe", nameof(AclnnOps.aclnnAdd), &AclnnOps.aclnnAdd,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-        {
-            Seen.Clear();
-            Seen.Add($"bias={(c.Tensor(2) == null ? "null" : "set")}");
-            Seen.Add($"dims={(c.IntArray(0) == null ? "null" : "set")}");
-            Seen.Add($"extra={(c.TensorList(0) == null ? "null" : "set")}");
-            Seen.Add($"layout={Marshal.PtrToStringUTF8((nint)c.String(1)) ?? "null"}");
-            Seen.Add($"flag={c.Bool(2)}");
-            return AclnnOps.aclnnAddGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Scalar(0), c.OutputTensor(0), w, e);
-        })
+    /// <summary>
+    /// aclnnAdd with extra C parameters the probe's phase 1 inspects but does not pass on: the declaration binds its slots
+    /// to them by name, in an order unlike the declaration's (attributes between tensors, arrays and lists after).
+    /// </summary>
+    private static readonly AclnnFunction ProbeFunction = new("Probe", "aclnnAdd",
+        "tensor self, string layout, tensor other, tensor bias?, scalar alpha, bool flag, intArray dims, tensorList extra?, tensor out",
+        &ProbeWorkspaceSize, &AclnnOps.aclnnAdd);
+
+    private static int ProbeWorkspaceSize(ReadOnlySpan<nint> a, ulong* w, aclOpExecutor** e)
+    {
+        Seen.Clear();
+        Seen.Add($"bias={(a[3] == 0 ? "null" : "set")}");
+        Seen.Add($"dims={(a[6] == 0 ? "null" : "set")}");
+        Seen.Add($"extra={(a[7] == 0 ? "null" : "set")}");
+        Seen.Add($"layout={Marshal.PtrToStringUTF8(a[1]) ?? "null"}");
+        Seen.Add($"flag={(byte)a[5]}");
+        return AclnnOps.aclnnAddGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[2], (aclScalar*)a[4], (aclTensor*)a[8], w, e);
+    }
+
+    private static readonly AclnnOperator Probe = new("Ops.Probe", ProbeFunction)
     {
         Inputs = ["self", "other", "bias?"],
         Attributes = [OperatorAttribute.Scalar("alpha"), OperatorAttribute.String("layout"), OperatorAttribute.Value("flag")],
@@ -34,20 +42,76 @@ public sealed unsafe class OperatorFrameworkTests(NpuFixture fixture) : NpuLeakC
         Shapes = ShapeRules.Broadcast,
     };
 
-    /// <summary>A reduce-shaped output handed to aclnnRelu, which refuses it: the inferred shape is what the lambda saw.</summary>
-    private static readonly AclnnOperator ReduceProbe = new("Ops.ReduceProbe", nameof(AclnnOps.aclnnRelu), &AclnnOps.aclnnRelu,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-        {
-            Seen.Clear();
-            Seen.Add(c.Output(0)!.Shape.ToString());
-            return AclnnOps.aclnnReluGetWorkspaceSize(c.Tensor(0), c.Tensor(1), w, e);
-        })
+    /// <summary>A reduce-shaped output handed to aclnnRelu, which refuses it: the inferred shape is what the rule gave.</summary>
+    private static readonly AclnnOperator ReduceProbe = new("Ops.ReduceProbe", new AclnnFunction("ReduceProbe", "aclnnRelu",
+        "tensor self, bool keepDim, intArray dim?, tensor out", &ReduceProbeWorkspaceSize, &AclnnOps.aclnnRelu))
     {
         Inputs = ["self"],
         Attributes = [OperatorAttribute.Value("keepDim")],
         IntArrays = ["dim?"],
-        Shapes = ShapeRules.Reduce(0, 0),
+        Shapes = static (in OperatorCall c, ref OutputShapes shapes) =>
+        {
+            ReduceShape!(in c, ref shapes);
+            Seen.Clear();
+            Seen.Add(new TensorShape(shapes.Get(0)).ToString());
+        },
     };
+
+    private static readonly ShapeRule ReduceShape = ShapeRules.Reduce(0, 0);
+
+    private static int ReduceProbeWorkspaceSize(ReadOnlySpan<nint> a, ulong* w, aclOpExecutor** e) =>
+        AclnnOps.aclnnReluGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[3], w, e);
+
+    /// <summary>Declarations that do not fit their C function fail on first use, naming the operator, the function and what does not fit.</summary>
+    [Fact]
+    public void Declarations_bind_their_slots_to_the_C_parameters_by_name()
+    {
+        var sources = Probe.BindArguments();
+        Assert.Equal(
+            [(ArgumentSourceKind.Tensor, 0), (ArgumentSourceKind.Attribute, 1), (ArgumentSourceKind.Tensor, 1), (ArgumentSourceKind.Tensor, 2),
+             (ArgumentSourceKind.Attribute, 0), (ArgumentSourceKind.AttributeValue, 2), (ArgumentSourceKind.IntArray, 0), (ArgumentSourceKind.TensorList, 0),
+             (ArgumentSourceKind.Tensor, 3)],
+            sources.Select(s => (s.Kind, s.Index)));
+
+        var misnamed = new AclnnOperator("Ops.Misnamed", AclnnFunctions.Add) { Inputs = ["self", "others"], Shapes = ShapeRules.Broadcast };
+        var error = Assert.Throws<InvalidOperationException>(() => misnamed.BindArguments());
+        Assert.Contains("Ops.Misnamed: the declaration does not fit aclnnAdd(", error.Message);
+        Assert.Contains("'others' names none of its parameters", error.Message);
+
+        var unbound = new AclnnOperator("Ops.Unbound", AclnnFunctions.Add) { Inputs = ["self", "other"], Shapes = ShapeRules.Broadcast };
+        Assert.Contains("parameter 'alpha' is bound by no input", Assert.Throws<InvalidOperationException>(() => unbound.BindArguments()).Message);
+
+        var wrongKind = new AclnnOperator("Ops.WrongKind", AclnnFunctions.Add)
+        {
+            Inputs = ["self", "other"],
+            Attributes = [OperatorAttribute.Value("alpha")],
+            Shapes = ShapeRules.Broadcast,
+        };
+        Assert.Contains("cannot bind parameter 'alpha' (Scalar)", Assert.Throws<InvalidOperationException>(() => wrongKind.BindArguments()).Message);
+    }
+
+    /// <summary>Every declaration of the engine binds (a mismatch would otherwise surface only when its operator first runs).</summary>
+    [Fact]
+    public void Every_engine_declaration_binds()
+    {
+        int count = 0;
+        foreach (var field in typeof(Operators).GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public))
+        {
+            var value = field.GetValue(null);
+            IEnumerable<AclnnOperator> declared = value switch
+            {
+                AclnnOperator op => [op],
+                Operators.Comparison c => [c.Tensor, c.Scalar, c.InplaceTensor, c.InplaceScalar],
+                _ => [],
+            };
+            foreach (var op in declared)
+            {
+                Assert.Equal(op.CFunction.ArgumentCount, op.BindArguments().Length);
+                count++;
+            }
+        }
+        Assert.True(count >= 71, $"only {count} declarations found");
+    }
 
     [Fact]
     public void Optional_inputs_int_arrays_lists_and_strings_reach_phase_one_and_are_released()

@@ -97,17 +97,17 @@ public sealed class OpsInvokeTests(NpuFixture fixture) : NpuLeakCheckedTest(fixt
         ulong executors = SimControl.Counter(aclsimCounter.ACLSIM_LIVE_EXECUTORS);
 
         var scale = Assert.Throws<NotSupportedException>(() =>
-            Ops.Invoke(typeof(SyntheticCannOps), stream, "aclnnFakeScale", q, 2.0, new long[] { 0 }, true, output));
+            Ops.Invoke(stream, typeof(SyntheticCannOps), "aclnnFakeScale", q, 2.0, new long[] { 0 }, true, output));
         Assert.Contains("aclnnFakeScale is not simulated", scale.Message);
 
         var attention = Assert.Throws<NotSupportedException>(() =>
-            Ops.Invoke(typeof(SyntheticCannOps), stream, "aclnnFakeAttention", q, new[] { k }, new[] { k }, null, new[] { 4 }, 0.5, 1L, "BSH", NpuDataType.Float32, output));
+            Ops.Invoke(stream, typeof(SyntheticCannOps), "aclnnFakeAttention", q, new[] { k }, new[] { k }, null, new[] { 4 }, 0.5, 1L, "BSH", NpuDataType.Float32, output));
         Assert.Contains("aclnnFakeAttention is not simulated", attention.Message);
         Assert.Equal(executors, SimControl.Counter(aclsimCounter.ACLSIM_LIVE_EXECUTORS));
 
         // Managed checks still come first: a list of the wrong type names its parameter.
         var list = Assert.Throws<ArgumentException>(() =>
-            Ops.Invoke(typeof(SyntheticCannOps), stream, "aclnnFakeAttention", q, k, new[] { k }, null, new[] { 4 }, 0.5, 1L, "BSH", NpuDataType.Float32, output));
+            Ops.Invoke(stream, typeof(SyntheticCannOps), "aclnnFakeAttention", q, k, new[] { k }, null, new[] { 4 }, 0.5, 1L, "BSH", NpuDataType.Float32, output));
         Assert.Equal("key", list.ParamName);
 
         // By name, once the class is registered.

@@ -24,49 +24,6 @@ internal static unsafe class SimControl
     public static void SetTaskDelay(uint microseconds) => Assert.Equal(0, AclSim.aclsimSetTaskDelay(microseconds));
 }
 
-/// <summary>
-/// Base of the pool, tensor and operator tests: after each test (device synchronized, the device
-/// pool trimmed) the simulator's live native objects must be back where they were before it.
-/// </summary>
-public abstract class NpuLeakCheckedTest : IDisposable
-{
-    private readonly LiveCounts _before;
-    private readonly int _cachedEventsBefore;
-
-    protected NpuLeakCheckedTest(NpuFixture fixture)
-    {
-        Fixture = fixture;
-        if (!NpuFixture.OnSimulator) return;
-        Settle();
-        _before = LiveCounts.Read();
-        _cachedEventsBefore = Device.MemoryPool.CachedEventCount;
-    }
-
-    protected NpuFixture Fixture { get; }
-
-    protected NpuDevice Device => Fixture.Device;
-
-    private void Settle()
-    {
-        Device.Synchronize();
-        Device.MemoryPool.Trim();
-    }
-
-    public void Dispose()
-    {
-        GC.SuppressFinalize(this);
-        if (!NpuFixture.OnSimulator) return;
-        SimControl.ClearFaults();
-        SimControl.SetTaskDelay(0);
-        Settle();
-        var after = LiveCounts.Read();
-        int extraCachedEvents = Device.MemoryPool.CachedEventCount - _cachedEventsBefore;
-        Assert.Equal(_before with { Events = 0 }, after with { Events = 0 });
-        Assert.Equal((long)_before.Events + extraCachedEvents, (long)after.Events);
-        Assert.Equal(0, Device.MemoryPool.SegmentCount);
-    }
-}
-
 [Collection("Npu")]
 public sealed class PoolTests(NpuFixture fixture) : NpuLeakCheckedTest(fixture)
 {

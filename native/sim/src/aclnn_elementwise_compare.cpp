@@ -225,35 +225,29 @@ aclnnStatus logic(const char* fn, const char* op, Logic k, const aclTensor* self
 
 }  // namespace
 
-// Exports aclnn<Name>Scalar, aclnnInplace<Name>Scalar, aclnn<Name>Tensor and aclnnInplace<Name>Tensor (both
-// phases). `ScalarRef` / `TensorRef` are the in-place forms' selfRef pointees: const in some of CANN's headers.
-#define ACLNN_COMPARE(Name, kind, ScalarRef, TensorRef)                                                           \
-    ACLNN_EXPORT aclnnStatus aclnn##Name##ScalarGetWorkspaceSize(const aclTensor* self, const aclScalar* other,    \
+// Exports aclnn<Name><Form> and aclnnInplace<Name><Form> (both phases) for one form of the second operand: Scalar
+// (an aclScalar, checked by compare_scalar) or Tensor (an aclTensor, compare_tensor). `SelfRef` is the in-place
+// form's selfRef pointee: const in some of CANN's headers.
+#define ACLNN_COMPARE_FORM(Name, Form, kind, Other, compare, SelfRef)                                              \
+    ACLNN_EXPORT aclnnStatus aclnn##Name##Form##GetWorkspaceSize(const aclTensor* self, const Other* other,        \
                                                                  aclTensor* out, uint64_t* workspaceSize,       \
                                                                  aclOpExecutor** executor) {                    \
-        return compare_scalar("aclnn" #Name "ScalarGetWorkspaceSize", "aclnn" #Name "Scalar", kind, self, other,  \
-                              out, workspaceSize, executor);                                                    \
+        return compare("aclnn" #Name #Form "GetWorkspaceSize", "aclnn" #Name #Form, kind, self, other, out,         \
+                       workspaceSize, executor);                                                                 \
     }                                                                                                            \
-    ACLNN_LAUNCH(Name##Scalar)                                                                                   \
-    ACLNN_EXPORT aclnnStatus aclnnInplace##Name##ScalarGetWorkspaceSize(                                         \
-        ScalarRef* selfRef, const aclScalar* other, uint64_t* workspaceSize, aclOpExecutor** executor) {         \
-        return compare_scalar("aclnnInplace" #Name "ScalarGetWorkspaceSize", "aclnnInplace" #Name "Scalar", kind, \
-                              selfRef, other, selfRef, workspaceSize, executor);                                \
+    ACLNN_LAUNCH(Name##Form)                                                                                     \
+    ACLNN_EXPORT aclnnStatus aclnnInplace##Name##Form##GetWorkspaceSize(                                         \
+        SelfRef* selfRef, const Other* other, uint64_t* workspaceSize, aclOpExecutor** executor) {               \
+        return compare("aclnnInplace" #Name #Form "GetWorkspaceSize", "aclnnInplace" #Name #Form, kind, selfRef,    \
+                       other, selfRef, workspaceSize, executor);                                                 \
     }                                                                                                            \
-    ACLNN_LAUNCH(Inplace##Name##Scalar)                                                                          \
-    ACLNN_EXPORT aclnnStatus aclnn##Name##TensorGetWorkspaceSize(const aclTensor* self, const aclTensor* other,    \
-                                                                 aclTensor* out, uint64_t* workspaceSize,       \
-                                                                 aclOpExecutor** executor) {                    \
-        return compare_tensor("aclnn" #Name "TensorGetWorkspaceSize", "aclnn" #Name "Tensor", kind, self, other,  \
-                              out, workspaceSize, executor);                                                    \
-    }                                                                                                            \
-    ACLNN_LAUNCH(Name##Tensor)                                                                                   \
-    ACLNN_EXPORT aclnnStatus aclnnInplace##Name##TensorGetWorkspaceSize(                                         \
-        TensorRef* selfRef, const aclTensor* other, uint64_t* workspaceSize, aclOpExecutor** executor) {         \
-        return compare_tensor("aclnnInplace" #Name "TensorGetWorkspaceSize", "aclnnInplace" #Name "Tensor", kind, \
-                              selfRef, other, selfRef, workspaceSize, executor);                                \
-    }                                                                                                            \
-    ACLNN_LAUNCH(Inplace##Name##Tensor)
+    ACLNN_LAUNCH(Inplace##Name##Form)
+
+// Exports the four comparisons of one kind: aclnn<Name>Scalar, aclnnInplace<Name>Scalar, aclnn<Name>Tensor and
+// aclnnInplace<Name>Tensor.
+#define ACLNN_COMPARE(Name, kind, ScalarRef, TensorRef)                   \
+    ACLNN_COMPARE_FORM(Name, Scalar, kind, aclScalar, compare_scalar, ScalarRef) \
+    ACLNN_COMPARE_FORM(Name, Tensor, kind, aclTensor, compare_tensor, TensorRef)
 
 ACLNN_COMPARE(Eq, Cmp::Eq, const aclTensor, const aclTensor)
 ACLNN_COMPARE(Ne, Cmp::Ne, aclTensor, aclTensor)

@@ -24,13 +24,12 @@ Host* host_or_null() {
 }
 
 HcclResult hfail(HcclResult code, const char* fn, const char* fmt, ...) {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    std::string message = vformat(fmt, ap);
     va_end(ap);
     // The core appends "(error N)": here N is the HcclResult.
-    if (Host* h = host_or_null()) h->fail(static_cast<int>(code), fn, buf);
+    if (Host* h = host_or_null()) h->fail(static_cast<int>(code), fn, message.c_str());
     return code;
 }
 

@@ -23,6 +23,7 @@ int append_built_task_locked(const char* fn, Stream* s, Task&& t) {
     mt.seq = static_cast<uint32_t>(m->tasks.size());
     mt.task = std::make_shared<const Task>(std::move(t));
     std::lock_guard<std::mutex> ml(m->m);
+    if (mt.task->info.key) m->launchValues = true;
     m->tasks.push_back(std::move(mt));
     m->streamIds.insert(s->id);
     return ACL_SUCCESS;

@@ -3,7 +3,9 @@
 // Internal only: nothing here is exported.
 #pragma once
 
+#include <cstdarg>
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -19,6 +21,14 @@ namespace sim {
 // Records "<fn>: <message>" as the calling thread's recent error (aclGetRecentErrMsg) and returns
 // `code`, so call sites read `return sim::fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMalloc", "...")`.
 int fail(int code, const char* fn, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// The text of a printf-style message (at most 1023 characters), for fail and the parts that record errors through
+// sim::Host (inline: those parts cannot call into the core's hidden functions).
+inline __attribute__((format(printf, 1, 0))) std::string vformat(const char* fmt, va_list ap) {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    return buf;
+}
 
 // Entry check every exported function runs first: not-initialized and armed fault injection.
 // Returns ACL_SUCCESS or the code to return (message already recorded).

@@ -64,6 +64,8 @@ int capture_external_locked(const char* fn, Event* e, Stream* s, bool record) {
 }
 
 int prepare_launch_locked(const char* fn, Model& m, std::shared_ptr<LaunchValues>* out) {
+    *out = nullptr;
+    if (!m.launchValues) return ACL_SUCCESS;  // no keyed task: nothing to fix per launch (O(1) per replay)
     std::lock_guard<std::mutex> ml(m.m);
     std::shared_ptr<LaunchValues> v;
     for (const ModelTask& mt : m.tasks) {

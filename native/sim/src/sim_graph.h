@@ -72,6 +72,17 @@ namespace sim {
 
 // The graph and task record of a task handle (107000 for anything else; CANN does not validate them).
 int find_task_locked(const char* fn, aclmdlRITask task, Model** model, ModelTask** out);
+// The preamble of the CANN 9.1 task calls (aclmdlRITask*): enter_locked with the version check, then `args`, then
+// the task's graph and record (find_task_locked). On success `lock` holds the runtime state's mutex.
+template <class Args = int (*)()>
+ApiCall enter_task(const char* fn, aclmdlRITask task, Model** model, ModelTask** out, Args args = no_args) {
+    ApiCall call = enter_locked(fn, [&] {
+        if (int rc = need_version(fn, kCann910)) return rc;
+        return args();
+    });
+    if (call.rc == ACL_SUCCESS) call.rc = find_task_locked(fn, task, model, out);
+    return call;
+}
 // The aclmdlRITaskType of a task.
 int task_type(const ModelTask& mt);
 // The simulator's "function handle" of a kernel task: one stable address per operator name.

@@ -139,11 +139,10 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIGetTasksByStream(aclrtStream stream, aclmdl
 
 ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetType(aclmdlRITask task, aclmdlRITaskType* type) {
     const char* fn = "aclmdlRITaskGetType";
-    ApiCall call = enter_locked(fn, [&] { return need_version(fn, kCann910); });
-    if (call.rc) return call.rc;
     Model* m = nullptr;
     ModelTask* mt = nullptr;
-    if (int rc = find_task_locked(fn, task, &m, &mt)) return rc;
+    ApiCall call = enter_task(fn, task, &m, &mt);
+    if (call.rc) return call.rc;
     if (!type) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "type is NULL");
     *type = static_cast<aclmdlRITaskType>(task_type(*mt));
     return ACL_SUCCESS;
@@ -151,11 +150,10 @@ ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetType(aclmdlRITask task, aclmdlRITask
 
 ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetSeqId(aclmdlRITask task, uint32_t* id) {
     const char* fn = "aclmdlRITaskGetSeqId";
-    ApiCall call = enter_locked(fn, [&] { return need_version(fn, kCann910); });
-    if (call.rc) return call.rc;
     Model* m = nullptr;
     ModelTask* mt = nullptr;
-    if (int rc = find_task_locked(fn, task, &m, &mt)) return rc;
+    ApiCall call = enter_task(fn, task, &m, &mt);
+    if (call.rc) return call.rc;
     if (!id) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "id is NULL");
     if (m->kind == ModelKind::Built)
         return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, fn, "sequence ids exist for tasks of captured graphs only");
@@ -165,11 +163,10 @@ ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetSeqId(aclmdlRITask task, uint32_t* i
 
 ACL_FUNC_VISIBILITY aclError aclmdlRITaskGetParams(aclmdlRITask task, aclmdlRITaskParams* params) {
     const char* fn = "aclmdlRITaskGetParams";
-    ApiCall call = enter_locked(fn, [&] { return need_version(fn, kCann910); });
-    if (call.rc) return call.rc;
     Model* m = nullptr;
     ModelTask* mt = nullptr;
-    if (int rc = find_task_locked(fn, task, &m, &mt)) return rc;
+    ApiCall call = enter_task(fn, task, &m, &mt);
+    if (call.rc) return call.rc;
     if (!params) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "params is NULL");
     const int type = task_type(*mt);
     if (type == ACL_MODEL_RI_TASK_DEFAULT)
@@ -218,15 +215,13 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIKernelTaskGetAttribute(aclmdlRITask task, a
                                                            aclrtLaunchKernelAttrValue* attrValue) {
     const char* fn = "aclmdlRIKernelTaskGetAttribute";
     const int id = static_cast<int>(attrId);
-    ApiCall call = enter_locked(fn, [&] {
-        if (int rc = need_version(fn, kCann910)) return rc;
+    Model* m = nullptr;
+    ModelTask* mt = nullptr;
+    ApiCall call = enter_task(fn, task, &m, &mt, [&] {
         if (int rc = need_arg(fn, task, "task")) return rc;
         return need_arg(fn, attrValue, "attrValue");
     });
     if (call.rc) return call.rc;
-    Model* m = nullptr;
-    ModelTask* mt = nullptr;
-    if (int rc = find_task_locked(fn, task, &m, &mt)) return rc;
     if (task_type(*mt) != ACL_MODEL_RI_TASK_KERNEL)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "task %p is not a kernel task", task);
     switch (id) {

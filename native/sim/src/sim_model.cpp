@@ -108,29 +108,38 @@ std::string describe_replay(const void* model) {
     return "aclmdlRIExecuteAsync (" + model_label(*static_cast<const Model*>(model)) + ")";
 }
 
+// One replay on the stream's worker: the tasks in order, with the launch's values (NULL: none).
+int run_replay(Model* m, const LaunchValues* launch, std::string& msg) {
+    struct Done {
+        Model* m;
+        ~Done() { m->pending.fetch_sub(1); }
+    } done{m};
+    bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
+    struct Root {
+        ~Root() {
+            tls().replayRoot = nullptr;
+            tls().launch = nullptr;
+        }
+    } rootScope;
+    tls().replayRoot = m;
+    tls().launch = launch;
+    assign_defaults(m);
+    return run_graph(m, msg);
+}
+
 Item replay_item(const std::shared_ptr<Model>& m, std::shared_ptr<LaunchValues> launch) {
     Item it;
     it.subject = m;  // keeps the model alive while queued; the worker holds the item while fn runs
     it.describe = describe_replay;
     m->pending.fetch_add(1);
-    Model* raw = m.get();  // a plain pointer: std::function stores it without a heap block
-    it.fn = [m = raw, launch = std::move(launch)](std::string& msg) {
-        struct Done {
-            Model* m;
-            ~Done() { m->pending.fetch_sub(1); }
-        } done{m};
-        bump(ACLSIM_COUNT_MODEL_EXECUTIONS, 1);
-        struct Root {
-            ~Root() {
-                tls().replayRoot = nullptr;
-                tls().launch = nullptr;
-            }
-        } rootScope;
-        tls().replayRoot = m;
-        tls().launch = launch.get();
-        assign_defaults(m);
-        return run_graph(m, msg);
-    };
+    Model* raw = m.get();
+    if (!launch) {
+        // A plain pointer: std::function stores it without a heap block (no allocation per replay, and
+        // none freed on the worker).
+        it.fn = [m = raw](std::string& msg) { return run_replay(m, nullptr, msg); };
+    } else {
+        it.fn = [m = raw, launch = std::move(launch)](std::string& msg) { return run_replay(m, launch.get(), msg); };
+    }
     return it;
 }
 
@@ -142,6 +151,19 @@ void json_str(FILE* f, const std::string& s) {
         else fputc(ch, f);
     }
     fputc('"', f);
+}
+
+// The end of every launch of a graph on `s`: same device (`where` words the stream's device in the message), a
+// launchable graph, its launch values, then the replay queued.
+int enqueue_replay_locked(const char* fn, const std::shared_ptr<Model>& m, Stream* s, const char* where) {
+    if (s->device != m->device)
+        return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but %s %d", model_label(*m).c_str(),
+                    m->device, where, s->device);
+    if (int rc = check_launch_locked(fn, *m)) return rc;
+    std::shared_ptr<LaunchValues> launch;
+    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
+    enqueue(s, replay_item(m, std::move(launch)));
+    return ACL_SUCCESS;
 }
 
 }  // namespace
@@ -165,14 +187,7 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecuteAsync(aclmdlRI modelRI, aclrtStream 
     if (s->boundTo)
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "%s is bound to a built graph; execute on another stream",
                     stream_name(s).c_str());
-    if (s->device != m->device)
-        return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the stream is on device %d",
-                    model_label(*m).c_str(), m->device, s->device);
-    if (int rc = check_launch_locked(fn, *m)) return rc;
-    std::shared_ptr<LaunchValues> launch;
-    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
-    enqueue(s, replay_item(m, std::move(launch)));
-    return ACL_SUCCESS;
+    return enqueue_replay_locked(fn, m, s, "the stream is on device");
 }
 
 ACL_FUNC_VISIBILITY aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout) {
@@ -187,14 +202,8 @@ ACL_FUNC_VISIBILITY aclError aclmdlRIExecute(aclmdlRI modelRI, int32_t timeout) 
         return fail(ACL_ERROR_RT_PARAM_INVALID, fn,
                     "%s is a captured graph; from CANN 9.1 only aclmdlRIExecuteAsync runs captured graphs "
                     "(aclmdlRIExecute runs graphs built with aclmdlRIBuildBegin)", model_label(*m).c_str());
-    if (s->device != m->device)
-        return fail(ACL_ERROR_RT_STREAM_CONTEXT, fn, "%s was captured on device %d but the current device is %d",
-                    model_label(*m).c_str(), m->device, s->device);
-    if (int rc = check_launch_locked(fn, *m)) return rc;
-    std::shared_ptr<LaunchValues> launch;
-    if (int rc = prepare_launch_locked(fn, *m, &launch)) return rc;
     std::shared_ptr<Stream> keep = s->ctx->defaultStream;
-    enqueue(s, replay_item(m, std::move(launch)));
+    if (int rc = enqueue_replay_locked(fn, m, s, "the current device is")) return rc;
     call.lock.unlock();
     return wait_stream(fn, keep.get(), timeout, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
 }

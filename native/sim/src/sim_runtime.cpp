@@ -22,13 +22,12 @@ Tls& tls() {
 
 // ---- errors ---------------------------------------------------------------------------------
 int fail(int code, const char* fn, const char* fmt, ...) {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    std::string message = vformat(fmt, ap);
     va_end(ap);
     Tls& t = tls();
-    t.err = std::string(fn ? fn : "?") + ": " + buf + " (error " + std::to_string(code) + ")";
+    t.err = std::string(fn ? fn : "?") + ": " + message + " (error " + std::to_string(code) + ")";
     t.hasErr = true;
     return code;
 }

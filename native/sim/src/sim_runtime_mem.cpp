@@ -166,12 +166,31 @@ int validate_memset_locked(const char* fn, void* devPtr, size_t maxCount, size_t
 void pin(Alloc* a) {
     if (a) a->pins++;
 }
+// Releases the memory and record of an allocation that is freed and no copy pins any more.
+void release_alloc_locked(Alloc* a) {
+    g().allocById.erase(a->id);
+    free(a->base);
+    delete a;
+}
+
 void unpin_locked(Alloc* a) {
-    if (a && --a->pins == 0 && a->freed) {
-        g().allocById.erase(a->id);
-        free(a->base);
-        delete a;
-    }
+    if (a && --a->pins == 0 && a->freed) release_alloc_locked(a);
+}
+
+// A device allocation (the caller's or the runtime's own) enters or leaves its device's used bytes and the live counters.
+void count_device_alloc_locked(const Alloc* a, bool live) {
+    const int64_t sign = live ? 1 : -1;
+    if (live) g().devices[a->device].used += a->size;
+    else g().devices[a->device].used -= a->size;
+    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, sign);
+    bump(ACLSIM_LIVE_DEVICE_BYTES, sign * static_cast<int64_t>(a->size));
+}
+
+// An allocation whose map entry is gone: marked freed (a copy pinning it releases it at its end), else released now.
+void retire_alloc_locked(Alloc* a) {
+    a->freed = true;
+    g().freeEpoch++;
+    if (a->pins == 0) release_alloc_locked(a);
 }
 
 TaskBuffer buffer_of(const Side& s, size_t bytes, bool write) {
@@ -224,20 +243,12 @@ int free_alloc(const char* fn, void* p, MemClass cls) {
     st.allocs.erase(it);
     freed_bases().insert(reinterpret_cast<uintptr_t>(p));
     if (cls == MemClass::Device) {
-        st.devices[a->device].used -= a->size;
-        bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, -1);
-        bump(ACLSIM_LIVE_DEVICE_BYTES, -static_cast<int64_t>(a->size));
+        count_device_alloc_locked(a, false);
         bump(ACLSIM_COUNT_FREE_CALLS, 1);
     } else {
         bump(ACLSIM_LIVE_PINNED_BLOCKS, -1);
     }
-    a->freed = true;
-    st.freeEpoch++;
-    if (a->pins == 0) {
-        st.allocById.erase(a->id);
-        free(a->base);
-        delete a;
-    }
+    retire_alloc_locked(a);
     return ACL_SUCCESS;
 }
 
@@ -264,9 +275,7 @@ uint64_t* device_words_alloc_locked(int32_t device, size_t count) {
     register_alloc_locked(p, count * sizeof(uint64_t), MemClass::Device, device);
     Alloc* a = g().allocs[reinterpret_cast<uintptr_t>(p)];
     a->internal = true;
-    g().devices[device].used += a->size;
-    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, 1);
-    bump(ACLSIM_LIVE_DEVICE_BYTES, static_cast<int64_t>(a->size));
+    count_device_alloc_locked(a, true);
     return static_cast<uint64_t*>(p);
 }
 
@@ -276,16 +285,8 @@ void device_word_free_locked(uint64_t* p) {
     if (it == st.allocs.end()) return;
     Alloc* a = it->second;
     st.allocs.erase(it);
-    st.devices[a->device].used -= a->size;
-    bump(ACLSIM_LIVE_DEVICE_ALLOCATIONS, -1);
-    bump(ACLSIM_LIVE_DEVICE_BYTES, -static_cast<int64_t>(a->size));
-    a->freed = true;
-    st.freeEpoch++;
-    if (a->pins == 0) {
-        st.allocById.erase(a->id);
-        free(a->base);
-        delete a;
-    }
+    count_device_alloc_locked(a, false);
+    retire_alloc_locked(a);
 }
 
 uint64_t allocation_id_locked(const void* p) {

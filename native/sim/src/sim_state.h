@@ -186,6 +186,9 @@ struct Model {
     // State::freeEpoch at the last launch whose memory check passed (guarded by m; 0 = check again):
     // while no allocation was freed since and no task was replaced, every tracked buffer is still live.
     uint64_t memoryCheckedAt = 0;
+    // A task keyed for per-launch values (TaskInfo::key: external event records and waits) was ever added
+    // (guarded by State::mu; never cleared): only then does a launch walk the tasks (prepare_launch_locked).
+    bool launchValues = false;
 
     // The graph API of CANN 9.x (guarded by State::mu unless noted).
     ModelKind kind = ModelKind::Captured;

@@ -87,6 +87,7 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
             mt.group = s->openGroup->index;
             s->openGroup->tasks.push_back(idx);
         }
+        if (mt.task->info.key) c->model->launchValues = true;
         c->model->tasks.push_back(std::move(mt));
         c->model->streamIds.insert(s->id);
         s->capPos++;
@@ -112,6 +113,7 @@ int submit_locked(const char* fn, Stream* s, Task&& t) {
                          ") but '" + t.name + "' (" + t.kind + ") was issued";
             return fail(kErrTaskGroupUpdate, fn, "task update: %s", u->failMsg.c_str());
         }
+        if (t.info.key) u->model->launchValues = true;
         u->tasks.push_back(std::make_shared<const Task>(std::move(t)));
         return ACL_SUCCESS;
     }

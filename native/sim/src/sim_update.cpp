@@ -8,11 +8,9 @@ namespace sim {
 
 namespace {
 
-// What SetParams and Disable check first: a task of a live, ended root captured graph, READY or
+// What SetParams and Disable check of the task's graph (enter_task found it): a live, ended root captured graph, READY or
 // UPDATING and not running (107040).
-int editable_locked(const char* fn, aclmdlRITask task, Model** m, ModelTask** mt) {
-    if (int rc = find_task_locked(fn, task, m, mt)) return rc;
-    Model& g = **m;
+int editable_locked(const char* fn, Model& g) {
     if (capture_of_model_locked(&g))
         return fail(ACL_ERROR_RT_MODEL_UPDATE_FAILED, fn, "%s is still being captured", model_label(g).c_str());
     if (g.kind != ModelKind::Captured)
@@ -80,11 +78,11 @@ extern "C" {
 
 ACL_FUNC_VISIBILITY aclError aclmdlRITaskSetParams(aclmdlRITask task, aclmdlRITaskParams* params) {
     const char* fn = "aclmdlRITaskSetParams";
-    ApiCall call = enter_locked(fn, [&] { return need_version(fn, kCann910); });
-    if (call.rc) return call.rc;
     Model* m = nullptr;
     ModelTask* mt = nullptr;
-    if (int rc = editable_locked(fn, task, &m, &mt)) return rc;
+    ApiCall call = enter_task(fn, task, &m, &mt);
+    if (call.rc) return call.rc;
+    if (int rc = editable_locked(fn, *m)) return rc;
     if (!params) return fail(ACL_ERROR_RT_PARAM_INVALID, fn, "params is NULL");
     std::lock_guard<std::mutex> ml(m->m);
     int rc;
@@ -103,11 +101,11 @@ ACL_FUNC_VISIBILITY aclError aclmdlRITaskSetParams(aclmdlRITask task, aclmdlRITa
 
 ACL_FUNC_VISIBILITY aclError aclmdlRITaskDisable(aclmdlRITask task) {
     const char* fn = "aclmdlRITaskDisable";
-    ApiCall call = enter_locked(fn, [&] { return need_version(fn, kCann910); });
-    if (call.rc) return call.rc;
     Model* m = nullptr;
     ModelTask* mt = nullptr;
-    if (int rc = editable_locked(fn, task, &m, &mt)) return rc;
+    ApiCall call = enter_task(fn, task, &m, &mt);
+    if (call.rc) return call.rc;
+    if (int rc = editable_locked(fn, *m)) return rc;
     if (task_type(*mt) == ACL_MODEL_RI_TASK_DEFAULT)
         return fault(*m, ACL_ERROR_RT_PARAM_INVALID, fn,
                      "task '" + mt->task->name + "' (" + mt->task->kind + ") is a DEFAULT task and cannot be disabled");

@@ -43,16 +43,22 @@ bool value_met(uint64_t cur, uint64_t v, uint32_t flag) {
     }
 }
 
+// What a value write and a value wait share: the task's names, its word (written or read) and its parameters.
+Task value_task(const char* fn, void* addr, uint64_t value, bool write) {
+    Task t;
+    t.kind = write ? "value_write" : "value_wait";
+    t.name = fn;
+    t.buffers.push_back(word_buffer(addr, write));
+    t.info.type = write ? ACL_MODEL_RI_TASK_VALUE_WRITE : ACL_MODEL_RI_TASK_VALUE_WAIT;
+    t.info.addr = addr;
+    t.info.value = value;
+    return t;
+}
+
 }  // namespace
 
 Task make_value_write_task(const char* fn, void* addr, uint64_t value) {
-    Task t;
-    t.kind = "value_write";
-    t.name = fn;
-    t.buffers.push_back(word_buffer(addr, true));
-    t.info.type = ACL_MODEL_RI_TASK_VALUE_WRITE;
-    t.info.addr = addr;
-    t.info.value = value;
+    Task t = value_task(fn, addr, value, true);
     auto* w = static_cast<uint64_t*>(addr);
     t.run = [w, value]() {
         __atomic_store_n(w, value, __ATOMIC_RELEASE);
@@ -62,13 +68,7 @@ Task make_value_write_task(const char* fn, void* addr, uint64_t value) {
 }
 
 Task make_value_wait_task(const char* fn, void* addr, uint64_t value, uint32_t flag) {
-    Task t;
-    t.kind = "value_wait";
-    t.name = fn;
-    t.buffers.push_back(word_buffer(addr, false));
-    t.info.type = ACL_MODEL_RI_TASK_VALUE_WAIT;
-    t.info.addr = addr;
-    t.info.value = value;
+    Task t = value_task(fn, addr, value, false);
     t.info.flag = flag;
     auto* w = static_cast<uint64_t*>(addr);
     t.run = [w, value, flag]() {

@@ -172,12 +172,7 @@ public sealed partial class NpuGraph
                     "the runtime refused to end the build; the graph is still being built.", null, AclCheck.RecentMessage());
         }
         _buildClosed = true;
-        CapturePeakBytes = Math.Max(0, _pool.Pool.PeakInUseBytes - _inUseAtBegin);
-        CaptureRetainedBytes = Math.Max(0, _pool.InUseBytes - _inUseAtBegin);
-        FinishCapture(State.Captured, string.Empty);
-        SettleCaptureMemory();
-        NpuMetrics.Captures.Add(1);
-        if (_name is not null) ApplyName(_name);
+        CompleteCapture();
     }
 
     /// <summary>Discards a build that cannot finish (disposed before EndBuild, or poisoned): the model and its streams go.</summary>
@@ -344,17 +339,4 @@ public sealed partial class NpuGraph
         return null;
     }
 
-    private void ThrowIfNotBuiltState(State expected, string operation)
-    {
-        if (_state == State.Disposed)
-            throw new ObjectDisposedException(nameof(NpuBuiltGraph), $"NpuBuiltGraph.{operation}: the graph has been disposed.");
-        string why = _state switch
-        {
-            State.Capturing => "the graph is still being built; call EndBuild first",
-            State.Captured => "the build has already ended",
-            State.Failed => $"the build failed ({_failure})",
-            _ => _state.ToString(),
-        };
-        throw new InvalidOperationException($"NpuBuiltGraph.{operation}: {why}.");
-    }
 }

@@ -115,6 +115,12 @@ public sealed partial class NpuGraph
             }
         }
         _model = new ModelHandle((nint)model, _stream.Context);
+        CompleteCapture();
+    }
+
+    /// <summary>A capture or build that ended: its memory figures, state, pool settlement, metric and name.</summary>
+    private void CompleteCapture()
+    {
         CapturePeakBytes = Math.Max(0, _pool.Pool.PeakInUseBytes - _inUseAtBegin);
         CaptureRetainedBytes = Math.Max(0, _pool.InUseBytes - _inUseAtBegin);
         FinishCapture(State.Captured, string.Empty);

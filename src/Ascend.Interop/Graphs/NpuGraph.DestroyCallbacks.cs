@@ -31,9 +31,7 @@ public sealed partial class NpuGraph
     /// <exception cref="InvalidOperationException">The graph has no runtime model yet (still capturing) or its capture failed.</exception>
     public unsafe void AddDestroyCallback(Action callback)
     {
-        ArgumentNullException.ThrowIfNull(callback);
-        string operation = $"{TypeName}.AddDestroyCallback";
-        NpuFeatures.Current.Require(nameof(aclmdlRIDestroyRegisterCallback), operation);
+        string operation = BeginCallbackChange(callback, "AddDestroyCallback", nameof(aclmdlRIDestroyRegisterCallback));
         lock (_lock)
         {
             ThrowIfNoModel("AddDestroyCallback");
@@ -45,15 +43,7 @@ public sealed partial class NpuGraph
         }
         var list = _destroyCallbacks ?? new DestroyCallbackList();
         if (!list.Handle.IsAllocated) list.Handle = GCHandle.Alloc(list);
-        int code;
-        using (var lease = _stream.EnterForCleanup())
-        using (var model = new HandleLease(_model!, this))
-        {
-            code = aclmdlRIDestroyRegisterCallback(NativeHandle.Model(model.Value), &OnDestroyed, (void*)GCHandle.ToIntPtr(list.Handle));
-        }
-        if (code != 0)
-            throw new NpuCaptureException(code, nameof(aclmdlRIDestroyRegisterCallback), operation,
-                "the runtime refused the destroy callback.", ExceptionMode, AclCheck.RecentMessage());
+        SetNativeCallback(list, operation);
         lock (_lock)
         {
             list.Actions.Add(callback);
@@ -67,25 +57,45 @@ public sealed partial class NpuGraph
     /// </summary>
     public unsafe bool RemoveDestroyCallback(Action callback)
     {
-        ArgumentNullException.ThrowIfNull(callback);
-        string operation = $"{TypeName}.RemoveDestroyCallback";
-        NpuFeatures.Current.Require(nameof(aclmdlRIDestroyUnregisterCallback), operation);
+        string operation = BeginCallbackChange(callback, "RemoveDestroyCallback", nameof(aclmdlRIDestroyUnregisterCallback));
         lock (_lock)
         {
             ThrowIfNoModel("RemoveDestroyCallback");
             if (_destroyCallbacks is not { } list || !list.Actions.Remove(callback)) return false;
             if (list.Actions.Count > 0) return true;
         }
+        SetNativeCallback(null, operation);
+        return true;
+    }
+
+    /// <summary>The checks before a destroy-callback change: the argument, then the loaded CANN's support of <paramref name="function"/>.</summary>
+    private string BeginCallbackChange(Action callback, string member, string function)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        string operation = $"{TypeName}.{member}";
+        NpuFeatures.Current.Require(function, operation);
+        return operation;
+    }
+
+    /// <summary>
+    /// Registers the SDK's native destroy function for <paramref name="list"/>, or unregisters it (null), with the
+    /// stream's context current; a refusal throws.
+    /// </summary>
+    private unsafe void SetNativeCallback(DestroyCallbackList? list, string operation)
+    {
         int code;
         using (var lease = _stream.EnterForCleanup())
         using (var model = new HandleLease(_model!, this))
         {
-            code = aclmdlRIDestroyUnregisterCallback(NativeHandle.Model(model.Value), &OnDestroyed);
+            var native = NativeHandle.Model(model.Value);
+            code = list is null
+                ? aclmdlRIDestroyUnregisterCallback(native, &OnDestroyed)
+                : aclmdlRIDestroyRegisterCallback(native, &OnDestroyed, (void*)GCHandle.ToIntPtr(list.Handle));
         }
         if (code != 0)
-            throw new NpuCaptureException(code, nameof(aclmdlRIDestroyUnregisterCallback), operation,
-                "the runtime refused to unregister the destroy callback.", ExceptionMode, AclCheck.RecentMessage());
-        return true;
+            throw new NpuCaptureException(code, list is null ? nameof(aclmdlRIDestroyUnregisterCallback) : nameof(aclmdlRIDestroyRegisterCallback),
+                operation, list is null ? "the runtime refused to unregister the destroy callback." : "the runtime refused the destroy callback.",
+                ExceptionMode, AclCheck.RecentMessage());
     }
 
     [UnmanagedCallersOnly]

@@ -180,20 +180,17 @@ public sealed partial class NpuGraph : IDisposable
     private void ThrowIfNotState(State expected, string operation)
     {
         if (_state == expected) return;
-        if (_built)
-        {
-            ThrowIfNotBuiltState(expected, operation);
-            return;
-        }
-        if (_state == State.Disposed) throw new ObjectDisposedException(nameof(NpuGraph), $"NpuGraph.{operation}: the graph has been disposed.");
+        string type = TypeName;
+        if (_state == State.Disposed) throw new ObjectDisposedException(type, $"{type}.{operation}: the graph has been disposed.");
+        string work = _built ? "build" : "capture";
         string why = _state switch
         {
-            State.Capturing => "the graph is still capturing; call EndCapture first",
-            State.Captured => "the capture has already ended",
-            State.Failed => $"the capture failed ({_failure})",
+            State.Capturing => _built ? "the graph is still being built; call EndBuild first" : "the graph is still capturing; call EndCapture first",
+            State.Captured => $"the {work} has already ended",
+            State.Failed => $"the {work} failed ({_failure})",
             _ => _state.ToString(),
         };
-        throw new InvalidOperationException($"NpuGraph.{operation}: {why}.");
+        throw new InvalidOperationException($"{type}.{operation}: {why}.");
     }
 
     /// <inheritdoc />

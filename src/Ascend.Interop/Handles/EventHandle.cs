@@ -3,14 +3,8 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>An event created with <c>aclrtCreateEventExWithFlag</c>.</summary>
-internal sealed class EventHandle : NpuSafeHandle
+internal sealed class EventHandle(nint native, ContextHandle context) : ContextBoundHandle(native, context)
 {
-    internal EventHandle(nint native, ContextHandle context) : base(native, context) { }
-
     /// <inheritdoc />
-    protected override bool ReleaseNative()
-    {
-        ((ContextHandle)Parent!).MakeCurrentForRelease();
-        return aclrtDestroyEvent(NativeHandle.Event(handle)) == 0;
-    }
+    protected override bool ReleaseInContext() => aclrtDestroyEvent(NativeHandle.Event(handle)) == 0;
 }

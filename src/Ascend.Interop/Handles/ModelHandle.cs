@@ -3,20 +3,16 @@ using static Ascend.Interop.Native.Acl;
 namespace Ascend.Interop.Handles;
 
 /// <summary>A captured model (<c>aclmdlRI</c>); released with <c>aclmdlRIDestroy</c>.</summary>
-internal sealed class ModelHandle : NpuSafeHandle
+internal sealed class ModelHandle(nint native, ContextHandle context) : ContextBoundHandle(native, context)
 {
-    public ModelHandle(nint native, ContextHandle context) : base(native, context) { }
-
     /// <summary>What <c>aclmdlRIDestroy</c> returned (0 until the model was released): the graph reports a failure.</summary>
     public int ReleaseCode { get; private set; }
 
     /// <summary>The runtime's message for a failed release, read on the releasing thread.</summary>
     public string? ReleaseMessage { get; private set; }
 
-    protected override bool ReleaseNative()
+    protected override bool ReleaseInContext()
     {
-        var context = (ContextHandle)Parent!;
-        context.MakeCurrentForRelease();
         int code = aclmdlRIDestroy(NativeHandle.Model(handle));
         if (code != 0)
         {

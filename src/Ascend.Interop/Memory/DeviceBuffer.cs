@@ -82,15 +82,7 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
     public unsafe void EnqueueCopyFrom<T>(NpuStream stream, PinnedBuffer<T> source, long offsetBytes = 0) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(stream);
-        CheckStreamDevice(stream);
-        long bytes = source.Length * sizeof(T);
-        MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
-        using var lease = Enter();
-        using var sourceLease = source.Lease();
-        MemoryCopy.EnqueueCopy(lease.Value + (nint)offsetBytes, Length - offsetBytes, sourceLease.Value, bytes,
-            Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
-            BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Write), BufferUse.Range(source, sourceLease.Value, bytes, BufferAccess.Read));
+        EnqueuePinnedCopy(stream, source, offsetBytes, toDevice: true);
     }
 
     /// <summary>
@@ -100,15 +92,25 @@ public sealed class DeviceBuffer : NpuResource, IHeldMemory
     public unsafe void EnqueueCopyTo<T>(NpuStream stream, PinnedBuffer<T> destination, long offsetBytes = 0) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
+        EnqueuePinnedCopy(stream, destination, offsetBytes, toDevice: false);
+    }
+
+    // One asynchronous copy between the whole of `pinned` and the buffer's bytes from offsetBytes, in either direction.
+    private unsafe void EnqueuePinnedCopy<T>(NpuStream stream, PinnedBuffer<T> pinned, long offsetBytes, bool toDevice) where T : unmanaged
+    {
         ArgumentNullException.ThrowIfNull(stream);
         CheckStreamDevice(stream);
-        long bytes = destination.Length * sizeof(T);
+        long bytes = pinned.Length * sizeof(T);
         MemoryCopy.CheckRange(offsetBytes, bytes, Length, "device buffer");
         using var lease = Enter();
-        using var destinationLease = destination.Lease();
-        MemoryCopy.EnqueueCopy(destinationLease.Value, bytes, lease.Value + (nint)offsetBytes, bytes,
-            Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
-            BufferUse.Range(destination, destinationLease.Value, bytes, BufferAccess.Write), BufferUse.Range(this, lease.Value + (nint)offsetBytes, bytes, BufferAccess.Read));
+        using var pinnedLease = pinned.Lease();
+        nint device = lease.Value + (nint)offsetBytes;
+        if (toDevice)
+            MemoryCopy.EnqueueCopy(device, Length - offsetBytes, pinnedLease.Value, bytes, Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+                BufferUse.Range(this, device, bytes, BufferAccess.Write), BufferUse.Range(pinned, pinnedLease.Value, bytes, BufferAccess.Read));
+        else
+            MemoryCopy.EnqueueCopy(pinnedLease.Value, bytes, device, bytes, Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+                BufferUse.Range(pinned, pinnedLease.Value, bytes, BufferAccess.Write), BufferUse.Range(this, device, bytes, BufferAccess.Read));
     }
 
     /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offsetBytes"/> to <paramref name="value"/> (synchronous).</summary>

@@ -122,13 +122,7 @@ public sealed partial class DeviceMemoryPool
         node.Next = tail;
         node.Size = size;
         // The tail inherits what guarded the whole block.
-        tail.Owner = node.Owner;
-        tail.ReadyEvent = node.ReadyEvent;
-        tail.CaptureHold = node.CaptureHold;
-        tail.ReturnSequence = node.ReturnSequence;
-        node.ReadyEvent = null;
-        node.Owner = null;
-        node.CaptureHold = false;
+        MoveGuard(tail, node);
         InsertFree(tail);
     }
 
@@ -147,23 +141,25 @@ public sealed partial class DeviceMemoryPool
         if (node.Prev is { IsFree: true } prev && CanMerge(prev, node))
         {
             RemoveFree(prev);
-            CombineState(prev, node);
-            prev.Size += node.Size;
-            prev.Next = node.Next;
-            if (node.Next is { } after) after.Prev = prev;
-            RecycleNode(node);
-            node = prev;
+            node = Absorb(prev, node);
         }
         if (node.Next is { IsFree: true } next && CanMerge(next, node))
         {
             RemoveFree(next);
-            CombineState(node, next);
-            node.Size += next.Size;
-            node.Next = next.Next;
-            if (next.Next is { } after) after.Prev = node;
-            RecycleNode(next);
+            Absorb(node, next);
         }
         return node;
+    }
+
+    /// <summary>Joins <paramref name="right"/> into its left neighbour <paramref name="left"/>; right's node is recycled.</summary>
+    private PoolBlockNode Absorb(PoolBlockNode left, PoolBlockNode right)
+    {
+        CombineState(left, right);
+        left.Size += right.Size;
+        left.Next = right.Next;
+        if (right.Next is { } after) after.Prev = left;
+        RecycleNode(right);
+        return left;
     }
 
     /// <summary>
@@ -195,13 +191,7 @@ public sealed partial class DeviceMemoryPool
         }
         if (into.Owner is null)
         {
-            into.Owner = from.Owner;
-            into.ReadyEvent = from.ReadyEvent;
-            into.CaptureHold = from.CaptureHold;
-            into.ReturnSequence = from.ReturnSequence;
-            from.ReadyEvent = null;
-            from.Owner = null;
-            from.CaptureHold = false;
+            MoveGuard(into, from);
             return;
         }
         // Same stream: a side without an event (its last use is not marked yet) or held by a
@@ -230,6 +220,18 @@ public sealed partial class DeviceMemoryPool
         into.ReturnSequence = Math.Max(into.ReturnSequence, from.ReturnSequence);
         from.ReadyEvent = null;
         from.Owner = null;
+    }
+
+    /// <summary>Hands what guards <paramref name="from"/> (owner stream, ready event, capture hold, return order) to <paramref name="to"/>.</summary>
+    private static void MoveGuard(PoolBlockNode to, PoolBlockNode from)
+    {
+        to.Owner = from.Owner;
+        to.ReadyEvent = from.ReadyEvent;
+        to.CaptureHold = from.CaptureHold;
+        to.ReturnSequence = from.ReturnSequence;
+        from.ReadyEvent = null;
+        from.Owner = null;
+        from.CaptureHold = false;
     }
 
     private void InsertFree(PoolBlockNode node)

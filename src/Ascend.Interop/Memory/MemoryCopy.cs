@@ -21,29 +21,28 @@ internal static unsafe class MemoryCopy
     /// <summary>Synchronous host (any memory) to device copy.</summary>
     public static void HostToDevice<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, ReadOnlySpan<T> source) where T : unmanaged
     {
-        NpuStream.CheckUnsafeCall("a synchronous host-to-device copy (aclrtMemcpy)", deviceId);
-        long bytes = (long)source.Length * sizeof(T);
-        CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
-        if (bytes == 0) return;
         fixed (T* src = source)
-        {
-            AclCheck.Check(aclrtMemcpy((void*)(device + (nint)deviceOffset), (nuint)(deviceCapacity - deviceOffset), src, (nuint)bytes,
-                Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE), nameof(aclrtMemcpy), "copying host memory to the device");
-        }
+            SynchronousCopy(deviceId, device, deviceCapacity, deviceOffset, src, (long)source.Length * sizeof(T), toDevice: true);
     }
 
     /// <summary>Synchronous device to host (any memory) copy.</summary>
     public static void DeviceToHost<T>(int deviceId, nint device, long deviceCapacity, long deviceOffset, Span<T> destination) where T : unmanaged
     {
-        NpuStream.CheckUnsafeCall("a synchronous device-to-host copy (aclrtMemcpy)", deviceId);
-        long bytes = (long)destination.Length * sizeof(T);
+        fixed (T* dst = destination)
+            SynchronousCopy(deviceId, device, deviceCapacity, deviceOffset, dst, (long)destination.Length * sizeof(T), toDevice: false);
+    }
+
+    // aclrtMemcpy between `bytes` of host memory and device memory at deviceOffset, in either direction.
+    private static void SynchronousCopy(int deviceId, nint device, long deviceCapacity, long deviceOffset, void* host, long bytes, bool toDevice)
+    {
+        NpuStream.CheckUnsafeCall(toDevice ? "a synchronous host-to-device copy (aclrtMemcpy)" : "a synchronous device-to-host copy (aclrtMemcpy)", deviceId);
         CheckRange(deviceOffset, bytes, deviceCapacity, "device memory");
         if (bytes == 0) return;
-        fixed (T* dst = destination)
-        {
-            AclCheck.Check(aclrtMemcpy(dst, (nuint)bytes, (void*)(device + (nint)deviceOffset), (nuint)bytes,
-                Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST), nameof(aclrtMemcpy), "copying device memory to the host");
-        }
+        void* onDevice = (void*)(device + (nint)deviceOffset);
+        int code = toDevice
+            ? aclrtMemcpy(onDevice, (nuint)(deviceCapacity - deviceOffset), host, (nuint)bytes, Native.aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE)
+            : aclrtMemcpy(host, (nuint)bytes, onDevice, (nuint)bytes, Native.aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST);
+        AclCheck.Check(code, nameof(aclrtMemcpy), toDevice ? "copying host memory to the device" : "copying device memory to the host");
     }
 
     /// <summary>Asynchronous copy on a stream; both sides are device or pinned memory the caller keeps alive.</summary>

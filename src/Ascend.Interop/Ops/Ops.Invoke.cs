@@ -42,12 +42,12 @@ public static partial class Ops
     public static void Invoke(NpuStream stream, string function, params object?[] arguments)
     {
         ArgumentNullException.ThrowIfNull(function);
-        Invoke(InvokePlan.Find(function), stream, function, arguments);
+        Invoke(stream, InvokePlan.Find(function), function, arguments);
     }
 
     /// <summary>As <see cref="Invoke(NpuStream, string, object?[])"/>, with the operator taken from <paramref name="bindings"/>.</summary>
     [RequiresUnreferencedCode("Operators are found by reflection over the bindings class.")]
-    public static void Invoke([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type bindings, NpuStream stream, string function, params object?[] arguments)
+    public static void Invoke(NpuStream stream, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type bindings, string function, params object?[] arguments)
     {
         ArgumentNullException.ThrowIfNull(bindings);
         ArgumentNullException.ThrowIfNull(function);

@@ -8,66 +8,45 @@ public static partial class Ops
     /// to that type first; floating sums accumulate in at least float32 and are rounded once. Reduced dimensions are
     /// kept as size 1 when <paramref name="keepDim"/> is true.
     /// </summary>
-    public static void ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        Operators.ReduceSum.Run(stream, [self, output], [keepDim], ints: Operators.DimsOrAll(self, dim, all));
-    }
+    public static void ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output) =>
+        Operators.Reduce(Operators.ReduceSum, stream, self, dim, keepDim, output);
 
     /// <summary>
     /// A new tensor holding the sum of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension).
     /// The result type is <paramref name="dataType"/>, by default (as torch.sum) int64 for integer inputs and
     /// <paramref name="self"/>'s type otherwise.
     /// </summary>
-    public static NpuTensor ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false, NpuDataType? dataType = null)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        var reduced = Operators.DimsOrAll(self, dim, all);
-        var type = dataType ?? (self is null || self.DataType.IsFloatingPoint() ? self?.DataType ?? NpuDataType.Float32 : NpuDataType.Int64);
-        return Operators.ReduceSum.Create(stream, [self], [keepDim, type], ints: reduced);
-    }
+    public static NpuTensor ReduceSum(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false, NpuDataType? dataType = null) =>
+        Operators.ReduceToNew(Operators.ReduceSum, stream, self, dim, keepDim,
+            dataType ?? (self is null || self.DataType.IsFloatingPoint() ? self?.DataType ?? NpuDataType.Float32 : NpuDataType.Int64));
 
     /// <summary>
     /// <paramref name="output"/> = the mean of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension),
     /// computed in <paramref name="output"/>'s floating-point type (aclnnMean; torch.mean with dtype). A mean over no
     /// elements is NaN.
     /// </summary>
-    public static void Mean(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        Operators.Mean.Run(stream, [self, output], [keepDim], ints: Operators.DimsOrAll(self, dim, all));
-    }
+    public static void Mean(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output) =>
+        Operators.Reduce(Operators.Mean, stream, self, dim, keepDim, output);
 
     /// <summary>
     /// A new tensor holding the mean of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension),
     /// in <paramref name="dataType"/> (a floating-point type; default <paramref name="self"/>'s type, so integer
     /// inputs need one, as in torch.mean).
     /// </summary>
-    public static NpuTensor Mean(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false, NpuDataType? dataType = null)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        var dims = Operators.DimsOrAll(self, dim, all);
-        return Operators.Mean.Create(stream, [self], [keepDim, dataType ?? self?.DataType ?? NpuDataType.Float32], ints: dims);
-    }
+    public static NpuTensor Mean(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false, NpuDataType? dataType = null) =>
+        Operators.ReduceToNew(Operators.Mean, stream, self, dim, keepDim, dataType ?? self?.DataType ?? NpuDataType.Float32);
 
     /// <summary>
     /// The "ReduceMax" of the issue, with CANN's name: <paramref name="output"/> = the maximum of <paramref name="self"/>
     /// over <paramref name="dim"/> (empty: every dimension), of <paramref name="self"/>'s type (aclnnAmax; torch.amax).
     /// NaN propagates; a reduced dimension of size 0 is refused (<see cref="ArgumentException"/>).
     /// </summary>
-    public static void Amax(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        Operators.Amax.Run(stream, [self, output], [keepDim], ints: Operators.DimsOrAll(self, dim, all));
-    }
+    public static void Amax(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output) =>
+        Operators.Reduce(Operators.Amax, stream, self, dim, keepDim, output);
 
     /// <summary>A new tensor holding the maximum of <paramref name="self"/> over <paramref name="dim"/> (see the output overload).</summary>
-    public static NpuTensor Amax(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false)
-    {
-        Span<long> all = stackalloc long[TensorShape.MaxRank];
-        var dims = Operators.DimsOrAll(self, dim, all);
-        return Operators.Amax.Create(stream, [self], [keepDim], ints: dims);
-    }
+    public static NpuTensor Amax(NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim = false) =>
+        Operators.ReduceToNew(Operators.Amax, stream, self, dim, keepDim);
 
     /// <summary>
     /// <paramref name="output"/> (int64) = the index of the first maximum of <paramref name="self"/> along

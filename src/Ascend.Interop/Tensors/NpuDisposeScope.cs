@@ -97,13 +97,7 @@ public sealed class NpuDisposeScope : IDisposable
     /// <exception cref="ArgumentException">The tensor does not belong to this scope.</exception>
     public NpuTensor MoveToOuter(NpuTensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_tensors.Remove(tensor))
-                throw new ArgumentException($"NpuDisposeScope.MoveToOuter: {tensor} does not belong to this scope (created outside it, already moved, or disposed).", nameof(tensor));
-        }
+        TakeOut(tensor, "MoveToOuter");
         var target = _outer;
         while (target is not null && !target.TryAdd(tensor)) target = target._outer;
         tensor.Scope = target;
@@ -114,15 +108,21 @@ public sealed class NpuDisposeScope : IDisposable
     /// <exception cref="ArgumentException">The tensor does not belong to this scope.</exception>
     public NpuTensor Detach(NpuTensor tensor)
     {
+        TakeOut(tensor, "Detach");
+        tensor.Scope = null;
+        return tensor;
+    }
+
+    // Removes one of this scope's tensors from its list (MoveToOuter, Detach); a tensor it does not hold is refused.
+    private void TakeOut(NpuTensor tensor, string operation)
+    {
         ArgumentNullException.ThrowIfNull(tensor);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_tensors.Remove(tensor))
-                throw new ArgumentException($"NpuDisposeScope.Detach: {tensor} does not belong to this scope (created outside it, already moved, or disposed).", nameof(tensor));
+                throw new ArgumentException($"NpuDisposeScope.{operation}: {tensor} does not belong to this scope (created outside it, already moved, or disposed).", nameof(tensor));
         }
-        tensor.Scope = null;
-        return tensor;
     }
 
     /// <summary>Disposes the tensors still in the scope (and the scopes begun inside it that are still open on this thread).</summary>

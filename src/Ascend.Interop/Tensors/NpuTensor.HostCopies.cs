@@ -15,13 +15,7 @@ public sealed unsafe partial class NpuTensor
     /// </summary>
     public void CopyFrom<T>(NpuStream stream, ReadOnlySpan<T> source) where T : unmanaged
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ThrowIfDisposed();
-        CheckElementType<T>("CopyFrom");
-        if (source.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.CopyFrom: {source.Length} values given for a tensor of {ElementCount} elements (shape {_shape}).", nameof(source));
-        CheckStream(stream, "CopyFrom");
-        if (ElementCount == 0) return;
+        if (!CheckHostCopy<T>(stream, source.Length, "CopyFrom", nameof(source), holder: null)) return;
         if (!IsContiguous)
         {
             using var staging = FromSpan(stream, source, _shape);
@@ -44,13 +38,7 @@ public sealed unsafe partial class NpuTensor
     /// <summary>Copies the tensor (row-major) into <paramref name="destination"/> after the work queued on <paramref name="stream"/>; returns when the copy is done.</summary>
     public void CopyTo<T>(NpuStream stream, Span<T> destination) where T : unmanaged
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ThrowIfDisposed();
-        CheckElementType<T>("CopyTo");
-        if (destination.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.CopyTo: the destination holds {destination.Length} values but the tensor has {ElementCount} elements (shape {_shape}).", nameof(destination));
-        CheckStream(stream, "CopyTo");
-        if (ElementCount == 0) return;
+        if (!CheckHostCopy<T>(stream, destination.Length, "CopyTo", nameof(destination), "destination")) return;
         if (!IsContiguous)
         {
             using var staging = Contiguous(stream);
@@ -84,16 +72,9 @@ public sealed unsafe partial class NpuTensor
     public void EnqueueCopyFrom<T>(NpuStream stream, PinnedBuffer<T> source) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
-        ThrowIfDisposed();
-        CheckElementType<T>("EnqueueCopyFrom");
-        CheckStream(stream, "EnqueueCopyFrom");
-        RequireContiguous("EnqueueCopyFrom");
-        if (source.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.EnqueueCopyFrom: the pinned buffer holds {source.Length} values but the tensor has {ElementCount} elements.", nameof(source));
-        if (ElementCount == 0) return;
+        if (!CheckHostCopy<T>(stream, source.Length, "EnqueueCopyFrom", nameof(source), "pinned buffer", contiguous: true)) return;
         using var lease = source.Lease();
-        MemoryCopy.EnqueueCopy(DataPointer, ByteLength, lease.Value, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
-            BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(source, lease.Value, ByteLength, BufferAccess.Read));
+        EnqueuePinnedCopy(stream, this, source, lease.Value, toDevice: true);
     }
 
     /// <summary>
@@ -103,16 +84,45 @@ public sealed unsafe partial class NpuTensor
     public void EnqueueCopyTo<T>(NpuStream stream, PinnedBuffer<T> destination) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(destination);
-        ThrowIfDisposed();
-        CheckElementType<T>("EnqueueCopyTo");
-        CheckStream(stream, "EnqueueCopyTo");
-        RequireContiguous("EnqueueCopyTo");
-        if (destination.Length != ElementCount)
-            throw new ArgumentException($"NpuTensor.EnqueueCopyTo: the pinned buffer holds {destination.Length} values but the tensor has {ElementCount} elements.", nameof(destination));
-        if (ElementCount == 0) return;
+        if (!CheckHostCopy<T>(stream, destination.Length, "EnqueueCopyTo", nameof(destination), "pinned buffer", contiguous: true)) return;
         using var lease = destination.Lease();
-        MemoryCopy.EnqueueCopy(lease.Value, ByteLength, DataPointer, ByteLength, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
-            BufferUse.Range(destination, lease.Value, ByteLength, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
+        EnqueuePinnedCopy(stream, this, destination, lease.Value, toDevice: false);
+    }
+
+    /// <summary>
+    /// The checks of a copy between this tensor and <paramref name="hostLength"/> host values, in one order for every
+    /// such copy; false when there is nothing to copy. <paramref name="holder"/> names the host side in the length
+    /// message ("destination", "pinned buffer"; null: "N values given").
+    /// </summary>
+    private bool CheckHostCopy<T>(NpuStream stream, long hostLength, string operation, string argument, string? holder, bool contiguous = false)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ThrowIfDisposed();
+        CheckElementType<T>(operation);
+        CheckStream(stream, operation);
+        if (contiguous) RequireContiguous(operation);
+        if (hostLength != ElementCount)
+            throw new ArgumentException(holder is null
+                ? $"NpuTensor.{operation}: {hostLength} values given for a tensor of {ElementCount} elements (shape {_shape})."
+                : $"NpuTensor.{operation}: the {holder} holds {hostLength} values but the tensor has {ElementCount} elements (shape {_shape}).", argument);
+        return ElementCount != 0;
+    }
+
+    /// <summary>
+    /// One asynchronous copy between the pinned range at <paramref name="address"/> (a lease of <paramref name="pinned"/>)
+    /// and <paramref name="device"/>, a contiguous tensor of this one's shape and type, in either direction.
+    /// </summary>
+    private static void EnqueuePinnedCopy<T>(NpuStream stream, NpuTensor device, PinnedBuffer<T> pinned, nint address, bool toDevice)
+        where T : unmanaged
+    {
+        long bytes = device.ByteLength;
+        if (toDevice)
+            MemoryCopy.EnqueueCopy(device.DataPointer, bytes, address, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
+                BufferUse.Of(device, BufferAccess.Write), BufferUse.Range(pinned, address, bytes, BufferAccess.Read));
+        else
+            MemoryCopy.EnqueueCopy(address, bytes, device.DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
+                BufferUse.Range(pinned, address, bytes, BufferAccess.Write), BufferUse.Of(device, BufferAccess.Read));
     }
 
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
@@ -82,17 +81,14 @@ public sealed unsafe partial class NpuTensor
         if (count == 0) return;
         source.FlattenTo(staging.Span[..(int)count]);
         using var lease = staging.Lease();
-        long bytes = ByteLength;
         if (IsContiguous)
         {
-            MemoryCopy.EnqueueCopy(DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
-                BufferUse.Of(this, BufferAccess.Write), BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Read));
+            EnqueuePinnedCopy(stream, this, staging, lease.Value, toDevice: true);
         }
         else
         {
             using var temporary = Empty(stream, _shape, DataType);
-            MemoryCopy.EnqueueCopy(temporary.DataPointer, bytes, lease.Value, bytes, aclrtMemcpyKind.ACL_MEMCPY_HOST_TO_DEVICE, stream,
-                BufferUse.Of(temporary, BufferAccess.Write), BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Read));
+            EnqueuePinnedCopy(stream, temporary, staging, lease.Value, toDevice: true);
             Ops.Copy(stream, temporary, this);
         }
         stream.Synchronize();
@@ -147,20 +143,17 @@ public sealed unsafe partial class NpuTensor
         CheckStaging(staging, stream, "CopyTo");
         long count = ElementCount;
         if (count == 0) return;
-        long bytes = ByteLength;
         using (var lease = staging.Lease())
         {
             if (IsContiguous)
             {
-                MemoryCopy.EnqueueCopy(lease.Value, bytes, DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
-                    BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Write), BufferUse.Of(this, BufferAccess.Read));
+                EnqueuePinnedCopy(stream, this, staging, lease.Value, toDevice: false);
                 stream.Synchronize();
             }
             else
             {
                 using var contiguous = Contiguous(stream);
-                MemoryCopy.EnqueueCopy(lease.Value, bytes, contiguous.DataPointer, bytes, aclrtMemcpyKind.ACL_MEMCPY_DEVICE_TO_HOST, stream,
-                    BufferUse.Range(staging, lease.Value, bytes, BufferAccess.Write), BufferUse.Of(contiguous, BufferAccess.Read));
+                EnqueuePinnedCopy(stream, contiguous, staging, lease.Value, toDevice: false);
                 stream.Synchronize();
             }
         }

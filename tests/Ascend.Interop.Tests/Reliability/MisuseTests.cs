@@ -926,6 +926,8 @@ public sealed class MisuseTests(NpuFixture fixture)
         Throws<ArgumentException>(() => t.EnqueueCopyTo(stream, pinnedInts), "the tensor holds Float32 elements, not Int32");
         using var six = PinnedBuffer<float>.Allocate(Device, 6);
         Throws<InvalidOperationException>(() => transposed.EnqueueCopyFrom(stream, six), "is not contiguous");
+        Throws<ArgumentNullException>(() => t.EnqueueCopyFrom(null!, six), "'stream'");
+        Throws<ArgumentNullException>(() => t.EnqueueCopyTo(null!, six), "'stream'");
         six.Span.Fill(2);
         t.EnqueueCopyFrom(stream, six);
         stream.Synchronize();

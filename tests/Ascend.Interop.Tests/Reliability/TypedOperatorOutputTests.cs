@@ -105,6 +105,29 @@ public sealed class TypedOperatorOutputTests(NpuFixture fixture) : LeakCheckedTe
     }
 
     [Fact]
+    public void A_refused_output_during_capture_leaves_the_capture_intact()
+    {
+        // The rules are checked before anything reaches the stream: the capture goes on, as after a declared
+        // operator's argument error (docs/graph-mode.md), and records only the calls that were accepted.
+        using var stream = Device.CreateStream();
+        using var a = NpuTensor.FromArray(stream, new float[] { 1, 2, 3 });
+        using var row = NpuTensor.FromArray(stream, new float[] { 5 }, new TensorShape(1));
+        using var broadcast = row.Expand(new TensorShape(3));
+        using var sum = NpuTensor.Empty(stream, new TensorShape(3), NpuDataType.Float32);
+        using var graph = stream.BeginCapture();
+        var error = Assert.Throws<ArgumentException>(() => AclnnOperators.Add(stream, a, a, 1f, broadcast));
+        Assert.Equal("out", error.ParamName);
+        Assert.True(stream.IsCapturing);
+        AclnnOperators.Add(stream, a, a, 1f, sum);
+        graph.EndCapture();
+        Assert.Equal(["aclnnAdd"], graph.Operations.Select(o => o.Name));
+        Assert.Equal([sum.DataPointer], graph.Operations[0].Outputs.Select(o => o.Address));
+        graph.ReplayAndWait(stream);
+        Assert.Equal([2f, 4, 6], sum.ToArray<float>(stream));
+        Assert.Equal([5f], row.ToArray<float>(stream));
+    }
+
+    [Fact]
     public void The_very_same_view_read_and_written_in_place_is_allowed()
     {
         using var stream = Device.CreateStream();

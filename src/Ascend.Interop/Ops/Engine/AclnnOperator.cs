@@ -27,8 +27,8 @@ internal sealed unsafe class AclnnOperator
     /// <summary>Shape scratch per output (matmul's rule writes up to two dimensions past MaxRank before its check).</summary>
     internal const int ShapeStride = TensorShape.MaxRank + 2;
 
-    private readonly delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> _execute;
-    private readonly WorkspaceSizeFunction _workspaceSize;
+    private readonly AclnnFunction _function;
+    private ArgumentSource[]? _arguments;              // per C parameter: bound on first use (ArgumentBinding)
     private readonly string[] _inputs = [];
     private readonly bool[] _optionalInputs = [];
     private readonly OperatorOutput[] _outputs = [new("output")];
@@ -38,16 +38,12 @@ internal sealed unsafe class AclnnOperator
     private readonly string[] _tensorListNames = [];
 
     /// <param name="name">Name in messages, e.g. "Ops.Add".</param>
-    /// <param name="function">The phase-2 C function's name, e.g. "aclnnAdd" (phase 1 is <c>function + "GetWorkspaceSize"</c>).</param>
-    /// <param name="execute">The phase-2 binding, e.g. <c>&amp;AclnnOps.aclnnAdd</c>.</param>
-    /// <param name="workspaceSize">The phase-1 call as a static lambda.</param>
-    public AclnnOperator(string name, string function, delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute, WorkspaceSizeFunction workspaceSize)
+    /// <param name="function">The C function, as the bindings generator describes it (<c>AclnnFunctions.Add</c>): both phases and the C parameters the declared slots bind by name.</param>
+    public AclnnOperator(string name, AclnnFunction function)
     {
+        ArgumentNullException.ThrowIfNull(function);
         Name = name;
-        Function = function;
-        WorkspaceFunction = function + "GetWorkspaceSize";
-        _execute = execute;
-        _workspaceSize = workspaceSize;
+        _function = function;
         AllowsInPlace = TensorLayout.AllowsInPlace(name);
     }
 
@@ -58,10 +54,25 @@ internal sealed unsafe class AclnnOperator
     public string Name { get; }
 
     /// <summary>"aclnnAdd".</summary>
-    public string Function { get; }
+    public string Function => _function.Function;
 
     /// <summary>"aclnnAddGetWorkspaceSize".</summary>
-    public string WorkspaceFunction { get; }
+    public string WorkspaceFunction => _function.WorkspaceFunction;
+
+    /// <summary>The C function both phases call.</summary>
+    internal AclnnFunction CFunction => _function;
+
+    /// <summary>Declared names bound to a C parameter of another name (<c>("destination", "selfRef")</c>); see <see cref="ArgumentBinding"/>.</summary>
+    public (string Name, string Parameter)[] Binds { get; init; } = [];
+
+    /// <summary>C parameters the declaration passes as constants (<c>("sorted", 1)</c>): integers and bools.</summary>
+    public (string Parameter, long Value)[] Fixed { get; init; } = [];
+
+    /// <summary>Where each C argument comes from, bound on first use (and by <see cref="BindArguments"/>).</summary>
+    internal ReadOnlySpan<ArgumentSource> Arguments => _arguments ?? BindArguments();
+
+    /// <summary>Binds the declared slots to the C parameters (<see cref="ArgumentBinding"/>); throws when they do not fit.</summary>
+    internal ArgumentSource[] BindArguments() => _arguments ??= ArgumentBinding.Bind(this);
 
     /// <summary>Input tensor names in slot order ("mask?" = optional).</summary>
     public string[] Inputs
@@ -83,7 +94,7 @@ internal sealed unsafe class AclnnOperator
     /// <summary>Output tensors after the inputs; default one output "output" of the first input's type.</summary>
     public OperatorOutput[] Outputs { get => _outputs; init { _outputs = value; CheckCounts(); } }
 
-    /// <summary>Attribute values (scalars, plain values, strings) in the order the entry points pass them.</summary>
+    /// <summary>Attribute values (scalars, plain values, strings) in the order the entry points pass them; each binds the C parameter of its name.</summary>
     public OperatorAttribute[] Attributes { get; init; } = [];
 
     /// <summary>Names of the <c>aclIntArray</c> arguments ("name?" = optional: empty passes null), at most two.</summary>
@@ -295,7 +306,7 @@ internal sealed unsafe class AclnnOperator
         try
         {
             CreateArguments(in call);
-            var work = new OperatorLaunch(this, call, _workspaceSize, _execute);
+            var work = new OperatorLaunch(this, call);
             stream.Submit(ref work);
         }
         finally
@@ -326,6 +337,38 @@ internal sealed unsafe class AclnnOperator
             natives[arrayBase + 2 + l] = (nint)AclnnArguments.CreateTensorList(Name, TensorListName(l), list);
         }
     }
+
+    /// <summary>Phase 1's arguments in C order, from the call's native handles and values (<see cref="Arguments"/>).</summary>
+    internal void FillArguments(in OperatorCall call, Span<nint> arguments)
+    {
+        var sources = Arguments;
+        var natives = call.Natives;
+        int attributeBase = call.Tensors.Length;
+        int arrayBase = attributeBase + Attributes.Length;
+        for (int p = 0; p < sources.Length; p++)
+        {
+            var source = sources[p];
+            arguments[p] = source.Kind switch
+            {
+                ArgumentSourceKind.Tensor => natives[source.Index],
+                ArgumentSourceKind.Attribute => natives[attributeBase + source.Index],
+                ArgumentSourceKind.AttributeValue => Value(call.Value(source.Index), source.Parameter),
+                ArgumentSourceKind.IntArray => natives[arrayBase + source.Index],
+                ArgumentSourceKind.TensorList => natives[arrayBase + 2 + source.Index],
+                ArgumentSourceKind.OutputType => (nint)(int)call.Output(0)!.DataType,
+                ArgumentSourceKind.Fixed => (nint)source.Value,
+                _ => 0,
+            };
+        }
+    }
+
+    /// <summary>A plain value as its C parameter's slot holds it: a double's bits, a bool's 0/1, an integer or enum.</summary>
+    private static nint Value(OperatorValue value, AclnnParameterKind parameter) => parameter switch
+    {
+        AclnnParameterKind.Floating => (nint)BitConverter.DoubleToInt64Bits(value.AsDouble),
+        AclnnParameterKind.Bool => value.AsLong != 0 ? 1 : 0,
+        _ => (nint)value.AsLong,
+    };
 
     private void DestroyArguments(in OperatorCall call)
     {

@@ -16,4 +16,9 @@ internal enum AttributeKind
     /// like the tensor), else ACL_INT64 for an integral value and ACL_DOUBLE for any other.
     /// </summary>
     ComparedScalar,
+    /// <summary>
+    /// The requested output type (an <see cref="NpuDataType"/>), read by the output rule (<see cref="OperatorOutput.TypeFrom"/>);
+    /// passed to no C parameter: the C function's <c>dtype</c> takes the output's type (see <see cref="ArgumentBinding"/>).
+    /// </summary>
+    OutputType,
 }

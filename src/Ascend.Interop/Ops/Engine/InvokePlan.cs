@@ -7,7 +7,7 @@ using static Ascend.Interop.OperatorChecks;
 namespace Ascend.Interop;
 
 /// <summary>
-/// How <see cref="Ops.Invoke(Type, NpuStream, string, object?[])"/> passes each C parameter of one operator, and the
+/// How <see cref="Ops.Invoke(NpuStream, Type, string, object?[])"/> passes each C parameter of one operator, and the
 /// engine's registry of operator bindings searched by name (plans cached per bindings class and function).
 /// </summary>
 internal sealed unsafe class InvokePlan

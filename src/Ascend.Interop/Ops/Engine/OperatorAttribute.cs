@@ -74,8 +74,11 @@ internal sealed unsafe class OperatorAttribute
                 throw new ArgumentOutOfRangeException(name, System.Enum.ToObject(typeof(T), value), $"{call.Name}: not a {typeof(T).Name}.");
         });
 
-    /// <summary>An <see cref="NpuDataType"/> (optional: an output overload may take the type from its output).</summary>
-    public static OperatorAttribute DataType(string name, bool optional = false) => new(name, AttributeKind.Value, optional, static (in OperatorCall call, int index, string name) =>
+    /// <summary>
+    /// The requested output type, an <see cref="NpuDataType"/> the output rule reads (optional: an output overload takes the
+    /// type from its output); the C function's <c>dtype</c> parameter receives the output's type.
+    /// </summary>
+    public static OperatorAttribute OutputType(string name, bool optional = false) => new(name, AttributeKind.OutputType, optional, static (in OperatorCall call, int index, string name) =>
     {
         if (!call.Value(index).IsPresent) return;
         var type = (NpuDataType)call.Long(index);

@@ -1,12 +1,10 @@
-using Ascend.Interop.Native;
-
 namespace Ascend.Interop;
 
 /// <summary>
-/// One call of a declared operator, as its rules and its phase-1 lambda see it: the managed arguments
-/// and, once described, their native handles. Lives on the stack of <see cref="AclnnOperator"/>'s launcher.
+/// One call of a declared operator, as its rules see it: the managed arguments and, once described, their native
+/// handles (which <see cref="AclnnOperator.FillArguments"/> places in the C order of phase 1). Lives on the stack of <see cref="AclnnOperator"/>'s launcher.
 /// </summary>
-internal readonly unsafe ref struct OperatorCall
+internal readonly ref struct OperatorCall
 {
     private readonly ReadOnlySpan<long> _ints0, _ints1;
     private readonly ReadOnlySpan<NpuTensor> _list0, _list1;
@@ -64,35 +62,7 @@ internal readonly unsafe ref struct OperatorCall
     /// <summary>Tensor list <paramref name="index"/> (0 or 1).</summary>
     public ReadOnlySpan<NpuTensor> List(int index) => index == 0 ? _list0 : _list1;
 
-    // ---- native view (the phase-1 lambda) -------------------------------------------------
-
-    /// <summary>The <c>aclTensor*</c> of tensor slot <paramref name="slot"/> (inputs, then outputs); null for an absent optional input.</summary>
-    public aclTensor* Tensor(int slot) => (aclTensor*)Natives[slot];
-
-    /// <summary>The <c>aclTensor*</c> of output <paramref name="index"/>.</summary>
-    public aclTensor* OutputTensor(int index) => (aclTensor*)Natives[Operator.InputCount + index];
-
-    /// <summary>The <c>aclScalar*</c> made for scalar attribute <paramref name="index"/>.</summary>
-    public aclScalar* Scalar(int index) => (aclScalar*)Natives[Tensors.Length + index];
-
-    /// <summary>The NUL-terminated UTF-8 text of string attribute <paramref name="index"/> (null when absent).</summary>
-    public byte* String(int index) => (byte*)Natives[Tensors.Length + index];
-
-    /// <summary>The <c>aclIntArray*</c> of int array <paramref name="index"/> (null when optional and empty).</summary>
-    public aclIntArray* IntArray(int index) => (aclIntArray*)Natives[Tensors.Length + Operator.Attributes.Length + index];
-
-    /// <summary>The <c>aclTensorList*</c> of tensor list <paramref name="index"/> (null when optional and empty).</summary>
-    public aclTensorList* TensorList(int index) => (aclTensorList*)Natives[Tensors.Length + Operator.Attributes.Length + 2 + index];
-
     public double Double(int index) => Value(index).AsDouble;
-    public float Float(int index) => (float)Value(index).AsDouble;
     public long Long(int index) => Value(index).AsLong;
-    public int Int(int index) => checked((int)Value(index).AsLong);
-    public sbyte SByte(int index) => checked((sbyte)Value(index).AsLong);
 
-    /// <summary>C <c>bool</c> as the bindings take it (one byte).</summary>
-    public byte Bool(int index) => Value(index).AsLong != 0 ? (byte)1 : (byte)0;
-
-    /// <summary>An attribute holding an <see cref="NpuDataType"/>, as <c>aclDataType</c>.</summary>
-    public aclDataType DataType(int index) => (aclDataType)(int)Value(index).AsLong;
 }

@@ -3,12 +3,12 @@ using Ascend.Interop.Native;
 namespace Ascend.Interop;
 
 /// <summary>
-/// A declared operator's call as stream work: phase 1 (<c>aclnnXxxGetWorkspaceSize</c>, the declaration's lambda over
-/// <see cref="OperatorCall"/>) as the preparation, phase 2 (<c>aclnnXxx</c>) as the launch; the inputs and tensor lists
-/// are read, the outputs written. Lives on the stack of <see cref="AclnnOperator"/>'s launcher.
+/// A declared operator's call as stream work: phase 1 (<c>aclnnXxxGetWorkspaceSize</c> of the declaration's
+/// <see cref="AclnnFunction"/>, its arguments filled in C order from the <see cref="OperatorCall"/>) as the preparation,
+/// phase 2 (<c>aclnnXxx</c>) as the launch; the inputs and tensor lists are read, the outputs written. Lives on the stack
+/// of <see cref="AclnnOperator"/>'s launcher.
 /// </summary>
-internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, WorkspaceSizeFunction workspaceSize,
-    delegate*<void*, ulong, aclOpExecutor*, aclrtStream, int> execute) : IStreamWork
+internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call) : IStreamWork
 {
     private readonly OperatorCall _call = call;
     private OperatorExecutor _executor;
@@ -43,12 +43,15 @@ internal unsafe ref struct OperatorLaunch(AclnnOperator op, OperatorCall call, W
     {
         ulong bytes;
         aclOpExecutor* executor;
-        int code = workspaceSize(in _call, &bytes, &executor);
+        var function = op.CFunction;
+        Span<nint> arguments = stackalloc nint[function.ArgumentCount];   // at most AclnnFunction.MaxArguments
+        op.FillArguments(in _call, arguments);
+        int code = function.WorkspaceSize(arguments, &bytes, &executor);
         workspaceBytes = bytes;
         return _executor.Prepared(code, executor);
     }
 
-    public int Launch(in StreamLaunch launch) => _executor.Launch(execute, in launch);
+    public int Launch(in StreamLaunch launch) => _executor.Launch(op.CFunction.Launch, in launch);
 
     public void Abandon() => _executor.Abandon();
 

@@ -1,45 +1,25 @@
-using Ascend.Interop.Native;
-
 namespace Ascend.Interop;
 
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
 internal static unsafe partial class Operators
 {
-    internal static readonly AclnnOperator Relu = new("Ops.Relu", nameof(AclnnOps.aclnnRelu), &AclnnOps.aclnnRelu,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnReluGetWorkspaceSize(c.Tensor(0), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator Relu = new("Ops.Relu", AclnnFunctions.Relu)
     {
         Inputs = ["self"],
         Shapes = ShapeRules.SameAsFirst,
     };
 
-    internal static readonly AclnnOperator Silu = new("Ops.Silu", nameof(AclnnOps.aclnnSilu), &AclnnOps.aclnnSilu,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnSiluGetWorkspaceSize(c.Tensor(0), c.Tensor(1), w, e))
-    {
-        Inputs = ["self"],
-        Types = InputTypes.Same(DataTypeSet.FloatingPoint),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Silu = Unary("Ops.Silu", AclnnFunctions.Silu, DataTypeSet.FloatingPoint, "output");
 
-    internal static readonly AclnnOperator Softmax = new("Ops.Softmax", nameof(AclnnOps.aclnnSoftmax), &AclnnOps.aclnnSoftmax,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnSoftmaxGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Tensor(1), w, e))
-    {
-        Inputs = ["self"],
-        Attributes = [OperatorAttribute.Dim("dim")],
-        Types = InputTypes.Same(DataTypeSet.FloatingPoint),
-        Shapes = ShapeRules.SameAsFirst,
-    };
+    internal static readonly AclnnOperator Softmax = Unary("Ops.Softmax", AclnnFunctions.Softmax, DataTypeSet.FloatingPoint, "output", OperatorAttribute.Dim("dim"));
 
-    internal static readonly AclnnOperator Tanh = Unary("Ops.Tanh", nameof(AclnnOps.aclnnTanh), &AclnnOps.aclnnTanh,
-        &AclnnOps.aclnnTanhGetWorkspaceSize, DataTypeSet.Float16PlusOrIntegerOrBool, OperatorOutput.FloatingOrFloat32Output);
+    internal static readonly AclnnOperator Tanh = Unary("Ops.Tanh", AclnnFunctions.Tanh, DataTypeSet.Float16PlusOrIntegerOrBool, OperatorOutput.FloatingOrFloat32Output);
 
-    internal static readonly AclnnOperator Gelu = Unary("Ops.Gelu", nameof(AclnnOps.aclnnGelu), &AclnnOps.aclnnGelu,
-        &AclnnOps.aclnnGeluGetWorkspaceSize, DataTypeSet.Float16Plus, "output");
+    internal static readonly AclnnOperator Gelu = Unary("Ops.Gelu", AclnnFunctions.Gelu, DataTypeSet.Float16Plus, "output");
 
-    internal static readonly AclnnOperator Sigmoid = Unary("Ops.Sigmoid", nameof(AclnnOps.aclnnSigmoid), &AclnnOps.aclnnSigmoid,
-        &AclnnOps.aclnnSigmoidGetWorkspaceSize, DataTypeSet.Float16Plus, "output");
+    internal static readonly AclnnOperator Sigmoid = Unary("Ops.Sigmoid", AclnnFunctions.Sigmoid, DataTypeSet.Float16Plus, "output");
 
-    internal static readonly AclnnOperator SwiGlu = new("Ops.SwiGlu", nameof(AclnnOps.aclnnSwiGlu), &AclnnOps.aclnnSwiGlu,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnSwiGluGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator SwiGlu = new("Ops.SwiGlu", AclnnFunctions.SwiGlu)
     {
         Inputs = ["x"],
         Attributes = [OperatorAttribute.Dim("dim")],

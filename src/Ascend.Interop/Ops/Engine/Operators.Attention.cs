@@ -1,4 +1,3 @@
-using Ascend.Interop.Native;
 using static Ascend.Interop.OperatorChecks;
 
 namespace Ascend.Interop;
@@ -6,9 +5,7 @@ namespace Ascend.Interop;
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
 internal static unsafe partial class Operators
 {
-    internal static readonly AclnnOperator RotaryPositionEmbedding = new("Ops.RotaryPositionEmbedding", nameof(AclnnOps.aclnnRotaryPositionEmbedding), &AclnnOps.aclnnRotaryPositionEmbedding,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnRotaryPositionEmbeddingGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Tensor(2), c.Long(0), c.Tensor(3), w, e))
+    internal static readonly AclnnOperator RotaryPositionEmbedding = new("Ops.RotaryPositionEmbedding", AclnnFunctions.RotaryPositionEmbedding)
     {
         Inputs = ["x", "cos", "sin"],
         Attributes = [OperatorAttribute.Enum<RotaryMode>("mode", 0, 3)],
@@ -34,16 +31,13 @@ internal static unsafe partial class Operators
     };
 
 
-    internal static readonly AclnnOperator IncreFlashAttention = new("Ops.IncreFlashAttention", nameof(AclnnOps.aclnnIncreFlashAttentionV4), &AclnnOps.aclnnIncreFlashAttentionV4,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnIncreFlashAttentionV4GetWorkspaceSize(
-            c.Tensor(0), c.TensorList(0), c.TensorList(1), null, c.Tensor(1), c.IntArray(0),
-            null, null, null, null, null, null, null, null, null,
-            c.Long(0), c.Double(1), (sbyte*)c.String(2), c.Long(3), 0, c.Long(4), c.Tensor(2), w, e))
+    internal static readonly AclnnOperator IncreFlashAttention = new("Ops.IncreFlashAttention", AclnnFunctions.IncreFlashAttentionV4)
     {
         Inputs = ["query", "attenMask?"],
         Outputs = [OperatorOutput.SameAs("attentionOut", 0)],
         TensorLists = ["key", "value"],
         IntArrays = ["actualSeqLengths?"],
+        Fixed = [("blockSize", 0)],   // no paged cache
         IntArrayValuesChecked = true,   // AttentionShapes: one length per batch, each within that batch's cache
         Attributes =
         [

@@ -1,4 +1,3 @@
-using Ascend.Interop.Native;
 
 namespace Ascend.Interop;
 
@@ -38,9 +37,7 @@ internal static unsafe partial class Operators
         shapes.Set(0, self.Shape.Dims);
     };
 
-    internal static readonly AclnnOperator InplaceIndexCopy = new("Ops.InplaceIndexCopy", nameof(AclnnOps.aclnnInplaceIndexCopy), &AclnnOps.aclnnInplaceIndexCopy,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnInplaceIndexCopyGetWorkspaceSize(c.OutputTensor(0), c.Long(0), c.Tensor(0), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator InplaceIndexCopy = new("Ops.InplaceIndexCopy", AclnnFunctions.InplaceIndexCopy)
     {
         Inputs = ["index", "source"],
         Outputs = [OperatorOutput.AnyType("selfRef")],
@@ -49,9 +46,7 @@ internal static unsafe partial class Operators
         Shapes = IndexCopyShapes,
     };
 
-    internal static readonly AclnnOperator IndexCopy = new("Ops.IndexCopy", nameof(AclnnOps.aclnnIndexCopy), &AclnnOps.aclnnIndexCopy,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnIndexCopyGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Tensor(1), c.Tensor(2), c.Tensor(3), w, e))
+    internal static readonly AclnnOperator IndexCopy = new("Ops.IndexCopy", AclnnFunctions.IndexCopy)
     {
         Inputs = ["self", "index", "source"],
         Outputs = [OperatorOutput.SameAs("output", 0)],
@@ -60,8 +55,7 @@ internal static unsafe partial class Operators
         Shapes = IndexCopyShapes,
     };
 
-    internal static readonly AclnnOperator Cat = new("Ops.Cat", nameof(AclnnOps.aclnnCat), &AclnnOps.aclnnCat,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnCatGetWorkspaceSize(c.TensorList(0), c.Long(0), c.Tensor(0), w, e))
+    internal static readonly AclnnOperator Cat = new("Ops.Cat", AclnnFunctions.Cat)
     {
         Outputs = [OperatorOutput.SameAsList("output", 0)],
         Attributes = [OperatorAttribute.Value("dim")],
@@ -94,8 +88,7 @@ internal static unsafe partial class Operators
         },
     };
 
-    internal static readonly AclnnOperator IndexSelect = new("Ops.IndexSelect", nameof(AclnnOps.aclnnIndexSelect), &AclnnOps.aclnnIndexSelect,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnIndexSelectGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Tensor(1), c.Tensor(2), w, e))
+    internal static readonly AclnnOperator IndexSelect = new("Ops.IndexSelect", AclnnFunctions.IndexSelect)
     {
         Inputs = ["self", "index"],
         Attributes = [OperatorAttribute.Dim("dim")],
@@ -121,8 +114,7 @@ internal static unsafe partial class Operators
         },
     };
 
-    internal static readonly AclnnOperator Embedding = new("Ops.Embedding", nameof(AclnnOps.aclnnEmbedding), &AclnnOps.aclnnEmbedding,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnEmbeddingGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Tensor(2), w, e))
+    internal static readonly AclnnOperator Embedding = new("Ops.Embedding", AclnnFunctions.Embedding)
     {
         Inputs = ["weight", "indices"],
         Types = InputTypes.PerInput(DataTypeSet.Arithmetic, DataTypeSet.Index),

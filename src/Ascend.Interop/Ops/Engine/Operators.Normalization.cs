@@ -1,4 +1,3 @@
-using Ascend.Interop.Native;
 using static Ascend.Interop.OperatorChecks;
 
 namespace Ascend.Interop;
@@ -6,9 +5,7 @@ namespace Ascend.Interop;
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
 internal static unsafe partial class Operators
 {
-    internal static readonly AclnnOperator RmsNorm = new("Ops.RmsNorm", nameof(AclnnOps.aclnnRmsNorm), &AclnnOps.aclnnRmsNorm,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnRmsNormGetWorkspaceSize(c.Tensor(0), c.Tensor(1), c.Double(0), c.Tensor(2), c.Tensor(3), w, e))
+    internal static readonly AclnnOperator RmsNorm = new("Ops.RmsNorm", AclnnFunctions.RmsNorm)
     {
         Inputs = ["x", "gamma"],
         Outputs = ["y", OperatorOutput.Typed("rstd", NpuDataType.Float32)],
@@ -29,25 +26,18 @@ internal static unsafe partial class Operators
         },
     };
 
-    internal static readonly AclnnOperator LayerNorm = new("Ops.LayerNorm", nameof(AclnnOps.aclnnLayerNorm), &AclnnOps.aclnnLayerNorm,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnLayerNormGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Tensor(1), c.Tensor(2), c.Double(0), c.Tensor(3), null, null, w, e))
-    {
-        Inputs = ["input", "weight?", "bias?"],
-        Attributes = [OperatorAttribute.NonNegative("epsilon")],
-        IntArrays = ["normalizedShape"],
-        Types = LayerNormTypes,
-        Shapes = LayerNormShapes,
-    };
+    internal static readonly AclnnOperator LayerNorm = LayerNormDeclaration(["output"]);
 
-    internal static readonly AclnnOperator LayerNormStatistics = new("Ops.LayerNorm", nameof(AclnnOps.aclnnLayerNorm), &AclnnOps.aclnnLayerNorm,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnLayerNormGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Tensor(1), c.Tensor(2), c.Double(0), c.Tensor(3), c.Tensor(4), c.Tensor(5), w, e))
+    internal static readonly AclnnOperator LayerNormStatistics = LayerNormDeclaration(["output", "mean", "rstd"]);
+
+    /// <summary>aclnnLayerNorm with the output only (the statistics' optional C parameters pass null) or with mean and rstd.</summary>
+    private static AclnnOperator LayerNormDeclaration(OperatorOutput[] outputs) => new("Ops.LayerNorm", AclnnFunctions.LayerNorm)
     {
         Inputs = ["input", "weight?", "bias?"],
-        Outputs = ["output", "mean", "rstd"],
+        Outputs = outputs,
         Attributes = [OperatorAttribute.NonNegative("epsilon")],
         IntArrays = ["normalizedShape"],
+        Binds = [("epsilon", "eps")],
         Types = LayerNormTypes,
         Shapes = LayerNormShapes,
     };

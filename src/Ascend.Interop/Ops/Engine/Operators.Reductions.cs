@@ -1,5 +1,3 @@
-using Ascend.Interop.Native;
-
 namespace Ascend.Interop;
 
 /// <summary>The operator engine's declarations (one per operator; see <see cref="AclnnOperator"/>), by family.</summary>
@@ -9,32 +7,28 @@ internal static unsafe partial class Operators
     private static readonly ShapeRule ReduceShape = ShapeRules.Reduce(0, 0);
     private static readonly ShapeRule ReduceDimShape = ShapeRules.ReduceDim(0, 1);
 
-    internal static readonly AclnnOperator ReduceSum = new("Ops.ReduceSum", nameof(AclnnOps.aclnnReduceSum), &AclnnOps.aclnnReduceSum,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnReduceSumGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), (aclDataType)(int)c.Output(0)!.DataType, c.Tensor(1), w, e))
+    internal static readonly AclnnOperator ReduceSum = new("Ops.ReduceSum", AclnnFunctions.ReduceSum)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.TypeFrom("output", 1)],
-        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.DataType("dataType", optional: true)],
+        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.OutputType("dataType", optional: true)],
         IntArrays = ["dims"],
+        Binds = [("keepDim", "keepDims")],
         Types = InputTypes.All(InputTypes.Same(DataTypeSet.Arithmetic), static (in OperatorCall c) => CheckResultType(in c, DataTypeSet.Arithmetic)),
         Shapes = ReduceShape,
     };
 
-    internal static readonly AclnnOperator Mean = new("Ops.Mean", nameof(AclnnOps.aclnnMean), &AclnnOps.aclnnMean,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnMeanGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), (aclDataType)(int)c.Output(0)!.DataType, c.Tensor(1), w, e))
+    internal static readonly AclnnOperator Mean = new("Ops.Mean", AclnnFunctions.Mean)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.TypeFrom("output", 1)],
-        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.DataType("dataType", optional: true)],
+        Attributes = [OperatorAttribute.Value("keepDim"), OperatorAttribute.OutputType("dataType", optional: true)],
         IntArrays = ["dim"],
         Types = InputTypes.All(InputTypes.Same(DataTypeSet.Arithmetic), static (in OperatorCall c) => CheckResultType(in c, DataTypeSet.FloatingPoint)),
         Shapes = ReduceShape,
     };
 
-    internal static readonly AclnnOperator Amax = new("Ops.Amax", nameof(AclnnOps.aclnnAmax), &AclnnOps.aclnnAmax,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnAmaxGetWorkspaceSize(c.Tensor(0), c.IntArray(0), c.Bool(0), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator Amax = new("Ops.Amax", AclnnFunctions.Amax)
     {
         Inputs = ["self"],
         Attributes = [OperatorAttribute.Value("keepDim")],
@@ -74,6 +68,21 @@ internal static unsafe partial class Operators
         }
     }
 
+    /// <summary>Runs reduction <paramref name="op"/> of <paramref name="self"/> over <paramref name="dim"/> (empty: every dimension) into <paramref name="output"/>.</summary>
+    internal static void Reduce(AclnnOperator op, NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor output)
+    {
+        Span<long> all = stackalloc long[TensorShape.MaxRank];
+        op.Run(stream, [self, output], [keepDim], ints: DimsOrAll(self, dim, all));
+    }
+
+    /// <summary>As <see cref="Reduce"/>, into a new tensor of <paramref name="dataType"/> (null: the declaration has no such attribute).</summary>
+    internal static NpuTensor ReduceToNew(AclnnOperator op, NpuStream stream, NpuTensor self, ReadOnlySpan<long> dim, bool keepDim, NpuDataType? dataType = null)
+    {
+        Span<long> all = stackalloc long[TensorShape.MaxRank];
+        var dims = DimsOrAll(self, dim, all);
+        return dataType is { } type ? op.Create(stream, [self], [keepDim, type], ints: dims) : op.Create(stream, [self], [keepDim], ints: dims);
+    }
+
     /// <summary><paramref name="dims"/>, or every dimension of <paramref name="self"/> when it is empty (0 for a 0-dim tensor).</summary>
     internal static ReadOnlySpan<long> DimsOrAll(NpuTensor self, ReadOnlySpan<long> dims, Span<long> all)
     {
@@ -83,8 +92,7 @@ internal static unsafe partial class Operators
         return all[..rank];
     }
 
-    internal static readonly AclnnOperator ArgMax = new("Ops.ArgMax", nameof(AclnnOps.aclnnArgMax), &AclnnOps.aclnnArgMax,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) => AclnnOps.aclnnArgMaxGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Bool(1), c.Tensor(1), w, e))
+    internal static readonly AclnnOperator ArgMax = new("Ops.ArgMax", AclnnFunctions.ArgMax)
     {
         Inputs = ["self"],
         Outputs = [OperatorOutput.Typed("output", NpuDataType.Int64)],
@@ -98,13 +106,12 @@ internal static unsafe partial class Operators
         },
     };
 
-    internal static readonly AclnnOperator TopK = new("Ops.TopK", nameof(AclnnOps.aclnnTopk), &AclnnOps.aclnnTopk,
-        static (in OperatorCall c, ulong* w, aclOpExecutor** e) =>
-            AclnnOps.aclnnTopkGetWorkspaceSize(c.Tensor(0), c.Long(0), c.Long(1), c.Bool(2), 1, c.Tensor(1), c.Tensor(2), w, e))
+    internal static readonly AclnnOperator TopK = new("Ops.TopK", AclnnFunctions.Topk)
     {
         Inputs = ["self"],
         Outputs = ["values", OperatorOutput.Typed("indices", NpuDataType.Int64)],
         Attributes = [OperatorAttribute.Value("k"), OperatorAttribute.Dim("dim"), OperatorAttribute.Value("largest")],
+        Fixed = [("sorted", 1)],
         Types = InputTypes.Same(DataTypeSet.Arithmetic),
         Shapes = static (in OperatorCall c, ref OutputShapes shapes) =>
         {

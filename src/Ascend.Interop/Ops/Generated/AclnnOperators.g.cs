@@ -67,21 +67,18 @@ namespace Ascend.Interop;
 /// Typed entry points of the two-phase operators of <see cref="AclnnOps"/>, one per operator: the C parameters
 /// before <c>workspaceSize</c>/<c>executor</c> as SDK types (<see cref="NpuTensor"/>, <see cref="NpuScalar"/>, spans, strings,
 /// plain values), run through the declared operators' launch path (<see cref="AclnnCall"/>). Managed checks: stream and
-/// tensors (null, disposed, device); shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming
-/// the C function). No call allocates managed memory. See docs/operators.md, "Typed operators".
+/// tensors (null, disposed, device), and the declared operators' output rules for written tensors (no broadcast or
+/// self-overlapping view, no memory shared with another output or, but for the very same view in place, an input);
+/// shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming the C function). No call
+/// allocates managed memory. See docs/operators.md, "Typed operators".
 /// </summary>
 public static unsafe partial class AclnnOperators
 {
-    private static readonly AclnnFunction s_Add = new("AclnnOperators.Add", "aclnnAdd", 4, &AddWorkspaceSize, &AclnnOps.aclnnAdd, "opapi");
-
-    private static int AddWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnAddGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclScalar*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnAdd</c> (<c>aclnnop/aclnn_add.h</c>) on <paramref name="stream"/>: <c>aclnnAddGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnAddGetWorkspaceSize(const aclTensor *self, const aclTensor *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Add(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuScalar alpha, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Add);
+        var call = new AclnnCall(stream, AclnnFunctions.Add);
         try
         {
             call.Check(self, "self");
@@ -99,16 +96,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Adds = new("AclnnOperators.Adds", "aclnnAdds", 4, &AddsWorkspaceSize, &AclnnOps.aclnnAdds, "opapi");
-
-    private static int AddsWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnAddsGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclScalar*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnAdds</c> (<c>aclnnop/aclnn_add.h</c>) on <paramref name="stream"/>: <c>aclnnAddsGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnAddsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Adds(NpuStream stream, NpuTensor? self, NpuScalar other, NpuScalar alpha, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Adds);
+        var call = new AclnnCall(stream, AclnnFunctions.Adds);
         try
         {
             call.Check(self, "self");
@@ -125,16 +117,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Amax = new("AclnnOperators.Amax", "aclnnAmax", 4, &AmaxWorkspaceSize, &AclnnOps.aclnnAmax, "opapi");
-
-    private static int AmaxWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnAmaxGetWorkspaceSize((aclTensor*)a[0], (aclIntArray*)a[1], (byte)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnAmax</c> (<c>aclnnop/aclnn_amax.h</c>) on <paramref name="stream"/>: <c>aclnnAmaxGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnAmaxGetWorkspaceSize(const aclTensor *self, const aclIntArray *dim, _Bool keepDim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Amax(NpuStream stream, NpuTensor? self, ReadOnlySpan<long> dim, bool keepDim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Amax);
+        var call = new AclnnCall(stream, AclnnFunctions.Amax);
         try
         {
             call.Check(self, "self");
@@ -151,16 +138,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_ArgMax = new("AclnnOperators.ArgMax", "aclnnArgMax", 4, &ArgMaxWorkspaceSize, &AclnnOps.aclnnArgMax, "opapi");
-
-    private static int ArgMaxWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnArgMaxGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (byte)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnArgMax</c> (<c>aclnnop/aclnn_argmax.h</c>) on <paramref name="stream"/>: <c>aclnnArgMaxGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnArgMaxGetWorkspaceSize(const aclTensor *self, int64_t dim, _Bool keepdim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void ArgMax(NpuStream stream, NpuTensor? self, long dim, bool keepdim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_ArgMax);
+        var call = new AclnnCall(stream, AclnnFunctions.ArgMax);
         try
         {
             call.Check(self, "self");
@@ -177,16 +159,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_BatchMatMul = new("AclnnOperators.BatchMatMul", "aclnnBatchMatMul", 4, &BatchMatMulWorkspaceSize, &AclnnOps.aclnnBatchMatMul, "opapi");
-
-    private static int BatchMatMulWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnBatchMatMulGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], (sbyte)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnBatchMatMul</c> (<c>aclnnop/aclnn_batch_matmul.h</c>) on <paramref name="stream"/>: <c>aclnnBatchMatMulGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnBatchMatMulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void BatchMatMul(NpuStream stream, NpuTensor? self, NpuTensor? mat2, NpuTensor? @out, sbyte cubeMathType)
     {
-        var call = new AclnnCall(stream, s_BatchMatMul);
+        var call = new AclnnCall(stream, AclnnFunctions.BatchMatMul);
         try
         {
             call.Check(self, "self");
@@ -204,16 +181,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Cast = new("AclnnOperators.Cast", "aclnnCast", 3, &CastWorkspaceSize, &AclnnOps.aclnnCast, "opapi");
-
-    private static int CastWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnCastGetWorkspaceSize((aclTensor*)a[0], (aclDataType)(int)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnCast</c> (<c>aclnnop/aclnn_cast.h</c>) on <paramref name="stream"/>: <c>aclnnCastGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnCastGetWorkspaceSize(const aclTensor *self, const aclDataType dtype, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Cast(NpuStream stream, NpuTensor? self, NpuDataType dtype, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Cast);
+        var call = new AclnnCall(stream, AclnnFunctions.Cast);
         try
         {
             call.Check(self, "self");
@@ -229,16 +201,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Cat = new("AclnnOperators.Cat", "aclnnCat", 3, &CatWorkspaceSize, &AclnnOps.aclnnCat, "opapi");
-
-    private static int CatWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnCatGetWorkspaceSize((aclTensorList*)a[0], (long)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnCat</c> (<c>aclnnop/aclnn_cat.h</c>) on <paramref name="stream"/>: <c>aclnnCatGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnCatGetWorkspaceSize(const aclTensorList *tensors, int64_t dim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Cat(NpuStream stream, ReadOnlySpan<NpuTensor> tensors, long dim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Cat);
+        var call = new AclnnCall(stream, AclnnFunctions.Cat);
         try
         {
             call.Check(tensors, "tensors");
@@ -254,16 +221,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Div = new("AclnnOperators.Div", "aclnnDiv", 3, &DivWorkspaceSize, &AclnnOps.aclnnDiv, "opapi");
-
-    private static int DivWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnDivGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnDiv</c> (<c>aclnnop/aclnn_div.h</c>) on <paramref name="stream"/>: <c>aclnnDivGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnDivGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Div(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Div);
+        var call = new AclnnCall(stream, AclnnFunctions.Div);
         try
         {
             call.Check(self, "self");
@@ -280,16 +242,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Embedding = new("AclnnOperators.Embedding", "aclnnEmbedding", 3, &EmbeddingWorkspaceSize, &AclnnOps.aclnnEmbedding, "opapi");
-
-    private static int EmbeddingWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnEmbeddingGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnEmbedding</c> (<c>aclnnop/aclnn_embedding.h</c>) on <paramref name="stream"/>: <c>aclnnEmbeddingGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnEmbeddingGetWorkspaceSize(const aclTensor *weight, const aclTensor *indices, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Embedding(NpuStream stream, NpuTensor? weight, NpuTensor? indices, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Embedding);
+        var call = new AclnnCall(stream, AclnnFunctions.Embedding);
         try
         {
             call.Check(weight, "weight");
@@ -306,16 +263,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_EqScalar = new("AclnnOperators.EqScalar", "aclnnEqScalar", 3, &EqScalarWorkspaceSize, &AclnnOps.aclnnEqScalar, "opapi");
-
-    private static int EqScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnEqScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnEqScalar</c> (<c>aclnnop/aclnn_eq_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnEqScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnEqScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void EqScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_EqScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.EqScalar);
         try
         {
             call.Check(self, "self");
@@ -330,17 +282,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_EqTensor = new("AclnnOperators.EqTensor", "aclnnEqTensor", 3, &EqTensorWorkspaceSize, &AclnnOps.aclnnEqTensor, "opapi");
-
-    private static int EqTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnEqTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnEqTensor</c> (<c>aclnnop/aclnn_eq_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnEqTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnEqTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void EqTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_EqTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.EqTensor);
         try
         {
             call.Check(self, "self");
@@ -356,17 +303,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_Exp = new("AclnnOperators.Exp", "aclnnExp", 2, &ExpWorkspaceSize, &AclnnOps.aclnnExp, "opapi");
-
-    private static int ExpWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnExpGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnExp</c> (<c>aclnnop/aclnn_exp.h</c>) on <paramref name="stream"/>: <c>aclnnExpGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnExpGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Exp(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Exp);
+        var call = new AclnnCall(stream, AclnnFunctions.Exp);
         try
         {
             call.Check(self, "self");
@@ -380,17 +322,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_GeScalar = new("AclnnOperators.GeScalar", "aclnnGeScalar", 3, &GeScalarWorkspaceSize, &AclnnOps.aclnnGeScalar, "opapi");
-
-    private static int GeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnGeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnGeScalar</c> (<c>aclnnop/aclnn_ge_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnGeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnGeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void GeScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_GeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.GeScalar);
         try
         {
             call.Check(self, "self");
@@ -406,16 +343,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_GeTensor = new("AclnnOperators.GeTensor", "aclnnGeTensor", 3, &GeTensorWorkspaceSize, &AclnnOps.aclnnGeTensor, "opapi");
-
-    private static int GeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnGeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnGeTensor</c> (<c>aclnnop/aclnn_ge_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnGeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnGeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void GeTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_GeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.GeTensor);
         try
         {
             call.Check(self, "self");
@@ -432,16 +364,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Gelu = new("AclnnOperators.Gelu", "aclnnGelu", 2, &GeluWorkspaceSize, &AclnnOps.aclnnGelu, "opapi");
-
-    private static int GeluWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnGeluGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnGelu</c> (<c>aclnnop/aclnn_gelu.h</c>) on <paramref name="stream"/>: <c>aclnnGeluGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnGeluGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Gelu(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Gelu);
+        var call = new AclnnCall(stream, AclnnFunctions.Gelu);
         try
         {
             call.Check(self, "self");
@@ -456,16 +383,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_GtScalar = new("AclnnOperators.GtScalar", "aclnnGtScalar", 3, &GtScalarWorkspaceSize, &AclnnOps.aclnnGtScalar, "opapi");
-
-    private static int GtScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnGtScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnGtScalar</c> (<c>aclnnop/aclnn_gt_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnGtScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnGtScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void GtScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_GtScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.GtScalar);
         try
         {
             call.Check(self, "self");
@@ -481,16 +403,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_GtTensor = new("AclnnOperators.GtTensor", "aclnnGtTensor", 3, &GtTensorWorkspaceSize, &AclnnOps.aclnnGtTensor, "opapi");
-
-    private static int GtTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnGtTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnGtTensor</c> (<c>aclnnop/aclnn_gt_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnGtTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnGtTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void GtTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_GtTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.GtTensor);
         try
         {
             call.Check(self, "self");
@@ -507,16 +424,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_IncreFlashAttentionV4 = new("AclnnOperators.IncreFlashAttentionV4", "aclnnIncreFlashAttentionV4", 22, &IncreFlashAttentionV4WorkspaceSize, &AclnnOps.aclnnIncreFlashAttentionV4, "opapi");
-
-    private static int IncreFlashAttentionV4WorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnIncreFlashAttentionV4GetWorkspaceSize((aclTensor*)a[0], (aclTensorList*)a[1], (aclTensorList*)a[2], (aclTensor*)a[3], (aclTensor*)a[4], (aclIntArray*)a[5], (aclTensor*)a[6], (aclTensor*)a[7], (aclTensor*)a[8], (aclTensor*)a[9], (aclTensor*)a[10], (aclTensor*)a[11], (aclTensor*)a[12], (aclTensor*)a[13], (aclTensor*)a[14], (long)a[15], BitConverter.Int64BitsToDouble(a[16]), (sbyte*)a[17], (long)a[18], (long)a[19], (long)a[20], (aclTensor*)a[21], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnIncreFlashAttentionV4</c> (<c>aclnnop/aclnn_incre_flash_attention_v4.h</c>) on <paramref name="stream"/>: <c>aclnnIncreFlashAttentionV4GetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnIncreFlashAttentionV4GetWorkspaceSize(const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShift, const aclTensor *attenMask, const aclIntArray *actualSeqLengths, const aclTensor *dequantScale1, const aclTensor *quantScale1, const aclTensor *dequantScale2, const aclTensor *quantScale2, const aclTensor *quantOffset2, const aclTensor *antiquantScale, const aclTensor *antiquantOffset, const aclTensor *blocktable, const aclTensor *kvPaddingSize, int64_t numHeads, double scaleValue, char *inputLayout, int64_t numKeyValueHeads, int64_t blockSize, int64_t innerPrecise, const aclTensor *attentionOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>pseShift</c> optional: null passes null; <c>attenMask</c> optional: null passes null; <c>actualSeqLengths</c> optional: empty passes null; <c>dequantScale1</c> optional: null passes null; <c>quantScale1</c> optional: null passes null; <c>dequantScale2</c> optional: null passes null; <c>quantScale2</c> optional: null passes null; <c>quantOffset2</c> optional: null passes null; <c>antiquantScale</c> optional: null passes null; <c>antiquantOffset</c> optional: null passes null; <c>blocktable</c> optional: null passes null; <c>kvPaddingSize</c> optional: null passes null; <c>attentionOut</c> written, required.</remarks>
     public static void IncreFlashAttentionV4(NpuStream stream, NpuTensor? query, ReadOnlySpan<NpuTensor> key, ReadOnlySpan<NpuTensor> value, NpuTensor? pseShift, NpuTensor? attenMask, ReadOnlySpan<long> actualSeqLengths, NpuTensor? dequantScale1, NpuTensor? quantScale1, NpuTensor? dequantScale2, NpuTensor? quantScale2, NpuTensor? quantOffset2, NpuTensor? antiquantScale, NpuTensor? antiquantOffset, NpuTensor? blocktable, NpuTensor? kvPaddingSize, long numHeads, double scaleValue, string? inputLayout, long numKeyValueHeads, long blockSize, long innerPrecise, NpuTensor attentionOut)
     {
-        var call = new AclnnCall(stream, s_IncreFlashAttentionV4);
+        var call = new AclnnCall(stream, AclnnFunctions.IncreFlashAttentionV4);
         try
         {
             call.Check(query, "query");
@@ -564,16 +476,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_IndexCopy = new("AclnnOperators.IndexCopy", "aclnnIndexCopy", 5, &IndexCopyWorkspaceSize, &AclnnOps.aclnnIndexCopy, "opapi");
-
-    private static int IndexCopyWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnIndexCopyGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], (aclTensor*)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnIndexCopy</c> (<c>aclnnop/aclnn_index_copy.h</c>) on <paramref name="stream"/>: <c>aclnnIndexCopyGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnIndexCopyGetWorkspaceSize(aclTensor *selfRef, int64_t dim, const aclTensor *index, const aclTensor *source, aclTensor *outRef, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written; <c>outRef</c> read and written.</remarks>
     public static void IndexCopy(NpuStream stream, NpuTensor? selfRef, long dim, NpuTensor? index, NpuTensor? source, NpuTensor? outRef)
     {
-        var call = new AclnnCall(stream, s_IndexCopy);
+        var call = new AclnnCall(stream, AclnnFunctions.IndexCopy);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -593,16 +500,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_IndexSelect = new("AclnnOperators.IndexSelect", "aclnnIndexSelect", 4, &IndexSelectWorkspaceSize, &AclnnOps.aclnnIndexSelect, "opapi");
-
-    private static int IndexSelectWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnIndexSelectGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnIndexSelect</c> (<c>aclnnop/aclnn_index_select.h</c>) on <paramref name="stream"/>: <c>aclnnIndexSelectGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnIndexSelectGetWorkspaceSize(const aclTensor *self, int64_t dim, const aclTensor *index, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void IndexSelect(NpuStream stream, NpuTensor? self, long dim, NpuTensor? index, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_IndexSelect);
+        var call = new AclnnCall(stream, AclnnFunctions.IndexSelect);
         try
         {
             call.Check(self, "self");
@@ -620,16 +522,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceCopy = new("AclnnOperators.InplaceCopy", "aclnnInplaceCopy", 2, &InplaceCopyWorkspaceSize, &AclnnOps.aclnnInplaceCopy, "opapi");
-
-    private static int InplaceCopyWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceCopyGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceCopy</c> (<c>aclnnop/aclnn_copy.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceCopyGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceCopyGetWorkspaceSize(aclTensor *selfRef, const aclTensor *src, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceCopy(NpuStream stream, NpuTensor? selfRef, NpuTensor? src)
     {
-        var call = new AclnnCall(stream, s_InplaceCopy);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceCopy);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -644,16 +541,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceEqScalar = new("AclnnOperators.InplaceEqScalar", "aclnnInplaceEqScalar", 2, &InplaceEqScalarWorkspaceSize, &AclnnOps.aclnnInplaceEqScalar, "opapi");
-
-    private static int InplaceEqScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceEqScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceEqScalar</c> (<c>aclnnop/aclnn_eq_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceEqScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceEqScalarGetWorkspaceSize(const aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceEqScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceEqScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceEqScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -666,17 +558,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceEqTensor = new("AclnnOperators.InplaceEqTensor", "aclnnInplaceEqTensor", 2, &InplaceEqTensorWorkspaceSize, &AclnnOps.aclnnInplaceEqTensor, "opapi");
-
-    private static int InplaceEqTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceEqTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceEqTensor</c> (<c>aclnnop/aclnn_eq_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceEqTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceEqTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceEqTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceEqTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceEqTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -690,17 +577,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceGeScalar = new("AclnnOperators.InplaceGeScalar", "aclnnInplaceGeScalar", 2, &InplaceGeScalarWorkspaceSize, &AclnnOps.aclnnInplaceGeScalar, "opapi");
-
-    private static int InplaceGeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceGeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceGeScalar</c> (<c>aclnnop/aclnn_ge_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceGeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceGeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceGeScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceGeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceGeScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -713,17 +595,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceGeTensor = new("AclnnOperators.InplaceGeTensor", "aclnnInplaceGeTensor", 2, &InplaceGeTensorWorkspaceSize, &AclnnOps.aclnnInplaceGeTensor, "opapi");
-
-    private static int InplaceGeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceGeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceGeTensor</c> (<c>aclnnop/aclnn_ge_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceGeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceGeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceGeTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceGeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceGeTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -738,16 +615,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceGtScalar = new("AclnnOperators.InplaceGtScalar", "aclnnInplaceGtScalar", 2, &InplaceGtScalarWorkspaceSize, &AclnnOps.aclnnInplaceGtScalar, "opapi");
-
-    private static int InplaceGtScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceGtScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceGtScalar</c> (<c>aclnnop/aclnn_gt_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceGtScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceGtScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceGtScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceGtScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceGtScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -761,16 +633,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceGtTensor = new("AclnnOperators.InplaceGtTensor", "aclnnInplaceGtTensor", 2, &InplaceGtTensorWorkspaceSize, &AclnnOps.aclnnInplaceGtTensor, "opapi");
-
-    private static int InplaceGtTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceGtTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceGtTensor</c> (<c>aclnnop/aclnn_gt_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceGtTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceGtTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceGtTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceGtTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceGtTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -785,16 +652,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceIndexCopy = new("AclnnOperators.InplaceIndexCopy", "aclnnInplaceIndexCopy", 4, &InplaceIndexCopyWorkspaceSize, &AclnnOps.aclnnInplaceIndexCopy, "opapi");
-
-    private static int InplaceIndexCopyWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceIndexCopyGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceIndexCopy</c> (<c>aclnnop/aclnn_index_copy.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceIndexCopyGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceIndexCopyGetWorkspaceSize(aclTensor *selfRef, int64_t dim, const aclTensor *index, const aclTensor *source, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceIndexCopy(NpuStream stream, NpuTensor? selfRef, long dim, NpuTensor? index, NpuTensor? source)
     {
-        var call = new AclnnCall(stream, s_InplaceIndexCopy);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceIndexCopy);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -812,16 +674,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceLeScalar = new("AclnnOperators.InplaceLeScalar", "aclnnInplaceLeScalar", 2, &InplaceLeScalarWorkspaceSize, &AclnnOps.aclnnInplaceLeScalar, "opapi");
-
-    private static int InplaceLeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceLeScalar</c> (<c>aclnnop/aclnn_le_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLeScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceLeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLeScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -834,17 +691,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceLeTensor = new("AclnnOperators.InplaceLeTensor", "aclnnInplaceLeTensor", 2, &InplaceLeTensorWorkspaceSize, &AclnnOps.aclnnInplaceLeTensor, "opapi");
-
-    private static int InplaceLeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceLeTensor</c> (<c>aclnnop/aclnn_le_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLeTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceLeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLeTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -858,17 +710,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceLogicalAnd = new("AclnnOperators.InplaceLogicalAnd", "aclnnInplaceLogicalAnd", 2, &InplaceLogicalAndWorkspaceSize, &AclnnOps.aclnnInplaceLogicalAnd, "opapi");
-
-    private static int InplaceLogicalAndWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLogicalAndGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceLogicalAnd</c> (<c>aclnnop/aclnn_logical_and.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLogicalAndGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLogicalAndGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLogicalAnd(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceLogicalAnd);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLogicalAnd);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -882,17 +729,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_InplaceLogicalNot = new("AclnnOperators.InplaceLogicalNot", "aclnnInplaceLogicalNot", 1, &InplaceLogicalNotWorkspaceSize, &AclnnOps.aclnnInplaceLogicalNot, "opapi");
-
-    private static int InplaceLogicalNotWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLogicalNotGetWorkspaceSize((aclTensor*)a[0], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnInplaceLogicalNot</c> (<c>aclnnop/aclnn_logical_not.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLogicalNotGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLogicalNotGetWorkspaceSize(aclTensor *selfRef, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLogicalNot(NpuStream stream, NpuTensor? selfRef)
     {
-        var call = new AclnnCall(stream, s_InplaceLogicalNot);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLogicalNot);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -905,16 +747,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceLogicalOr = new("AclnnOperators.InplaceLogicalOr", "aclnnInplaceLogicalOr", 2, &InplaceLogicalOrWorkspaceSize, &AclnnOps.aclnnInplaceLogicalOr, "opapi");
-
-    private static int InplaceLogicalOrWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLogicalOrGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceLogicalOr</c> (<c>aclnnop/aclnn_logical_or.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLogicalOrGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLogicalOrGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLogicalOr(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceLogicalOr);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLogicalOr);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -929,16 +766,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceLtScalar = new("AclnnOperators.InplaceLtScalar", "aclnnInplaceLtScalar", 2, &InplaceLtScalarWorkspaceSize, &AclnnOps.aclnnInplaceLtScalar, "opapi");
-
-    private static int InplaceLtScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLtScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceLtScalar</c> (<c>aclnnop/aclnn_lt_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLtScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLtScalarGetWorkspaceSize(const aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLtScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceLtScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLtScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -952,16 +784,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceLtTensor = new("AclnnOperators.InplaceLtTensor", "aclnnInplaceLtTensor", 2, &InplaceLtTensorWorkspaceSize, &AclnnOps.aclnnInplaceLtTensor, "opapi");
-
-    private static int InplaceLtTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceLtTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceLtTensor</c> (<c>aclnnop/aclnn_lt_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceLtTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceLtTensorGetWorkspaceSize(const aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceLtTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceLtTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceLtTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -976,16 +803,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceMaskedFillScalar = new("AclnnOperators.InplaceMaskedFillScalar", "aclnnInplaceMaskedFillScalar", 3, &InplaceMaskedFillScalarWorkspaceSize, &AclnnOps.aclnnInplaceMaskedFillScalar, "opapi");
-
-    private static int InplaceMaskedFillScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceMaskedFillScalarGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclScalar*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceMaskedFillScalar</c> (<c>aclnnop/aclnn_masked_fill_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceMaskedFillScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, const aclTensor *mask, const aclScalar *value, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceMaskedFillScalar(NpuStream stream, NpuTensor? selfRef, NpuTensor? mask, NpuScalar value)
     {
-        var call = new AclnnCall(stream, s_InplaceMaskedFillScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceMaskedFillScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -1001,16 +823,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceNeScalar = new("AclnnOperators.InplaceNeScalar", "aclnnInplaceNeScalar", 2, &InplaceNeScalarWorkspaceSize, &AclnnOps.aclnnInplaceNeScalar, "opapi");
-
-    private static int InplaceNeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceNeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceNeScalar</c> (<c>aclnnop/aclnn_ne_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceNeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceNeScalarGetWorkspaceSize(aclTensor *selfRef, const aclScalar *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceNeScalar(NpuStream stream, NpuTensor? selfRef, NpuScalar other)
     {
-        var call = new AclnnCall(stream, s_InplaceNeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceNeScalar);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -1024,16 +841,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_InplaceNeTensor = new("AclnnOperators.InplaceNeTensor", "aclnnInplaceNeTensor", 2, &InplaceNeTensorWorkspaceSize, &AclnnOps.aclnnInplaceNeTensor, "opapi");
-
-    private static int InplaceNeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnInplaceNeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnInplaceNeTensor</c> (<c>aclnnop/aclnn_ne_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnInplaceNeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnInplaceNeTensorGetWorkspaceSize(aclTensor *selfRef, const aclTensor *other, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>selfRef</c> read and written.</remarks>
     public static void InplaceNeTensor(NpuStream stream, NpuTensor? selfRef, NpuTensor? other)
     {
-        var call = new AclnnCall(stream, s_InplaceNeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.InplaceNeTensor);
         try
         {
             call.Check(selfRef, "selfRef");
@@ -1048,16 +860,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LayerNorm = new("AclnnOperators.LayerNorm", "aclnnLayerNorm", 8, &LayerNormWorkspaceSize, &AclnnOps.aclnnLayerNorm, "opapi");
-
-    private static int LayerNormWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLayerNormGetWorkspaceSize((aclTensor*)a[0], (aclIntArray*)a[1], (aclTensor*)a[2], (aclTensor*)a[3], BitConverter.Int64BitsToDouble(a[4]), (aclTensor*)a[5], (aclTensor*)a[6], (aclTensor*)a[7], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLayerNorm</c> (<c>aclnnop/aclnn_layer_norm.h</c>) on <paramref name="stream"/>: <c>aclnnLayerNormGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLayerNormGetWorkspaceSize(const aclTensor *input, const aclIntArray *normalizedShape, const aclTensor *weightOptional, const aclTensor *biasOptional, double eps, aclTensor *out, aclTensor *meanOutOptional, aclTensor *rstdOutOptional, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>weightOptional</c> optional: null passes null; <c>biasOptional</c> optional: null passes null; <c>out</c> written; <c>meanOutOptional</c> written, optional: null passes null; <c>rstdOutOptional</c> written, optional: null passes null.</remarks>
     public static void LayerNorm(NpuStream stream, NpuTensor? input, ReadOnlySpan<long> normalizedShape, NpuTensor? weightOptional, NpuTensor? biasOptional, double eps, NpuTensor? @out, NpuTensor? meanOutOptional, NpuTensor? rstdOutOptional)
     {
-        var call = new AclnnCall(stream, s_LayerNorm);
+        var call = new AclnnCall(stream, AclnnFunctions.LayerNorm);
         try
         {
             call.Check(input, "input");
@@ -1082,16 +889,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LeScalar = new("AclnnOperators.LeScalar", "aclnnLeScalar", 3, &LeScalarWorkspaceSize, &AclnnOps.aclnnLeScalar, "opapi");
-
-    private static int LeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLeScalar</c> (<c>aclnnop/aclnn_le_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnLeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LeScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.LeScalar);
         try
         {
             call.Check(self, "self");
@@ -1107,16 +909,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LeTensor = new("AclnnOperators.LeTensor", "aclnnLeTensor", 3, &LeTensorWorkspaceSize, &AclnnOps.aclnnLeTensor, "opapi");
-
-    private static int LeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLeTensor</c> (<c>aclnnop/aclnn_le_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnLeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LeTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.LeTensor);
         try
         {
             call.Check(self, "self");
@@ -1132,17 +929,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_LogicalAnd = new("AclnnOperators.LogicalAnd", "aclnnLogicalAnd", 3, &LogicalAndWorkspaceSize, &AclnnOps.aclnnLogicalAnd, "opapi");
-
-    private static int LogicalAndWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLogicalAndGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnLogicalAnd</c> (<c>aclnnop/aclnn_logical_and.h</c>) on <paramref name="stream"/>: <c>aclnnLogicalAndGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLogicalAndGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LogicalAnd(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LogicalAnd);
+        var call = new AclnnCall(stream, AclnnFunctions.LogicalAnd);
         try
         {
             call.Check(self, "self");
@@ -1159,16 +951,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LogicalNot = new("AclnnOperators.LogicalNot", "aclnnLogicalNot", 2, &LogicalNotWorkspaceSize, &AclnnOps.aclnnLogicalNot, "opapi");
-
-    private static int LogicalNotWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLogicalNotGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLogicalNot</c> (<c>aclnnop/aclnn_logical_not.h</c>) on <paramref name="stream"/>: <c>aclnnLogicalNotGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLogicalNotGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LogicalNot(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LogicalNot);
+        var call = new AclnnCall(stream, AclnnFunctions.LogicalNot);
         try
         {
             call.Check(self, "self");
@@ -1183,16 +970,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LogicalOr = new("AclnnOperators.LogicalOr", "aclnnLogicalOr", 3, &LogicalOrWorkspaceSize, &AclnnOps.aclnnLogicalOr, "opapi");
-
-    private static int LogicalOrWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLogicalOrGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLogicalOr</c> (<c>aclnnop/aclnn_logical_or.h</c>) on <paramref name="stream"/>: <c>aclnnLogicalOrGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLogicalOrGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LogicalOr(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LogicalOr);
+        var call = new AclnnCall(stream, AclnnFunctions.LogicalOr);
         try
         {
             call.Check(self, "self");
@@ -1209,16 +991,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LtScalar = new("AclnnOperators.LtScalar", "aclnnLtScalar", 3, &LtScalarWorkspaceSize, &AclnnOps.aclnnLtScalar, "opapi");
-
-    private static int LtScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLtScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLtScalar</c> (<c>aclnnop/aclnn_lt_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnLtScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLtScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LtScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LtScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.LtScalar);
         try
         {
             call.Check(self, "self");
@@ -1234,16 +1011,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_LtTensor = new("AclnnOperators.LtTensor", "aclnnLtTensor", 3, &LtTensorWorkspaceSize, &AclnnOps.aclnnLtTensor, "opapi");
-
-    private static int LtTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnLtTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnLtTensor</c> (<c>aclnnop/aclnn_lt_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnLtTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnLtTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void LtTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_LtTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.LtTensor);
         try
         {
             call.Check(self, "self");
@@ -1260,16 +1032,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Matmul = new("AclnnOperators.Matmul", "aclnnMatmul", 4, &MatmulWorkspaceSize, &AclnnOps.aclnnMatmul, "opapi");
-
-    private static int MatmulWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMatmulGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], (sbyte)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMatmul</c> (<c>aclnnop/aclnn_matmul.h</c>) on <paramref name="stream"/>: <c>aclnnMatmulGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMatmulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Matmul(NpuStream stream, NpuTensor? self, NpuTensor? mat2, NpuTensor? @out, sbyte cubeMathType)
     {
-        var call = new AclnnCall(stream, s_Matmul);
+        var call = new AclnnCall(stream, AclnnFunctions.Matmul);
         try
         {
             call.Check(self, "self");
@@ -1287,16 +1054,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Maximum = new("AclnnOperators.Maximum", "aclnnMaximum", 3, &MaximumWorkspaceSize, &AclnnOps.aclnnMaximum, "opapi");
-
-    private static int MaximumWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMaximumGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMaximum</c> (<c>aclnnop/aclnn_maximum.h</c>) on <paramref name="stream"/>: <c>aclnnMaximumGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMaximumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Maximum(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Maximum);
+        var call = new AclnnCall(stream, AclnnFunctions.Maximum);
         try
         {
             call.Check(self, "self");
@@ -1313,16 +1075,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Mean = new("AclnnOperators.Mean", "aclnnMean", 5, &MeanWorkspaceSize, &AclnnOps.aclnnMean, "opapi");
-
-    private static int MeanWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMeanGetWorkspaceSize((aclTensor*)a[0], (aclIntArray*)a[1], (byte)a[2], (aclDataType)(int)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMean</c> (<c>aclnnop/aclnn_mean.h</c>) on <paramref name="stream"/>: <c>aclnnMeanGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMeanGetWorkspaceSize(const aclTensor *self, const aclIntArray *dim, _Bool keepDim, aclDataType dtype, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Mean(NpuStream stream, NpuTensor? self, ReadOnlySpan<long> dim, bool keepDim, NpuDataType dtype, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Mean);
+        var call = new AclnnCall(stream, AclnnFunctions.Mean);
         try
         {
             call.Check(self, "self");
@@ -1340,16 +1097,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Minimum = new("AclnnOperators.Minimum", "aclnnMinimum", 3, &MinimumWorkspaceSize, &AclnnOps.aclnnMinimum, "opapi");
-
-    private static int MinimumWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMinimumGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMinimum</c> (<c>aclnnop/aclnn_minimum.h</c>) on <paramref name="stream"/>: <c>aclnnMinimumGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMinimumGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Minimum(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Minimum);
+        var call = new AclnnCall(stream, AclnnFunctions.Minimum);
         try
         {
             call.Check(self, "self");
@@ -1366,16 +1118,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Mm = new("AclnnOperators.Mm", "aclnnMm", 4, &MmWorkspaceSize, &AclnnOps.aclnnMm, "opapi");
-
-    private static int MmWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMmGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], (sbyte)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMm</c> (<c>aclnnop/aclnn_mm.h</c>) on <paramref name="stream"/>: <c>aclnnMmGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMmGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Mm(NpuStream stream, NpuTensor? self, NpuTensor? mat2, NpuTensor? @out, sbyte cubeMathType)
     {
-        var call = new AclnnCall(stream, s_Mm);
+        var call = new AclnnCall(stream, AclnnFunctions.Mm);
         try
         {
             call.Check(self, "self");
@@ -1393,16 +1140,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Mul = new("AclnnOperators.Mul", "aclnnMul", 3, &MulWorkspaceSize, &AclnnOps.aclnnMul, "opapi");
-
-    private static int MulWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMulGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnMul</c> (<c>aclnnop/aclnn_mul.h</c>) on <paramref name="stream"/>: <c>aclnnMulGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Mul(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Mul);
+        var call = new AclnnCall(stream, AclnnFunctions.Mul);
         try
         {
             call.Check(self, "self");
@@ -1418,17 +1160,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_Muls = new("AclnnOperators.Muls", "aclnnMuls", 3, &MulsWorkspaceSize, &AclnnOps.aclnnMuls, "opapi");
-
-    private static int MulsWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnMulsGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnMuls</c> (<c>aclnnop/aclnn_mul.h</c>) on <paramref name="stream"/>: <c>aclnnMulsGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Muls(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Muls);
+        var call = new AclnnCall(stream, AclnnFunctions.Muls);
         try
         {
             call.Check(self, "self");
@@ -1443,17 +1180,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_NeScalar = new("AclnnOperators.NeScalar", "aclnnNeScalar", 3, &NeScalarWorkspaceSize, &AclnnOps.aclnnNeScalar, "opapi");
-
-    private static int NeScalarWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnNeScalarGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclTensor*)a[2], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnNeScalar</c> (<c>aclnnop/aclnn_ne_scalar.h</c>) on <paramref name="stream"/>: <c>aclnnNeScalarGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnNeScalarGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void NeScalar(NpuStream stream, NpuTensor? self, NpuScalar other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_NeScalar);
+        var call = new AclnnCall(stream, AclnnFunctions.NeScalar);
         try
         {
             call.Check(self, "self");
@@ -1469,16 +1201,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_NeTensor = new("AclnnOperators.NeTensor", "aclnnNeTensor", 3, &NeTensorWorkspaceSize, &AclnnOps.aclnnNeTensor, "opapi");
-
-    private static int NeTensorWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnNeTensorGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnNeTensor</c> (<c>aclnnop/aclnn_ne_tensor.h</c>) on <paramref name="stream"/>: <c>aclnnNeTensorGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnNeTensorGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void NeTensor(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_NeTensor);
+        var call = new AclnnCall(stream, AclnnFunctions.NeTensor);
         try
         {
             call.Check(self, "self");
@@ -1495,16 +1222,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Neg = new("AclnnOperators.Neg", "aclnnNeg", 2, &NegWorkspaceSize, &AclnnOps.aclnnNeg, "opapi");
-
-    private static int NegWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnNegGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnNeg</c> (<c>aclnnop/aclnn_neg.h</c>) on <paramref name="stream"/>: <c>aclnnNegGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnNegGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Neg(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Neg);
+        var call = new AclnnCall(stream, AclnnFunctions.Neg);
         try
         {
             call.Check(self, "self");
@@ -1519,16 +1241,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_ReduceSum = new("AclnnOperators.ReduceSum", "aclnnReduceSum", 5, &ReduceSumWorkspaceSize, &AclnnOps.aclnnReduceSum, "opapi");
-
-    private static int ReduceSumWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnReduceSumGetWorkspaceSize((aclTensor*)a[0], (aclIntArray*)a[1], (byte)a[2], (aclDataType)(int)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnReduceSum</c> (<c>aclnnop/aclnn_reduce_sum.h</c>) on <paramref name="stream"/>: <c>aclnnReduceSumGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnReduceSumGetWorkspaceSize(const aclTensor *self, const aclIntArray *dims, _Bool keepDims, aclDataType dtype, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void ReduceSum(NpuStream stream, NpuTensor? self, ReadOnlySpan<long> dims, bool keepDims, NpuDataType dtype, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_ReduceSum);
+        var call = new AclnnCall(stream, AclnnFunctions.ReduceSum);
         try
         {
             call.Check(self, "self");
@@ -1546,16 +1263,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Relu = new("AclnnOperators.Relu", "aclnnRelu", 2, &ReluWorkspaceSize, &AclnnOps.aclnnRelu, "opapi");
-
-    private static int ReluWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnReluGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnRelu</c> (<c>aclnnop/aclnn_relu.h</c>) on <paramref name="stream"/>: <c>aclnnReluGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnReluGetWorkspaceSize(const aclTensor *self, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Relu(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Relu);
+        var call = new AclnnCall(stream, AclnnFunctions.Relu);
         try
         {
             call.Check(self, "self");
@@ -1570,16 +1282,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_RmsNorm = new("AclnnOperators.RmsNorm", "aclnnRmsNorm", 5, &RmsNormWorkspaceSize, &AclnnOps.aclnnRmsNorm, "opapi");
-
-    private static int RmsNormWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnRmsNormGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], BitConverter.Int64BitsToDouble(a[2]), (aclTensor*)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnRmsNorm</c> (<c>aclnnop/aclnn_rms_norm.h</c>) on <paramref name="stream"/>: <c>aclnnRmsNormGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnRmsNormGetWorkspaceSize(const aclTensor *x, const aclTensor *gamma, double epsilon, const aclTensor *yOut, const aclTensor *rstdOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>yOut</c> written; <c>rstdOut</c> written.</remarks>
     public static void RmsNorm(NpuStream stream, NpuTensor? x, NpuTensor? gamma, double epsilon, NpuTensor? yOut, NpuTensor? rstdOut)
     {
-        var call = new AclnnCall(stream, s_RmsNorm);
+        var call = new AclnnCall(stream, AclnnFunctions.RmsNorm);
         try
         {
             call.Check(x, "x");
@@ -1599,16 +1306,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_RotaryPositionEmbedding = new("AclnnOperators.RotaryPositionEmbedding", "aclnnRotaryPositionEmbedding", 5, &RotaryPositionEmbeddingWorkspaceSize, &AclnnOps.aclnnRotaryPositionEmbedding, "opapi");
-
-    private static int RotaryPositionEmbeddingWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnRotaryPositionEmbeddingGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], (long)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnRotaryPositionEmbedding</c> (<c>aclnnop/aclnn_rotary_position_embedding.h</c>) on <paramref name="stream"/>: <c>aclnnRotaryPositionEmbeddingGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnRotaryPositionEmbeddingGetWorkspaceSize(const aclTensor *x, const aclTensor *cos, const aclTensor *sin, int64_t mode, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void RotaryPositionEmbedding(NpuStream stream, NpuTensor? x, NpuTensor? cos, NpuTensor? sin, long mode, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_RotaryPositionEmbedding);
+        var call = new AclnnCall(stream, AclnnFunctions.RotaryPositionEmbedding);
         try
         {
             call.Check(x, "x");
@@ -1628,16 +1330,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Rsqrt = new("AclnnOperators.Rsqrt", "aclnnRsqrt", 2, &RsqrtWorkspaceSize, &AclnnOps.aclnnRsqrt, "opapi");
-
-    private static int RsqrtWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnRsqrtGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnRsqrt</c> (<c>aclnnop/aclnn_rsqrt.h</c>) on <paramref name="stream"/>: <c>aclnnRsqrtGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnRsqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Rsqrt(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Rsqrt);
+        var call = new AclnnCall(stream, AclnnFunctions.Rsqrt);
         try
         {
             call.Check(self, "self");
@@ -1652,16 +1349,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_SWhere = new("AclnnOperators.SWhere", "aclnnSWhere", 4, &SWhereWorkspaceSize, &AclnnOps.aclnnSWhere, "opapi");
-
-    private static int SWhereWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSWhereGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclTensor*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSWhere</c> (<c>aclnnop/aclnn_s_where.h</c>) on <paramref name="stream"/>: <c>aclnnSWhereGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSWhereGetWorkspaceSize(const aclTensor *condition, const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void SWhere(NpuStream stream, NpuTensor? condition, NpuTensor? self, NpuTensor? other, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_SWhere);
+        var call = new AclnnCall(stream, AclnnFunctions.SWhere);
         try
         {
             call.Check(condition, "condition");
@@ -1680,16 +1372,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Sigmoid = new("AclnnOperators.Sigmoid", "aclnnSigmoid", 2, &SigmoidWorkspaceSize, &AclnnOps.aclnnSigmoid, "opapi");
-
-    private static int SigmoidWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSigmoidGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSigmoid</c> (<c>aclnnop/aclnn_sigmoid.h</c>) on <paramref name="stream"/>: <c>aclnnSigmoidGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSigmoidGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Sigmoid(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Sigmoid);
+        var call = new AclnnCall(stream, AclnnFunctions.Sigmoid);
         try
         {
             call.Check(self, "self");
@@ -1703,17 +1390,12 @@ public static unsafe partial class AclnnOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_Silu = new("AclnnOperators.Silu", "aclnnSilu", 2, &SiluWorkspaceSize, &AclnnOps.aclnnSilu, "opapi");
-
-    private static int SiluWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSiluGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnSilu</c> (<c>aclnnop/aclnn_silu.h</c>) on <paramref name="stream"/>: <c>aclnnSiluGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSiluGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Silu(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Silu);
+        var call = new AclnnCall(stream, AclnnFunctions.Silu);
         try
         {
             call.Check(self, "self");
@@ -1728,16 +1410,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Softmax = new("AclnnOperators.Softmax", "aclnnSoftmax", 3, &SoftmaxWorkspaceSize, &AclnnOps.aclnnSoftmax, "opapi");
-
-    private static int SoftmaxWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSoftmaxGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSoftmax</c> (<c>aclnnop/aclnn_softmax.h</c>) on <paramref name="stream"/>: <c>aclnnSoftmaxGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Softmax(NpuStream stream, NpuTensor? self, long dim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Softmax);
+        var call = new AclnnCall(stream, AclnnFunctions.Softmax);
         try
         {
             call.Check(self, "self");
@@ -1753,16 +1430,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Sqrt = new("AclnnOperators.Sqrt", "aclnnSqrt", 2, &SqrtWorkspaceSize, &AclnnOps.aclnnSqrt, "opapi");
-
-    private static int SqrtWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSqrtGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSqrt</c> (<c>aclnnop/aclnn_sqrt.h</c>) on <paramref name="stream"/>: <c>aclnnSqrtGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSqrtGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Sqrt(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Sqrt);
+        var call = new AclnnCall(stream, AclnnFunctions.Sqrt);
         try
         {
             call.Check(self, "self");
@@ -1777,16 +1449,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Sub = new("AclnnOperators.Sub", "aclnnSub", 4, &SubWorkspaceSize, &AclnnOps.aclnnSub, "opapi");
-
-    private static int SubWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSubGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (aclScalar*)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSub</c> (<c>aclnnop/aclnn_sub.h</c>) on <paramref name="stream"/>: <c>aclnnSubGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSubGetWorkspaceSize(const aclTensor *self, const aclTensor *other, const aclScalar *alpha, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Sub(NpuStream stream, NpuTensor? self, NpuTensor? other, NpuScalar alpha, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Sub);
+        var call = new AclnnCall(stream, AclnnFunctions.Sub);
         try
         {
             call.Check(self, "self");
@@ -1804,16 +1471,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_SwiGlu = new("AclnnOperators.SwiGlu", "aclnnSwiGlu", 3, &SwiGluWorkspaceSize, &AclnnOps.aclnnSwiGlu, "opapi");
-
-    private static int SwiGluWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnSwiGluGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnSwiGlu</c> (<c>aclnnop/aclnn_swi_glu.h</c>) on <paramref name="stream"/>: <c>aclnnSwiGluGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnSwiGluGetWorkspaceSize(const aclTensor *x, int64_t dim, const aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void SwiGlu(NpuStream stream, NpuTensor? x, long dim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_SwiGlu);
+        var call = new AclnnCall(stream, AclnnFunctions.SwiGlu);
         try
         {
             call.Check(x, "x");
@@ -1829,16 +1491,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Tanh = new("AclnnOperators.Tanh", "aclnnTanh", 2, &TanhWorkspaceSize, &AclnnOps.aclnnTanh, "opapi");
-
-    private static int TanhWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnTanhGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnTanh</c> (<c>aclnnop/aclnn_tanh.h</c>) on <paramref name="stream"/>: <c>aclnnTanhGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnTanhGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void Tanh(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_Tanh);
+        var call = new AclnnCall(stream, AclnnFunctions.Tanh);
         try
         {
             call.Check(self, "self");
@@ -1853,16 +1510,11 @@ public static unsafe partial class AclnnOperators
         }
     }
 
-    private static readonly AclnnFunction s_Topk = new("AclnnOperators.Topk", "aclnnTopk", 7, &TopkWorkspaceSize, &AclnnOps.aclnnTopk, "opapi");
-
-    private static int TopkWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        AclnnOps.aclnnTopkGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (long)a[2], (byte)a[3], (byte)a[4], (aclTensor*)a[5], (aclTensor*)a[6], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnTopk</c> (<c>aclnnop/aclnn_topk.h</c>) on <paramref name="stream"/>: <c>aclnnTopkGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnTopkGetWorkspaceSize(const aclTensor *self, int64_t k, int64_t dim, _Bool largest, _Bool sorted, aclTensor *valuesOut, aclTensor *indicesOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>valuesOut</c> written; <c>indicesOut</c> written.</remarks>
     public static void Topk(NpuStream stream, NpuTensor? self, long k, long dim, bool largest, bool sorted, NpuTensor? valuesOut, NpuTensor? indicesOut)
     {
-        var call = new AclnnCall(stream, s_Topk);
+        var call = new AclnnCall(stream, AclnnFunctions.Topk);
         try
         {
             call.Check(self, "self");

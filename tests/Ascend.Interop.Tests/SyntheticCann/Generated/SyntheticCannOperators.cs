@@ -28,21 +28,18 @@ namespace Ascend.Interop;
 /// Typed entry points of the two-phase operators of <see cref="SyntheticCannOps"/>, one per operator: the C parameters
 /// before <c>workspaceSize</c>/<c>executor</c> as SDK types (<see cref="NpuTensor"/>, <see cref="NpuScalar"/>, spans, strings,
 /// plain values), run through the declared operators' launch path (<see cref="AclnnCall"/>). Managed checks: stream and
-/// tensors (null, disposed, device); shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming
-/// the C function). No call allocates managed memory. See docs/operators.md, "Typed operators".
+/// tensors (null, disposed, device), and the declared operators' output rules for written tensors (no broadcast or
+/// self-overlapping view, no memory shared with another output or, but for the very same view in place, an input);
+/// shapes and data types are the runtime's to refuse (<see cref="AclException"/> naming the C function). No call
+/// allocates managed memory. See docs/operators.md, "Typed operators".
 /// </summary>
 public static unsafe partial class SyntheticCannOperators
 {
-    private static readonly AclnnFunction s_FakeFft = new("SyntheticCannOperators.FakeFft", "aclFakeFft", 5, &FakeFftWorkspaceSize, &SyntheticCannOps.aclFakeFft, "opapi");
-
-    private static int FakeFftWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclFakeFftGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (long)a[2], (byte)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclFakeFft</c> (<c>aclnnop/acl_fake_fft.h</c>) on <paramref name="stream"/>: <c>aclFakeFftGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclFakeFftGetWorkspaceSize(const aclTensor *self, int64_t n, int64_t dim, bool normalized, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeFft(NpuStream stream, NpuTensor? self, long n, long dim, bool normalized, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeFft);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeFft);
         try
         {
             call.Check(self, "self");
@@ -60,16 +57,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeAttention = new("SyntheticCannOperators.FakeAttention", "aclnnFakeAttention", 10, &FakeAttentionWorkspaceSize, &SyntheticCannOps.aclnnFakeAttention, "opapi");
-
-    private static int FakeAttentionWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeAttentionGetWorkspaceSize((aclTensor*)a[0], (aclTensorList*)a[1], (aclTensorList*)a[2], (aclTensor*)a[3], (aclIntArray*)a[4], BitConverter.Int64BitsToDouble(a[5]), (long)a[6], (sbyte*)a[7], (aclDataType)(int)a[8], (aclTensor*)a[9], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeAttention</c> (<c>aclnnop/aclnn_fake_attention.h</c>) on <paramref name="stream"/>: <c>aclnnFakeAttentionGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeAttentionGetWorkspaceSize(const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *attenMask, const aclIntArray *actualSeqLengths, double scaleValue, int64_t numHeads, char *inputLayout, aclDataType outDtype, aclTensor *attentionOut, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>attentionOut</c> written.</remarks>
     public static void FakeAttention(NpuStream stream, NpuTensor? query, ReadOnlySpan<NpuTensor> key, ReadOnlySpan<NpuTensor> value, NpuTensor? attenMask, ReadOnlySpan<long> actualSeqLengths, double scaleValue, long numHeads, string? inputLayout, NpuDataType outDtype, NpuTensor? attentionOut)
     {
-        var call = new AclnnCall(stream, s_FakeAttention);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeAttention);
         try
         {
             call.Check(query, "query");
@@ -95,16 +87,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeGroupedMatmulOld = new("SyntheticCannOperators.FakeGroupedMatmulOld", "aclnnFakeGroupedMatmulOld", 4, &FakeGroupedMatmulOldWorkspaceSize, &SyntheticCannOps.aclnnFakeGroupedMatmulOld, "opapi");
-
-    private static int FakeGroupedMatmulOldWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeGroupedMatmulOldGetWorkspaceSize((aclTensorList*)a[0], (aclTensorList*)a[1], (SyntheticCannOps.FakeActType)(long)a[2], (aclTensorList*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeGroupedMatmulOld</c> (<c>aclnnop/aclnn_fake_grouped_matmul.h</c>) on <paramref name="stream"/>: <c>aclnnFakeGroupedMatmulOldGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeGroupedMatmulOldGetWorkspaceSize(const aclTensorList *x, const aclTensorList *weight, FakeActType activation, const aclTensorList *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeGroupedMatmulOld(NpuStream stream, ReadOnlySpan<NpuTensor> x, ReadOnlySpan<NpuTensor> weight, SyntheticCannOps.FakeActType activation, ReadOnlySpan<NpuTensor> @out)
     {
-        var call = new AclnnCall(stream, s_FakeGroupedMatmulOld);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeGroupedMatmulOld);
         try
         {
             call.Check(x, "x");
@@ -122,16 +109,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeGuardFirst = new("SyntheticCannOperators.FakeGuardFirst", "aclnnFakeGuardFirst", 2, &FakeGuardFirstWorkspaceSize, &SyntheticCannOps.aclnnFakeGuardFirst, "opapi");
-
-    private static int FakeGuardFirstWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeGuardFirstGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeGuardFirst</c> (<c>aclnnop/aclnn_fake_guard_first.h</c>) on <paramref name="stream"/>: <c>aclnnFakeGuardFirstGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeGuardFirstGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeGuardFirst(NpuStream stream, NpuTensor? self, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeGuardFirst);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeGuardFirst);
         try
         {
             call.Check(self, "self");
@@ -146,16 +128,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeGuardSecond = new("SyntheticCannOperators.FakeGuardSecond", "aclnnFakeGuardSecond", 3, &FakeGuardSecondWorkspaceSize, &SyntheticCannOps.aclnnFakeGuardSecond, "opapi");
-
-    private static int FakeGuardSecondWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeGuardSecondGetWorkspaceSize((aclTensor*)a[0], (long)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeGuardSecond</c> (<c>aclnnop/aclnn_fake_guard_second.h</c>) on <paramref name="stream"/>: <c>aclnnFakeGuardSecondGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeGuardSecondGetWorkspaceSize(const aclTensor *self, int64_t times, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeGuardSecond(NpuStream stream, NpuTensor? self, long times, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeGuardSecond);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeGuardSecond);
         try
         {
             call.Check(self, "self");
@@ -171,16 +148,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeLossEx = new("SyntheticCannOperators.FakeLossEx", "aclnnFakeLossEx", 4, &FakeLossExWorkspaceSize, &SyntheticCannOps.aclnnFakeLossEx, "opapi");
-
-    private static int FakeLossExWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeLossExGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (SyntheticCannOps.Reduction)(long)a[2], (aclTensor*)a[3], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeLossEx</c> (<c>aclnnop/aclnn_fake_loss.h</c>) on <paramref name="stream"/>: <c>aclnnFakeLossExGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeLossExGetWorkspaceSize(const aclTensor *self, const aclTensor *target, Reduction reduction, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeLossEx(NpuStream stream, NpuTensor? self, NpuTensor? target, SyntheticCannOps.Reduction reduction, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeLossEx);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeLossEx);
         try
         {
             call.Check(self, "self");
@@ -197,17 +169,12 @@ public static unsafe partial class SyntheticCannOperators
             call.Dispose();
         }
     }
-
-    private static readonly AclnnFunction s_FakeLoss = new("SyntheticCannOperators.FakeLoss", "aclnnFakeLoss", 4, &FakeLossWorkspaceSize, &SyntheticCannOps.aclnnFakeLoss, "opapi");
-
-    private static int FakeLossWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeLossGetWorkspaceSize((aclTensor*)a[0], (aclTensor*)a[1], (long)a[2], (aclTensor*)a[3], workspaceSize, executor);
 
     /// <summary>Runs <c>aclnnFakeLoss</c> (<c>aclnnop/aclnn_fake_loss.h</c>) on <paramref name="stream"/>: <c>aclnnFakeLossGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeLossGetWorkspaceSize(const aclTensor *self, const aclTensor *target, int64_t reduction, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeLoss(NpuStream stream, NpuTensor? self, NpuTensor? target, long reduction, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeLoss);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeLoss);
         try
         {
             call.Check(self, "self");
@@ -225,16 +192,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeLossLegacy = new("SyntheticCannOperators.FakeLossLegacy", "aclnnFakeLossLegacy", 3, &FakeLossLegacyWorkspaceSize, &SyntheticCannOps.aclnnFakeLossLegacy, "opapi");
-
-    private static int FakeLossLegacyWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeLossLegacyGetWorkspaceSize((aclTensor*)a[0], (SyntheticCannOps.Reduction_fake_loss_legacy)(long)a[1], (aclTensor*)a[2], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeLossLegacy</c> (<c>aclnnop/aclnn_fake_loss_legacy.h</c>) on <paramref name="stream"/>: <c>aclnnFakeLossLegacyGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeLossLegacyGetWorkspaceSize(const aclTensor *self, Reduction reduction, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeLossLegacy(NpuStream stream, NpuTensor? self, SyntheticCannOps.Reduction_fake_loss_legacy reduction, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeLossLegacy);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeLossLegacy);
         try
         {
             call.Check(self, "self");
@@ -250,16 +212,11 @@ public static unsafe partial class SyntheticCannOperators
         }
     }
 
-    private static readonly AclnnFunction s_FakeScale = new("SyntheticCannOperators.FakeScale", "aclnnFakeScale", 5, &FakeScaleWorkspaceSize, &SyntheticCannOps.aclnnFakeScale, "opapi");
-
-    private static int FakeScaleWorkspaceSize(ReadOnlySpan<nint> a, ulong* workspaceSize, aclOpExecutor** executor) =>
-        SyntheticCannOps.aclnnFakeScaleGetWorkspaceSize((aclTensor*)a[0], (aclScalar*)a[1], (aclIntArray*)a[2], (byte)a[3], (aclTensor*)a[4], workspaceSize, executor);
-
     /// <summary>Runs <c>aclnnFakeScale</c> (<c>aclnnop/aclnn_fake_redeclare.h</c>) on <paramref name="stream"/>: <c>aclnnFakeScaleGetWorkspaceSize</c>, then the launch.</summary>
     /// <remarks>C: <c>aclnnStatus aclnnFakeScaleGetWorkspaceSize(const aclTensor *self, const aclScalar *scale, const aclIntArray *dims, bool keepDim, aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor)</c>; <c>out</c> written.</remarks>
     public static void FakeScale(NpuStream stream, NpuTensor? self, NpuScalar scale, ReadOnlySpan<long> dims, bool keepDim, NpuTensor? @out)
     {
-        var call = new AclnnCall(stream, s_FakeScale);
+        var call = new AclnnCall(stream, SyntheticCannFunctions.FakeScale);
         try
         {
             call.Check(self, "self");
