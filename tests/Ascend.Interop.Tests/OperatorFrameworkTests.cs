@@ -90,6 +90,18 @@ public sealed unsafe class OperatorFrameworkTests(NpuFixture fixture) : NpuLeakC
         Assert.Contains("cannot bind parameter 'alpha' (Scalar)", Assert.Throws<InvalidOperationException>(() => wrongKind.BindArguments()).Message);
     }
 
+    /// <summary>The float and bool arrays Ops.Invoke makes for aclFloatArray*/aclBoolArray* parameters (no simulated operator takes one).</summary>
+    [Fact]
+    public void Float_and_bool_arrays_are_made_and_released()
+    {
+        var floats = AclnnArguments.CreateFloatArray("Ops.Test", "scales", [1f, 2.5f, -3f]);
+        Assert.True(floats != null);
+        Assert.Equal(0, AclNN.aclDestroyFloatArray(floats));
+        var bools = AclnnArguments.CreateBoolArray("Ops.Test", "mask", [true, false, true]);
+        Assert.True(bools != null);
+        Assert.Equal(0, AclNN.aclDestroyBoolArray(bools));
+    }
+
     /// <summary>Every declaration of the engine binds (a mismatch would otherwise surface only when its operator first runs).</summary>
     [Fact]
     public void Every_engine_declaration_binds()

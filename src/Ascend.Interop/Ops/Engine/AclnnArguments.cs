@@ -5,7 +5,7 @@ namespace Ascend.Interop;
 
 /// <summary>
 /// The per-call aclnn argument objects both the declared operators and <c>Ops.Invoke</c>
-/// make: int arrays, tensor lists and scalars. Each create names the operator and argument when the runtime refuses.
+/// make: int, float and bool arrays, tensor lists and scalars. Each create names the operator and argument when the runtime refuses.
 /// </summary>
 internal static unsafe class AclnnArguments
 {
@@ -15,6 +15,27 @@ internal static unsafe class AclnnArguments
         {
             var array = AclNN.aclCreateIntArray(p, (ulong)values.Length);
             if (array == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateIntArray), $"{op}: describing int array '{name}'");
+            return array;
+        }
+    }
+
+    public static aclFloatArray* CreateFloatArray(string op, string name, ReadOnlySpan<float> values)
+    {
+        fixed (float* p = values)
+        {
+            var array = AclNN.aclCreateFloatArray(p, (ulong)values.Length);
+            if (array == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateFloatArray), $"{op}: describing float array '{name}'");
+            return array;
+        }
+    }
+
+    /// <summary>A .NET bool is one byte holding 0 or 1, as C's <c>bool</c>: the values pass as they are.</summary>
+    public static aclBoolArray* CreateBoolArray(string op, string name, ReadOnlySpan<bool> values)
+    {
+        fixed (bool* p = values)
+        {
+            var array = AclNN.aclCreateBoolArray((byte*)p, (ulong)values.Length);
+            if (array == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateBoolArray), $"{op}: describing bool array '{name}'");
             return array;
         }
     }

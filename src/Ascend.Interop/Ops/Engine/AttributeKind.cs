@@ -3,7 +3,7 @@ namespace Ascend.Interop;
 /// <summary>What kind of native argument an attribute becomes.</summary>
 internal enum AttributeKind
 {
-    /// <summary>Passed by value (double, float, int64, int32, int8, bool, enum, data type): the phase-1 lambda reads it.</summary>
+    /// <summary>Passed by value (double, float, int64, int32, int8, bool, enum, data type) as its C parameter's kind says (see <see cref="ArgumentBinding"/>).</summary>
     Value,
     /// <summary>An <c>aclScalar</c> in the arithmetic of the first input (integer tensors need an integral value).</summary>
     Scalar,

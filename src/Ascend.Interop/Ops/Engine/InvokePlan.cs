@@ -243,25 +243,16 @@ internal sealed unsafe class InvokePlan
             case Kind.FloatArray:
             {
                 if (argument is not float[] values) return Pointer.Box(null, type);
-                fixed (float* p = values)
-                {
-                    var handle = AclNN.aclCreateFloatArray(p, (ulong)values.Length);
-                    if (handle == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateFloatArray), $"{_name}: describing float array '{name}'");
-                    created.Add((kind, (nint)handle));
-                    return Pointer.Box(handle, type);
-                }
+                var handle = AclnnArguments.CreateFloatArray(_name, name, values);
+                created.Add((kind, (nint)handle));
+                return Pointer.Box(handle, type);
             }
             case Kind.BoolArray:
             {
                 if (argument is not bool[] values) return Pointer.Box(null, type);
-                var bytes = Array.ConvertAll(values, v => v ? (byte)1 : (byte)0);
-                fixed (byte* p = bytes)
-                {
-                    var handle = AclNN.aclCreateBoolArray(p, (ulong)bytes.Length);
-                    if (handle == null) throw AclCheck.Create(AclNN.ACLNN_ERR_INNER_NULLPTR, nameof(AclNN.aclCreateBoolArray), $"{_name}: describing bool array '{name}'");
-                    created.Add((kind, (nint)handle));
-                    return Pointer.Box(handle, type);
-                }
+                var handle = AclnnArguments.CreateBoolArray(_name, name, values);
+                created.Add((kind, (nint)handle));
+                return Pointer.Box(handle, type);
             }
             case Kind.Scalar:
             {

@@ -19,7 +19,7 @@ namespace Ascend.Interop;
 /// </summary>
 /// <remarks>
 /// Generated code uses it as
-/// <c>var call = new AclnnCall(stream, s_add); try { call.Check(self, "self"); ...; call.Input(0, self, "self"); ...; call.Submit(); } finally { call.Dispose(); }</c>.
+/// <c>var call = new AclnnCall(stream, AclnnFunctions.Add); try { call.Check(self, "self"); ...; call.Input(0, self, "self"); ...; call.Submit(); } finally { call.Dispose(); }</c>.
 /// It is a building block for generated entry points: hand-written code should call those (or <see cref="Ops"/>).
 /// </remarks>
 public unsafe ref struct AclnnCall

@@ -3,10 +3,11 @@ using Ascend.Interop.Native;
 namespace Ascend.Interop;
 
 /// <summary>
-/// One two-phase aclnn operator as a generated typed entry point runs it (<see cref="AclnnOperators"/>, and the
-/// <c>CannOperators</c> the bindings generator writes for an installed CANN): its names, its phase 1 reading the
-/// arguments an <see cref="AclnnCall"/> made, and its launch. Made once per operator (a static field of the generated
-/// class); see docs/operators.md, "Typed operators".
+/// One two-phase aclnn operator as a generated typed entry point (<see cref="AclnnOperators"/>, and the
+/// <c>CannOperators</c> the bindings generator writes for an installed CANN) and a declared operator of the engine run
+/// it: its names, its C parameters (kinds and names, which the engine's declarations bind by name), its phase 1 reading
+/// the arguments from a span in C order, and its launch. Made once per operator (a static field of the generated
+/// <c>AclnnFunctions</c>/<c>CannFunctions</c>); see docs/operators.md, "Adding an operator" and "Typed operators".
 /// </summary>
 public sealed unsafe class AclnnFunction
 {
