@@ -5,7 +5,8 @@ namespace Ascend.Interop.Llm;
 /// <summary>
 /// Runs <see cref="LlmModel"/>: eager prefill (the prompt fed one token per step, each sequence in its own KV-cache
 /// row), then decode steps for the whole batch, eagerly or by replaying the step captured for the batch's bucket
-/// (<see cref="NpuGraphBuckets"/>, one shared <see cref="NpuGraphPool"/> by default). Before each replay the host
+/// (<see cref="NpuGraphBuckets"/>, one shared <see cref="NpuGraphPool"/> by default, created for the model's stream:
+/// replays there are ordered by the stream, with no event). Before each replay the host
 /// writes positions and cache slots into the static inputs and updates every layer's attention task group with
 /// the step's sequence lengths, on a side stream ordered with events (<see cref="NpuGraph.Update"/>); the
 /// greedy tokens stay on the device and feed the next step. In <see cref="DecodeMode.Window"/> the steps replay a
@@ -22,6 +23,7 @@ public sealed partial class LlmEngine : IDisposable
     public static readonly int[] DefaultBuckets = [1, 2, 4, 8, 16, 32];
 
     private readonly LlmModel _model;
+    private readonly NpuGraphPool? _pool;     // shared by the three sets of buckets; replayed on the model's stream only
     private readonly PinnedBuffer<long> _inputs;
     private readonly PinnedBuffer<long> _tokens;
     private readonly PinnedBuffer<float> _logits;
@@ -78,9 +80,11 @@ public sealed partial class LlmEngine : IDisposable
             if (size > config.MaxBatch)
                 throw new ArgumentOutOfRangeException(nameof(buckets), size, $"A bucket cannot exceed the model's MaxBatch ({config.MaxBatch}).");
         var device = model.Stream.Device;
-        Buckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool);
-        WindowBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: Buckets.Pool);
-        LoopBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: Buckets.Pool);
+        // Every replay runs on the model's stream: a pool for that one stream needs no ordering event per replay.
+        _pool = sharePool ? new NpuGraphPool(model.Stream) : null;
+        Buckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: _pool);
+        WindowBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: _pool);
+        LoopBuckets = new NpuGraphBuckets(device, sizes, warmup, captureMode, sharePool: sharePool, pool: _pool);
         AttentionWindow = attentionWindow;
         LoopSteps = loopSteps;
         UpdateStream = device.CreateStream();
@@ -506,6 +510,7 @@ public sealed partial class LlmEngine : IDisposable
         LoopBuckets.Dispose();
         WindowBuckets.Dispose();
         Buckets.Dispose();
+        _pool?.Dispose();
         _tokenBackup.Dispose();
         _inputs.Dispose();
         _tokens.Dispose();

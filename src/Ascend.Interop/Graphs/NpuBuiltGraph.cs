@@ -81,6 +81,7 @@ public sealed class NpuBuiltGraph : IDisposable
     /// default stream and returns when it finished.
     /// </summary>
     /// <exception cref="NpuCaptureException">The run failed (507011 and others), with the runtime's message.</exception>
+    /// <exception cref="InvalidOperationException">The graph's pool was created for a replay stream other than the device's default stream.</exception>
     public void Execute() => _graph.Execute(-1, "NpuBuiltGraph.Execute");
 
     /// <summary>

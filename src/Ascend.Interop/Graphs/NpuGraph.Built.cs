@@ -204,6 +204,8 @@ public sealed partial class NpuGraph
         if (_edit != 0) throw NotReadyForReplay(operation);
         HostCallbackDispatcher.ThrowIfOnCallbackThread(operation);
         var defaultStream = Device.DefaultStream;
+        // aclmdlRIExecute runs on the default stream: a pool bound to another replay stream cannot order it there.
+        if (_pool.ReplayStream is { } only && !ReferenceEquals(only, defaultStream)) ThrowOtherReplayStream(operation, defaultStream, only);
         ReplayStreamFor(defaultStream);   // Dispose waits for it (a run that timed out may still be going on)
         int code;
         using (var lease = defaultStream.Enter())

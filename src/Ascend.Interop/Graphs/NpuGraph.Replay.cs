@@ -21,7 +21,8 @@ public sealed partial class NpuGraph
     // ---- replay -------------------------------------------------------------------------------------
 
     /// <summary>Queues one replay of the graph on <paramref name="stream"/> (default: the capture stream).</summary>
-    /// <exception cref="InvalidOperationException">The graph is still capturing, or its capture failed.</exception>
+    /// <exception cref="InvalidOperationException">The graph is still capturing, or its capture failed; or its pool was
+    /// created for another replay stream (<see cref="NpuGraphPool.ReplayStream"/>).</exception>
     /// <exception cref="NpuCaptureException">The replay stream is itself capturing (107027).</exception>
     public void Replay(NpuStream? stream = null)
     {
@@ -31,12 +32,16 @@ public sealed partial class NpuGraph
         if (_edit != 0) throw NotReadyForReplay("NpuGraph.Replay");
         // The capture stream itself (the usual target) needs no device check: no device object is read then.
         if (!ReferenceEquals(target, _stream) && target.Device.Id != _stream.Device.Id) ThrowOtherDevice(target);
+        // A pool bound to one replay stream: that stream's order serialises its graphs (no pool lock, no event).
+        var only = _pool.ReplayStream;
+        if (only is not null && !ReferenceEquals(only, target)) ThrowOtherReplayStream("NpuGraph.Replay", target, only);
         // Before the replay bookkeeping below records anything for the stream (the submission refuses it too).
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
         if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);
         var work = new LaunchWork(this, ReplayStreamFor(target));
-        // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders their replays.
-        if (_ownsPool) target.Submit(ref work);
+        // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders their replays
+        // on several streams; on its one replay stream, stream order does.
+        if (_ownsPool || only is not null) target.Submit(ref work);
         else _pool.ReplaySerialized(target, ref work);
         Interlocked.Increment(ref _replays);
         if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
@@ -54,6 +59,10 @@ public sealed partial class NpuGraph
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOtherDevice(NpuStream target) =>
         throw new ArgumentException($"The graph was captured on NPU device {Device.Id} and cannot be replayed on a stream of device {target.Device.Id}.", "stream");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOtherReplayStream(string operation, NpuStream target, NpuStream only) =>
+        throw new InvalidOperationException($"{operation}: {this} belongs to {_pool}, whose graphs replay only on {only} (the pool was created for that stream); it cannot run on {target}. Replay it on {only}, or capture it into a pool created with NpuGraphPool(NpuDevice), whose graphs may replay on any stream.");
 
     /// <summary>Replays and waits for the replay (and everything before it on the stream) to finish.</summary>
     public void ReplayAndWait(NpuStream? stream = null)

@@ -8,7 +8,9 @@ namespace Ascend.Interop;
 /// Graphs that share a pool never run concurrently, because their intermediate buffers may overlap: the SDK
 /// serialises their replays on the device, in the order the <see cref="NpuGraph.Replay"/> calls take the pool's
 /// lock (a replay on another stream than the pool's previous replay waits for it; every replay records the pool's
-/// event, so a shared-pool replay costs one lock and one event record more than a private-pool one). An output a graph
+/// event, so a shared-pool replay costs one lock and one event record more than a private-pool one). A pool created
+/// for one replay stream (<see cref="NpuGraphPool(NpuStream)"/>) needs neither: its graphs replay only on that stream,
+/// whose order serialises them, and a replay on another stream is refused. An output a graph
 /// allocates here may lie in the intermediates of a graph captured into the pool before it: it holds
 /// its graph's result until such a graph replays, and the SDK refuses to read it after that until
 /// its own graph replays again (read outputs before replaying another graph of the pool).
@@ -25,8 +27,29 @@ public sealed class NpuGraphPool : IDisposable
     private NpuStream? _lastReplayStream;   // the stream of the pool's last replay (under _replayLock)
     private NpuEvent? _replayed;            // recorded after that replay
 
-    /// <summary>Creates an empty pool on <paramref name="device"/>.</summary>
+    /// <summary>Creates an empty pool on <paramref name="device"/>; its graphs may replay on any stream of the device.</summary>
     public NpuGraphPool(NpuDevice device) : this(device, owner: null) { }
+
+    /// <summary>
+    /// Creates an empty pool on <paramref name="replayStream"/>'s device whose graphs replay only on
+    /// <paramref name="replayStream"/> (captures may run on any stream). The stream's order keeps the graphs from
+    /// running at once, so a replay costs what a private pool's does (no lock, no event record); replaying one of the
+    /// pool's graphs on another stream throws <see cref="InvalidOperationException"/>. What a decode loop over buckets
+    /// that replays on one stream wants.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="replayStream"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="replayStream"/> is disposed.</exception>
+    public NpuGraphPool(NpuStream replayStream) : this(DeviceOf(replayStream), owner: null)
+    {
+        ReplayStream = replayStream;
+    }
+
+    private static NpuDevice DeviceOf(NpuStream replayStream)
+    {
+        ArgumentNullException.ThrowIfNull(replayStream);
+        ObjectDisposedException.ThrowIf(replayStream.IsDisposed, replayStream);
+        return replayStream.Device;
+    }
 
     /// <summary>A pool named after <paramref name="owner"/> (a graph's private pool) or shared.</summary>
     internal NpuGraphPool(NpuDevice device, string? owner)
@@ -38,6 +61,9 @@ public sealed class NpuGraphPool : IDisposable
         Pool = new DeviceMemoryPool(device, new DeviceMemoryPoolOptions { Name = Name });
         NpuMetrics.Track(Pool, "graph");
     }
+
+    /// <summary>The one stream the pool's graphs replay on, or null: any stream (replays ordered by an event).</summary>
+    public NpuStream? ReplayStream { get; }
 
     /// <summary>A number unique in the process (in messages and <see cref="Name"/>).</summary>
     public int Id { get; }

@@ -83,6 +83,147 @@ public sealed class RuleEnforcementTests(NpuFixture fixture)
         Assert.Equal([603f, 1203, 1803, 2403], outB.ToArray<float>(s2));
     }
 
+    /// <summary>Two graphs of <paramref name="pool"/> whose intermediates share addresses; A writes outA, B writes outB.</summary>
+    private static (NpuGraph A, NpuGraph B) CaptureOverlapping(NpuStream stream, NpuGraphPool pool, NpuTensor inA, NpuTensor inB, NpuTensor outA, NpuTensor outB)
+    {
+        static void Body(NpuStream s, NpuTensor input, NpuTensor output)
+        {
+            using var t1 = Ops.Muls(s, input, 2);
+            using var t2 = Ops.Adds(s, t1, 1);
+            using var t3 = Ops.Muls(s, t2, 3);
+            Ops.Copy(s, t3, output);
+        }
+        // No warm-up run: the outputs keep their zeros until a replay writes them.
+        var a = NpuGraph.Capture(stream, s => Body(s, inA, outA), warmup: 0, pool: pool);
+        var b = NpuGraph.Capture(stream, s => Body(s, inB, outB), warmup: 0, pool: pool);
+        return (a, b);
+    }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]   // reads the simulator's live-event counter; the task delay keeps replays queued
+    public void Graphs_of_a_pool_for_one_replay_stream_replay_in_stream_order_without_an_ordering_event()
+    {
+        using var stream = Device.CreateStream();
+        using var other = Device.CreateStream();
+        using var inA = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 });
+        using var inB = NpuTensor.FromArray(stream, new float[] { 100, 200, 300, 400 });
+        using var outA = NpuTensor.Zeros(stream, new TensorShape(4), NpuDataType.Float32);
+        using var outB = NpuTensor.Zeros(stream, new TensorShape(4), NpuDataType.Float32);
+        // Control: a pool for any stream orders its replays with an event it creates at the first replay.
+        using (var anyStream = new NpuGraphPool(Device))
+        {
+            Assert.Null(anyStream.ReplayStream);
+            var (a, b) = CaptureOverlapping(stream, anyStream, inA, inB, outA, outB);
+            using (a)
+            using (b)
+            {
+                stream.Synchronize();
+                ulong before = LiveCounts.Read().Events;
+                a.Replay(stream);
+                b.Replay(stream);
+                stream.Synchronize();
+                Assert.Equal(before + 1, LiveCounts.Read().Events);
+            }
+        }
+
+        using var pool = new NpuGraphPool(stream);
+        Assert.Same(stream, pool.ReplayStream);
+        Assert.Equal(Device, pool.Device);
+        using var resultA = NpuTensor.Zeros(stream, new TensorShape(4), NpuDataType.Float32);
+        using var resultB = NpuTensor.Zeros(stream, new TensorShape(4), NpuDataType.Float32);
+        stream.Synchronize();
+        var (ga, gb) = CaptureOverlapping(other, pool, inA, inB, resultA, resultB);   // captures may run on any stream
+        using (ga)
+        using (gb)
+        {
+            other.Synchronize();
+            stream.Synchronize();
+            ulong events = LiveCounts.Read().Events;
+            Sim.TaskDelay(300);
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    ga.Replay(stream);
+                    gb.Replay();   // default: the capture stream, which is not the pool's replay stream
+                }
+            }
+            catch (InvalidOperationException error)
+            {
+                Assert.Contains("replay only on", error.Message);
+            }
+            finally
+            {
+                Sim.TaskDelay(0);
+            }
+            stream.Synchronize();
+            Assert.Equal([9f, 15, 21, 27], resultA.ToArray<float>(stream));
+            Assert.Equal(0f, resultB.ToArray<float>(stream)[0]);   // B's replay was refused before anything was queued
+            Assert.Equal(0, gb.ReplayCount);
+            Sim.TaskDelay(300);
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    ga.Replay(stream);
+                    gb.Replay(stream);
+                }
+            }
+            finally
+            {
+                Sim.TaskDelay(0);
+            }
+            stream.Synchronize();
+            Assert.Equal(events, LiveCounts.Read().Events);   // no ordering event: the stream's order serialises them
+            Assert.Equal([9f, 15, 21, 27], resultA.ToArray<float>(stream));
+            Assert.Equal([603f, 1203, 1803, 2403], resultB.ToArray<float>(stream));
+            Assert.Equal(21, ga.ReplayCount);
+            Assert.Equal(20, gb.ReplayCount);
+        }
+    }
+
+    [Fact]
+    public void A_pool_for_one_replay_stream_refuses_a_replay_on_another_stream_and_stays_usable()
+    {
+        using var stream = Device.CreateStream();
+        using var other = Device.CreateStream();
+        using var input = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        using var output = NpuTensor.Zeros(stream, new TensorShape(2), NpuDataType.Float32);
+        using var pool = new NpuGraphPool(stream);
+        using var graph = NpuGraph.Capture(stream, s => Ops.Muls(s, input, 2, output), pool: pool);
+        var error = Throws<InvalidOperationException>(() => graph.Replay(other), $"whose graphs replay only on {stream}");
+        Assert.Contains(other.ToString(), error.Message);
+        Assert.Contains(pool.Name, error.Message);
+        Assert.Equal(0, graph.ReplayCount);
+        graph.ReplayAndWait(stream);
+        Assert.Equal([2f, 4], output.ToArray<float>(stream));
+        Assert.Equal(1, graph.ReplayCount);
+        Assert.Throws<ArgumentNullException>("replayStream", () => new NpuGraphPool((NpuStream)null!));
+        var gone = Device.CreateStream();
+        gone.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => new NpuGraphPool(gone));
+    }
+
+    [Fact]
+    public void A_built_graph_in_a_pool_for_one_replay_stream_runs_only_on_that_stream()
+    {
+        Assert.SkipUnless(fixture.Runtime.Features.BuiltGraphs, "built graphs need CANN 9.0; the loaded library is " + fixture.Runtime.Features);
+        using var stream = Device.CreateStream();
+        using var input = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        using var output = NpuTensor.Zeros(stream, new TensorShape(2), NpuDataType.Float32);
+        stream.Synchronize();
+        using var pool = new NpuGraphPool(stream);
+        using var built = NpuBuiltGraph.Begin(Device, pool);
+        Ops.Muls(built.Stream, input, 3, output);
+        built.EndBuild();
+        // Execute runs on the device's default stream, where the pool cannot order it after its stream's replays.
+        Throws<InvalidOperationException>(() => built.Execute(), "NpuBuiltGraph.Execute: ");
+        Assert.Equal(0, built.ExecutionCount);
+        built.Replay(stream);
+        stream.Synchronize();
+        Assert.Equal([3f, 6], output.ToArray<float>(stream));
+    }
+
     [Fact]
     public void A_graph_cache_never_returns_a_graph_its_caller_disposed()
     {
