@@ -73,6 +73,12 @@ public static unsafe partial class AclSim
     [return: NativeTypeName("const char *")]
     public static partial sbyte* aclsimGetVersion();
 
+    /// <summary>While `hold` is nonzero, stream workers start no new queued work (work already running finishes); submissions queue up and run once the hold is released (hold 0). Benchmarks hold the workers while they time submission, so that the simulated device's execution does not compete for the host's cores with the submitting thread (on an NPU the device runs it). A synchronize or event wait that needs held work waits until the release; destroying a stream or aclFinalize runs its queued work even while held.</summary>
+    // C: aclError aclsimHoldStreams(int32_t hold)
+    [LibraryImport("ascend_sim", EntryPoint = "aclsimHoldStreams")]
+    [return: NativeTypeName("aclError")]
+    public static partial int aclsimHoldStreams([NativeTypeName("int32_t")] int hold);
+
     /// <summary>Fault injection: the nth call (1 = the next one) of the exported function named `functionName`, counted from this call, fails with `errorCode` without doing anything. One armed fault per function name; arming again replaces it.</summary>
     // C: aclError aclsimInjectFault(const char *functionName, uint32_t nth, int32_t errorCode)
     [LibraryImport("ascend_sim", EntryPoint = "aclsimInjectFault")]

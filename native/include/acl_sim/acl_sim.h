@@ -46,6 +46,13 @@ ACL_FUNC_VISIBILITY aclError aclsimClearFaults(uint32_t *remaining);
  * asynchrony and ordering observable in tests. */
 ACL_FUNC_VISIBILITY aclError aclsimSetTaskDelay(uint32_t microseconds);
 
+/* While `hold` is nonzero, stream workers start no new queued work (work already running finishes); submissions
+ * queue up and run once the hold is released (hold 0). Benchmarks hold the workers while they time submission, so
+ * that the simulated device's execution does not compete for the host's cores with the submitting thread (on an NPU
+ * the device runs it). A synchronize or event wait that needs held work waits until the release; destroying a
+ * stream or aclFinalize runs its queued work even while held. */
+ACL_FUNC_VISIBILITY aclError aclsimHoldStreams(int32_t hold);
+
 /* The simulator's version string, e.g. "ascend-sim 0.1.0 (ACL 1.17)". */
 ACL_FUNC_VISIBILITY const char *aclsimGetVersion(void);
 

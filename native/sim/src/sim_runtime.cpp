@@ -163,6 +163,12 @@ ACL_FUNC_VISIBILITY aclError aclsimSetTaskDelay(uint32_t microseconds) {
     return ACL_SUCCESS;
 }
 
+ACL_FUNC_VISIBILITY aclError aclsimHoldStreams(int32_t hold) {
+    if (int rc = check_fault("aclsimHoldStreams")) return rc;
+    hold_streams(hold != 0);
+    return ACL_SUCCESS;
+}
+
 ACL_FUNC_VISIBILITY const char* aclsimGetVersion(void) { return "ascend-sim 0.1.0 (ACL 1.17)"; }
 
 }  // extern "C"

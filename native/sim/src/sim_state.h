@@ -308,6 +308,8 @@ int resolve_stream_locked(const char* fn, aclrtStream stream, Stream** out);
 std::shared_ptr<Stream> start_stream(Context* ctx, int32_t device, bool isDefault);
 // Enqueues on the worker (takes Stream::m; State::mu may be held).
 void enqueue(Stream* s, Item&& it);
+// aclsimHoldStreams: while held, stream workers start no new queued item (a stopping stream still drains).
+void hold_streams(bool hold);
 // Stops and joins a worker after draining it. Must be called WITHOUT State::mu.
 void stop_stream(const std::shared_ptr<Stream>& s);
 // Waits until everything submitted so far has completed; timeoutMs < 0 = forever.

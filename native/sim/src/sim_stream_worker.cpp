@@ -1,7 +1,10 @@
 // Ascend.Interop simulator runtime core: stream workers (one thread per stream running its queue in
 // order), waiting for a stream, and running one task with its buffers pinned.
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "sim_state.h"
 
@@ -15,12 +18,34 @@ std::string stream_name(const Stream* s) {
     return buf;
 }
 
+// aclsimHoldStreams: while held, workers start no new item (one already running finishes). The workers register here
+// so that the release can wake each one under its own mutex (no lost wake-up).
+namespace {
+std::atomic<bool> g_held{false};
+std::mutex g_workersMu;
+std::vector<Stream*>& workers() {
+    static auto* v = new std::vector<Stream*>();  // never destroyed: workers may outlive static destruction
+    return *v;
+}
+}  // namespace
+
+void hold_streams(bool hold) {
+    g_held.store(hold);
+    if (hold) return;
+    std::lock_guard<std::mutex> wl(g_workersMu);
+    for (Stream* s : workers()) {
+        { std::lock_guard<std::mutex> l(s->m); }
+        s->workCv.notify_all();
+    }
+}
+
 static void worker_loop(Stream* s) {
     for (;;) {
         Item it;
         {
             std::unique_lock<std::mutex> l(s->m);
-            s->workCv.wait(l, [s] { return s->stop || !s->q.empty(); });
+            // A stopping stream runs what is queued even while held (aclFinalize and stream destruction never wait for a release).
+            s->workCv.wait(l, [s] { return s->stop || (!s->q.empty() && !g_held.load()); });
             if (s->q.empty()) return;
             it = std::move(s->q.front());
             s->q.pop_front();
@@ -56,6 +81,10 @@ std::shared_ptr<Stream> start_stream(Context* ctx, int32_t device, bool isDefaul
     s->device = device;
     s->isDefault = isDefault;
     Stream* raw = s.get();
+    {
+        std::lock_guard<std::mutex> wl(g_workersMu);
+        workers().push_back(raw);
+    }
     s->worker = std::thread([raw] { worker_loop(raw); });
     return s;
 }
@@ -66,7 +95,8 @@ void enqueue(Stream* s, Item&& it) {
         s->q.push_back(std::move(it));
         s->submitted++;
     }
-    s->workCv.notify_one();
+    // A held worker would wake only to sleep again; the release wakes every worker.
+    if (!g_held.load()) s->workCv.notify_one();
 }
 
 void stop_stream(const std::shared_ptr<Stream>& s) {
@@ -76,6 +106,11 @@ void stop_stream(const std::shared_ptr<Stream>& s) {
         s->stop = true;
     }
     s->workCv.notify_all();
+    {
+        std::lock_guard<std::mutex> wl(g_workersMu);
+        auto& v = workers();
+        v.erase(std::remove(v.begin(), v.end(), s.get()), v.end());
+    }
     if (s->worker.joinable()) {
         if (s->worker.get_id() == std::this_thread::get_id()) s->worker.detach();
         else s->worker.join();

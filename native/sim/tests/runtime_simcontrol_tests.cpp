@@ -1,4 +1,7 @@
 // Simulator-only controls (acl_sim.h): live counts, cumulative counters, fault injection.
+#include <chrono>
+#include <thread>
+
 #include "test_support.h"
 
 using namespace simtest;
@@ -151,6 +154,50 @@ TEST_F(RuntimeSimControl, TaskDelaySlowsEveryTask) {
     ASSERT_ACL_OK(aclsimSetTaskDelay(0));
     EXPECT_ACL_OK(aclrtFree(d));
     EXPECT_ACL_OK(aclrtDestroyStream(s));
+}
+
+// Releases the hold however the test ends (a failed ASSERT returns early; a hold left set would stall every later test).
+struct ReleaseHold {
+    ~ReleaseHold() { aclsimHoldStreams(0); }
+};
+
+TEST_F(RuntimeSimControl, HeldStreamsStartNothingUntilReleased) {
+    ReleaseHold release;
+    aclrtStream s = nullptr;
+    void* d = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&s));
+    ASSERT_ACL_OK(aclrtMalloc(&d, 64, ACL_MEM_MALLOC_HUGE_FIRST));
+    FillDevice(d, 64, 0x01);
+    const uint64_t executed = Counter(ACLSIM_COUNT_TASKS_EXECUTED);
+    ASSERT_ACL_OK(aclsimHoldStreams(1));
+    for (int i = 2; i <= 4; ++i) ASSERT_ACL_OK(aclrtMemsetAsync(d, 64, i, 64, s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    aclrtStreamStatus status = ACL_STREAM_STATUS_COMPLETE;
+    EXPECT_ACL_OK(aclrtStreamQuery(s, &status));
+    EXPECT_EQ(ACL_STREAM_STATUS_NOT_READY, status);
+    EXPECT_EQ(executed, Counter(ACLSIM_COUNT_TASKS_EXECUTED));
+    EXPECT_TRUE(AllBytes(ReadDevice(d, 64), 0x01));
+    ASSERT_ACL_OK(aclsimHoldStreams(0));
+    ASSERT_ACL_OK(aclrtSynchronizeStream(s));
+    EXPECT_EQ(executed + 3, Counter(ACLSIM_COUNT_TASKS_EXECUTED));
+    EXPECT_TRUE(AllBytes(ReadDevice(d, 64), 0x04));
+    EXPECT_ACL_OK(aclrtFree(d));
+    EXPECT_ACL_OK(aclrtDestroyStream(s));
+}
+
+TEST_F(RuntimeSimControl, DestroyingAHeldStreamRunsItsQueuedWork) {
+    ReleaseHold release;
+    aclrtStream s = nullptr;
+    void* d = nullptr;
+    ASSERT_ACL_OK(aclrtCreateStream(&s));
+    ASSERT_ACL_OK(aclrtMalloc(&d, 64, ACL_MEM_MALLOC_HUGE_FIRST));
+    FillDevice(d, 64, 0x01);
+    ASSERT_ACL_OK(aclsimHoldStreams(1));
+    ASSERT_ACL_OK(aclrtMemsetAsync(d, 64, 0x05, 64, s));
+    EXPECT_ACL_OK(aclrtDestroyStream(s));  // returns: the stopping worker drains its queue although held
+    ASSERT_ACL_OK(aclsimHoldStreams(0));
+    EXPECT_TRUE(AllBytes(ReadDevice(d, 64), 0x05));
+    EXPECT_ACL_OK(aclrtFree(d));
 }
 
 TEST_F(RuntimeSimControl, VersionStringNamesTheSimulator) {

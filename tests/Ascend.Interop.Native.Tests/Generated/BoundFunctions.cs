@@ -281,6 +281,7 @@ public static class BoundFunctions
         ("ascend_sim", "AclSim", "aclsimGetCounter"),
         ("ascend_sim", "AclSim", "aclsimGetStreamBudget"),
         ("ascend_sim", "AclSim", "aclsimGetVersion"),
+        ("ascend_sim", "AclSim", "aclsimHoldStreams"),
         ("ascend_sim", "AclSim", "aclsimInjectFault"),
         ("ascend_sim", "AclSim", "aclsimSetTaskDelay"),
         ("ascendcl", "Acl", "aclsysGetVersionNum"),
