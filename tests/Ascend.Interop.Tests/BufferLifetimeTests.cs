@@ -141,6 +141,59 @@ public sealed class BufferLifetimeTests(NpuFixture fixture) : LeakCheckedTest(fi
     }
 
     [Fact]
+    public void A_capture_after_a_replay_makes_the_next_replay_of_the_earlier_graph_mark_the_new_output()
+    {
+        // A replay of the graph that marked the pool's outputs last skips the marking (nothing would change), unless a
+        // capture since has put another output in that graph's scratch.
+        using var stream = Device.CreateStream();
+        using var pool = new NpuGraphPool(Device);
+        using var x = NpuTensor.FromArray(stream, Filled(-2));
+        using var yA = NpuTensor.Empty(stream, new TensorShape(N), NpuDataType.Float32);
+
+        var scratch = new nint[2];
+        using var a = NpuGraph.Capture(stream, s =>
+        {
+            using var h1 = Ops.Add(s, x, x);         // -4
+            using var h2 = Ops.Mul(s, h1, h1);       // 16
+            scratch[0] = h1.DataPointer;
+            scratch[1] = h2.DataPointer;
+            Ops.Add(s, h2, h1, yA);                  // 12
+        }, warmup: 0, pool: pool);
+        NpuTensor outB = null!, outD = null!;
+        try
+        {
+            using var b = NpuGraph.Capture(stream, s => outB = Ops.Relu(s, x), warmup: 0, pool: pool);
+            b.Replay();
+            a.Replay();   // marks B's output; A is now the last marking replay
+            Assert.Contains("overwritten", Assert.Throws<InvalidOperationException>(() => outB.ToArray<float>(stream)).Message);
+
+            using var d = NpuGraph.Capture(stream, s => outD = Ops.Relu(s, x), warmup: 0, pool: pool);
+            Assert.Contains(outB.DataPointer, scratch);
+            Assert.Contains(outD.DataPointer, scratch);
+            Assert.NotEqual(outB.DataPointer, outD.DataPointer);
+            a.Replay();   // the same graph as the last marking replay, but D's output now lies in its scratch too
+            Assert.Contains("overwritten", Assert.Throws<InvalidOperationException>(() => outD.ToArray<float>(stream)).Message);
+            d.Replay();
+            Assert.Equal(Filled(0), outD.ToArray<float>(stream));
+
+            b.Replay();
+            d.Replay();
+            Assert.Equal(Filled(0), outB.ToArray<float>(stream));
+            Assert.Equal(Filled(0), outD.ToArray<float>(stream));
+            a.Replay();
+            a.Replay();   // the second one skips the marking: the marks of the first stay
+            Assert.Contains("overwritten", Assert.Throws<InvalidOperationException>(() => outB.ToArray<float>(stream)).Message);
+            Assert.Contains("overwritten", Assert.Throws<InvalidOperationException>(() => outD.ToArray<float>(stream)).Message);
+            Assert.Equal(Filled(12), yA.ToArray<float>(stream));
+        }
+        finally
+        {
+            outB?.Dispose();
+            outD?.Dispose();
+        }
+    }
+
+    [Fact]
     public void Dispose_of_a_graph_waits_for_an_update_open_on_another_thread()
     {
         using var stream = Device.CreateStream();

@@ -215,7 +215,8 @@ public sealed partial class NpuGraph
             model.Dispose();
         }
         Interlocked.Increment(ref _replays);
-        if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
+        if ((_overwrites is not null || _outputsAtRisk is not null) && !ReferenceEquals(Volatile.Read(ref _pool.LastMarkedReplay), this))
+            MarkReplayedMemory();
         if (code == ACL_ERROR_RT_STREAM_SYNC_TIMEOUT)
         {
             lock (_lock) _executeTimedOut = true;

@@ -122,6 +122,8 @@ public sealed partial class NpuGraph
             var list = _overwrites ?? new();
             list.Add(output);
             Volatile.Write(ref _overwrites, list);
+            // This graph's next replay marks one more output: it must not skip the marking.
+            Volatile.Write(ref _pool.LastMarkedReplay, null);
         }
     }
 
@@ -134,6 +136,7 @@ public sealed partial class NpuGraph
                 foreach (var output in overwritten) output.OverwrittenBy = this;
             if (_outputsAtRisk is { } mine)
                 foreach (var output in mine) output.OverwrittenBy = null;
+            Volatile.Write(ref _pool.LastMarkedReplay, this);
         }
     }
 
@@ -149,6 +152,7 @@ public sealed partial class NpuGraph
             _captureAllocated = null;
             _overwrites = null;
         }
+        Interlocked.CompareExchange(ref _pool.LastMarkedReplay, null, this);
         foreach (var other in _pool.Graphs())
             if (!ReferenceEquals(other, this)) other.ForgetOverwrites(holds);
         foreach (var memory in holds) memory.ReleaseHold();

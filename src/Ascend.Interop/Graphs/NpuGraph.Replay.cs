@@ -44,7 +44,8 @@ public sealed partial class NpuGraph
         if (_ownsPool || only is not null) target.Submit(ref work);
         else _pool.ReplaySerialized(target, ref work);
         Interlocked.Increment(ref _replays);
-        if (_overwrites is not null || _outputsAtRisk is not null) MarkReplayedMemory();
+        if ((_overwrites is not null || _outputsAtRisk is not null) && !ReferenceEquals(Volatile.Read(ref _pool.LastMarkedReplay), this))
+            MarkReplayedMemory();
     }
 
     /// <summary>The failure of a replay's launch (the text is built only on failure).</summary>

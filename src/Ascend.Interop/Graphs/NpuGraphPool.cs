@@ -27,6 +27,13 @@ public sealed class NpuGraphPool : IDisposable
     private NpuStream? _lastReplayStream;   // the stream of the pool's last replay (under _replayLock)
     private NpuEvent? _replayed;            // recorded after that replay
 
+    /// <summary>
+    /// The graph whose replay last marked the pool's outputs (its overwrites as overwritten, its own outputs as valid):
+    /// another replay of that graph changes no mark, so it skips the marking (and its lock); null after anything that
+    /// changes which outputs a replay marks (a capture that places an output in an earlier graph's scratch).
+    /// </summary>
+    internal NpuGraph? LastMarkedReplay;
+
     /// <summary>Creates an empty pool on <paramref name="device"/>; its graphs may replay on any stream of the device.</summary>
     public NpuGraphPool(NpuDevice device) : this(device, owner: null) { }
 
