@@ -12,6 +12,13 @@
 #   --keep            keep the worktrees and their builds for the next run (see below)
 #   --clean           only remove the worktrees a --keep run left, then exit
 #   --out FILE        also write the table (Markdown) to FILE
+#   --paired          instead of BenchmarkDotNet: both commits' benchmark bodies in one process (Ascend.Interop.Benchmarks
+#                     paired), timed in alternating batches milliseconds apart, in --rounds processes (default 5);
+#                     both SDKs run on two copies of NEW's simulator library with the stream workers held while a
+#                     batch is queued (aclsimHoldStreams): the SDKs' host cost alone. Rows: the enqueue and replay
+#                     rows both commits have, the trivial calls; the raw-binding rows are the control
+#   --own-simulators  with --paired: each commit on its own simulator library, workers running (no hold: older
+#                     simulators lack the control); the whole commits, noisier
 #
 # Each commit is checked out in its own git worktree, artifacts/compare/<commit> (git-ignored), where its bench
 # project, its simulator library (built by the bench project's reference to native/) and its C++ baselines are built
@@ -29,9 +36,9 @@
 # Raw outputs: artifacts/compare/runs/<UTC time>/{old,new}-r<round>/ (BenchmarkDotNet results, C++ JSON, logs).
 set -euo pipefail
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
-quick=0; rounds=1; native=1; keep=0; clean=0; out=""
+quick=0; rounds=""; native=1; keep=0; clean=0; out=""; paired=0; own=0
 filters=(); maps=(); positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -43,12 +50,17 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=1 ;;
     --clean) clean=1 ;;
     --out) out="${2:?--out needs a file}"; shift ;;
+    --paired) paired=1 ;;
+    --own-simulators) own=1 ;;
     -h|--help) usage 0 ;;
     -*) echo "compare-commits.sh: unknown option $1" >&2; usage ;;
     *) positional+=("$1") ;;
   esac
   shift
 done
+if [[ -z "$rounds" ]]; then if [[ $paired -eq 1 ]]; then rounds=5; else rounds=1; fi; fi
+[[ $own -eq 0 || $paired -eq 1 ]] || { echo "compare-commits.sh: --own-simulators needs --paired" >&2; exit 2; }
+[[ $paired -eq 0 ]] || native=0   # the paired run has no C++ side
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare-commits.sh: --rounds needs a positive number, not '$rounds'" >&2; exit 2; }
 for m in "${maps[@]}"; do [[ "$m" == ?*=?* ]] || { echo "compare-commits.sh: --map needs OLD=NEW, not '$m'" >&2; exit 2; }; done
 if [[ ${#filters[@]} -eq 0 ]]; then
@@ -129,6 +141,30 @@ tool="$root/bench/Ascend.Interop.Benchmarks/bin/Release/net10.0/Ascend.Interop.B
 if [[ ! -f "$tool" ]]; then
   log "building this checkout's bench project for the compare command"
   (cd "$root" && dotnet build bench/Ascend.Interop.Benchmarks -c Release -p:AscendSimTests=OFF -nologo -v:q) >>"$runs/compare.log" 2>&1
+fi
+
+# ---- paired: one process, alternating batches ---------------------------------------------------------------
+if [[ $paired -eq 1 ]]; then
+  bench_dll=bench/Ascend.Interop.Benchmarks/bin/Release/net10.0/Ascend.Interop.Benchmarks.dll
+  sim_so=artifacts/native/Release/libascend_sim.so
+  old_dir="$(worktree_of "$old_sha")"; new_dir="$(worktree_of "$new_sha")"
+  mkdir -p "$runs/paired/old" "$runs/paired/new"
+  # Each side needs its own file: one library loaded once would serve both sides.
+  if [[ $own -eq 1 ]]; then cp "$old_dir/$sim_so" "$runs/paired/old/"; else cp "$new_dir/$sim_so" "$runs/paired/old/"; fi
+  cp "$new_dir/$sim_so" "$runs/paired/new/"
+  paired_args=(paired --old-bench "$old_dir/$bench_dll" --old-sim "$runs/paired/old/libascend_sim.so"
+    --new-bench "$new_dir/$bench_dll" --new-sim "$runs/paired/new/libascend_sim.so" --processes "$rounds"
+    --old-label "$old_label$([[ $own -eq 1 ]] || echo " (SDK, on $new_label's simulator)")" --new-label "$new_label")
+  [[ $own -eq 1 ]] && paired_args+=(--no-hold)
+  [[ $quick -eq 1 ]] && paired_args+=(--seconds 1 --warmup 0.5)
+  [[ -n "$out" ]] && paired_args+=(--out "$out")
+  log "paired: $old_label against $new_label, $rounds process(es), $([[ $own -eq 1 ]] && echo "own simulators, workers running" || echo "both on $new_label's simulator, workers held")"
+  log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  status=0
+  dotnet "$tool" "${paired_args[@]}" 2> >(tee -a "$runs/compare.log" >&2) | tee "$runs/table.md" || status=$?
+  log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  log "the table: $runs/table.md"
+  exit "$status"
 fi
 
 # ---- run ----------------------------------------------------------------------------------------------------

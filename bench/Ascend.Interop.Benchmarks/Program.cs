@@ -21,6 +21,10 @@ namespace Ascend.Interop.Benchmarks;
 ///   compare --old DIR --new DIR [--old DIR --new DIR]... [--old-native FILE[@ROUND]]... [--new-native FILE[@ROUND]]...
 ///           [--old-label L] [--new-label L] [--map OLD=NEW]... [--limit 1.05] [--out FILE] [--quick]
 ///                                                        two commits' runs side by side, new/old per row (bench/compare-commits.sh)
+///   paired --old-bench DLL --old-sim SO --new-bench DLL --new-sim SO [--row NAME]... [--seconds 8] [--warmup 2]
+///          [--old-label L] [--new-label L] [--limit 1.05] [--out FILE]
+///                                                        two commits' bodies in one process, alternating batches
+///                                                        (bench/compare-commits.sh --paired; see PairedComparison)
 ///   compare --cpp-filter DIR                             the Google Benchmark filter of the C++ counterparts of DIR's rows
 /// Without a command, "run" is assumed. Build.cake's Bench target runs both.
 /// </summary>
@@ -34,6 +38,7 @@ public static partial class Program
             if (args.Length > 0 && args[0] == "compare") return CommitComparison.Run(args[1..]);
             if (args.Length > 0 && args[0] == "loop") return Loop(args[1..]);
             if (args.Length > 0 && args[0] == "pair") return Pair(args[1..]);
+            if (args.Length > 0 && args[0] == "paired") return PairedComparison.Run(args[1..]);
             return RunBenchmarks(args.Length > 0 && args[0] == "run" ? args[1..] : args);
         }
         catch (ArgumentException e)
