@@ -46,6 +46,8 @@ std::map<std::string, Fault>& faults() {
     static auto* f = new std::map<std::string, Fault>();
     return *f;
 }
+// How many faults are armed (written under fault_mu): with none, check_fault takes no lock (every exported call makes it).
+std::atomic<size_t> g_armedFaults{0};
 std::atomic<bool> g_initialized{false};
 std::atomic<uint32_t> g_taskDelayUs{0};
 
@@ -62,6 +64,7 @@ int counter_slot(aclsimCounter c) {
 
 // Checks only armed faults (used by aclInit, which must not fail on "not initialized").
 int check_fault(const char* fn) {
+    if (g_armedFaults.load(std::memory_order_acquire) == 0) return ACL_SUCCESS;
     std::lock_guard<std::mutex> l(fault_mu());
     auto& f = faults();
     if (f.empty()) return ACL_SUCCESS;
@@ -70,6 +73,7 @@ int check_fault(const char* fn) {
     if (--it->second.remaining == 0) {
         int code = it->second.code;
         f.erase(it);
+        g_armedFaults.store(f.size(), std::memory_order_release);
         return fail(code, fn, "injected fault (aclsimInjectFault)");
     }
     return ACL_SUCCESS;
@@ -147,6 +151,7 @@ ACL_FUNC_VISIBILITY aclError aclsimInjectFault(const char* functionName, uint32_
         return fail(ACL_ERROR_INVALID_PARAM, "aclsimInjectFault", "errorCode must be non-zero");
     std::lock_guard<std::mutex> l(fault_mu());
     faults()[functionName] = Fault{nth, errorCode};
+    g_armedFaults.store(faults().size(), std::memory_order_release);
     return ACL_SUCCESS;
 }
 
@@ -154,6 +159,7 @@ ACL_FUNC_VISIBILITY aclError aclsimClearFaults(uint32_t* remaining) {
     std::lock_guard<std::mutex> l(fault_mu());
     if (remaining) *remaining = static_cast<uint32_t>(faults().size());
     faults().clear();
+    g_armedFaults.store(0, std::memory_order_release);
     return ACL_SUCCESS;
 }
 
