@@ -187,10 +187,8 @@ public static class CommitComparison
     /// <summary>The median of the values present (null when none is).</summary>
     public static double? Median(IEnumerable<double?> values)
     {
-        var present = values.Where(v => v is not null).Select(v => v!.Value).Order().ToList();
-        int n = present.Count;
-        if (n == 0) return null;
-        return n % 2 == 1 ? present[n / 2] : (present[n / 2 - 1] + present[n / 2]) / 2;
+        var present = values.OfType<double>().ToList();
+        return present.Count == 0 ? null : Statistics.Median(present);
     }
 
     private static string Bytes(long? b) => b is null ? "-" : b.Value.ToString(CultureInfo.InvariantCulture) + " B";

@@ -105,7 +105,7 @@ public static class PairedComparison
                 using var process = Process.Start(start)!;
                 process.StandardOutput.ReadToEnd();
                 process.WaitForExit();
-                if (process.ExitCode is not (0 or 1) || !File.Exists(file))
+                if (process.ExitCode != 0 || !File.Exists(file))
                     throw new InvalidOperationException($"paired: process {p + 1} failed with exit code {process.ExitCode}.");
                 perProcess.Add(ReadResults(file));
                 File.Delete(file);
@@ -158,18 +158,12 @@ public static class PairedComparison
         var clock = Stopwatch.StartNew();
         for (int pair = 0; pair < 20 || clock.Elapsed.TotalSeconds < seconds; pair++)
         {
-            if ((pair & 1) == 0)
-            {
-                double a = Time(o, row), b = Time(n, row);
-                oldNs?.Add(a);
-                newNs?.Add(b);
-            }
-            else
-            {
-                double b = Time(n, row), a = Time(o, row);
-                oldNs?.Add(a);
-                newNs?.Add(b);
-            }
+            bool newFirst = (pair & 1) == 1;
+            double b = newFirst ? Time(n, row) : 0;
+            double a = Time(o, row);
+            if (!newFirst) b = Time(n, row);
+            oldNs?.Add(a);
+            newNs?.Add(b);
         }
     }
 
@@ -196,7 +190,7 @@ public static class PairedComparison
             if (oldNs.Count == 0 || oldNs.Count != newNs.Count) throw new ArgumentException("paired: a row needs as many old as new batches, at least one.");
             var ratios = oldNs.Zip(newNs, (o, n) => n / o).ToArray();
             var (low, high) = BootstrapMedian(ratios, 2_000, seed: 23);
-            return new Result(row, Median(oldNs), Median(newNs), Median(ratios), low, high, ratios.Length);
+            return new Result(row, Statistics.Median(oldNs), Statistics.Median(newNs), Statistics.Median(ratios), low, high, ratios.Length);
         }
     }
 
@@ -207,8 +201,8 @@ public static class PairedComparison
         return rows.Select(row =>
         {
             var runs = perProcess.Select(p => p.FirstOrDefault(r => r.Row == row)).OfType<Result>().ToList();
-            return new Result(row, Median(runs.Select(r => r.OldNs)), Median(runs.Select(r => r.NewNs)), Median(runs.Select(r => r.Ratio)),
-                Median(runs.Select(r => r.Low)), Median(runs.Select(r => r.High)), runs.Sum(r => r.Pairs))
+            return new Result(row, Statistics.Median(runs.Select(r => r.OldNs)), Statistics.Median(runs.Select(r => r.NewNs)), Statistics.Median(runs.Select(r => r.Ratio)),
+                Statistics.Median(runs.Select(r => r.Low)), Statistics.Median(runs.Select(r => r.High)), runs.Sum(r => r.Pairs))
             { ProcessRatios = runs.Select(r => r.Ratio).ToList() };
         }).ToList();
     }
@@ -225,14 +219,6 @@ public static class PairedComparison
         return new Result(f[0], D(1), D(2), D(3), D(4), D(5), int.Parse(f[6], CultureInfo.InvariantCulture));
     }).ToList();
 
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) throw new ArgumentException("median of nothing");
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
     /// <summary>The 2.5 % and 97.5 % quantiles of the medians of <paramref name="resamples"/> resamples (with a fixed seed: the same data give the same interval).</summary>
     public static (double Low, double High) BootstrapMedian(IReadOnlyList<double> values, int resamples, int seed)
     {
@@ -242,7 +228,7 @@ public static class PairedComparison
         for (int r = 0; r < resamples; r++)
         {
             for (int i = 0; i < sample.Length; i++) sample[i] = values[random.Next(values.Count)];
-            medians[r] = Median(sample);
+            medians[r] = Statistics.Median(sample);
         }
         Array.Sort(medians);
         return (medians[(int)(0.025 * (resamples - 1))], medians[(int)Math.Ceiling(0.975 * (resamples - 1))]);

@@ -105,7 +105,7 @@ public static partial class ResultsReport
         }
         // Without --benchmark_repetitions there are no aggregates: the median of the single runs.
         foreach (var (name, values) in single)
-            if (!result.ContainsKey(name)) result[name] = new Measurement(Median(values), null);
+            if (!result.ContainsKey(name)) result[name] = new Measurement(Statistics.Median(values), null);
         return result;
     }
 
@@ -114,13 +114,6 @@ public static partial class ResultsReport
         "ns" => 1, "us" => 1e3, "ms" => 1e6, "s" => 1e9,
         _ => throw new ArgumentException($"unknown Google Benchmark time unit '{unit}'."),
     };
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    }
 
     /// <summary>
     /// One row of a derived-figures table (label, value in <paramref name="format"/>, target, met); returns 1 when the
