@@ -12,7 +12,8 @@ namespace Ascend.Interop.Benchmarks;
 /// Usage:
 ///   run [--quick] [--artifacts DIR] [--sim-library FILE] [--filter GLOB]...
 ///                                                        BenchmarkDotNet over every benchmark class (JSON into DIR/results)
-///   loop BODY SECONDS                                    runs one BenchmarkBodies method in a loop (for perf / dotnet-trace)
+///   loop BODY SECONDS [--hold]                           runs one BenchmarkBodies method in a loop (for perf / dotnet-trace);
+///                                                        --hold (decoder bodies): stream workers held while a batch is queued
 ///   pair BODY1 BODY2 SECONDS                             alternates batches of two bodies (enqueue bodies drained between
 ///                                                        batches, untimed); the fastest and median batch of each
 ///                                                        (a development aid on a busy machine: the minimum filters out preemption)
@@ -110,11 +111,11 @@ public static partial class Program
     // A profiling target: e.g. DOTNET_PerfMapEnabled=1 perf record -g dotnet Ascend.Interop.Benchmarks.dll loop PoolRentReturn 10
     private static int Loop(string[] args)
     {
-        if (args.Length != 2 || !double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
+        if (args.Length is not (2 or 3) || !double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double seconds))
             throw new ArgumentException("usage: loop BODY SECONDS, BODY one of the public methods of BenchmarkBodies (e.g. EagerMlpStep) or a decoder enqueue benchmark (EagerDecodeEnqueue, GraphDecodeEnqueue, ReplayDecodeEnqueue).");
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASCEND_INTEROP_BACKEND")))
             Environment.SetEnvironmentVariable("ASCEND_INTEROP_BACKEND", "sim");
-        if (args[0].EndsWith("DecodeEnqueue", StringComparison.Ordinal)) return DecoderLoop(args[0], seconds);
+        if (args[0].EndsWith("DecodeEnqueue", StringComparison.Ordinal)) return DecoderLoop(args[0], seconds, args.Length > 2 && args[2] == "--hold");
         using var bodies = new BenchmarkBodies();
         bodies.BindToCurrentThread();
         Action body = args[0] switch
@@ -171,7 +172,7 @@ public static partial class Program
     }
 
     // The decoder's enqueue bodies in batches of DecoderBenchmarkBodies.EnqueueBatch steps, drained between batches.
-    private static int DecoderLoop(string name, double seconds)
+    private static int DecoderLoop(string name, double seconds, bool hold)
     {
         using var bodies = new DecoderBenchmarkBodies();
         Action body = name switch
@@ -186,9 +187,11 @@ public static partial class Program
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (watch.Elapsed.TotalSeconds < seconds)
         {
+            if (hold) Native.AclSim.aclsimHoldStreams(1);
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             for (int i = 0; i < DecoderBenchmarkBodies.EnqueueBatch; i++) body();
             submitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            if (hold) Native.AclSim.aclsimHoldStreams(0);
             bodies.Drain();
             calls += DecoderBenchmarkBodies.EnqueueBatch;
         }
