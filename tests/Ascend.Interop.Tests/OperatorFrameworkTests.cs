@@ -72,6 +72,8 @@ public sealed unsafe class OperatorFrameworkTests(NpuFixture fixture) : NpuLeakC
              (ArgumentSourceKind.Attribute, 0), (ArgumentSourceKind.AttributeValue, 2), (ArgumentSourceKind.IntArray, 0), (ArgumentSourceKind.TensorList, 0),
              (ArgumentSourceKind.Tensor, 3)],
             sources.Select(s => (s.Kind, s.Index)));
+        // The native slot each is read from per call: 4 tensors, then 3 attributes, then 2 int arrays, then the lists.
+        Assert.Equal([0, 5, 1, 2, 4, -1, 7, 9, 3], sources.Select(s => s.Slot));
 
         var misnamed = new AclnnOperator("Ops.Misnamed", AclnnFunctions.Add) { Inputs = ["self", "others"], Shapes = ShapeRules.Broadcast };
         var error = Assert.Throws<InvalidOperationException>(() => misnamed.BindArguments());

@@ -41,6 +41,7 @@ public sealed unsafe partial class NpuTensor
         var dims = new long[Rank];
         var strides = new long[Rank];
         Span<bool> seen = stackalloc bool[TensorShape.MaxRank];
+        seen.Clear();   // the module skips zeroing stack memory (SkipLocalsInit.cs)
         for (int i = 0; i < Rank; i++)
         {
             int d = TensorShape.NormalizeDim(order[i], Rank, nameof(order));

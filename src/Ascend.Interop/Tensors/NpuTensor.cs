@@ -25,7 +25,9 @@ public sealed unsafe partial class NpuTensor : IDisposable
     private readonly TensorStorage _storage;
     private readonly TensorShape _shape;
     private readonly long[] _strides;
+    private readonly bool _contiguous;   // shape and strides never change: computed once (every operator output is checked)
     private AclTensorHandle? _descriptor;
+    private nint _descriptorNative;   // _descriptor's pointer, read per operator call without touching the handle object
     private int _disposed;
 
     private NpuTensor(TensorStorage storage, TensorShape shape, long[] strides, long offset, NpuDataType dataType)
@@ -36,6 +38,7 @@ public sealed unsafe partial class NpuTensor : IDisposable
         Offset = offset;
         DataType = dataType;
         ElementSize = dataType.ElementSize();
+        _contiguous = RowMajorWithoutGaps(shape, strides);
         Scope = NpuDisposeScope.Enlist(this);
     }
 
@@ -158,20 +161,19 @@ public sealed unsafe partial class NpuTensor : IDisposable
     public long ByteLength => TensorLayout.Bytes(_shape, ElementCount, ElementSize, "NpuTensor.ByteLength");
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
-    public bool IsContiguous
+    public bool IsContiguous => _contiguous;
+
+    private static bool RowMajorWithoutGaps(TensorShape shape, long[] strides)
     {
-        get
+        long expected = 1;
+        for (int i = shape.Rank - 1; i >= 0; i--)
         {
-            long expected = 1;
-            for (int i = Rank - 1; i >= 0; i--)
-            {
-                long size = _shape[i];
-                if (size == 0) return true;
-                if (size != 1 && _strides[i] != expected) return false;
-                expected *= size;
-            }
-            return true;
+            long size = shape[i];
+            if (size == 0) return true;
+            if (size != 1 && strides[i] != expected) return false;
+            expected *= size;
         }
+        return true;
     }
 
     /// <summary>The device holding the memory.</summary>
@@ -215,11 +217,11 @@ public sealed unsafe partial class NpuTensor : IDisposable
     internal aclTensor* Descriptor(string op, string argument)
     {
         if (_disposed != 0) ThrowDisposedArgument(op, argument);
-        var handle = _descriptor;
-        if (handle is not null)
+        var native = Volatile.Read(ref _descriptorNative);
+        if (native != 0)
         {
             if (!_storage.IsPooled) _ = _storage.Pointer; // throws when the caller's buffer is gone
-            return handle.Value;
+            return (aclTensor*)native;
         }
         return CreateDescriptor(op, argument);
     }
@@ -229,7 +231,11 @@ public sealed unsafe partial class NpuTensor : IDisposable
         var native = NewDescriptor(op, argument);
         var created = new AclTensorHandle((nint)native);
         var existing = Interlocked.CompareExchange(ref _descriptor, created, null);
-        if (existing is null) return native;
+        if (existing is null)
+        {
+            Volatile.Write(ref _descriptorNative, (nint)native);
+            return native;
+        }
         created.Dispose(); // another thread won the race
         return existing.Value;
     }

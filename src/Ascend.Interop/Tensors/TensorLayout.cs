@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ascend.Interop;
 
 /// <summary>
@@ -111,12 +113,26 @@ internal static class TensorLayout
     }
 
     /// <summary>How <paramref name="a"/> and <paramref name="b"/> share memory (both undisposed).</summary>
-    public static Sharing Compare(NpuTensor a, NpuTensor b)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Sharing Compare(NpuTensor a, NpuTensor b) => Disjoint(a, b) ? Sharing.None : CompareAddresses(a, b);
+
+    /// <summary>
+    /// True for two views of different pool storages, which never share memory (a block is one storage's until it goes
+    /// back to its pool): the usual operator call, decided without addresses. Views of one storage, and tensors over
+    /// caller-owned buffers, need <see cref="CompareAddresses"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Disjoint(NpuTensor a, NpuTensor b)
+    {
+        var storageA = a.Storage;
+        var storageB = b.Storage;
+        return !ReferenceEquals(storageA, storageB) && storageA.IsPooled && storageB.IsPooled;
+    }
+
+    private static Sharing CompareAddresses(NpuTensor a, NpuTensor b)
     {
         if (a.ElementCount == 0 || b.ElementCount == 0) return Sharing.None;
-        // Two pool storages never share memory (a block is one storage's until it goes back to its pool): only views of
-        // one storage, and tensors over caller-owned buffers, need their addresses compared. The usual operator call.
-        if (!ReferenceEquals(a.Storage, b.Storage) && a.Storage.IsPooled && b.Storage.IsPooled) return Sharing.None;
+        if (ReferenceEquals(a, b)) return Sharing.Same;   // an in-place call passes one view twice
         if (a.Device.Id != b.Device.Id) return Sharing.None;
         long startA = a.DataPointer, startB = b.DataPointer;
         long endA = startA + ExtentBytes(a), endB = startB + ExtentBytes(b);
@@ -155,19 +171,22 @@ internal static class TensorLayout
     /// </summary>
     public static void CheckOutputs(in OperatorCall call)
     {
+        // Every operator call runs this: the pairs of different pool storages (nearly all) are passed over inline, and
+        // an argument's name is looked up only for a pair that needs its addresses compared.
         var op = call.Operator;
         var tensors = call.Tensors;
-        for (int o = op.InputCount; o < tensors.Length; o++)
+        int inputs = op.InputCount;
+        for (int o = inputs; o < tensors.Length; o++)
         {
             var output = tensors[o]!;
-            string outputName = op.SlotName(o);
-            CheckWritable(output, call.Name, outputName);
-            for (int p = op.InputCount; p < o; p++)
-                CheckDistinctOutputs(call.Name, tensors[p]!, op.SlotName(p), output, outputName);
-            for (int i = 0; i < op.InputCount; i++)
-                if (tensors[i] is { } input) CheckInput(call.Name, op.AllowsInPlace, output, outputName, input, op.SlotName(i));
+            if (!output.IsContiguous) CheckWritable(output, call.Name, op.SlotName(o));
+            for (int p = inputs; p < o; p++)
+                if (!Disjoint(output, tensors[p]!)) CheckDistinctOutputs(call.Name, tensors[p]!, op.SlotName(p), output, op.SlotName(o));
+            for (int i = 0; i < inputs; i++)
+                if (tensors[i] is { } input && !Disjoint(output, input)) CheckInput(call.Name, op.AllowsInPlace, output, op.SlotName(o), input, op.SlotName(i));
             for (int l = 0; l < op.TensorLists.Length; l++)
-                foreach (var element in call.List(l)) CheckInput(call.Name, op.AllowsInPlace, output, outputName, element, op.TensorListName(l));
+                foreach (var element in call.List(l))
+                    if (!Disjoint(output, element)) CheckInput(call.Name, op.AllowsInPlace, output, op.SlotName(o), element, op.TensorListName(l));
         }
     }
 

@@ -36,6 +36,8 @@ internal sealed unsafe class AclnnOperator
     private readonly string[] _tensorLists = [];
     private readonly string[] _intArrayNames = [];     // without the optional marker '?': made once, not per call
     private readonly string[] _tensorListNames = [];
+    private readonly OperatorAttribute[] _attributes = [];
+    private readonly bool _stringAttributes;           // a call needs stack room for UTF-8 strings only then
 
     /// <param name="name">Name in messages, e.g. "Ops.Add".</param>
     /// <param name="function">The C function, as the bindings generator describes it (<c>AclnnFunctions.Add</c>): both phases and the C parameters the declared slots bind by name.</param>
@@ -95,7 +97,15 @@ internal sealed unsafe class AclnnOperator
     public OperatorOutput[] Outputs { get => _outputs; init { _outputs = value; CheckCounts(); } }
 
     /// <summary>Attribute values (scalars, plain values, strings) in the order the entry points pass them; each binds the C parameter of its name.</summary>
-    public OperatorAttribute[] Attributes { get; init; } = [];
+    public OperatorAttribute[] Attributes
+    {
+        get => _attributes;
+        init
+        {
+            _attributes = value;
+            _stringAttributes = Array.Exists(value, static a => a.Kind == AttributeKind.String);
+        }
+    }
 
     /// <summary>Names of the <c>aclIntArray</c> arguments ("name?" = optional: empty passes null), at most two.</summary>
     public string[] IntArrays
@@ -199,7 +209,8 @@ internal sealed unsafe class AclnnOperator
         Span<NpuTensor?> all = ((Span<NpuTensor?>)slots)[..(_inputs.Length + _outputs.Length)];
         tensors.CopyTo(all);
         Span<nint> natives = stackalloc nint[all.Length + Attributes.Length + 4];
-        Span<byte> strings = stackalloc byte[StringBytes(attributes)];
+        natives[all.Length..].Clear();   // DestroyArguments frees the non-zero handles (Execute writes every tensor slot; SkipLocalsInit.cs)
+        Span<byte> strings = _stringAttributes ? stackalloc byte[StringBytes(attributes)] : default;
         var call = new OperatorCall(this, stream, all, attributes, ints, ints2, list, list2, natives, strings);
         CheckArguments(in call, outputsGiven: !infer);
         Span<long> dims = stackalloc long[_outputs.Length * ShapeStride];
@@ -343,24 +354,21 @@ internal sealed unsafe class AclnnOperator
     {
         var sources = Arguments;
         var natives = call.Natives;
-        int attributeBase = call.Tensors.Length;
-        int arrayBase = attributeBase + Attributes.Length;
         for (int p = 0; p < sources.Length; p++)
         {
-            var source = sources[p];
-            arguments[p] = source.Kind switch
-            {
-                ArgumentSourceKind.Tensor => natives[source.Index],
-                ArgumentSourceKind.Attribute => natives[attributeBase + source.Index],
-                ArgumentSourceKind.AttributeValue => Value(call.Value(source.Index), source.Parameter),
-                ArgumentSourceKind.IntArray => natives[arrayBase + source.Index],
-                ArgumentSourceKind.TensorList => natives[arrayBase + 2 + source.Index],
-                ArgumentSourceKind.OutputType => (nint)(int)call.Output(0)!.DataType,
-                ArgumentSourceKind.Fixed => (nint)source.Value,
-                _ => 0,
-            };
+            ref readonly var source = ref sources[p];
+            arguments[p] = source.Slot >= 0 ? natives[source.Slot] : Computed(in call, in source);
         }
     }
+
+    /// <summary>An argument that is no native handle: a plain attribute value, the output's data type, a constant, or null.</summary>
+    private static nint Computed(in OperatorCall call, in ArgumentSource source) => source.Kind switch
+    {
+        ArgumentSourceKind.AttributeValue => Value(call.Value(source.Index), source.Parameter),
+        ArgumentSourceKind.OutputType => (nint)(int)call.Output(0)!.DataType,
+        ArgumentSourceKind.Fixed => (nint)source.Value,
+        _ => 0,
+    };
 
     /// <summary>A plain value as its C parameter's slot holds it: a double's bits, a bool's 0/1, an integer or enum.</summary>
     private static nint Value(OperatorValue value, AclnnParameterKind parameter) => parameter switch

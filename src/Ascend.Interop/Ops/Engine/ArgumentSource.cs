@@ -22,4 +22,11 @@ internal enum ArgumentSourceKind : byte
 }
 
 /// <summary>One C argument's source: what <see cref="ArgumentBinding"/> decided at declaration time, read per call.</summary>
-internal readonly record struct ArgumentSource(ArgumentSourceKind Kind, int Index, AclnnParameterKind Parameter, long Value = 0);
+internal readonly record struct ArgumentSource(ArgumentSourceKind Kind, int Index, AclnnParameterKind Parameter, long Value = 0)
+{
+    /// <summary>
+    /// The call's native handle slot (<see cref="OperatorCall.Natives"/>: tensors, attributes, int arrays, tensor lists)
+    /// a tensor, attribute handle, int array or tensor list is read from; -1 for a value computed per call.
+    /// </summary>
+    public int Slot { get; init; } = -1;
+}

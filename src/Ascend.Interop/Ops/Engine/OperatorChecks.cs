@@ -11,30 +11,30 @@ internal static class OperatorChecks
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static AclException Failure(int code, string function, string op) => AclCheck.Create(code, function, $"running {op}");
 
+    // Each check is a small test the JIT inlines into its caller; the message is built in a separate throw helper, so the
+    // passing call (every operator call, several times) sets up no frame for it.
+
     internal static void CheckStream(string op, [System.Diagnostics.CodeAnalysis.NotNull] NpuStream? stream)
     {
-        if (stream is null) throw new ArgumentNullException(nameof(stream), $"{op}: argument 'stream' is null.");
-        if (stream.IsDisposed) throw new ObjectDisposedException(nameof(NpuStream), $"{op}: argument 'stream' has been disposed.");
+        if (stream is null || stream.IsDisposed) ThrowStream(op, stream);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CheckTensor(string op, string name, [System.Diagnostics.CodeAnalysis.NotNull] NpuTensor? tensor, NpuStream stream)
     {
-        if (tensor is null) throw new ArgumentNullException(name, $"{op}: argument '{name}' is null.");
-        if (tensor.IsDisposed) throw new ObjectDisposedException(nameof(NpuTensor), $"{op}: argument '{name}' has been disposed.");
-        if (tensor.Device.Id != stream.Device.Id)
-            throw new ArgumentException($"{op}: argument '{name}' is on NPU device {tensor.Device.Id} but the stream is on device {stream.Device.Id}.", name);
+        if (tensor is null || tensor.IsDisposed || !ReferenceEquals(tensor.Device, stream.Device)) CheckTensorSlow(op, name, tensor, stream);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CheckSameType(string op, string name, NpuTensor tensor, string referenceName, NpuTensor reference)
     {
-        if (tensor.DataType != reference.DataType)
-            throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but '{referenceName}' holds {reference.DataType}; the SDK does not promote mixed types (use Ops.Cast).", name);
+        if (tensor.DataType != reference.DataType) ThrowMixedTypes(op, name, tensor, referenceName, reference);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CheckType(string op, string name, NpuTensor tensor, NpuDataType expected)
     {
-        if (tensor.DataType != expected)
-            throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but must hold {expected}.", name);
+        if (tensor.DataType != expected) ThrowType(op, name, tensor, expected);
     }
 
     internal static void CheckFloatingPoint(string op, string name, NpuTensor tensor)
@@ -43,11 +43,40 @@ internal static class OperatorChecks
             throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType}; the operator needs a floating-point type.", name);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CheckShape(string op, string name, NpuTensor tensor, ReadOnlySpan<long> expected)
     {
-        if (!tensor.Shape.Dims.SequenceEqual(expected))
-            throw new ArgumentException($"{op}: argument '{name}' has shape {tensor.Shape} but must have shape {TensorShape.Format(expected)}.", name);
+        if (!tensor.Shape.Dims.SequenceEqual(expected)) ThrowShape(op, name, tensor, expected);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining), System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowStream(string op, NpuStream? stream)
+    {
+        if (stream is null) throw new ArgumentNullException(nameof(stream), $"{op}: argument 'stream' is null.");
+        throw new ObjectDisposedException(nameof(NpuStream), $"{op}: argument 'stream' has been disposed.");
+    }
+
+    /// <summary>Null, disposed, or another device object: throws unless that object is the stream's device under another reference.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckTensorSlow(string op, string name, [System.Diagnostics.CodeAnalysis.NotNull] NpuTensor? tensor, NpuStream stream)
+    {
+        if (tensor is null) throw new ArgumentNullException(name, $"{op}: argument '{name}' is null.");
+        if (tensor.IsDisposed) throw new ObjectDisposedException(nameof(NpuTensor), $"{op}: argument '{name}' has been disposed.");
+        if (tensor.Device.Id != stream.Device.Id)
+            throw new ArgumentException($"{op}: argument '{name}' is on NPU device {tensor.Device.Id} but the stream is on device {stream.Device.Id}.", name);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMixedTypes(string op, string name, NpuTensor tensor, string referenceName, NpuTensor reference) =>
+        throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but '{referenceName}' holds {reference.DataType}; the SDK does not promote mixed types (use Ops.Cast).", name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowType(string op, string name, NpuTensor tensor, NpuDataType expected) =>
+        throw new ArgumentException($"{op}: argument '{name}' holds {tensor.DataType} but must hold {expected}.", name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowShape(string op, string name, NpuTensor tensor, ReadOnlySpan<long> expected) =>
+        throw new ArgumentException($"{op}: argument '{name}' has shape {tensor.Shape} but must have shape {TensorShape.Format(expected)}.", name);
 
     /// <summary>Numpy broadcast of two shapes into <paramref name="result"/>; returns the rank.</summary>
     internal static int Broadcast(string op, string nameA, ReadOnlySpan<long> a, string nameB, ReadOnlySpan<long> b, Span<long> result)

@@ -63,6 +63,7 @@ internal static class ShapeRules
     {
         var input = call.Input(0)!;
         Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        reduced.Clear();   // the module skips zeroing stack memory (SkipLocalsInit.cs)
         var list = call.Ints(dims);
         string name = call.Operator.IntArrayName(dims);
         if (list.IsEmpty) reduced[..input.Rank].Fill(true);
@@ -80,6 +81,7 @@ internal static class ShapeRules
     {
         var input = call.Input(0)!;
         Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        reduced.Clear();   // the module skips zeroing stack memory (SkipLocalsInit.cs)
         if (input.Rank > 0)
         {
             long d = call.Long(dim);
