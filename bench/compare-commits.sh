@@ -19,6 +19,8 @@
 #                     rows both commits have, the trivial calls; the raw-binding rows are the control
 #   --own-simulators  with --paired: each commit on its own simulator library, workers running (no hold: older
 #                     simulators lack the control); the whole commits, noisier
+#   --warm-call       with --paired: one untimed call before each timed batch of an enqueue row (the first call
+#                     after a drain pays the simulator's wake-up; see PairedComparison)
 #
 # Each commit is checked out in its own git worktree, artifacts/compare/<commit> (git-ignored), where its bench
 # project, its simulator library (built by the bench project's reference to native/) and its C++ baselines are built
@@ -38,7 +40,7 @@ set -euo pipefail
 
 usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
-quick=0; rounds=""; native=1; keep=0; clean=0; out=""; paired=0; own=0
+quick=0; rounds=""; native=1; keep=0; clean=0; out=""; paired=0; own=0; warm=0
 filters=(); maps=(); positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -52,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="${2:?--out needs a file}"; shift ;;
     --paired) paired=1 ;;
     --own-simulators) own=1 ;;
+    --warm-call) warm=1 ;;
     -h|--help) usage 0 ;;
     -*) echo "compare-commits.sh: unknown option $1" >&2; usage ;;
     *) positional+=("$1") ;;
@@ -60,6 +63,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ -z "$rounds" ]]; then if [[ $paired -eq 1 ]]; then rounds=5; else rounds=1; fi; fi
 [[ $own -eq 0 || $paired -eq 1 ]] || { echo "compare-commits.sh: --own-simulators needs --paired" >&2; exit 2; }
+[[ $warm -eq 0 || $paired -eq 1 ]] || { echo "compare-commits.sh: --warm-call needs --paired" >&2; exit 2; }
 [[ $paired -eq 0 ]] || native=0   # the paired run has no C++ side
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare-commits.sh: --rounds needs a positive number, not '$rounds'" >&2; exit 2; }
 for m in "${maps[@]}"; do [[ "$m" == ?*=?* ]] || { echo "compare-commits.sh: --map needs OLD=NEW, not '$m'" >&2; exit 2; }; done
@@ -156,6 +160,7 @@ if [[ $paired -eq 1 ]]; then
     --new-bench "$new_dir/$bench_dll" --new-sim "$runs/paired/new/libascend_sim.so" --processes "$rounds"
     --old-label "$old_label$([[ $own -eq 1 ]] || echo " (SDK, on $new_label's simulator)")" --new-label "$new_label")
   [[ $own -eq 1 ]] && paired_args+=(--no-hold)
+  [[ $warm -eq 1 ]] && paired_args+=(--warm-call)
   [[ $quick -eq 1 ]] && paired_args+=(--seconds 1 --warmup 0.5)
   [[ -n "$out" ]] && paired_args+=(--out "$out")
   log "paired: $old_label against $new_label, $rounds process(es), $([[ $own -eq 1 ]] && echo "own simulators, workers running" || echo "both on $new_label's simulator, workers held")"

@@ -21,11 +21,18 @@ namespace Ascend.Interop.Benchmarks;
 /// on both sides (the raw-binding rows) are the control: their ratio is what the simulator libraries alone differ by,
 /// and their interval is the noise floor of the method. BenchmarkDotNet remains the measurement of the absolute
 /// numbers (compare-commits.sh without --paired, and the Bench target).
+/// <c>--warm-call</c> makes one untimed call before each timed batch of an enqueue row: the first call after a drain
+/// pays the simulator's wake-up (about 13 us for the decoder's replay, against 0.4 us for the others), which in batches
+/// of 16 is most of the replay row's time and most of its noise. <c>--batch N</c> times N calls per batch in every row.
 /// </remarks>
 public static class PairedComparison
 {
     /// <summary>One row: the bodies class that has it, the method, the calls per timed batch, whether it queues work (then drained after each batch, untimed).</summary>
-    private sealed record Row(string Name, string BodiesType, string Method, int Batch, bool Queues);
+    private sealed record Row(string Name, string BodiesType, string Method, int Batch, bool Queues)
+    {
+        /// <summary>One untimed call before each timed batch (<c>--warm-call</c>).</summary>
+        public bool WarmCall { get; init; }
+    }
 
     private const string Mlp = "Ascend.Interop.Benchmarks.BenchmarkBodies";
     private const string Decoder = "Ascend.Interop.Benchmarks.DecoderBenchmarkBodies";
@@ -52,7 +59,8 @@ public static class PairedComparison
         string oldLabel = "old", newLabel = "new";
         double seconds = 8, warmup = 2, limit = 1.05;
         bool hold = true, newFirst = false;
-        int processes = 5;
+        int processes = 5, batch = 0;
+        bool warmCall = false;
         string? child = null;
         var only = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -71,6 +79,8 @@ public static class PairedComparison
                 case "--row": only.Add(Program.Value(args, ref i)); break;
                 case "--no-hold": hold = false; break;
                 case "--processes": processes = (int)Number(Program.Value(args, ref i), "--processes"); break;
+                case "--batch": batch = (int)Number(Program.Value(args, ref i), "--batch"); break;
+                case "--warm-call": warmCall = true; break;
                 case "--child": child = Program.Value(args, ref i); break;
                 case "--new-first": newFirst = true; break;
                 case "--out": outFile = Program.Value(args, ref i); break;
@@ -85,6 +95,8 @@ public static class PairedComparison
             throw new ArgumentException("paired: both sides name the same simulator library; each side needs its own file (one library loaded once serves both).");
         var rows = only.Count == 0 ? s_rows.ToList() : only.Select(name => s_rows.FirstOrDefault(r => r.Name == name)
             ?? throw new ArgumentException($"paired: unknown row '{name}' (rows: {string.Join(", ", s_rows.Select(r => r.Name))}).")).ToList();
+        if (batch > 0) rows = rows.Select(r => r with { Batch = batch }).ToList();   // every selected row: calls per timed batch
+        if (warmCall) rows = rows.Select(r => r with { WarmCall = r.Queues }).ToList();
 
         if (child is null)
         {
@@ -111,7 +123,7 @@ public static class PairedComparison
                 File.Delete(file);
             }
             var combined = Combine(perProcess);
-            string summary = Table(combined, oldLabel, newLabel, limit, seconds, hold, processes, out int over);
+            string summary = Table(combined, oldLabel, newLabel, limit, seconds, hold, processes, out int over, warmCall);
             Console.Write(summary);
             if (outFile is not null) File.WriteAllText(outFile, summary);
             return over == 0 ? 0 : 1;
@@ -171,6 +183,7 @@ public static class PairedComparison
     {
         bool hold = row.Queues && body.Hold is not null;
         if (hold) body.Hold!(true);
+        if (row.WarmCall) body.Call();   // untimed: the first call after a drain pays the simulator's wake-up
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < row.Batch; i++) body.Call();
         double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / row.Batch;
@@ -234,7 +247,8 @@ public static class PairedComparison
         return (medians[(int)(0.025 * (resamples - 1))], medians[(int)Math.Ceiling(0.975 * (resamples - 1))]);
     }
 
-    public static string Table(IReadOnlyList<Result> results, string oldLabel, string newLabel, double limit, double seconds, bool hold, int processes, out int slower)
+    public static string Table(IReadOnlyList<Result> results, string oldLabel, string newLabel, double limit, double seconds, bool hold, int processes, out int slower,
+        bool warmCall = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -245,6 +259,7 @@ public static class PairedComparison
         sb.AppendLine(hold
             ? "Enqueue rows with the stream workers held (aclsimHoldStreams) while a batch is queued: the host's cost alone, as on an NPU, where the device's execution does not take the host's cores."
             : "Enqueue rows with the stream workers running (as BenchmarkDotNet measures them): the simulated execution competes with the submitting thread.");
+        if (warmCall) sb.AppendLine("Each timed batch of an enqueue row follows one untimed call (--warm-call): the first call after a drain, which pays the simulator's wake-up, is not timed.");
         sb.AppendLine("Raw rows call the bindings directly (the same C# code in both commits): their ratio is the simulator libraries' difference, their interval the method's noise.");
         sb.AppendLine();
         sb.AppendLine("| Row | Old | New | New/old | Processes | 95 % interval | Pairs | |");

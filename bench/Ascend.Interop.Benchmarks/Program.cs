@@ -23,7 +23,7 @@ namespace Ascend.Interop.Benchmarks;
 ///           [--old-label L] [--new-label L] [--map OLD=NEW]... [--limit 1.05] [--out FILE] [--quick]
 ///                                                        two commits' runs side by side, new/old per row (bench/compare-commits.sh)
 ///   paired --old-bench DLL --old-sim SO --new-bench DLL --new-sim SO [--row NAME]... [--seconds 8] [--warmup 2]
-///          [--old-label L] [--new-label L] [--limit 1.05] [--out FILE]
+///          [--old-label L] [--new-label L] [--limit 1.05] [--out FILE] [--processes 5] [--batch N] [--warm-call] [--no-hold]
 ///                                                        two commits' bodies in one process, alternating batches
 ///                                                        (bench/compare-commits.sh --paired; see PairedComparison)
 ///   compare --cpp-filter DIR                             the Google Benchmark filter of the C++ counterparts of DIR's rows
@@ -183,6 +183,7 @@ public static partial class Program
             _ => throw new ArgumentException($"loop: unknown decoder body '{name}'."),
         };
         bodies.Drain();
+        ulong tasksBefore = SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED);
         long calls = 0, submitTicks = 0;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (watch.Elapsed.TotalSeconds < seconds)
@@ -195,7 +196,8 @@ public static partial class Program
             bodies.Drain();
             calls += DecoderBenchmarkBodies.EnqueueBatch;
         }
-        Console.WriteLine($"{name}: {calls} steps in {watch.Elapsed.TotalSeconds:0.00} s, submission {submitTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency / calls:0.0} µs per step (drains excluded)");
+        double tasks = (SimulatorCounter(Native.aclsimCounter.ACLSIM_COUNT_TASKS_EXECUTED) - tasksBefore) / (double)calls;
+        Console.WriteLine($"{name}: {calls} steps in {watch.Elapsed.TotalSeconds:0.00} s, submission {submitTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency / calls:0.0} µs per step (drains excluded), {tasks:0.00} simulator tasks per step");
         return 0;
     }
 

@@ -59,6 +59,9 @@ public sealed class PairedComparisonTests
         Assert.Contains("| StreamQuerySafe | 60.0 ns | 66.0 ns | 1.100 |", table);
         Assert.Contains("held (aclsimHoldStreams)", table);
         Assert.Contains("1 enqueue or replay row(s) slower than 1.05x old.", table);
+        Assert.DoesNotContain("--warm-call", table);
+        Assert.Contains("follows one untimed call (--warm-call)",
+            PairedComparison.Table(combined, "aaa", "bbb", 1.05, seconds: 8, hold: true, processes: 3, out _, warmCall: true));
     }
 
     [Fact]
@@ -72,6 +75,7 @@ public sealed class PairedComparisonTests
         Assert.Contains("unknown row 'Nope'", Assert.Throws<ArgumentException>(() =>
             PairedComparison.Run(["--old-bench", dll, "--new-bench", dll, "--old-sim", sim, "--new-sim", Path.Combine(AppContext.BaseDirectory, "libascend_sim_hccl.so"), "--row", "Nope"])).Message);
         Assert.Contains("--seconds needs a positive number", Assert.Throws<ArgumentException>(() => PairedComparison.Run(["--seconds", "0"])).Message);
+        Assert.Contains("--batch needs a positive number, not 'x'", Assert.Throws<ArgumentException>(() => PairedComparison.Run(["--batch", "x"])).Message);
     }
 
     [Fact]
@@ -91,7 +95,7 @@ public sealed class PairedComparisonTests
         string? library = Environment.GetEnvironmentVariable("ASCEND_SIM_LIBRARY");
 
         int code = PairedComparison.Run(["--old-bench", dll, "--old-sim", oldSim, "--new-bench", dll, "--new-sim", newSim,
-            "--row", "ReplayMlpEnqueueRaw", "--row", "StreamQueryRaw", "--seconds", "0.3", "--warmup", "0.1", "--child", results]);
+            "--row", "ReplayMlpEnqueueRaw", "--row", "StreamQueryRaw", "--seconds", "0.3", "--warmup", "0.1", "--batch", "8", "--warm-call", "--child", results]);
 
         Assert.Equal(0, code);
         Assert.Equal(library, Environment.GetEnvironmentVariable("ASCEND_SIM_LIBRARY"));   // restored for this process's own bindings
