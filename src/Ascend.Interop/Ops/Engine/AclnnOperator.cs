@@ -143,6 +143,13 @@ internal sealed unsafe class AclnnOperator
     public required ShapeRule Shapes { get; init; }
 
     internal int InputCount => _inputs.Length;
+
+    // The layout of a call's native handles (OperatorCall.Natives), read by CreateArguments/DestroyArguments and bound
+    // into ArgumentSource.Slot: the tensor slots, then the attributes, then two int arrays, then two tensor lists.
+    internal int AttributeSlot(int attribute) => _inputs.Length + _outputs.Length + attribute;
+    internal int IntArraySlot(int index) => AttributeSlot(_attributes.Length) + index;
+    internal int TensorListSlot(int index) => IntArraySlot(2) + index;
+    private int NativeSlots => TensorListSlot(2);
     internal int OutputCount => _outputs.Length;
     internal bool IsOptionalInput(int input) => _optionalInputs[input];
 
@@ -208,7 +215,7 @@ internal sealed unsafe class AclnnOperator
         var slots = new TensorSlots();
         Span<NpuTensor?> all = ((Span<NpuTensor?>)slots)[..(_inputs.Length + _outputs.Length)];
         tensors.CopyTo(all);
-        Span<nint> natives = stackalloc nint[all.Length + Attributes.Length + 4];
+        Span<nint> natives = stackalloc nint[NativeSlots];
         natives[all.Length..].Clear();   // DestroyArguments frees the non-zero handles (Execute writes every tensor slot; SkipLocalsInit.cs)
         Span<byte> strings = _stringAttributes ? stackalloc byte[StringBytes(attributes)] : default;
         var call = new OperatorCall(this, stream, all, attributes, ints, ints2, list, list2, natives, strings);
@@ -330,22 +337,20 @@ internal sealed unsafe class AclnnOperator
     private void CreateArguments(in OperatorCall call)
     {
         var natives = call.Natives;
-        int attributeBase = call.Tensors.Length;
         int stringOffset = 0;
         for (int a = 0; a < call.Attributes.Length; a++)
-            natives[attributeBase + a] = Attributes[a].CreateNative(in call, a, ref stringOffset);
-        int arrayBase = attributeBase + Attributes.Length;
+            natives[AttributeSlot(a)] = Attributes[a].CreateNative(in call, a, ref stringOffset);
         for (int k = 0; k < _intArrays.Length; k++)
         {
             var values = call.Ints(k);
             if (values.IsEmpty && IsOptionalIntArray(k)) continue;
-            natives[arrayBase + k] = (nint)AclnnArguments.CreateIntArray(Name, IntArrayName(k), values);
+            natives[IntArraySlot(k)] = (nint)AclnnArguments.CreateIntArray(Name, IntArrayName(k), values);
         }
         for (int l = 0; l < _tensorLists.Length; l++)
         {
             var list = call.List(l);
             if (list.IsEmpty && IsOptionalTensorList(l)) continue;
-            natives[arrayBase + 2 + l] = (nint)AclnnArguments.CreateTensorList(Name, TensorListName(l), list);
+            natives[TensorListSlot(l)] = (nint)AclnnArguments.CreateTensorList(Name, TensorListName(l), list);
         }
     }
 
@@ -381,18 +386,18 @@ internal sealed unsafe class AclnnOperator
     private void DestroyArguments(in OperatorCall call)
     {
         var natives = call.Natives;
-        int attributeBase = call.Tensors.Length;
         for (int a = 0; a < call.Attributes.Length; a++)
         {
-            if (natives[attributeBase + a] != 0) Attributes[a].DestroyNative(natives[attributeBase + a]);
-            natives[attributeBase + a] = 0;
+            ref nint handle = ref natives[AttributeSlot(a)];
+            if (handle != 0) Attributes[a].DestroyNative(handle);
+            handle = 0;
         }
-        int arrayBase = attributeBase + Attributes.Length;
         for (int k = 0; k < 2; k++)
         {
-            if (natives[arrayBase + k] != 0) AclNN.aclDestroyIntArray((aclIntArray*)natives[arrayBase + k]);
-            if (natives[arrayBase + 2 + k] != 0) AclNN.aclDestroyTensorList((aclTensorList*)natives[arrayBase + 2 + k]);
-            natives[arrayBase + k] = natives[arrayBase + 2 + k] = 0;
+            ref nint array = ref natives[IntArraySlot(k)], list = ref natives[TensorListSlot(k)];
+            if (array != 0) AclNN.aclDestroyIntArray((aclIntArray*)array);
+            if (list != 0) AclNN.aclDestroyTensorList((aclTensorList*)list);
+            array = list = 0;
         }
     }
 }

@@ -56,17 +56,16 @@ internal static class ArgumentBinding
             else
                 throw Error(op, $"parameter '{function.ParameterName(p)}' is bound by no input, output, attribute, array or list, and not fixed");
         }
-        // The native slots as AclnnOperator lays out a call's handles: tensors, attributes, two int arrays, two tensor lists.
-        int attributeBase = tensors, arrayBase = tensors + op.Attributes.Length;
+        // Where each handle sits among a call's native handles (AclnnOperator's layout).
         for (int p = 0; p < sources.Length; p++)
         {
             var source = sources[p];
             int slot = source.Kind switch
             {
                 ArgumentSourceKind.Tensor => source.Index,
-                ArgumentSourceKind.Attribute => attributeBase + source.Index,
-                ArgumentSourceKind.IntArray => arrayBase + source.Index,
-                ArgumentSourceKind.TensorList => arrayBase + 2 + source.Index,
+                ArgumentSourceKind.Attribute => op.AttributeSlot(source.Index),
+                ArgumentSourceKind.IntArray => op.IntArraySlot(source.Index),
+                ArgumentSourceKind.TensorList => op.TensorListSlot(source.Index),
                 _ => -1,
             };
             sources[p] = source with { Slot = slot };
