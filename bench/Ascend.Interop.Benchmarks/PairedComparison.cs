@@ -37,6 +37,15 @@ public static class PairedComparison
     private const string Mlp = "Ascend.Interop.Benchmarks.BenchmarkBodies";
     private const string Decoder = "Ascend.Interop.Benchmarks.DecoderBenchmarkBodies";
 
+    /// <summary>
+    /// Not a method of the bodies: this harness calls aclmdlRIExecuteAsync itself, through a function pointer taken from
+    /// the side's simulator library, with the model of the bodies' <c>Graph</c> and the native handle of their
+    /// <c>Stream</c> (read by reflection, so that commits whose bench has no raw decoder row still get one). Both sides
+    /// run this same code, so the row's ratio is what the side's simulator library and process state alone add to the
+    /// decoder's replay: the control of ReplayDecodeEnqueue.
+    /// </summary>
+    private const string RawReplay = "(aclmdlRIExecuteAsync of Graph on Stream)";
+
     // The rows both commits have, with BenchmarkDotNet's batch sizes (InvocationCount); the trivial calls in batches of 2,000.
     private static readonly Row[] s_rows =
     [
@@ -44,6 +53,7 @@ public static class PairedComparison
         new("ReplayMlpEnqueueRaw", Mlp, "ReplayMlpEnqueueRaw", BenchmarkShapes.EnqueueBatch, true),
         new("EagerMlpEnqueue", Mlp, "EagerMlpEnqueue", BenchmarkShapes.EnqueueBatch, true),
         new("ReplayDecodeEnqueue", Decoder, "ReplaySubmit", DecoderBenchmarkBodies.EnqueueBatch, true),
+        new("ReplayDecodeEnqueueRaw", Decoder, RawReplay, DecoderBenchmarkBodies.EnqueueBatch, true),
         new("GraphDecodeEnqueue", Decoder, "GraphStepSubmit", DecoderBenchmarkBodies.EnqueueBatch, true),
         new("EagerDecodeEnqueue", Decoder, "EagerStepSubmit", DecoderBenchmarkBodies.EnqueueBatch, true),
         new("StreamQuerySafe", Mlp, "StreamQuerySafe", 2_000, false),
@@ -52,6 +62,14 @@ public static class PairedComparison
 
     /// <summary>The rows whose C# code is the same in every commit: raw bindings only.</summary>
     public static bool IsControl(string row) => row.EndsWith("Raw", StringComparison.Ordinal);
+
+    /// <summary>The control of a row (its raw counterpart), if the table has one.</summary>
+    public static string? ControlOf(string row) => row switch
+    {
+        "StreamQuerySafe" => "StreamQueryRaw",
+        _ when IsControl(row) => null,
+        _ => row + "Raw",
+    };
 
     public static int Run(string[] args)
     {
@@ -260,20 +278,24 @@ public static class PairedComparison
             ? "Enqueue rows with the stream workers held (aclsimHoldStreams) while a batch is queued: the host's cost alone, as on an NPU, where the device's execution does not take the host's cores."
             : "Enqueue rows with the stream workers running (as BenchmarkDotNet measures them): the simulated execution competes with the submitting thread.");
         if (warmCall) sb.AppendLine("Each timed batch of an enqueue row follows one untimed call (--warm-call): the first call after a drain, which pays the simulator's wake-up, is not timed.");
-        sb.AppendLine("Raw rows call the bindings directly (the same C# code in both commits): their ratio is the simulator libraries' difference, their interval the method's noise.");
+        sb.AppendLine("Raw rows call the bindings directly (the same C# code in both commits): their ratio is the simulator libraries' difference, their interval the method's noise. " +
+                      "A row with a raw control is judged by its ratio divided by the control's (the SDK's own share); the others by their ratio.");
         sb.AppendLine();
-        sb.AppendLine("| Row | Old | New | New/old | Processes | 95 % interval | Pairs | |");
-        sb.AppendLine("|---|---:|---:|---:|---|---|---:|---|");
+        sb.AppendLine("| Row | Old | New | New/old | ÷ control | Processes | 95 % interval | Pairs | |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---|---|---:|---|");
         slower = 0;
+        var byName = results.ToDictionary(r => r.Row, StringComparer.Ordinal);
         foreach (var r in results)
         {
             string flag = IsControl(r.Row) ? "control" : "";
-            if (CommitComparison.IsGated(r.Row) && !IsControl(r.Row) && r.Ratio > limit)
+            double? corrected = ControlOf(r.Row) is { } c && byName.TryGetValue(c, out var control) ? r.Ratio / control.Ratio : null;
+            if (CommitComparison.IsGated(r.Row) && !IsControl(r.Row) && (corrected ?? r.Ratio) > limit)
             {
                 flag = $"**slower than {limit.ToString("0.00", inv)}x**";
                 slower++;
             }
             sb.AppendLine($"| {r.Row} | {ResultsReport.Time(r.OldNs)} | {ResultsReport.Time(r.NewNs)} | {r.Ratio.ToString("0.000", inv)} | " +
+                          $"{(corrected is { } v ? v.ToString("0.000", inv) : "")} | " +
                           $"{string.Join(' ', r.ProcessRatios.Select(x => x.ToString("0.000", inv)))} | {r.Low.ToString("0.000", inv)} - {r.High.ToString("0.000", inv)} | {r.Pairs} | {flag} |");
         }
         sb.AppendLine();
@@ -291,14 +313,17 @@ public static class PairedComparison
     {
         private readonly Dictionary<string, object> _bodies = new(StringComparer.Ordinal);
         private readonly Action<bool>? _hold;
+        private readonly nint _library;
+        private readonly string _label;
 
         public Side(string label, string benchAssembly, string simLibrary, IEnumerable<string> bodiesTypes, bool hold)
         {
+            _label = label;
+            // The same file as the bindings of this side load: dlopen hands out the copy they use.
+            _library = NativeLibrary.Load(simLibrary);
             if (hold)
             {
-                // The same file as the bindings of this side load: dlopen hands out the copy they use.
-                nint library = NativeLibrary.Load(simLibrary);
-                if (!NativeLibrary.TryGetExport(library, "aclsimHoldStreams", out nint export))
+                if (!NativeLibrary.TryGetExport(_library, "aclsimHoldStreams", out nint export))
                     throw new ArgumentException($"paired: {simLibrary} ({label}) has no aclsimHoldStreams (a simulator older than the control): " +
                                                 "pass --no-hold, or run that side's SDK on a newer simulator library (--old-sim) to compare the SDKs alone.");
                 _hold = Holder(export);
@@ -328,7 +353,38 @@ public static class PairedComparison
         public Body Body(Row row)
         {
             object target = _bodies[row.BodiesType];
-            return new Body(Bind(target, row.Method), Bind(target, "Drain"), _hold);
+            Action call = row.Method == RawReplay ? RawReplayOf(target) : Bind(target, row.Method);
+            return new Body(call, Bind(target, "Drain"), _hold);
+        }
+
+        /// <summary>The <see cref="RawReplay"/> call: the side's own aclmdlRIExecuteAsync on the bodies' graph and stream.</summary>
+        private unsafe Action RawReplayOf(object bodies)
+        {
+            nint model = NativeValue(Property(Property(bodies, "Graph"), "Handle"), "Graph.Handle");
+            nint stream = NativeValue(Property(Property(bodies, "Stream"), "Handle"), "Stream.Handle");
+            if (model == 0 || stream == 0) throw new InvalidOperationException($"paired: {_label}'s decoder bodies have no captured model or no stream.");
+            if (!NativeLibrary.TryGetExport(_library, "aclmdlRIExecuteAsync", out nint export))
+                throw new ArgumentException($"paired: {_label}'s simulator library exports no aclmdlRIExecuteAsync.");
+            var execute = (delegate* unmanaged<nint, nint, int>)export;
+            return () =>
+            {
+                int rc = execute(model, stream);
+                if (rc != 0) throw new InvalidOperationException($"aclmdlRIExecuteAsync returned {rc}.");
+            };
+        }
+
+        private static object Property(object target, string name) =>
+            target.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance)?.GetValue(target)
+            ?? throw new ArgumentException($"paired: {target.GetType().FullName} has no public property {name} with a value.");
+
+        /// <summary>A handle as an address: an <see cref="IntPtr"/> (older commits) or a generated handle struct's one pointer field.</summary>
+        private static unsafe nint NativeValue(object handle, string what)
+        {
+            if (handle is nint address) return address;
+            FieldInfo[] fields = handle.GetType().GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance);
+            if (fields.Length == 1 && fields[0].FieldType.IsPointer && fields[0].GetValue(handle) is Pointer pointer)
+                return (nint)Pointer.Unbox(pointer);
+            throw new ArgumentException($"paired: {what} is a {handle.GetType().FullName}, neither an IntPtr nor a struct holding one pointer.");
         }
 
         private static Action Bind(object target, string name)

@@ -36,9 +36,10 @@ public sealed class PairedComparisonTests
     }
 
     [Fact]
-    public void Processes_combine_by_median_and_only_a_gated_row_that_is_not_a_control_is_flagged()
+    public void Processes_combine_by_median_and_a_gated_row_is_judged_against_its_control_where_it_has_one()
     {
-        var p1 = new[] { new R("ReplayMlpEnqueue", 300, 330, 1.10, 1.05, 1.15, 100), new R("ReplayMlpEnqueueRaw", 280, 310, 1.10, 1.0, 1.2, 100), new R("StreamQuerySafe", 60, 66, 1.10, 1.1, 1.1, 9000) };
+        var p1 = new[] { new R("ReplayMlpEnqueue", 300, 330, 1.10, 1.05, 1.15, 100), new R("ReplayMlpEnqueueRaw", 280, 310, 1.10, 1.0, 1.2, 100), new R("StreamQuerySafe", 60, 66, 1.10, 1.1, 1.1, 9000),
+                         new R("EagerMlpEnqueue", 900, 950, 1.06, 1.0, 1.1, 100), new R("ReplayDecodeEnqueue", 500, 510, 1.02, 1.0, 1.04, 100), new R("ReplayDecodeEnqueueRaw", 480, 456, 0.95, 0.9, 1.0, 100) };
         var p2 = new[] { new R("ReplayMlpEnqueue", 310, 320, 1.03, 1.00, 1.06, 90), new R("ReplayMlpEnqueueRaw", 290, 300, 1.02, 0.9, 1.1, 90), new R("StreamQuerySafe", 61, 67, 1.09, 1.09, 1.09, 9000) };
         var p3 = new[] { new R("ReplayMlpEnqueue", 320, 350, 1.08, 1.02, 1.12, 110), new R("ReplayMlpEnqueueRaw", 270, 330, 1.20, 1.1, 1.3, 110), new R("StreamQuerySafe", 59, 65, 1.11, 1.1, 1.1, 9000) };
 
@@ -51,14 +52,19 @@ public sealed class PairedComparisonTests
         Assert.Equal(330, replay.NewNs);
         Assert.Equal((1.02, 1.12), (replay.Low, replay.High));
         Assert.Equal(300, replay.Pairs);
+        Assert.Equal([1.06], combined.Single(r => r.Row == "EagerMlpEnqueue").ProcessRatios);   // a row only one process has
 
         string table = PairedComparison.Table(combined, "aaa", "bbb", 1.05, seconds: 8, hold: true, processes: 3, out int slower);
-        Assert.Equal(1, slower);   // the raw row is the control, StreamQuerySafe is not an enqueue or replay row
-        Assert.Contains("| ReplayMlpEnqueue | 310.0 ns | 330.0 ns | 1.080 | 1.100 1.030 1.080 | 1.020 - 1.120 | 300 | **slower than 1.05x** |", table);
-        Assert.Contains("| ReplayMlpEnqueueRaw | 280.0 ns | 310.0 ns | 1.100 | 1.100 1.020 1.200 | 1.000 - 1.200 | 300 | control |", table);
-        Assert.Contains("| StreamQuerySafe | 60.0 ns | 66.0 ns | 1.100 |", table);
+        // ReplayMlpEnqueue: 1.08 / its control's 1.10 = 0.982, not flagged; EagerMlpEnqueue has no control: 1.06 is;
+        // ReplayDecodeEnqueue: 1.02 / 0.95 = 1.074 is; the raw rows are controls; StreamQuerySafe is not an enqueue or replay row.
+        Assert.Equal(2, slower);
+        Assert.Contains("| ReplayMlpEnqueue | 310.0 ns | 330.0 ns | 1.080 | 0.982 | 1.100 1.030 1.080 | 1.020 - 1.120 | 300 |  |", table);
+        Assert.Contains("| ReplayMlpEnqueueRaw | 280.0 ns | 310.0 ns | 1.100 |  | 1.100 1.020 1.200 | 1.000 - 1.200 | 300 | control |", table);
+        Assert.Contains("| EagerMlpEnqueue | 900.0 ns | 950.0 ns | 1.060 |  | 1.060 | 1.000 - 1.100 | 100 | **slower than 1.05x** |", table);
+        Assert.Contains("| ReplayDecodeEnqueue | 500.0 ns | 510.0 ns | 1.020 | 1.074 | 1.020 | 1.000 - 1.040 | 100 | **slower than 1.05x** |", table);
+        Assert.Contains("| StreamQuerySafe | 60.0 ns | 66.0 ns | 1.100 |  |", table);   // its control, StreamQueryRaw, is not in these results
         Assert.Contains("held (aclsimHoldStreams)", table);
-        Assert.Contains("1 enqueue or replay row(s) slower than 1.05x old.", table);
+        Assert.Contains("2 enqueue or replay row(s) slower than 1.05x old.", table);
         Assert.DoesNotContain("--warm-call", table);
         Assert.Contains("follows one untimed call (--warm-call)",
             PairedComparison.Table(combined, "aaa", "bbb", 1.05, seconds: 8, hold: true, processes: 3, out _, warmCall: true));
@@ -95,7 +101,7 @@ public sealed class PairedComparisonTests
         string? library = Environment.GetEnvironmentVariable("ASCEND_SIM_LIBRARY");
 
         int code = PairedComparison.Run(["--old-bench", dll, "--old-sim", oldSim, "--new-bench", dll, "--new-sim", newSim,
-            "--row", "ReplayMlpEnqueueRaw", "--row", "StreamQueryRaw", "--seconds", "0.3", "--warmup", "0.1", "--batch", "8", "--warm-call", "--child", results]);
+            "--row", "ReplayMlpEnqueueRaw", "--row", "StreamQueryRaw", "--row", "ReplayDecodeEnqueueRaw", "--seconds", "0.3", "--warmup", "0.1", "--batch", "8", "--warm-call", "--child", results]);
 
         Assert.Equal(0, code);
         Assert.Equal(library, Environment.GetEnvironmentVariable("ASCEND_SIM_LIBRARY"));   // restored for this process's own bindings
@@ -103,7 +109,7 @@ public sealed class PairedComparisonTests
         Assert.Contains(oldSim, maps);
         Assert.Contains(newSim, maps);
         string[] lines = File.ReadAllLines(results);
-        Assert.Equal(["ReplayMlpEnqueueRaw", "StreamQueryRaw"], lines.Select(l => l.Split('\t')[0]));
+        Assert.Equal(["ReplayMlpEnqueueRaw", "StreamQueryRaw", "ReplayDecodeEnqueueRaw"], lines.Select(l => l.Split('\t')[0]));
         foreach (string line in lines)
         {
             string[] f = line.Split('\t');
