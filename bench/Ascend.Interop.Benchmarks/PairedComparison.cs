@@ -265,6 +265,18 @@ public static class PairedComparison
         return (medians[(int)(0.025 * (resamples - 1))], medians[(int)Math.Ceiling(0.975 * (resamples - 1))]);
     }
 
+    /// <summary>
+    /// A row's ratio divided by its control's: per process, where both rows come from the same processes (the side
+    /// bias a process has cancels within it), then the median of those; otherwise the quotient of the two medians.
+    /// </summary>
+    public static double Corrected(Result row, Result control)
+    {
+        var rows = row.ProcessRatios;
+        var controls = control.ProcessRatios;
+        if (rows.Count == 0 || rows.Count != controls.Count) return row.Ratio / control.Ratio;
+        return Statistics.Median(rows.Zip(controls, (r, c) => r / c));
+    }
+
     public static string Table(IReadOnlyList<Result> results, string oldLabel, string newLabel, double limit, double seconds, bool hold, int processes, out int slower,
         bool warmCall = false)
     {
@@ -279,7 +291,7 @@ public static class PairedComparison
             : "Enqueue rows with the stream workers running (as BenchmarkDotNet measures them): the simulated execution competes with the submitting thread.");
         if (warmCall) sb.AppendLine("Each timed batch of an enqueue row follows one untimed call (--warm-call): the first call after a drain, which pays the simulator's wake-up, is not timed.");
         sb.AppendLine("Raw rows call the bindings directly (the same C# code in both commits): their ratio is the simulator libraries' difference, their interval the method's noise. " +
-                      "A row with a raw control is judged by its ratio divided by the control's (the SDK's own share); the others by their ratio.");
+                      "A row with a raw control is judged by its ratio divided by the control's in each process, the median of those (÷ control: the SDK's own share); the others by their ratio.");
         sb.AppendLine();
         sb.AppendLine("| Row | Old | New | New/old | ÷ control | Processes | 95 % interval | Pairs | |");
         sb.AppendLine("|---|---:|---:|---:|---:|---|---|---:|---|");
@@ -288,7 +300,7 @@ public static class PairedComparison
         foreach (var r in results)
         {
             string flag = IsControl(r.Row) ? "control" : "";
-            double? corrected = ControlOf(r.Row) is { } c && byName.TryGetValue(c, out var control) ? r.Ratio / control.Ratio : null;
+            double? corrected = ControlOf(r.Row) is { } c && byName.TryGetValue(c, out var control) ? Corrected(r, control) : null;
             if (CommitComparison.IsGated(r.Row) && !IsControl(r.Row) && (corrected ?? r.Ratio) > limit)
             {
                 flag = $"**slower than {limit.ToString("0.00", inv)}x**";

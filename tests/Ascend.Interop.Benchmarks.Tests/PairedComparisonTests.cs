@@ -55,10 +55,10 @@ public sealed class PairedComparisonTests
         Assert.Equal([1.06], combined.Single(r => r.Row == "EagerMlpEnqueue").ProcessRatios);   // a row only one process has
 
         string table = PairedComparison.Table(combined, "aaa", "bbb", 1.05, seconds: 8, hold: true, processes: 3, out int slower);
-        // ReplayMlpEnqueue: 1.08 / its control's 1.10 = 0.982, not flagged; EagerMlpEnqueue has no control: 1.06 is;
+        // ReplayMlpEnqueue: per process 1.10/1.10, 1.03/1.02, 1.08/1.20, median 1.000 (not 1.08/1.10), not flagged; EagerMlpEnqueue has no control: 1.06 is;
         // ReplayDecodeEnqueue: 1.02 / 0.95 = 1.074 is; the raw rows are controls; StreamQuerySafe is not an enqueue or replay row.
         Assert.Equal(2, slower);
-        Assert.Contains("| ReplayMlpEnqueue | 310.0 ns | 330.0 ns | 1.080 | 0.982 | 1.100 1.030 1.080 | 1.020 - 1.120 | 300 |  |", table);
+        Assert.Contains("| ReplayMlpEnqueue | 310.0 ns | 330.0 ns | 1.080 | 1.000 | 1.100 1.030 1.080 | 1.020 - 1.120 | 300 |  |", table);
         Assert.Contains("| ReplayMlpEnqueueRaw | 280.0 ns | 310.0 ns | 1.100 |  | 1.100 1.020 1.200 | 1.000 - 1.200 | 300 | control |", table);
         Assert.Contains("| EagerMlpEnqueue | 900.0 ns | 950.0 ns | 1.060 |  | 1.060 | 1.000 - 1.100 | 100 | **slower than 1.05x** |", table);
         Assert.Contains("| ReplayDecodeEnqueue | 500.0 ns | 510.0 ns | 1.020 | 1.074 | 1.020 | 1.000 - 1.040 | 100 | **slower than 1.05x** |", table);
@@ -66,6 +66,8 @@ public sealed class PairedComparisonTests
         Assert.Contains("held (aclsimHoldStreams)", table);
         Assert.Contains("2 enqueue or replay row(s) slower than 1.05x old.", table);
         Assert.DoesNotContain("--warm-call", table);
+        // Rows from different processes: the quotient of the medians.
+        Assert.Equal(1.08 / 1.2, PairedComparison.Corrected(replay, new R("X", 1, 1.2, 1.2, 1.2, 1.2, 1) { ProcessRatios = [1.2, 1.2] }), 12);
         Assert.Contains("follows one untimed call (--warm-call)",
             PairedComparison.Table(combined, "aaa", "bbb", 1.05, seconds: 8, hold: true, processes: 3, out _, warmCall: true));
     }
