@@ -150,6 +150,14 @@ public sealed class TaskGroupUpdateCostTests(NpuFixture fixture) : IDisposable
         graph.ReplayAndWait();
         Assert.Equal([4f, 8], output.ToArray<float>(stream));
         Assert.Equal(before, graph.UpdateOrderingEventCount);
+        graph.ReplayAndWait();                                   // again on the update stream: still nothing to record
+        Assert.Equal(before, graph.UpdateOrderingEventCount);
+        // The update stays pending for the other streams: the first replay on one records the event it waits on, once.
+        using var other = Device.CreateStream();
+        graph.ReplayAndWait(other);
+        graph.ReplayAndWait(other);
+        Assert.Equal(before + 1, graph.UpdateOrderingEventCount);
+        Assert.Equal([4f, 8], output.ToArray<float>(stream));
     }
 
     [Fact]

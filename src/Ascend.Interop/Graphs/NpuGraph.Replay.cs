@@ -37,7 +37,9 @@ public sealed partial class NpuGraph
         if (only is not null && !ReferenceEquals(only, target)) ThrowOtherReplayStream("NpuGraph.Replay", target, only);
         // Before the replay bookkeeping below records anything for the stream (the submission refuses it too).
         if (target.IsCapturing) target.CheckRefusal(StreamWorkKind.GraphLaunch, "NpuGraph.Replay");
-        if (Volatile.Read(ref _updateDonePending) is not null) FlushUpdateDone(target);
+        // Updates pending on the replay stream itself are ordered by the stream (the usual decode step: update, then
+        // replay, on one stream): no lock then. Read once; FlushUpdateDone decides again under the lock.
+        if (Volatile.Read(ref _updateDonePending) is { } pending && !ReferenceEquals(pending, target)) FlushUpdateDone(target);
         var work = new LaunchWork(this, ReplayStreamFor(target));
         // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders their replays
         // on several streams; on its one replay stream, stream order does.
