@@ -188,11 +188,23 @@ public sealed partial class NpuGraph
         NpuMetrics.CaptureFailures.Add(1);
     }
 
+    private static readonly Func<NpuGraph, int, int> s_runOnDefaultStream = RunOnDefaultStream;
+
+    /// <summary><c>aclmdlRIExecute</c> with the model borrowed, under a lease of the device's default stream (where it runs).</summary>
+    private static unsafe int RunOnDefaultStream(NpuGraph graph, int timeoutMs)
+    {
+        using var lease = graph.Device.DefaultStream.Enter();
+        if (!HandleLease.TryBorrow(ThreadBorrows.Current, graph._model!, out var model)) throw DisposedWhileReplaying();
+        int code = aclmdlRIExecute(NativeHandle.Model(model.Value), timeoutMs);
+        model.Dispose();
+        return code;
+    }
+
     /// <summary>
     /// <c>aclmdlRIExecute</c>: runs the built graph and blocks until it finished or <paramref name="timeoutMs"/> ran out
     /// (-1: forever). False on a timeout (the run may still be going on: <see cref="Abort"/> stops it).
     /// </summary>
-    internal unsafe bool Execute(int timeoutMs, string operation)
+    internal bool Execute(int timeoutMs, string operation)
     {
         NpuFeatures.Current.Require(nameof(aclmdlRIExecute), operation);
         if (timeoutMs == 0 || timeoutMs < -1)
@@ -207,13 +219,10 @@ public sealed partial class NpuGraph
         // aclmdlRIExecute runs on the default stream: a pool bound to another replay stream cannot order it there.
         if (_pool.ReplayStream is { } only && !ReferenceEquals(only, defaultStream)) ThrowOtherReplayStream(operation, defaultStream, only);
         ReplayStreamFor(defaultStream);   // Dispose waits for it (a run that timed out may still be going on)
-        int code;
-        using (var lease = defaultStream.Enter())
-        {
-            if (!HandleLease.TryBorrow(ThreadBorrows.Current, _model!, out var model)) throw DisposedWhileReplaying();
-            code = aclmdlRIExecute(NativeHandle.Model(model.Value), timeoutMs);
-            model.Dispose();
-        }
+        // Graphs of a shared pool never run at once: on any stream, the pool orders this run with its other replays.
+        int code = _ownsPool || _pool.ReplayStream is not null
+            ? RunOnDefaultStream(this, timeoutMs)
+            : _pool.ExecuteSerialized(defaultStream, this, timeoutMs, s_runOnDefaultStream);
         Interlocked.Increment(ref _replays);
         if ((_overwrites is not null || _outputsAtRisk is not null) && !ReferenceEquals(Volatile.Read(ref _pool.LastMarkedReplay), this))
             MarkReplayedMemory();

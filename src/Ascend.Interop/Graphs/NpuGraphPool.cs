@@ -158,6 +158,25 @@ public sealed class NpuGraphPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// One synchronous run (<c>aclmdlRIExecute</c>, on <paramref name="defaultStream"/>) of a graph of this shared pool,
+    /// ordered like <see cref="ReplaySerialized"/>: after the pool's previous replay when that was on another stream, and
+    /// before the next one on another stream (a run that timed out may still be going on). The pool's replay lock is held
+    /// for the run, so replays of the pool's graphs on other threads wait for it on the host.
+    /// </summary>
+    internal int ExecuteSerialized(NpuStream defaultStream, NpuGraph graph, int timeoutMs, Func<NpuGraph, int, int> run)
+    {
+        lock (_replayLock)
+        {
+            if (_lastReplayStream is { } last && !ReferenceEquals(last, defaultStream)) defaultStream.Wait(_replayed!);
+            int code = run(graph, timeoutMs);
+            _replayed ??= defaultStream.Device.CreateEvent(timing: false);
+            _replayed.Record(defaultStream);
+            _lastReplayStream = defaultStream;
+            return code;
+        }
+    }
+
     private void ReleaseMemory()
     {
         lock (_replayLock)

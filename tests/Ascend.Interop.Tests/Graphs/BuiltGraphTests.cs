@@ -317,4 +317,32 @@ public sealed class BuiltGraphTests(NpuFixture fixture) : LeakCheckedTest(fixtur
         Assert.True(built.Execute(TimeSpan.FromSeconds(30)));
         Assert.Equal(new float[] { 0, 3 }, y.ToArray<float>(stream));
     }
+
+    [Fact]
+    public void Execute_in_a_shared_pool_runs_after_the_pools_replay_on_another_stream()
+    {
+        // Graphs of a shared pool never run at once (their intermediates may overlap): the pool orders a replay after
+        // the previous one on another stream. Execute runs on the device's default stream and must be ordered too.
+        RequireBuiltGraphs();
+        using var pool = new NpuGraphPool(Device);
+        using var stream = Device.CreateStream();
+        using var x = NpuTensor.FromArray(stream, new float[] { 1, 2 });
+        using var y = NpuTensor.FromArray(stream, new float[] { 0, 0 });
+        stream.Synchronize();
+        using var gate = new ManualResetEventSlim(false);
+        using var first = NpuBuiltGraph.Begin(Device, pool);
+        first.Stream.LaunchHostCallback(() => gate.Wait(TimeSpan.FromSeconds(30)));
+        Ops.Add(first.Stream, x, x, y);                 // y = 2x, once the gate opens
+        first.EndBuild();
+        using var second = NpuBuiltGraph.Begin(Device, pool);
+        Ops.Add(second.Stream, y, x, y);                // y += x
+        second.EndBuild();
+
+        first.Replay(stream);                           // held at the gate on `stream`
+        using var opener = new Timer(_ => gate.Set(), null, dueTime: 200, period: Timeout.Infinite);
+        Assert.True(second.Execute(TimeSpan.FromSeconds(30)));
+        stream.Synchronize();
+        // In pool order: y = 2x, then y += x. Run at once, the second graph's result would be overwritten: y = 2x.
+        Assert.Equal(new float[] { 3, 6 }, y.ToArray<float>(stream));
+    }
 }
