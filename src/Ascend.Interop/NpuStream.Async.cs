@@ -32,6 +32,7 @@ public sealed partial class NpuStream
     public Task SynchronizeAsync(CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
+        if (_collectedError is not null && TakeCollectedError() is { } collected) return Task.FromException(collected);
         var wait = new StreamWait(this);
         wait.ObserveCancellation(cancellationToken);
         using (var lease = Enter())

@@ -64,6 +64,7 @@ public sealed partial class NpuStream : NpuResource
     /// <exception cref="AggregateException">A host callback launched on this stream threw.</exception>
     public void Synchronize()
     {
+        if (_collectedError is not null && TakeCollectedError() is { } collected) throw collected;
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStream));
@@ -78,6 +79,7 @@ public sealed partial class NpuStream : NpuResource
     {
         int ms = timeout == Timeout.InfiniteTimeSpan ? -1 : checked((int)Math.Ceiling(timeout.TotalMilliseconds));
         if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
+        if (_collectedError is not null && TakeCollectedError() is { } collected) throw collected;
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStreamWithTimeout));
@@ -168,6 +170,28 @@ public sealed partial class NpuStream : NpuResource
         {
             if (callback.FreeAfterRun) state.Free();
         }
+    }
+
+    /// <summary>
+    /// A failure of this stream's queued work that a wait of the SDK's own collected (<see cref="NpuGraph.Dispose"/> waits
+    /// for its replays): the runtime reports such a failure at one synchronize only, so the SDK keeps it for the
+    /// stream's next <see cref="Synchronize()"/>, <see cref="Synchronize(TimeSpan)"/> or <see cref="SynchronizeAsync"/>.
+    /// </summary>
+    private CollectedFailure? _collectedError;
+
+    private sealed record CollectedFailure(AclException Error, string CollectedBy);
+
+    /// <summary>Keeps <paramref name="error"/>, collected by <paramref name="collectedBy"/>, for the next synchronize (the first one kept wins).</summary>
+    internal void KeepForNextSynchronize(AclException error, string collectedBy) =>
+        Interlocked.CompareExchange(ref _collectedError, new CollectedFailure(error, collectedBy), null);
+
+    /// <summary>The kept failure as the exception a synchronize reports, once (null: none, or a concurrent synchronize took it).</summary>
+    private AclException? TakeCollectedError()
+    {
+        if (Interlocked.Exchange(ref _collectedError, null) is not { } collected) return null;
+        var error = collected.Error;
+        return new AclException(error.Code, error.Function, error.RuntimeMessage,
+            $"reporting a failure of work queued on {this} that {collected.CollectedBy} collected first", error);
     }
 
     private void ThrowCallbackErrors()

@@ -82,6 +82,10 @@ public sealed partial class NpuGraph
         }
     }
 
+    /// <summary>
+    /// Waits for <paramref name="stream"/>; a failure of its work (reported at one synchronize only) is kept for the
+    /// stream's next synchronize: it belongs to the stream's user, not to this Dispose.
+    /// </summary>
     private static bool TrySynchronizeForCleanup(NpuStream stream)
     {
         try
@@ -89,8 +93,9 @@ public sealed partial class NpuGraph
             stream.SynchronizeForCleanup();
             return true;
         }
-        catch (AclException)
+        catch (AclException e)
         {
+            stream.KeepForNextSynchronize(e, "NpuGraph.Dispose (waiting for the graph's replays)");
             return false;
         }
     }

@@ -88,4 +88,40 @@ public sealed class GraphGapTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         Assert.Equal(name, AclErrorCodes.NameOf(code));
         Assert.NotEmpty(AclErrorCodes.ExplanationOf(code));
     }
+
+    [Fact]
+    [Trait("Category", "SimulatorOnly")]
+    public async Task A_replay_failure_that_Dispose_waited_through_is_reported_by_the_streams_next_synchronize()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var stream = Device.CreateStream();
+        using var weight = NpuTensor.FromArray(stream, new float[] { 1, 2, 3, 4 }, [2, 2]);
+        using var ids = NpuTensor.FromArray(stream, new long[] { 0, 1 });
+        using var output = NpuTensor.Empty(stream, [2, 2], NpuDataType.Float32);
+        void ReplayFailingGraphAndDisposeIt()
+        {
+            ids.CopyFrom<long>(stream, new long[] { 0, 1 });
+            var graph = stream.BeginCapture();
+            Ops.Embedding(stream, weight, ids, output);
+            graph.EndCapture();
+            ids.CopyFrom<long>(stream, new long[] { 0, 5 });   // out of range for the replay's kernel
+            graph.Replay();
+            graph.Dispose();                                   // waits for the replay, which fails
+        }
+
+        // The runtime reports the failure at one synchronize only: Dispose's wait saw it, the stream's user gets it.
+        ReplayFailingGraphAndDisposeIt();
+        var fault = Assert.Throws<AclException>(() => stream.Synchronize());
+        Assert.Equal(507015, fault.Code);
+        Assert.Contains("aclnnEmbedding", fault.RuntimeMessage);
+        Assert.Contains("NpuGraph.Dispose", fault.Message);
+        Assert.IsType<AclException>(fault.InnerException);
+        stream.Synchronize();                                  // reported once
+        await stream.SynchronizeAsync(ct);
+
+        ReplayFailingGraphAndDisposeIt();
+        var asyncFault = await Assert.ThrowsAsync<AclException>(() => stream.SynchronizeAsync(ct));
+        Assert.Equal(507015, asyncFault.Code);
+        Assert.True(stream.Synchronize(TimeSpan.FromSeconds(30)));
+    }
 }

@@ -268,6 +268,8 @@ public sealed class FaultInjectionTests : IDisposable
         {
             Sim.TaskDelay(0);
         }
+        // The failure Dispose's wait saw is not dropped: the stream's next synchronize reports it, once.
+        Assert.Equal(507011, Assert.Throws<AclException>(() => stream.Synchronize()).Code);
         stream.Synchronize();
         Assert.Equal(executions + 2, Sim.Counter(aclsimCounter.ACLSIM_COUNT_MODEL_EXECUTIONS));
         Assert.Equal([4f, 9], y.ToArray<float>(stream));
