@@ -32,7 +32,6 @@ public sealed partial class NpuStream
     public Task SynchronizeAsync(CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
-        if (_collectedError is not null && TakeCollectedError() is { } collected) return Task.FromException(collected);
         var wait = new StreamWait(this);
         wait.ObserveCancellation(cancellationToken);
         using (var lease = Enter())
@@ -92,11 +91,13 @@ public sealed partial class NpuStream
         new(nameof(NpuStream), $"{this} was disposed while SynchronizeAsync was waiting on it. Its queued work has run (Dispose waits for it), but the stream's errors can no longer be read.");
 
     /// <summary>
-    /// After a wait's callback ran (the work before it has completed): the stream's recorded error, if the stream has
-    /// drained, and the failures of host callbacks. Runs on a thread-pool thread.
+    /// After a wait's callback ran (the work before it has completed): a failure kept for the next synchronize, else the
+    /// stream's recorded error, if the stream has drained, and the failures of host callbacks. Runs on a thread-pool thread.
     /// </summary>
     private unsafe Exception? CollectWaitErrors()
     {
+        // A failure an SDK wait collected earlier (NpuGraph.Dispose) is older than any the runtime holds now.
+        if (_collectedError is not null && TakeCollectedError() is { } collected) return collected;
         if (IsDisposed) return DisposedWhileWaiting();
         HandleLease lease;
         try

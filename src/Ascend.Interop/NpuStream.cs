@@ -64,12 +64,13 @@ public sealed partial class NpuStream : NpuResource
     /// <exception cref="AggregateException">A host callback launched on this stream threw.</exception>
     public void Synchronize()
     {
-        if (_collectedError is not null && TakeCollectedError() is { } collected) throw collected;
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStream));
             HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
-            AclCheck.Check(aclrtSynchronizeStream(Native(lease)), nameof(aclrtSynchronizeStream));
+            int code = aclrtSynchronizeStream(Native(lease));
+            if (_collectedError is not null) ThrowCollectedError(code, nameof(aclrtSynchronizeStream));
+            AclCheck.Check(code, nameof(aclrtSynchronizeStream));
         }
         ThrowCallbackErrors();
     }
@@ -79,12 +80,12 @@ public sealed partial class NpuStream : NpuResource
     {
         int ms = timeout == Timeout.InfiniteTimeSpan ? -1 : checked((int)Math.Ceiling(timeout.TotalMilliseconds));
         if (ms < -1) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
-        if (_collectedError is not null && TakeCollectedError() is { } collected) throw collected;
         using (var lease = Enter())
         {
             ThrowIfCapturing("Synchronize", nameof(aclrtSynchronizeStreamWithTimeout));
             HostCallbackDispatcher.ThrowIfOnCallbackThread("NpuStream.Synchronize");
             int code = aclrtSynchronizeStreamWithTimeout(Native(lease), ms);
+            if (_collectedError is not null) ThrowCollectedError(code, nameof(aclrtSynchronizeStreamWithTimeout));
             if (code == ACL_ERROR_RT_STREAM_SYNC_TIMEOUT) return false;
             AclCheck.Check(code, nameof(aclrtSynchronizeStreamWithTimeout));
         }
@@ -184,6 +185,18 @@ public sealed partial class NpuStream : NpuResource
     /// <summary>Keeps <paramref name="error"/>, collected by <paramref name="collectedBy"/>, for the next synchronize (the first one kept wins).</summary>
     internal void KeepForNextSynchronize(AclException error, string collectedBy) =>
         Interlocked.CompareExchange(ref _collectedError, new CollectedFailure(error, collectedBy), null);
+
+    /// <summary>
+    /// After a synchronize's wait returned <paramref name="code"/>: throws the kept failure, the older one; a failure of
+    /// this wait is kept in its place for the next synchronize, so neither is dropped.
+    /// </summary>
+    private void ThrowCollectedError(int code, string function)
+    {
+        if (TakeCollectedError() is not { } collected) return;
+        if (code != 0 && code != ACL_ERROR_RT_STREAM_SYNC_TIMEOUT)
+            KeepForNextSynchronize(AclCheck.Create(code, function, $"synchronizing {this}"), "a synchronize that reported an older failure first");
+        throw collected;
+    }
 
     /// <summary>The kept failure as the exception a synchronize reports, once (null: none, or a concurrent synchronize took it).</summary>
     private AclException? TakeCollectedError()

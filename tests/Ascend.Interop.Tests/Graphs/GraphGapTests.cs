@@ -122,6 +122,18 @@ public sealed class GraphGapTests(NpuFixture fixture) : LeakCheckedTest(fixture)
         ReplayFailingGraphAndDisposeIt();
         var asyncFault = await Assert.ThrowsAsync<AclException>(() => stream.SynchronizeAsync(ct));
         Assert.Equal(507015, asyncFault.Code);
+        Assert.Contains("NpuGraph.Dispose", asyncFault.Message);
         Assert.True(stream.Synchronize(TimeSpan.FromSeconds(30)));
+
+        // A kept failure and a new one: the older first, the newer at the synchronize after it; neither is dropped.
+        ReplayFailingGraphAndDisposeIt();
+        using var badIds = NpuTensor.FromArray(stream, new long[] { 7 });
+        using var row = NpuTensor.Empty(stream, [1, 2], NpuDataType.Float32);
+        Ops.Embedding(stream, weight, badIds, row);
+        Assert.Contains("NpuGraph.Dispose", Assert.Throws<AclException>(() => stream.Synchronize()).Message);
+        var newer = Assert.Throws<AclException>(() => stream.Synchronize());
+        Assert.Contains("is 7", newer.RuntimeMessage);
+        Assert.Contains("older failure first", newer.Message);
+        stream.Synchronize();
     }
 }
