@@ -150,31 +150,41 @@ public sealed class NpuGraphPool : IDisposable
     {
         lock (_replayLock)
         {
-            if (_lastReplayStream is { } last && !ReferenceEquals(last, target)) target.Wait(_replayed!);
+            WaitForLastReplay(target);
             target.Submit(ref work);
-            _replayed ??= target.Device.CreateEvent(timing: false);
-            _replayed.Record(target);
-            _lastReplayStream = target;
+            MarkReplayed(target);
         }
     }
 
     /// <summary>
     /// One synchronous run (<c>aclmdlRIExecute</c>, on <paramref name="defaultStream"/>) of a graph of this shared pool,
-    /// ordered like <see cref="ReplaySerialized"/>: after the pool's previous replay when that was on another stream, and
-    /// before the next one on another stream (a run that timed out may still be going on). The pool's replay lock is held
-    /// for the run, so replays of the pool's graphs on other threads wait for it on the host.
+    /// ordered like <see cref="ReplaySerialized"/> (a run that timed out may still be going on, so the next replay on
+    /// another stream waits for it too). The pool's replay lock is held for the run, so replays of the pool's graphs
+    /// on other threads wait for it on the host.
     /// </summary>
     internal int ExecuteSerialized(NpuStream defaultStream, NpuGraph graph, int timeoutMs, Func<NpuGraph, int, int> run)
     {
         lock (_replayLock)
         {
-            if (_lastReplayStream is { } last && !ReferenceEquals(last, defaultStream)) defaultStream.Wait(_replayed!);
+            WaitForLastReplay(defaultStream);
             int code = run(graph, timeoutMs);
-            _replayed ??= defaultStream.Device.CreateEvent(timing: false);
-            _replayed.Record(defaultStream);
-            _lastReplayStream = defaultStream;
+            MarkReplayed(defaultStream);
             return code;
         }
+    }
+
+    /// <summary>Under the replay lock: <paramref name="stream"/> waits for the pool's last replay if that ran on another stream.</summary>
+    private void WaitForLastReplay(NpuStream stream)
+    {
+        if (_lastReplayStream is { } last && !ReferenceEquals(last, stream)) stream.Wait(_replayed!);
+    }
+
+    /// <summary>Under the replay lock: the pool's event, recorded after a replay on <paramref name="stream"/>.</summary>
+    private void MarkReplayed(NpuStream stream)
+    {
+        _replayed ??= stream.Device.CreateEvent(timing: false);
+        _replayed.Record(stream);
+        _lastReplayStream = stream;
     }
 
     private void ReleaseMemory()

@@ -143,6 +143,8 @@ internal sealed unsafe class AclnnOperator
     public required ShapeRule Shapes { get; init; }
 
     internal int InputCount => _inputs.Length;
+    internal int OutputCount => _outputs.Length;
+    internal bool IsOptionalInput(int input) => _optionalInputs[input];
 
     // The layout of a call's native handles (OperatorCall.Natives), read by CreateArguments/DestroyArguments and bound
     // into ArgumentSource.Slot: the tensor slots, then the attributes, then two int arrays, then two tensor lists.
@@ -150,8 +152,6 @@ internal sealed unsafe class AclnnOperator
     internal int IntArraySlot(int index) => AttributeSlot(_attributes.Length) + index;
     internal int TensorListSlot(int index) => IntArraySlot(2) + index;
     private int NativeSlots => TensorListSlot(2);
-    internal int OutputCount => _outputs.Length;
-    internal bool IsOptionalInput(int input) => _optionalInputs[input];
 
     /// <summary>The argument name of tensor slot <paramref name="slot"/> (inputs, then outputs).</summary>
     internal string SlotName(int slot) => slot < _inputs.Length ? _inputs[slot] : _outputs[slot - _inputs.Length].Name;
